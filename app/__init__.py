@@ -1,0 +1,1 @@
+"""BPTT Explorer: step through Backpropagation Through Time."""

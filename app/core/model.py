@@ -1,0 +1,226 @@
+"""The model's configuration, parameters and scenario (DESIGN.md section 1).
+
+Shapes, with d = input_size, H = hidden_size, K = output_size, T = len(inputs):
+
+    W_x (H, d)   W_h (H, H)   b (H,)   W_y (K, H)   b_y (K,) or None   h0 (H,)
+    inputs (T, d)   targets (T, K) for many_to_many, (K,) for many_to_one
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+import numpy as np
+
+ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
+OUTPUTS = ("identity_mse", "sigmoid_bce", "softmax_ce")
+MODES = ("many_to_one", "many_to_many")
+PARAM_NAMES = ("W_x", "W_h", "b", "W_y", "b_y")
+HIDDEN_PARAMS = ("W_x", "W_h", "b")
+OUTPUT_PARAMS = ("W_y", "b_y")
+
+
+class ScenarioError(ValueError):
+    """A scenario breaks a rule; `field` names where, the message says which rule."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.rule = message
+
+
+def frozen_array(value: object, field_name: str) -> np.ndarray:
+    """A read-only float64 copy of `value`, refusing NaN and infinities."""
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ScenarioError(field_name, "must be numbers in a (nested) list") from error
+    if not np.all(np.isfinite(array)):
+        raise ScenarioError(field_name, "must be finite numbers (no NaN or Infinity)")
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True)
+class Config:
+    input_size: int
+    hidden_size: int
+    output_size: int
+    activation: str = "tanh"
+    output: str = "identity_mse"
+    mode: str = "many_to_many"
+    output_bias: bool = True
+    learning_rate: float = 0.1
+    truncation: int | None = None
+    clip_norm: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("input_size", "hidden_size", "output_size"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ScenarioError(name, "must be an integer >= 1")
+        for name, allowed in (
+            ("activation", ACTIVATIONS),
+            ("output", OUTPUTS),
+            ("mode", MODES),
+        ):
+            if getattr(self, name) not in allowed:
+                raise ScenarioError(name, f"must be one of {', '.join(allowed)}")
+        if not np.isfinite(self.learning_rate) or self.learning_rate <= 0:
+            raise ScenarioError("learning_rate", "must be a finite number > 0")
+        if self.truncation is not None and self.truncation < 1:
+            raise ScenarioError("truncation", "must be null or an integer >= 1")
+        if self.clip_norm is not None and not (np.isfinite(self.clip_norm) and self.clip_norm > 0):
+            raise ScenarioError("clip_norm", "must be null or a finite number > 0")
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """The trained parameters, in a fixed order (b_y only with an output bias)."""
+        return PARAM_NAMES if self.output_bias else PARAM_NAMES[:-1]
+
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        d, H, K = self.input_size, self.hidden_size, self.output_size
+        shapes = {"W_x": (H, d), "W_h": (H, H), "b": (H,), "W_y": (K, H), "b_y": (K,), "h0": (H,)}
+        if not self.output_bias:
+            del shapes["b_y"]
+        return shapes
+
+    def loss_steps(self, T: int) -> tuple[int, ...]:
+        """S: the time steps whose output has a loss (1-based)."""
+        return tuple(range(1, T + 1)) if self.mode == "many_to_many" else (T,)
+
+    def keeps_term(self, k: int, t: int) -> bool:
+        """Truncated BPTT keeps term(k, t) iff k - t < tau."""
+        return self.truncation is None or k - t < self.truncation
+
+
+@dataclass(frozen=True, eq=False)
+class Params:
+    """The parameters; arrays are read-only float64. b_y is None without an output bias."""
+
+    W_x: np.ndarray
+    W_h: np.ndarray
+    b: np.ndarray
+    W_y: np.ndarray
+    b_y: np.ndarray | None
+    h0: np.ndarray
+
+    @classmethod
+    def from_dict(cls, config: Config, values: dict[str, object]) -> Params:
+        """Check every shape against `config`; h0 defaults to zeros."""
+        shapes = config.param_shapes()
+        unknown = sorted(set(values) - set(shapes))
+        if unknown:
+            raise ScenarioError(f"params.{unknown[0]}", f"is not a parameter of {_names(config)}")
+        arrays: dict[str, np.ndarray | None] = {"b_y": None}
+        for name, shape in shapes.items():
+            if name not in values:
+                if name != "h0":
+                    raise ScenarioError(f"params.{name}", f"is missing (shape {_shape(shape)})")
+                values = {**values, "h0": np.zeros(shape)}
+            array = frozen_array(values[name], f"params.{name}")
+            if array.shape != shape:
+                raise ScenarioError(
+                    f"params.{name}", f"must have shape {_shape(shape)}, not {_shape(array.shape)}"
+                )
+            arrays[name] = array
+        return cls(**arrays)
+
+    def trained(self) -> dict[str, np.ndarray]:
+        """The trained parameters by name (h0 is given, not trained)."""
+        values = {"W_x": self.W_x, "W_h": self.W_h, "b": self.b, "W_y": self.W_y}
+        if self.b_y is not None:
+            values["b_y"] = self.b_y
+        return values
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        return {**self.trained(), "h0": self.h0}
+
+    def with_values(self, changes: dict[str, np.ndarray]) -> Params:
+        frozen = {name: frozen_array_unchecked(value) for name, value in changes.items()}
+        return replace(self, **frozen)
+
+
+def frozen_array_unchecked(value: np.ndarray) -> np.ndarray:
+    """A read-only float64 copy that may hold non-finite values (an overflowed update)."""
+    array = np.array(value, dtype=np.float64)
+    array.setflags(write=False)
+    return array
+
+
+def init_params(config: Config, seed: int) -> Params:
+    """Reproducible initialisation: U(-1/sqrt(H), 1/sqrt(H)) as in PyTorch's nn.RNN, h0 = 0."""
+    rng = np.random.default_rng(seed)
+    bound = 1.0 / np.sqrt(config.hidden_size)
+    values = {
+        name: rng.uniform(-bound, bound, size=shape)
+        for name, shape in config.param_shapes().items()
+        if name != "h0"
+    }
+    return Params.from_dict(config, values)
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """Everything one run needs: config, parameters, inputs and targets."""
+
+    config: Config
+    params: Params
+    inputs: np.ndarray
+    targets: np.ndarray
+    targets_by_step: dict[int, np.ndarray] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        inputs = frozen_array(self.inputs, "inputs")
+        targets = frozen_array(self.targets, "targets")
+        object.__setattr__(self, "inputs", inputs)
+        object.__setattr__(self, "targets", targets)
+        _check_inputs(self.config, inputs)
+        by_step = _check_targets(self.config, targets, inputs.shape[0])
+        object.__setattr__(self, "targets_by_step", by_step)
+
+    @property
+    def T(self) -> int:
+        return self.inputs.shape[0]
+
+    def with_params(self, params: Params) -> Scenario:
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
+        return Scenario(**{**values, "params": params})
+
+
+def _check_inputs(config: Config, inputs: np.ndarray) -> None:
+    if inputs.ndim != 2 or inputs.shape[0] < 1 or inputs.shape[1] != config.input_size:
+        raise ScenarioError(
+            "inputs",
+            f"must be a list of T >= 1 time steps, each a list of input_size = "
+            f"{config.input_size} numbers (got shape {_shape(inputs.shape)})",
+        )
+
+
+def _check_targets(config: Config, targets: np.ndarray, T: int) -> dict[int, np.ndarray]:
+    K = config.output_size
+    if config.mode == "many_to_many":
+        expected, rows = (T, K), targets
+    else:
+        expected, rows = (K,), targets[None, :] if targets.ndim == 1 else targets
+    if targets.shape != expected:
+        raise ScenarioError(
+            "targets",
+            f"must have shape {_shape(expected)} for {config.mode}, not {_shape(targets.shape)}",
+        )
+    if config.output == "sigmoid_bce" and np.any((rows < 0) | (rows > 1)):
+        raise ScenarioError("targets", "must lie in [0, 1] for sigmoid_bce")
+    if config.output == "softmax_ce" and (
+        np.any(rows < 0) or not np.allclose(rows.sum(axis=1), 1.0, rtol=0, atol=1e-9)
+    ):
+        raise ScenarioError(
+            "targets", "must be probability distributions (>= 0, each summing to 1) for softmax_ce"
+        )
+    return {k: row for k, row in zip(config.loss_steps(T), rows, strict=True)}
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ")"
+
+
+def _names(config: Config) -> str:
+    return ", ".join(config.param_shapes())

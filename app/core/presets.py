@@ -1,0 +1,156 @@
+"""Ready-made scenarios, each with a title and a paragraph for the teacher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.core.model import Config, Params, Scenario, init_params
+
+
+@dataclass(frozen=True, eq=False)
+class Preset:
+    id: str
+    title: str
+    description: str
+    scenario: Scenario
+    seed: int = 0
+
+
+def seed_3_step() -> Preset:
+    config = Config(
+        input_size=1,
+        hidden_size=1,
+        output_size=1,
+        activation="tanh",
+        output="sigmoid_bce",
+        mode="many_to_one",
+        output_bias=False,
+        learning_rate=0.001,
+    )
+    params = Params.from_dict(config, {"W_x": [[0.5]], "W_h": [[0.8]], "b": [0.1], "W_y": [[1.2]]})
+    return Preset(
+        "seed-3-step",
+        "The worked example: three steps, one number each",
+        "The notes' example with every quantity a single number: O_t = tanh(w_i x_t + "
+        "w_h O_{t-1} + b), y-hat = sigmoid(w_o O_3), binary cross-entropy against y = 1 "
+        "and learning rate 0.001. Step forward three times, then backward three times: "
+        "dL/dw_h arrives as three bracketed terms, t = 3, 2 and 1, each a product you can "
+        "multiply by hand. O_0 = 0, so the t = 1 term of dL/dw_h is exactly zero.",
+        Scenario(config, params, np.array([[1.0], [0.5], [-0.5]]), np.array([1.0])),
+    )
+
+
+def sine_next_value() -> Preset:
+    config = Config(1, 4, 1, "tanh", "identity_mse", "many_to_many", True, 0.05)
+    wave = np.sin(2 * np.pi * np.arange(13) / 12)
+    return Preset(
+        "sine-next-value",
+        "Predict the next value of a sine wave",
+        "Many-to-many regression: at every step the network sees one sample of a sine "
+        "wave and predicts the next one, with squared error summed over the 12 steps. "
+        "Every step has its own loss, so each backward step completes terms from several "
+        "losses at once. Train a few epochs and watch the loss fall.",
+        Scenario(config, init_params(config, 7), wave[:-1, None], wave[1:, None]),
+        seed=7,
+    )
+
+
+def saw_a_one() -> Preset:
+    config = Config(1, 3, 1, "tanh", "sigmoid_bce", "many_to_one", True, 0.5)
+    return Preset(
+        "saw-a-one",
+        "Did a 1 appear? (sequence classification)",
+        "Many-to-one classification: six bits go in, and only at the end does the network "
+        "answer whether a 1 appeared anywhere. The single loss at t = 6 must reach back "
+        "to t = 3, where the 1 was, through three recurrent Jacobians: the terms show how "
+        "much of the gradient survives the trip.",
+        Scenario(
+            config,
+            init_params(config, 3),
+            np.array([[0.0], [0.0], [1.0], [0.0], [0.0], [0.0]]),
+            np.array([1.0]),
+        ),
+        seed=3,
+    )
+
+
+def hello() -> Preset:
+    vocabulary = "helo"
+    one_hot = np.eye(len(vocabulary))
+    config = Config(4, 6, 4, "tanh", "softmax_ce", "many_to_many", True, 0.1)
+    return Preset(
+        "hello",
+        'A character model on "hello"',
+        "Karpathy's classic: the characters h, e, l, o as one-hot vectors; reading "
+        '"hell" the network predicts "ello", one character ahead, with softmax and '
+        "cross-entropy at every step. The two l's need the memory in h: after the first "
+        "l comes another l, after the second an o.",
+        Scenario(
+            config,
+            init_params(config, 11),
+            np.array([one_hot[vocabulary.index(c)] for c in "hell"]),
+            np.array([one_hot[vocabulary.index(c)] for c in "ello"]),
+        ),
+        seed=11,
+    )
+
+
+def vanishing() -> Preset:
+    config = Config(1, 2, 1, "tanh", "identity_mse", "many_to_one", False, 0.1)
+    params = Params.from_dict(
+        config,
+        {
+            "W_x": [[1.0], [0.5]],
+            "W_h": [[0.4, 0.1], [0.1, 0.3]],
+            "b": [0.0, 0.0],
+            "W_y": [[1.0, 1.0]],
+        },
+    )
+    inputs = np.zeros((20, 1))
+    inputs[0, 0] = 1.0
+    return Preset(
+        "vanishing",
+        "Vanishing gradients over 20 steps",
+        "The only input that matters comes at t = 1 and the only loss at t = 20. The "
+        "recurrent weights are small (spectral radius 0.5), so each factor dh_j/dh_{j-1} "
+        "shrinks the gradient: the term that reaches t = 1 is about 0.5^19, a millionth of "
+        "the term at t = 20. Training still lowers the loss, but through b and W_y at the "
+        "last steps, not by remembering x_1: the network cannot learn what it cannot feel.",
+        Scenario(config, params, inputs, np.array([1.0])),
+    )
+
+
+def exploding() -> Preset:
+    config = Config(1, 2, 1, "identity", "identity_mse", "many_to_many", True, 0.01)
+    params = Params.from_dict(
+        config,
+        {
+            "W_x": [[1.0], [1.0]],
+            "W_h": [[2.5, 0.0], [0.0, 2.0]],
+            "b": [0.0, 0.0],
+            "W_y": [[1.0, 1.0]],
+            "b_y": [0.0],
+        },
+    )
+    return Preset(
+        "exploding",
+        "Exploding gradients",
+        "A linear RNN whose recurrent weights are larger than 1 (eigenvalues 2.5 and 2): "
+        "the hidden state grows like 2.5^t and each term of the gradient like 2.5^(k - t). "
+        "The first update is enormous; in the epochs after it the numbers overflow, and "
+        "the explorer says at which step. Set clip_norm (say 1) and try again.",
+        Scenario(config, params, np.ones((30, 1)), np.zeros((30, 1))),
+    )
+
+
+PRESETS = (seed_3_step, sine_next_value, saw_a_one, hello, vanishing, exploding)
+
+
+def list_presets() -> tuple[Preset, ...]:
+    return tuple(make() for make in PRESETS)
+
+
+def get_preset(preset_id: str) -> Preset | None:
+    return next((preset for preset in list_presets() if preset.id == preset_id), None)
