@@ -1,0 +1,16 @@
+"""The explorer page at / (and /?preset=ID)."""
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+ROOT = Path(__file__).resolve().parents[2]
+templates = Jinja2Templates(directory=ROOT / "templates")
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def explorer(request: Request, preset: str = "seed-3-step") -> HTMLResponse:
+    return templates.TemplateResponse(request, "explorer.html", {"preset": preset})
