@@ -219,7 +219,7 @@ def _check_targets(config: Config, targets: np.ndarray, T: int) -> dict[int, np.
 
 
 def _shape(shape: tuple[int, ...]) -> str:
-    return "(" + ", ".join(str(n) for n in shape) + ")"
+    return str(tuple(shape))
 
 
 def _names(config: Config) -> str:

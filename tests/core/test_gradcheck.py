@@ -1,0 +1,54 @@
+"""Analytic gradients agree with central differences, over every option of the model."""
+
+import numpy as np
+from hypothesis import HealthCheck, assume, given, settings
+
+from app.core.gradcheck import TOLERANCE, gradcheck
+from app.core.model import Config, Scenario
+from app.core.presets import get_preset
+from app.core.stepper import bptt
+from tests.core.strategies import scenarios
+
+
+def _far_from_relu_kinks(scenario: Scenario) -> bool:
+    """Central differences across relu's kink at a = 0 are not derivatives."""
+    if scenario.config.activation != "relu":
+        return True
+    pre_activations = np.concatenate([record.a for record in bptt(scenario).forward])
+    return bool(np.min(np.abs(pre_activations)) > 1e-3)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_analytic_gradient_matches_central_differences(scenario):
+    assume(_far_from_relu_kinks(scenario))
+
+    check = gradcheck(scenario)
+
+    assert set(check.params) == set(scenario.config.param_names)
+    for name, param in check.params.items():
+        assert param.relative_error < TOLERANCE, (name, param.analytic, param.numeric)
+
+
+def test_check_compares_against_the_raw_gradient_not_the_clipped_one():
+    preset = get_preset("exploding").scenario
+    config = Config(**{**preset.config.__dict__, "clip_norm": 1.0})
+    scenario = Scenario(config, preset.params, preset.inputs[:6], preset.targets[:6])
+
+    check = gradcheck(scenario)
+
+    assert check.passed
+    raw_norm = np.sqrt(sum(np.sum(p.analytic**2) for p in check.params.values()))
+    assert raw_norm > 100 * config.clip_norm
+
+
+def test_truncated_gradient_is_checked_against_the_kept_terms_only():
+    preset = get_preset("sine-next-value").scenario
+    config = Config(**{**preset.config.__dict__, "truncation": 2})
+    truncated = Scenario(config, preset.params, preset.inputs, preset.targets)
+
+    check = gradcheck(truncated)
+
+    assert check.passed
+    full = bptt(preset).backward[-1].grads["W_h"]
+    assert not np.allclose(check.params["W_h"].numeric, full, rtol=1e-3)

@@ -1,0 +1,35 @@
+"""Every preset is a complete scenario a teacher can open."""
+
+import numpy as np
+
+from app.core.presets import get_preset, list_presets
+from app.core.stepper import bptt, start, train
+
+
+def test_every_preset_has_a_title_a_paragraph_and_runs():
+    presets = list_presets()
+    assert {p.id for p in presets} >= {"seed-3-step", "hello", "vanishing", "exploding"}
+    for preset in presets:
+        assert preset.title and len(preset.description) > 80
+        assert bptt(preset.scenario).phase == "update"
+
+
+def test_seed_preset_is_the_notes_example_with_readable_numbers():
+    scenario = get_preset("seed-3-step").scenario
+    config = scenario.config
+    assert (config.input_size, config.hidden_size, config.output_size, scenario.T) == (1, 1, 1, 3)
+    assert (config.mode, config.output, config.output_bias) == ("many_to_one", "sigmoid_bce", False)
+    assert config.learning_rate == 0.001
+    numbers = np.concatenate([v.ravel() for v in scenario.params.trained().values()])
+    numbers = np.concatenate([numbers, scenario.inputs.ravel()])
+    np.testing.assert_array_equal(numbers, np.round(numbers, 2))
+
+
+def test_exploding_preset_overflows_and_says_where():
+    run, losses = train(start(get_preset("exploding").scenario), 2)
+    assert np.isfinite(losses[0]) and not np.isfinite(losses[1])
+    assert run.loss_history[1] == losses[1]
+
+
+def test_unknown_preset_is_none():
+    assert get_preset("no-such-preset") is None

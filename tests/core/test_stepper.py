@@ -1,0 +1,147 @@
+"""The stepper: stepping equals the whole pass; steps come in order; truncation; updates."""
+
+from itertools import pairwise
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from app.core.model import Config, Scenario
+from app.core.presets import get_preset
+from app.core.stepper import (
+    StepOrderError,
+    backward_step,
+    bptt,
+    forward_step,
+    start,
+    step,
+    train,
+    update,
+)
+from tests.core.reference import reference_bptt
+from tests.core.strategies import scenarios
+
+
+def _with(scenario: Scenario, **changes) -> Scenario:
+    config = Config(**{**scenario.config.__dict__, **changes})
+    return Scenario(config, scenario.params, scenario.inputs, scenario.targets)
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios(max_T=6))
+def test_stepping_one_step_at_a_time_gives_the_whole_pass_to_the_last_bit(scenario):
+    whole = bptt(scenario)
+    run = start(scenario)
+    for _ in range(scenario.T):
+        run, _ = forward_step(run)
+    for _ in range(scenario.T):
+        run, _ = backward_step(run)
+    assert run.loss == whole.loss
+    for name, grad in whole.backward[-1].grads.items():
+        np.testing.assert_array_equal(run.backward[-1].grads[name], grad)
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios(max_T=6))
+def test_untruncated_pass_equals_an_independent_textbook_bptt(scenario):
+    scenario = _with(scenario, truncation=None)
+    loss, grads = reference_bptt(scenario)
+    run = bptt(scenario)
+    assert run.loss == pytest.approx(loss, rel=1e-12)
+    for name, grad in grads.items():
+        np.testing.assert_allclose(run.backward[-1].grads[name], grad, rtol=1e-10, atol=1e-14)
+
+
+@settings(max_examples=40, deadline=None)
+@given(scenarios(max_T=6))
+def test_truncation_at_or_beyond_T_equals_no_truncation(scenario):
+    full = bptt(_with(scenario, truncation=None)).backward[-1].grads
+    for tau in (scenario.T, scenario.T + 3):
+        truncated = bptt(_with(scenario, truncation=tau)).backward[-1].grads
+        for name, grad in full.items():
+            np.testing.assert_allclose(truncated[name], grad, rtol=1e-12, atol=1e-15)
+
+
+def test_truncation_window_one_keeps_only_each_losss_own_step():
+    scenario = _with(get_preset("sine-next-value").scenario, truncation=1)
+    run = bptt(scenario)
+    for record in run.backward:
+        assert [(term.k, term.t) for term in record.terms if term.param == "W_h"] == [
+            (record.t, record.t)
+        ]
+
+
+def test_steps_out_of_order_say_what_to_do_next():
+    run = start(get_preset("seed-3-step").scenario)
+    run, _ = forward_step(run)
+    run, _ = forward_step(run)
+    with pytest.raises(StepOrderError, match="the forward pass is at t=2 of 3: step forward first"):
+        backward_step(run)
+    with pytest.raises(StepOrderError, match="step forward first"):
+        update(run)
+    run, _ = forward_step(run)
+    with pytest.raises(StepOrderError, match="step backward first"):
+        forward_step(run)
+
+
+def test_status_says_where_we_are_and_what_comes_next():
+    run = start(get_preset("seed-3-step").scenario)
+    for _ in range(4):
+        run, _ = step(run)
+    assert run.status() == "backward pass, t = 3 of 3, epoch 1: step backward next"
+    run, _ = step(run)
+    run, _ = step(run)
+    assert run.status() == "backward pass complete, epoch 1: update the weights next"
+    run, _ = step(run)
+    assert (run.epoch, run.phase, run.next_t) == (2, "forward", 1)
+
+
+def test_update_applies_clipped_gradient_and_reports_the_raw_one():
+    scenario = _with(get_preset("exploding").scenario, clip_norm=1.0)
+    run = bptt(scenario)
+    _, record = update(run)
+    assert record.clipped and record.grad_norm > 1.0
+    applied_norm = np.sqrt(sum(np.sum(g**2) for g in record.grads_applied.values()))
+    assert applied_norm == pytest.approx(1.0)
+    for name, old in record.params_old.items():
+        np.testing.assert_allclose(
+            record.params_new[name],
+            old - scenario.config.learning_rate * record.grads_applied[name],
+        )
+        np.testing.assert_array_equal(record.grads[name], run.backward[-1].grads[name])
+
+
+def test_several_sgd_epochs_lower_the_loss_on_the_sine_preset():
+    run = start(get_preset("sine-next-value").scenario)
+    run, losses = train(run, 20)
+    assert losses[-1] < 0.5 * losses[0]
+    assert all(b < a for a, b in pairwise(losses))
+    assert run.loss_history == tuple(losses)
+
+
+def test_update_reports_the_loss_after_with_the_new_weights():
+    run = bptt(get_preset("saw-a-one").scenario)
+    next_run, record = update(run)
+    assert record.loss_after == bptt(next_run.scenario).loss
+    assert record.loss_after < record.loss_before
+
+
+def test_overflow_is_reported_at_the_step_that_first_produced_it():
+    scenario = get_preset("exploding").scenario
+    run, _ = train(start(scenario), 1)
+    for _ in range(scenario.T):
+        run, record = forward_step(run)
+        if record.diverged:
+            break
+    assert record.diverged is not None
+    assert record.diverged.phase == "forward"
+    assert record.diverged.quantity in {f"{q}_{record.t}" for q in ("a", "h", "z", "loss")}
+    assert f"t = {record.t}" in record.diverged.sentence()
+    assert run.diverged == record.diverged
+
+
+def test_a_diverged_run_can_still_step_to_the_end_without_raising():
+    scenario = get_preset("exploding").scenario
+    run, losses = train(start(scenario), 3)
+    assert not np.isfinite(losses[-1])
+    assert (run.epoch, run.phase) == (4, "forward")
