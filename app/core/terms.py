@@ -75,15 +75,26 @@ def product(factors: tuple[Factor, ...]) -> np.ndarray:
 
 
 def make_term(
-    param: str, k: int, t: int, steps: dict[int, StepValues], W_y: np.ndarray, activation: str
+    param: str,
+    k: int,
+    t: int,
+    steps: dict[int, StepValues],
+    W_y: np.ndarray,
+    activation: str,
+    recurrent: dict[int, Factor] | None = None,
 ) -> tuple[tuple[Factor, ...], np.ndarray]:
-    """The ordered factors of term(k, t) for `param`, and their product."""
+    """The ordered factors of term(k, t) for `param`, and their product.
+
+    `recurrent` may hold the factors dh_j/dh_{j-1} already built, by j, to share them.
+    """
+    if recurrent is None:
+        recurrent = {j: _recurrent_factor(j, steps[j], activation) for j in range(t + 1, k + 1)}
     factors = [_loss_factor(k, steps[k].dz)]
     if param in ("W_y", "b_y"):
         factors.append(_output_direct(param, k, steps[k]))
     else:
         factors.append(_output_factor(k, W_y))
-        factors += [_recurrent_factor(j, steps[j], activation) for j in range(k, t, -1)]
+        factors += [recurrent[j] for j in range(k, t, -1)]
         factors.append(_hidden_direct(param, t, steps[t], activation))
     return tuple(factors), product(tuple(factors))
 
@@ -169,6 +180,8 @@ def terms_at(
     config, W_y = scenario.config, scenario.params.W_y
     loss_steps = config.loss_steps(scenario.T)
     running = dict(running)
+    later = range(t + 1, scenario.T + 1)
+    recurrent = {j: _recurrent_factor(j, steps[j], config.activation) for j in later}
     terms = []
     for param in config.param_names:
         if param in ("W_y", "b_y"):
@@ -176,7 +189,7 @@ def terms_at(
         else:
             ks = tuple(k for k in loss_steps if k >= t and config.keeps_term(k, t))
         for k in ks:
-            factors, value = make_term(param, k, t, steps, W_y, config.activation)
+            factors, value = make_term(param, k, t, steps, W_y, config.activation, recurrent)
             running[param] = running[param] + value
             terms.append(Term(param, k, t, factors, value, running[param], term_path(param, k, t)))
     return tuple(terms), running
