@@ -1,0 +1,21 @@
+"""The JSON API under /api: validates, calls app.core, serialises (DESIGN.md section 2)."""
+
+from fastapi import APIRouter, FastAPI
+
+from app.api import compute, docs, health, presets, sessions
+from app.api.errors import install_error_handlers
+from app.api.store import MemoryStore, SessionStore
+from app.settings import Settings
+
+api_router = APIRouter(prefix="/api")
+for module in (health, presets, compute, sessions):
+    api_router.include_router(module.router)
+
+
+def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = None) -> None:
+    """Add the API, its error handlers, /docs, and the settings and store it uses."""
+    app.state.settings = settings
+    app.state.store = store or MemoryStore(settings.max_sessions, settings.session_ttl_seconds)
+    install_error_handlers(app)
+    app.include_router(api_router)
+    app.include_router(docs.router)

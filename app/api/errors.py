@@ -1,0 +1,38 @@
+"""Errors as JSON: 422 in FastAPI's usual shape, 409 with the core's sentence."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+
+from app.api.jsonresponse import StrictJSONResponse
+from app.core import ScenarioError, StepOrderError
+
+
+def scenario_error_loc(error: ScenarioError) -> list[str]:
+    """ "params.W_x" -> ["body", "params", "W_x"]."""
+    return ["body", *error.field.split(".")]
+
+
+async def on_scenario_error(request: Request, error: Exception) -> StrictJSONResponse:
+    assert isinstance(error, ScenarioError)
+    detail = [{"loc": scenario_error_loc(error), "msg": error.rule, "type": "scenario"}]
+    return StrictJSONResponse({"detail": detail}, status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def on_validation_error(request: Request, error: Exception) -> StrictJSONResponse:
+    """FastAPI's own 422 body, but strict JSON: an offending NaN input is echoed as null."""
+    assert isinstance(error, RequestValidationError)
+    detail = jsonable_encoder(error.errors())
+    return StrictJSONResponse({"detail": detail}, status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def on_step_order_error(request: Request, error: Exception) -> StrictJSONResponse:
+    return StrictJSONResponse({"detail": str(error)}, status.HTTP_409_CONFLICT)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ScenarioError, on_scenario_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StepOrderError, on_step_order_error)

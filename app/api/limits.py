@@ -1,0 +1,103 @@
+"""The server's limits (app.settings.Settings), checked before the core does any work.
+
+Sizes are counted, never computed from values: how many terms and numbers a run of
+this shape produces, and how many forward steps a gradient check takes.
+"""
+
+from __future__ import annotations
+
+from app.core import Config, Scenario, ScenarioError
+from app.settings import Settings
+
+LOCAL_NUMBERS = 6  # a term's fixed overhead: ids on its path, its k, t and distance
+
+
+def check_sizes(config: Config, T: int, settings: Settings) -> None:
+    """d, H, K and T within the server's limits."""
+    for name, limit in (
+        ("input_size", settings.max_input_size),
+        ("hidden_size", settings.max_hidden_size),
+        ("output_size", settings.max_output_size),
+    ):
+        if getattr(config, name) > limit:
+            raise ScenarioError(f"config.{name}", f"must be <= {limit} (the server's limit)")
+    if settings.max_steps < T:
+        raise ScenarioError(
+            "inputs", f"must have at most {settings.max_steps} time steps (the server's limit)"
+        )
+
+
+def kept_pairs(config: Config, T: int) -> list[tuple[int, int]]:
+    """(k, t) for every hidden-layer term the backward pass completes."""
+    return [
+        (k, t) for k in config.loss_steps(T) for t in range(1, k + 1) if config.keeps_term(k, t)
+    ]
+
+
+def terms_per_epoch(config: Config, T: int) -> int:
+    outputs = len(config.param_names) - 3
+    return 3 * len(kept_pairs(config, T)) + outputs * len(config.loss_steps(T))
+
+
+def term_numbers(config: Config, T: int, inline_factor_size: int) -> int:
+    """About how many numbers (and ids) one epoch's chain-rule terms carry in JSON."""
+    shapes = config.param_shapes()
+    H, K = config.hidden_size, config.output_size
+    recurrent = H * H if inline_factor_size >= H * H else 0
+    count = 0
+    for k, t in kept_pairs(config, T):
+        for name in ("W_x", "W_h", "b"):
+            size = _size(shapes[name])
+            count += 3 * size + K + K * H + (k - t) * (recurrent + 2) + LOCAL_NUMBERS
+    for name in config.param_names[3:]:
+        count += len(config.loss_steps(T)) * (3 * _size(shapes[name]) + K + LOCAL_NUMBERS)
+    return count
+
+
+def check_term_numbers(scenario: Scenario, settings: Settings) -> None:
+    numbers = term_numbers(scenario.config, scenario.T, settings.inline_factor_size)
+    if numbers > settings.max_term_numbers:
+        raise ScenarioError(
+            "inputs",
+            f"this scenario's chain-rule terms would carry about {numbers:,} numbers, more "
+            f"than the server's limit of {settings.max_term_numbers:,}: use fewer time steps, "
+            "a smaller hidden_size, a truncation window or many_to_one",
+        )
+
+
+def check_train(scenario: Scenario, epochs: int, settings: Settings) -> None:
+    if epochs > settings.max_epochs_per_train:
+        raise ScenarioError("epochs", f"must be <= {settings.max_epochs_per_train} per call")
+    terms = epochs * terms_per_epoch(scenario.config, scenario.T)
+    if terms > settings.max_train_terms:
+        raise ScenarioError(
+            "epochs",
+            f"{epochs} epochs would compute {terms:,} chain-rule terms, more than the server's "
+            f"limit of {settings.max_train_terms:,} per call: train fewer epochs at a time",
+        )
+
+
+def gradcheck_steps(scenario: Scenario) -> int:
+    """Forward steps of app.core.gradcheck: two passes per entry, per step t if truncated."""
+    config, T = scenario.config, scenario.T
+    entries = sum(value.size for value in scenario.params.trained().values())
+    untied = config.truncation is not None and config.truncation < T
+    return 2 * entries * T * (T if untied else 1)
+
+
+def check_gradcheck(scenario: Scenario, settings: Settings) -> None:
+    steps = gradcheck_steps(scenario)
+    if steps > settings.max_gradcheck_steps:
+        raise ScenarioError(
+            "inputs",
+            f"a gradient check of this scenario takes {steps:,} forward steps, more than the "
+            f"server's limit of {settings.max_gradcheck_steps:,}: use fewer time steps, "
+            "smaller sizes or no truncation",
+        )
+
+
+def _size(shape: tuple[int, ...]) -> int:
+    size = 1
+    for n in shape:
+        size *= n
+    return size

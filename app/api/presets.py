@@ -1,0 +1,35 @@
+"""GET /api/presets: the ready-made scenarios."""
+
+from dataclasses import asdict
+
+from fastapi import APIRouter
+
+from app.api.jsonresponse import StrictJSONResponse
+from app.api.serialize import params_json
+from app.core import list_presets
+
+router = APIRouter(tags=["presets"], default_response_class=StrictJSONResponse)
+
+
+@router.get("/presets", summary="The ready-made scenarios")
+def presets() -> StrictJSONResponse:
+    """Each preset: id, title, description, config, T, seed, params, inputs, targets.
+
+    Create a session from one with POST /api/sessions {"preset": id}.
+    """
+    return StrictJSONResponse(
+        [
+            {
+                "id": preset.id,
+                "title": preset.title,
+                "description": preset.description,
+                "config": asdict(preset.scenario.config),
+                "T": preset.scenario.T,
+                "seed": preset.seed,
+                "params": params_json(preset.scenario.params),
+                "inputs": preset.scenario.inputs,
+                "targets": preset.scenario.targets,
+            }
+            for preset in list_presets()
+        ]
+    )

@@ -1,0 +1,50 @@
+"""Every limit of the API in one place; each can be set from the environment as BPTT_<NAME>.
+
+For example `BPTT_MAX_SESSIONS=50 uvicorn app.main:app`. The defaults keep a single
+process serving a classroom: the largest request stays well under a second of work
+and every session's memory is bounded.
+"""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """The API's limits and lifetimes (environment variables BPTT_MAX_INPUT_SIZE, ...)."""
+
+    model_config = SettingsConfigDict(env_prefix="BPTT_", frozen=True)
+
+    max_input_size: int = Field(16, ge=1, description="Largest input_size d.")
+    max_hidden_size: int = Field(32, ge=1, description="Largest hidden_size H.")
+    max_output_size: int = Field(16, ge=1, description="Largest output_size K.")
+    max_steps: int = Field(50, ge=1, description="Largest sequence length T.")
+    max_term_numbers: int = Field(
+        1_000_000,
+        ge=1,
+        description="Most numbers the chain-rule terms of one epoch may carry in JSON "
+        "(values, running sums and factors); bounds response size and session memory.",
+    )
+    max_epochs_per_train: int = Field(1000, ge=1, description="Largest `epochs` in one train call.")
+    max_train_terms: int = Field(
+        100_000,
+        ge=1,
+        description="Most chain-rule terms one train call may compute (epochs x terms per epoch).",
+    )
+    max_gradcheck_steps: int = Field(
+        250_000,
+        ge=1,
+        description="Most forward steps one gradient check may take: 2 x entries x T, "
+        "times T again when truncation < T.",
+    )
+    max_sessions: int = Field(
+        1000, ge=1, description="Live sessions kept; the least recently used goes first."
+    )
+    session_ttl_seconds: float = Field(
+        7200.0, gt=0, description="A session unused this long (default 2 h) is evicted."
+    )
+    inline_factor_size: int = Field(
+        64,
+        ge=0,
+        description="A recurrent factor with more numbers than this is sent as null; "
+        "its value is the backward record's jacobian.",
+    )
