@@ -1,0 +1,79 @@
+// Number formatting for the page and for KaTeX. Formatting only: no maths is redone here.
+
+/** A number as a person reads it; null (not finite on the server) becomes a dash. */
+export function formatNumber(value) {
+  if (value === null || value === undefined) return "—";
+  if (value === 0) return "0";
+  const size = Math.abs(value);
+  if (size >= 1e5 || size < 1e-3) return value.toExponential(3).replace("e+", "e");
+  return String(Number(value.toPrecision(4)));
+}
+
+/** The same number as LaTeX: 1.23e-5 becomes 1.23 \times 10^{-5}. */
+export function latexNumber(value) {
+  if (value === null || value === undefined) return "\\text{—}";
+  const text = formatNumber(value);
+  const match = text.match(/^(-?[\d.]+)e(-?\d+)$/);
+  return match ? `${match[1]} \\times 10^{${match[2]}}` : text;
+}
+
+/** Every number of a (nested) array, in reading order. */
+export function flatten(value) {
+  if (Array.isArray(value)) return value.flatMap(flatten);
+  return [value];
+}
+
+/** The shape of a nested list: [] for a number, [n] for a vector, [r, c] for a matrix. */
+export function shapeOf(value) {
+  const shape = [];
+  let level = value;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0];
+  }
+  return shape;
+}
+
+/** True when the value holds a single number (a scalar, [x] or [[x]]). */
+export function isSingle(value) {
+  return value !== null && value !== undefined && flatten(value).length === 1;
+}
+
+/** "0.5" for one number, "[0.1, -0.2, …]" for several: for titles and aria-labels. */
+export function describeValue(value) {
+  if (value === undefined) return "not computed yet";
+  const numbers = flatten(value);
+  if (numbers.length === 1) return formatNumber(numbers[0]);
+  const shown = numbers.slice(0, 12).map(formatNumber).join(", ");
+  return `[${shown}${numbers.length > 12 ? ", …" : ""}] (${shapeOf(value).join("×")})`;
+}
+
+/** LaTeX for a value: a number, or a bmatrix (vectors as columns) when small enough. */
+export function latexValue(value, maxEntries = 16) {
+  if (value === null || value === undefined) return "\\text{—}";
+  if (!Array.isArray(value)) return latexNumber(value);
+  const numbers = flatten(value);
+  if (numbers.length === 1) return latexNumber(numbers[0]);
+  if (numbers.length > maxEntries) return `\\text{(${shapeOf(value).join("×")})}`;
+  const rows = Array.isArray(value[0]) ? value : value.map((entry) => [entry]);
+  const body = rows.map((row) => row.map(latexNumber).join(" & ")).join(" \\\\ ");
+  return `\\begin{bmatrix} ${body} \\end{bmatrix}`;
+}
+
+/** The largest absolute value among the finite numbers (for colour scales). */
+export function largestMagnitude(values) {
+  let largest = 0;
+  for (const number of values) {
+    if (number !== null && Number.isFinite(number)) largest = Math.max(largest, Math.abs(number));
+  }
+  return largest;
+}
+
+/** A diverging Okabe–Ito colour for value / scale in [-1, 1]: blue below 0, orange above. */
+export function divergingColour(value, scale) {
+  if (value === null || value === undefined) return "#888888";
+  const share = scale > 0 ? Math.min(1, Math.abs(value) / scale) : 0;
+  const [r, g, b] = value < 0 ? [0, 114, 178] : [230, 159, 0];
+  const mix = (channel) => Math.round(255 + (channel - 255) * share);
+  return `rgb(${mix(r)}, ${mix(g)}, ${mix(b)})`;
+}

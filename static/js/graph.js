@@ -1,0 +1,185 @@
+// The unrolled network as SVG: prepare (rows and columns) -> compute layout -> render.
+// Element ids come from the server's graph (data-id="h_2", data-id="h_1->h_2"); the page
+// lights the ids a record or a term names and never works out a path itself.
+
+import { createSVG } from "./svg.js";
+import { describeValue, divergingColour, flatten, formatNumber, largestMagnitude } from "./format.js";
+
+const NODE = { width: 84, height: 50 };
+const PARAM_NODE = { width: 96, height: 30 };
+const COLUMN_WIDTH = 104;
+const PARAM_COLUMN_X = 54;
+const FIRST_COLUMN_X = 150;
+// Rows from the top: L, losses, outputs, the W_y/b_y rails, hidden states, the W_x/W_h/b rails, inputs.
+const ROW_Y = { L: 30, loss: 90, output: 154, h: 290, input: 462 };
+const RAIL_Y = { W_y: 206, b_y: 240, W_h: 346, W_x: 378, b: 410 };
+// Where each parameter's edge enters the node it feeds, left (-) or right (+) of centre.
+const ENTRY_OFFSET = { W_h: -30, W_x: -14, b: 18, W_y: -18, b_y: 18 };
+const PARAM_LABELS = { W_x: "W_x", W_h: "W_h", b: "b", W_y: "W_y", b_y: "b_y" };
+
+/** Step 1, prepare: index the server's nodes and edges by id. */
+export function prepareGraph(graph) {
+  return {
+    T: graph.T,
+    nodes: graph.nodes.map((node) => ({ ...node })),
+    edges: graph.edges.map((edge) => ({ ...edge })),
+  };
+}
+
+/** Step 2, compute layout: time runs left to right, h_0 at the far left, parameters on rails. */
+export function computeLayout(prepared) {
+  const columnX = (t) => FIRST_COLUMN_X + t * COLUMN_WIDTH;
+  const position = new Map();
+  for (const node of prepared.nodes) {
+    if (node.kind === "param") position.set(node.id, { x: PARAM_COLUMN_X, y: RAIL_Y[node.id] });
+    else if (node.kind === "total_loss") {
+      position.set(node.id, { x: columnX(prepared.T) + COLUMN_WIDTH * 0.6, y: ROW_Y.L });
+    } else {
+      const row = { input: "input", hidden: "h", output: "output", loss: "loss" }[node.kind];
+      position.set(node.id, { x: columnX(node.t), y: ROW_Y[row] });
+    }
+  }
+  const edges = prepared.edges.map((edge) => ({
+    ...edge,
+    points: edgePoints(edge, position.get(edge.source), position.get(edge.target)),
+  }));
+  const width = columnX(prepared.T) + COLUMN_WIDTH * 0.6 + NODE.width / 2 + 8;
+  return { ...prepared, position, edges, width, height: ROW_Y.input + NODE.height / 2 + 16 };
+}
+
+function edgePoints(edge, from, to) {
+  const half = NODE.height / 2;
+  if (edge.kind === "param") {
+    // Along the parameter's rail to the step that uses it, then into the node: one rail, T uses.
+    const end = { x: to.x + ENTRY_OFFSET[edge.source], y: to.y + (from.y > to.y ? half : -half) };
+    return [{ x: from.x + PARAM_NODE.width / 2, y: from.y }, { x: end.x, y: from.y }, end];
+  }
+  if (edge.kind === "recurrent") {
+    return [{ x: from.x + NODE.width / 2, y: from.y }, { x: to.x - NODE.width / 2, y: to.y }];
+  }
+  if (edge.kind === "sum") return [{ x: from.x + NODE.width / 2, y: from.y }, { x: to.x, y: to.y + 16 }];
+  // input, output, loss: straight up from source to target.
+  return [{ x: from.x, y: from.y - half }, { x: to.x, y: to.y + half }];
+}
+
+/** Step 3, render: one <g data-id> per node and one <path data-id> per edge. */
+export function renderGraph(svg, layout) {
+  svg.replaceChildren();
+  svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
+  svg.setAttribute("width", layout.width);
+  svg.setAttribute("height", layout.height);
+  svg.append(createArrowMarker());
+  const rails = createSVG("g", { class: "rails" });
+  for (const node of layout.nodes.filter((n) => n.kind === "param")) {
+    const { x, y } = layout.position.get(node.id);
+    rails.append(createSVG("line", { x1: x, y1: y, x2: layout.width - 40, y2: y, class: "rail" }));
+  }
+  const edgeLayer = createSVG("g", { class: "edges" });
+  const edgeElements = new Map();
+  for (const edge of layout.edges) {
+    const d = edge.points.map((p, i) => `${i ? "L" : "M"}${p.x},${p.y}`).join(" ");
+    const element = createSVG("path", {
+      d,
+      "data-id": edge.id,
+      class: `edge edge-${edge.kind}`,
+      "marker-end": "url(#arrow)",
+    }, [createSVG("title", { text: edge.id })]);
+    edgeLayer.append(element);
+    edgeElements.set(edge.id, element);
+  }
+  const nodeLayer = createSVG("g", { class: "nodes" });
+  const nodeElements = new Map();
+  for (const node of layout.nodes) {
+    const element = createNode(node, layout.position.get(node.id));
+    nodeLayer.append(element);
+    nodeElements.set(node.id, element);
+  }
+  svg.append(rails, edgeLayer, nodeLayer);
+  return { layout, edgeElements, nodeElements };
+}
+
+function createArrowMarker() {
+  const marker = createSVG("marker", {
+    id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerUnits: "userSpaceOnUse",
+    markerWidth: 9, markerHeight: 9, orient: "auto-start-reverse",
+  }, [createSVG("path", { d: "M0,0 L10,5 L0,10 z", class: "arrow-head" })]);
+  return createSVG("defs", {}, [marker]);
+}
+
+function createNode(node, { x, y }) {
+  const isParam = node.kind === "param";
+  const label = isParam ? PARAM_LABELS[node.id] ?? node.label : node.label;
+  const size = isParam ? PARAM_NODE : NODE;
+  const group = createSVG("g", {
+    "data-id": node.id,
+    class: `node node-${node.kind}`,
+    transform: `translate(${x - size.width / 2}, ${y - size.height / 2})`,
+    tabindex: 0,
+    role: "img",
+    "aria-label": `${label}: not computed yet`,
+  });
+  group.append(
+    createSVG("title", { text: `${label}: not computed yet` }),
+    createSVG("rect", { width: size.width, height: size.height, rx: isParam ? 4 : 12, class: "node-box" }),
+    // Parameters: label left, value right on one line; other nodes: label above value.
+    createSVG("text", isParam ? { x: 6, y: 20, class: "node-label start" } : { x: NODE.width / 2, y: 17, class: "node-label" }, [label]),
+    createSVG("g", { class: "node-value", transform: isParam ? "translate(34, 3)" : "translate(0, 24)" }),
+  );
+  group.dataset.label = label;
+  return group;
+}
+
+/** Show each node's value: a number when scalar, a heat strip for vectors and matrices. */
+export function showValues(rendered, valuesById) {
+  for (const [id, element] of rendered.nodeElements) {
+    const value = valuesById.get(id);
+    const slot = element.querySelector(".node-value");
+    const label = element.dataset.label;
+    const description = `${label} = ${describeValue(value)}`;
+    element.setAttribute("aria-label", value === undefined ? `${label}: not computed yet` : description);
+    element.querySelector("title").textContent = value === undefined ? `${label}: not computed yet` : description;
+    const width = element.classList.contains("node-param") ? PARAM_NODE.width - 36 : NODE.width;
+    slot.replaceChildren(...valueMarks(value, width));
+    element.classList.toggle("not-finite", value !== undefined && flatten(value).includes(null));
+  }
+}
+
+function valueMarks(value, width) {
+  if (value === undefined) return [createSVG("text", { x: width / 2, y: 16, class: "node-number pending", text: "·" })];
+  const numbers = flatten(value);
+  if (numbers.length === 1) {
+    return [createSVG("text", { x: width / 2, y: 16, class: "node-number", text: formatNumber(numbers[0]) })];
+  }
+  // A heat strip: up to 16 cells a row, blue below zero, orange above, scaled to the largest entry.
+  const perRow = Math.min(numbers.length, 16);
+  const rows = Math.ceil(numbers.length / perRow);
+  const cell = Math.min(12, (width - 8) / perRow);
+  const cellHeight = Math.min(12, 22 / rows);
+  const left = (width - cell * perRow) / 2;
+  const scale = largestMagnitude(numbers);
+  return numbers.map((number, index) => createSVG("rect", {
+    x: left + (index % perRow) * cell,
+    y: 2 + Math.floor(index / perRow) * cellHeight,
+    width: cell - 0.5,
+    height: cellHeight - 0.5,
+    fill: divergingColour(number, scale),
+    class: "heat-cell",
+  }, [createSVG("title", { text: `[${index}] = ${formatNumber(number)}` })]));
+}
+
+/** Light a path: every id in path.nodes and path.edges, factor edges in their own colours. */
+export function lightPath(rendered, path, edgeColours = new Map()) {
+  for (const element of [...rendered.nodeElements.values(), ...rendered.edgeElements.values()]) {
+    element.classList.remove("lit");
+    element.style.removeProperty("--lit-colour");
+  }
+  if (!path) return;
+  for (const id of path.nodes) rendered.nodeElements.get(id)?.classList.add("lit");
+  for (const id of path.edges) {
+    const element = rendered.edgeElements.get(id);
+    if (!element) continue;
+    element.classList.add("lit");
+    if (edgeColours.has(id)) element.style.setProperty("--lit-colour", edgeColours.get(id));
+    element.parentNode.append(element); // draw lit edges on top of the others
+  }
+}

@@ -1,0 +1,67 @@
+// The steps the page has received, as views a person can walk back and forth through.
+// A view is {kind: "forward" | "backward" | "update", epoch, index, term}; nothing here is maths,
+// only picking which of the server's records and values belong to a view.
+
+/** The views for the records in a session state: forward steps, each backward term, the update. */
+export function viewsFromState(state) {
+  const views = [];
+  if (state.last_update) views.push({ kind: "update", epoch: state.last_update.epoch, record: state.last_update });
+  state.forward.forEach((_, index) => views.push(...viewsForRecord(state, "forward", index)));
+  state.backward.forEach((_, index) => views.push(...viewsForRecord(state, "backward", index)));
+  return views;
+}
+
+/** One view per forward record; one view per term of a backward record (or one if it has none). */
+export function viewsForRecord(state, kind, index) {
+  if (kind === "forward") return [{ kind, epoch: state.epoch, index }];
+  const count = state.backward[index].terms.length;
+  if (!count) return [{ kind, epoch: state.epoch, index, term: null }];
+  return Array.from({ length: count }, (_, term) => ({ kind, epoch: state.epoch, index, term }));
+}
+
+/** The record a view shows, from the epoch's records. */
+export function recordOf(view, epoch) {
+  if (view.kind === "update") return view.record;
+  return view.kind === "forward" ? epoch.forward[view.index] : epoch.backward[view.index];
+}
+
+/** Node id -> value as the server computed it, for what is known at this view. */
+export function nodeValues(view, epoch, state) {
+  const values = new Map();
+  const inputs = epoch.inputs ?? state.inputs;
+  inputs.forEach((x, index) => values.set(`x_${index + 1}`, x));
+  const params = view?.kind === "update" ? view.record.params_new : epoch.params;
+  for (const [name, value] of Object.entries(params)) values.set(name, value);
+  values.set("h_0", epoch.params.h0 ?? epoch.forward[0]?.h_prev);
+  const known = !view || view.kind === "update" && view.epoch !== epoch.epoch ? 0
+    : view.kind === "forward" ? view.index + 1 : epoch.forward.length;
+  for (const record of epoch.forward.slice(0, known)) {
+    values.set(`h_${record.t}`, record.h);
+    if (record.loss !== null || record.yhat !== null) {
+      values.set(`yhat_${record.t}`, record.yhat);
+      values.set(`loss_${record.t}`, record.loss);
+    }
+  }
+  if (known === epoch.T) values.set("L", epoch.forward[known - 1].loss_so_far);
+  return values;
+}
+
+/** dL/dθ so far at a term view: each parameter's `running` from its latest term up to here. */
+export function runningSoFar(view, epoch, paramNames) {
+  const latest = new Map(paramNames.map((name) => [name, undefined]));
+  for (const [index, record] of epoch.backward.slice(0, view.index + 1).entries()) {
+    const terms = index === view.index ? record.terms.slice(0, view.term + 1) : record.terms;
+    for (const term of terms) latest.set(term.param, term.running);
+  }
+  return latest;
+}
+
+/** A sentence saying what a view shows, for the screen reader and the status area. */
+export function describeView(view, epoch) {
+  if (!view) return "Showing the start of the epoch.";
+  if (view.kind === "update") return `Showing the update of epoch ${view.epoch}.`;
+  const record = recordOf(view, epoch);
+  if (view.kind === "forward") return `Showing forward step t = ${record.t}, epoch ${view.epoch}.`;
+  const terms = view.term === null ? "" : `, term ${view.term + 1} of ${record.terms.length}`;
+  return `Showing backward step t = ${record.t}${terms}, epoch ${view.epoch}.`;
+}
