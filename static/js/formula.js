@@ -73,7 +73,7 @@ export function renderTerm(panel, term, context) {
       style: `--factor-colour: ${colour}`,
     }, [
       typeset(`\\textcolor{${colour}}{${factor.latex}}`, { className: "math symbol" }),
-      typeset(`= ${factor.formula}`, { className: "math formula" }),
+      typeset(`= ${factor.formula}`, { className: "math factor-formula" }),
       valueElement(factorValue(factor, jacobianAt)),
       isDirect ? createHTML("span", { class: "direct-label", text: directLabel(factor, term) }) : null,
     ]);
@@ -103,18 +103,21 @@ function directLabel(factor, term) {
 
 /** dL/dθ so far for every parameter; the current term's parameter shows old + term = new. */
 function renderRunning(term, runningSoFar) {
-  const table = createHTML("table", { class: "running" }, [
-    createHTML("caption", { text: "Total derivative dL/dθ so far (sum of the terms up to this one)" }),
+  const list = createHTML("div", { class: "running" }, [
+    createHTML("p", { class: "note", text: "Total derivatives so far (each the sum of its terms up to this one):" }),
   ]);
   for (const [param, running] of runningSoFar) {
     const isCurrent = param === term.param;
-    const row = createHTML("tr", { class: isCurrent ? "current" : "", "data-param": param });
-    const cell = createHTML("td", {}, [Object.assign(valueElement(running), { className: "math value running-value" })]);
-    row.append(createHTML("th", {}, [typeset(`\\frac{\\partial L}{\\partial ${param}}`)]), cell);
-    if (isCurrent) row.append(createHTML("td", { class: "note", text: "← this term added" }));
-    table.append(row);
+    const shown = running === undefined
+      ? createHTML("span", { class: "note", text: "no term yet" })
+      : Object.assign(valueElement(running), { className: "math value running-value" });
+    list.append(createHTML("div", {
+      class: isCurrent ? "running-item current" : "running-item",
+      "data-param": param,
+      title: isCurrent ? "this term was just added" : null,
+    }, [typeset(`\\frac{\\partial L}{\\partial ${param}} =`), shown]));
   }
-  return table;
+  return list;
 }
 
 /** A backward step that completes no term (e.g. all cut by truncation): the recursion's values. */

@@ -5,9 +5,9 @@
 import { createSVG } from "./svg.js";
 import { describeValue, divergingColour, flatten, formatNumber, largestMagnitude } from "./format.js";
 
-const NODE = { width: 84, height: 50 };
+const NODE = { width: 76, height: 50 };
 const PARAM_NODE = { width: 96, height: 30 };
-const COLUMN_WIDTH = 104;
+const COLUMN_WIDTH = 116;
 const PARAM_COLUMN_X = 54;
 const FIRST_COLUMN_X = 150;
 // Rows from the top: L, losses, outputs, the W_y/b_y rails, hidden states, the W_x/W_h/b rails, inputs.
