@@ -15,7 +15,9 @@ for module in (health, presets, compute, sessions):
 def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = None) -> None:
     """Add the API, its error handlers, /docs, and the settings and store it uses."""
     app.state.settings = settings
-    app.state.store = store or MemoryStore(settings.max_sessions, settings.session_ttl_seconds)
+    if store is None:
+        store = MemoryStore(settings.max_sessions, settings.session_ttl_seconds)
+    app.state.store = store
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(docs.router)

@@ -1,0 +1,67 @@
+"""POST /api/bptt and /api/gradcheck: stateless, whole runs at once."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from app.core import bptt, get_preset
+from tests.api.conftest import SMALL_SCENARIO
+
+
+def test_bptt_answers_loss_grads_records_terms_and_graph(client: TestClient) -> None:
+    response = client.post("/api/bptt", json=SMALL_SCENARIO)
+    assert response.status_code == 200
+    result = response.json()
+    assert [record["t"] for record in result["forward"]] == [1, 2, 3]
+    assert [record["t"] for record in result["backward"]] == [3, 2, 1]
+    assert result["grads"] == result["backward"][-1]["grads"]
+    assert result["loss"] == result["forward"][-1]["loss_so_far"]
+    assert (result["phase"], result["t"], result["diverged"]) == ("update", None, None)
+    terms = [term for record in result["backward"] for term in record["terms"]]
+    assert {term["param"] for term in terms} == {"W_x", "W_h", "b", "W_y", "b_y"}
+    graph_ids = {node["id"] for node in result["graph"]["nodes"]}
+    graph_ids |= {edge["id"] for edge in result["graph"]["edges"]}
+    assert all(set(term["path"]["nodes"]) <= graph_ids for term in terms)
+    assert all(set(term["path"]["edges"]) <= graph_ids for term in terms)
+
+
+def test_bptt_of_the_seed_example_equals_the_core(client: TestClient) -> None:
+    preset = next(p for p in client.get("/api/presets").json() if p["id"] == "seed-3-step")
+    body = {key: preset[key] for key in ("config", "params", "inputs", "targets")}
+    result = client.post("/api/bptt", json=body).json()
+    run = bptt(get_preset("seed-3-step").scenario)
+    assert result["loss"] == run.loss
+    assert result["grads"] == {k: v.tolist() for k, v in run.backward[-1].grads.items()}
+
+
+def test_large_recurrent_factors_are_sent_as_null(make_client) -> None:
+    client = make_client(inline_factor_size=3)
+    result = client.post("/api/bptt", json=SMALL_SCENARIO).json()  # H = 2: 4 numbers
+    terms = [term for record in result["backward"] for term in record["terms"]]
+    factors = [factor for term in terms for factor in term["factors"]]
+    recurrent = [f for f in factors if f["kind"] == "recurrent"]
+    assert recurrent and all(f["value"] is None and f["shape"] == [2, 2] for f in recurrent)
+    assert all(f["value"] is not None for f in factors if f["kind"] != "recurrent")
+
+
+def test_gradcheck_passes_for_a_small_scenario(client: TestClient) -> None:
+    response = client.post("/api/gradcheck", json=SMALL_SCENARIO)
+    assert response.status_code == 200
+    result = response.json()
+    assert result["passed"] is True
+    assert result["max_relative_error"] < result["tolerance"]
+    assert set(result["params"]) == {"W_x", "W_h", "b", "W_y", "b_y"}
+    check = result["params"]["W_h"]
+    assert len(check["analytic"]) == len(check["numeric"]) == 2
+
+
+def test_gradcheck_past_the_step_limit_is_422_naming_the_rule(make_client) -> None:
+    # 2 x 11 entries x T = 3 steps = 66 forward steps untruncated; x T = 198 with tau = 1 < T
+    client = make_client(max_gradcheck_steps=100)
+    assert client.post("/api/gradcheck", json=SMALL_SCENARIO).status_code == 200
+    truncated = {**SMALL_SCENARIO, "config": {**SMALL_SCENARIO["config"], "truncation": 1}}
+    response = client.post("/api/gradcheck", json=truncated)
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert detail["loc"] == ["body", "inputs"]
+    assert "198 forward steps" in detail["msg"] and "limit of 100" in detail["msg"]

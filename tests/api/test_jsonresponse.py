@@ -1,0 +1,52 @@
+"""Strict JSON out: overflow answers 200 with null for non-finite numbers and says where."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from fastapi.testclient import TestClient
+
+from app.api.jsonresponse import StrictJSONResponse, finite_json
+from tests.api.conftest import create_session, strict_json
+
+
+def test_non_finite_numbers_become_null() -> None:
+    content = {"a": np.array([1.0, np.inf, -np.inf, np.nan]), "b": math.nan, "c": (np.float64(2),)}
+    assert finite_json(content) == {"a": [1.0, None, None, None], "b": None, "c": [2.0]}
+    body = StrictJSONResponse(content).body.decode()
+    assert strict_json(body) == {"a": [1.0, None, None, None], "b": None, "c": [2.0]}
+
+
+def test_exploding_trained_three_epochs_is_strict_json_naming_the_divergence(
+    client: TestClient,
+) -> None:
+    session_id, headers = create_session(client, {"preset": "exploding"})
+    url = f"/api/sessions/{session_id}/train"
+    response = client.post(url, headers=headers, json={"epochs": 3})
+    assert response.status_code == 200
+    result = strict_json(response.text)
+    assert result["losses"][0] > 1e20 and result["losses"][1:] == [None, None]
+    diverged = result["diverged"]
+    assert (diverged["epoch"], diverged["phase"], diverged["t"]) == (2, "forward", 6)
+    assert diverged["quantity"] == "loss_6"
+    assert "loss_6 stopped being a finite number" in diverged["message"]
+    state = strict_json(client.get(f"/api/sessions/{session_id}").text)
+    assert state["loss_history"][1:] == [None, None]
+
+
+def test_a_30_step_forward_after_the_blow_up_is_strict_json(client: TestClient) -> None:
+    session_id, headers = create_session(client, {"preset": "exploding"})
+    client.post(f"/api/sessions/{session_id}/train", headers=headers, json={"epochs": 1})
+    records = []
+    for _ in range(30):
+        response = client.post(f"/api/sessions/{session_id}/forward", headers=headers)
+        assert response.status_code == 200
+        records.append(strict_json(response.text))
+    first = next(record for record in records if record["diverged"])
+    assert first["diverged"]["phase"] == "forward"
+    assert first["diverged"]["quantity"].endswith(f"_{first['t']}")
+    assert records[-1]["h"] == [None, None]
+    state = strict_json(client.get(f"/api/sessions/{session_id}").text)
+    assert state["diverged"] == first["diverged"]
+    assert state["loss"] is None
