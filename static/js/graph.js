@@ -9,7 +9,7 @@ const NODE = { width: 76, height: 50 };
 const PARAM_NODE = { width: 96, height: 30 };
 const COLUMN_WIDTH = 116;
 const PARAM_COLUMN_X = 54;
-const FIRST_COLUMN_X = 150;
+const FIRST_COLUMN_X = 136;
 // Rows from the top: L, losses, outputs, the W_y/b_y rails, hidden states, the W_x/W_h/b rails, inputs.
 const ROW_Y = { L: 30, loss: 90, output: 154, h: 290, input: 462 };
 const RAIL_Y = { W_y: 206, b_y: 240, W_h: 346, W_x: 378, b: 410 };
@@ -33,7 +33,7 @@ export function computeLayout(prepared) {
   for (const node of prepared.nodes) {
     if (node.kind === "param") position.set(node.id, { x: PARAM_COLUMN_X, y: RAIL_Y[node.id] });
     else if (node.kind === "total_loss") {
-      position.set(node.id, { x: columnX(prepared.T) + COLUMN_WIDTH * 0.6, y: ROW_Y.L });
+      position.set(node.id, { x: columnX(prepared.T) + COLUMN_WIDTH * 0.5, y: ROW_Y.L });
     } else {
       const row = { input: "input", hidden: "h", output: "output", loss: "loss" }[node.kind];
       position.set(node.id, { x: columnX(node.t), y: ROW_Y[row] });
@@ -43,7 +43,7 @@ export function computeLayout(prepared) {
     ...edge,
     points: edgePoints(edge, position.get(edge.source), position.get(edge.target)),
   }));
-  const width = columnX(prepared.T) + COLUMN_WIDTH * 0.6 + NODE.width / 2 + 8;
+  const width = columnX(prepared.T) + COLUMN_WIDTH * 0.5 + NODE.width / 2 + 6;
   return { ...prepared, position, edges, width, height: ROW_Y.input + NODE.height / 2 + 16 };
 }
 
@@ -150,6 +150,11 @@ function valueMarks(value, width) {
   if (numbers.length === 1) {
     return [createSVG("text", { x: width / 2, y: 16, class: "node-number", text: formatNumber(numbers[0]) })];
   }
+  if (numbers.length > 64) {
+    // Too many numbers for a strip this small (e.g. a 32×32 W_h): its shape; values on hover.
+    const shape = Array.isArray(value[0]) ? `${value.length}×${value[0].length}` : `${value.length}`;
+    return [createSVG("text", { x: width / 2, y: 16, class: "node-number", text: shape })];
+  }
   // A heat strip: up to 16 cells a row, blue below zero, orange above, scaled to the largest entry.
   const perRow = Math.min(numbers.length, 16);
   const rows = Math.ceil(numbers.length / perRow);
@@ -161,7 +166,7 @@ function valueMarks(value, width) {
     x: left + (index % perRow) * cell,
     y: 2 + Math.floor(index / perRow) * cellHeight,
     width: cell - 0.5,
-    height: cellHeight - 0.5,
+    height: Math.max(0.5, cellHeight - 0.5),
     fill: divergingColour(number, scale),
     class: "heat-cell",
   }, [createSVG("title", { text: `[${index}] = ${formatNumber(number)}` })]));

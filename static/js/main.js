@@ -138,8 +138,7 @@ function render() {
   renderPanel(view, epoch, state);
   renderButtons();
   $("status").textContent = state.status;
-  $("view-note").textContent = describeView(view, epoch) +
-    (page.cursor < page.views.length - 1 ? " Revisiting: → goes forward through what was received." : "");
+  $("view-note").textContent = describeView(view, epoch);
   const banner = $("diverged-banner");
   banner.hidden = !state.diverged;
   banner.textContent = state.diverged?.message ?? "";

@@ -208,3 +208,23 @@ def test_editor_shows_the_api_message_beside_the_field(watched: Watched) -> None
     assert watched.state()["config"]["hidden_size"] == 3
     assert error.inner_text() == ""
     assert watched.foreign_requests() == []
+
+
+def test_long_wide_scenario_scrolls_and_stays_in_words(watched: Watched) -> None:
+    """T = 50 and H = 32: the graph scrolls sideways, vectors are heat strips, no errors."""
+    page = watched.page
+    watched.open("/")
+    page.get_by_text("Scenario editor").click()
+    editor = page.locator("#editor")
+    editor.locator("[name='hidden_size']").fill("32")
+    editor.locator("[name='inputs']").fill(json.dumps([[0.1 * (t % 5)] for t in range(50)]))
+    editor.locator("[name='targets']").fill("[1.0]")  # many-to-one: one target at T
+    editor.locator("[name='params']").fill("")
+    page.get_by_role("button", name="Create session").click()
+    page.wait_for_function("document.querySelector(\"[data-id='x_50']\") !== null")
+    scroll = page.locator(".graph-scroll")
+    assert scroll.evaluate("e => e.scrollWidth > e.clientWidth")
+    assert page.locator("[data-id='h_0'] .heat-cell").count() == 32
+    press_and_wait(page, "ArrowRight", "Showing forward step t = 1,")
+    assert page.locator("[data-id='h_1'] .heat-cell").count() == 32
+    assert watched.errors == []
