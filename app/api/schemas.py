@@ -69,7 +69,7 @@ class ScenarioIn(Strict):
 
 
 class SessionIn(Strict):
-    """A scenario as for /api/bptt, or {"preset": id} for a ready-made one."""
+    """A scenario spelt out, or {"preset": id} for a ready-made one."""
 
     preset: str | None = Field(None, description="A preset id from GET /api/presets.")
     config: ConfigIn | None = Field(None, description="The network (required without preset).")

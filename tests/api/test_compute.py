@@ -65,3 +65,17 @@ def test_gradcheck_past_the_step_limit_is_422_naming_the_rule(make_client) -> No
     detail = response.json()["detail"][0]
     assert detail["loc"] == ["body", "inputs"]
     assert "198 forward steps" in detail["msg"] and "limit of 100" in detail["msg"]
+
+
+def test_bptt_and_gradcheck_take_a_preset_by_id(client: TestClient) -> None:
+    response = client.post("/api/bptt", json={"preset": "seed-3-step"})
+    assert response.status_code == 200
+    assert response.json()["loss"] == bptt(get_preset("seed-3-step").scenario).loss
+
+    response = client.post("/api/gradcheck", json={"preset": "hello"})
+    assert response.status_code == 200
+    assert response.json()["passed"] is True
+
+    response = client.post("/api/bptt", json={"preset": "no-such-preset"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "preset"]
