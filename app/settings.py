@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     max_gradcheck_steps: int = Field(
         250_000,
         ge=1,
-        description="Most forward steps one gradient check may take: 2 x entries x T, "
+        description="Most forward steps one gradient check may take: 4 x entries x T, "
         "times T again when truncation < T.",
     )
     max_sessions: int = Field(

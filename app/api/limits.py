@@ -7,6 +7,7 @@ this shape produces, and how many forward steps a gradient check takes.
 from __future__ import annotations
 
 from app.core import Config, Scenario, ScenarioError
+from app.core.gradcheck import forward_steps
 from app.settings import Settings
 
 LOCAL_NUMBERS = 6  # a term's fixed overhead: ids on its path, its k, t and distance
@@ -77,16 +78,8 @@ def check_train(scenario: Scenario, epochs: int, settings: Settings) -> None:
         )
 
 
-def gradcheck_steps(scenario: Scenario) -> int:
-    """Forward steps of app.core.gradcheck: two passes per entry, per step t if truncated."""
-    config, T = scenario.config, scenario.T
-    entries = sum(value.size for value in scenario.params.trained().values())
-    untied = config.truncation is not None and config.truncation < T
-    return 2 * entries * T * (T if untied else 1)
-
-
 def check_gradcheck(scenario: Scenario, settings: Settings) -> None:
-    steps = gradcheck_steps(scenario)
+    steps = forward_steps(scenario)
     if steps > settings.max_gradcheck_steps:
         raise ScenarioError(
             "inputs",

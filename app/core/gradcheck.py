@@ -1,6 +1,10 @@
 """A central-difference check of the analytic (raw, unclipped) gradient.
 
-    dL/dtheta_i ~ (L(theta + eps e_i) - L(theta - eps e_i)) / (2 eps)
+    dL/dtheta_i ~ (-L(+2 eps) + 8 L(+eps) - 8 L(-eps) + L(-2 eps)) / (12 eps)
+
+with L(+eps) = L(theta + eps e_i): the fourth-order central difference. Its error
+is O(eps^4), so eps can be 1e-4 and the rounding error of L stays near 1e-12,
+well below 1e-6 of even a small gradient.
 
 With truncation tau < T the analytic gradient is not dL/dtheta but the sum of the
 kept terms, sum over k - t < tau of dl_k/dtheta_t. The check then unties the
@@ -14,6 +18,7 @@ the stepper, so that the check does not lean on the code it checks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,14 +29,19 @@ from app.core.model import HIDDEN_PARAMS, Scenario
 from app.core.stepper import bptt
 
 TOLERANCE = 1e-6
-SMALL_GRADIENT = 1e-6  # below this norm, errors are measured absolutely
+# Rounding in L limits any finite difference to about 1e-11 * max(1, |L|) absolutely, so a
+# gradient smaller than SMALL_GRADIENT * max(1, |L|) is compared against that size instead
+# of its own: its error must stay below TOLERANCE * SMALL_GRADIENT * max(1, |L|).
+SMALL_GRADIENT = 1e-4
+EPS = 1e-4
+STENCIL = ((2.0, -1.0), (1.0, 8.0), (-1.0, -8.0), (-2.0, 1.0))  # (offset in eps, weight / 12)
 
 
 @dataclass(frozen=True, eq=False)
 class ParamCheck:
     analytic: np.ndarray
     numeric: np.ndarray
-    relative_error: float  # ||analytic - numeric|| / max(||analytic||, ||numeric||, 1e-6)
+    relative_error: float  # ||analytic - numeric|| / max(||analytic||, ||numeric||, floor)
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,46 +74,70 @@ def step_losses(scenario: Scenario, param: str, t_use: int | None, value: np.nda
     return losses
 
 
-def numeric_gradient(scenario: Scenario, param: str, eps: float = 1e-5) -> np.ndarray:
+def numeric_gradient(scenario: Scenario, param: str, eps: float = EPS) -> np.ndarray:
     """sum over kept (k, t) of dl_k/dtheta_t, each by central differences."""
     config, theta = scenario.config, scenario.params.trained()[param]
     if config.truncation is None or config.truncation >= scenario.T:
         return _tied_gradient(scenario, param, theta, eps)
     grad = np.zeros_like(theta)
     for t in range(1, scenario.T + 1):
-        kept = np.array(
-            [k >= t and config.keeps_term(k, t) for k in range(scenario.T + 1)], dtype=float
-        )
-        if param not in HIDDEN_PARAMS:
-            kept = np.eye(scenario.T + 1)[t]  # the output layer at t feeds l_t only
+        kept = _kept_losses(scenario, param, t)
+
+        def kept_loss(value: np.ndarray, t: int = t, kept: np.ndarray = kept) -> float:
+            return float(kept @ step_losses(scenario, param, t, value))
+
         for index in np.ndindex(theta.shape):
-            bump = np.zeros_like(theta)
-            bump[index] = eps
-            plus = step_losses(scenario, param, t, theta + bump)
-            minus = step_losses(scenario, param, t, theta - bump)
-            grad[index] += float(kept @ (plus - minus)) / (2 * eps)
+            grad[index] += _derivative(kept_loss, theta, index, eps)
     return grad
+
+
+def _kept_losses(scenario: Scenario, param: str, t: int) -> np.ndarray:
+    """1 for each loss step k whose term(k, t) is kept, 0 elsewhere (indexed 0..T)."""
+    if param not in HIDDEN_PARAMS:
+        return np.eye(scenario.T + 1)[t]  # the output layer at t feeds l_t only
+    config = scenario.config
+    keep = [k >= t and config.keeps_term(k, t) for k in range(scenario.T + 1)]
+    return np.array(keep, dtype=float)
 
 
 def _tied_gradient(scenario: Scenario, param: str, theta: np.ndarray, eps: float) -> np.ndarray:
-    """dL/dtheta with theta shared by every step: one pair of forward passes per entry."""
+    """dL/dtheta with theta shared by every step: one stencil of forward passes per entry."""
     grad = np.zeros_like(theta)
     for index in np.ndindex(theta.shape):
-        bump = np.zeros_like(theta)
-        bump[index] = eps
-        plus = step_losses(scenario, param, None, theta + bump).sum()
-        minus = step_losses(scenario, param, None, theta - bump).sum()
-        grad[index] = (plus - minus) / (2 * eps)
+        grad[index] = _derivative(
+            lambda v: step_losses(scenario, param, None, v).sum(), theta, index, eps
+        )
     return grad
 
 
-def gradcheck(scenario: Scenario, eps: float = 1e-5) -> GradCheck:
+def _derivative(
+    loss_at: Callable[[np.ndarray], float], theta: np.ndarray, index: tuple[int, ...], eps: float
+) -> float:
+    """The fourth-order central difference of loss_at along theta[index]."""
+    total = 0.0
+    for offset, weight in STENCIL:
+        bumped = theta.copy()
+        bumped[index] += offset * eps
+        total += weight * float(loss_at(bumped))
+    return total / (12 * eps)
+
+
+def forward_steps(scenario: Scenario) -> int:
+    """How many RNN steps gradcheck(scenario) runs: the cost a server may want to limit."""
+    config, T = scenario.config, scenario.T
+    entries = sum(value.size for value in scenario.params.trained().values())
+    untied = config.truncation is not None and config.truncation < T
+    return len(STENCIL) * entries * T * (T if untied else 1)
+
+
+def gradcheck(scenario: Scenario, eps: float = EPS) -> GradCheck:
     """Compare the backward pass's raw gradient with central differences, per parameter."""
-    analytic = bptt(scenario).backward[-1].grads
+    run = bptt(scenario)
+    floor = SMALL_GRADIENT * max(1.0, abs(run.loss))
     checks = {}
-    for param, grad in analytic.items():
+    for param, grad in run.backward[-1].grads.items():
         numeric = numeric_gradient(scenario, param, eps)
-        scale = max(np.linalg.norm(grad), np.linalg.norm(numeric), SMALL_GRADIENT)
+        scale = max(np.linalg.norm(grad), np.linalg.norm(numeric), floor)
         error = float(np.linalg.norm(grad - numeric) / scale)
         checks[param] = ParamCheck(grad, numeric, error)
     return GradCheck(eps, checks)

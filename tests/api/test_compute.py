@@ -56,15 +56,15 @@ def test_gradcheck_passes_for_a_small_scenario(client: TestClient) -> None:
 
 
 def test_gradcheck_past_the_step_limit_is_422_naming_the_rule(make_client) -> None:
-    # 2 x 11 entries x T = 3 steps = 66 forward steps untruncated; x T = 198 with tau = 1 < T
-    client = make_client(max_gradcheck_steps=100)
+    # 4 x 11 entries x T = 3 steps = 132 forward steps untruncated; x T = 396 with tau = 1 < T
+    client = make_client(max_gradcheck_steps=200)
     assert client.post("/api/gradcheck", json=SMALL_SCENARIO).status_code == 200
     truncated = {**SMALL_SCENARIO, "config": {**SMALL_SCENARIO["config"], "truncation": 1}}
     response = client.post("/api/gradcheck", json=truncated)
     assert response.status_code == 422
     detail = response.json()["detail"][0]
     assert detail["loc"] == ["body", "inputs"]
-    assert "198 forward steps" in detail["msg"] and "limit of 100" in detail["msg"]
+    assert "396 forward steps" in detail["msg"] and "limit of 200" in detail["msg"]
 
 
 def test_bptt_and_gradcheck_take_a_preset_by_id(client: TestClient) -> None:

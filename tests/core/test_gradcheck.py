@@ -15,7 +15,7 @@ def _far_from_relu_kinks(scenario: Scenario) -> bool:
     if scenario.config.activation != "relu":
         return True
     pre_activations = np.concatenate([record.a for record in bptt(scenario).forward])
-    return bool(np.min(np.abs(pre_activations)) > 1e-3)
+    return bool(np.min(np.abs(pre_activations)) > 1e-2)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
