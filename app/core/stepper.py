@@ -111,10 +111,11 @@ def _require(run: Run, phase: str) -> None:
         done = len(run.forward)
         raise StepOrderError(f"the forward pass is at t={done} of {run.T}: step forward first")
     if run.phase == "backward":
-        what = "forward pass is complete" if phase == "forward" else "backward pass"
+        done = len(run.backward)
+        where = f"is at t={run.T - done + 1} of {run.T}" if done else "has not started"
         raise StepOrderError(
-            f"the {what} is not done: the backward pass is at t={run.next_t} of {run.T} "
-            "(counting down): step backward first, or reset to start the epoch again"
+            f"the backward pass {where} (it counts down to t=1): step backward first, "
+            "or reset to start the epoch again"
         )
     raise StepOrderError(
         "the backward pass is complete: update the weights first, or reset to start the epoch again"

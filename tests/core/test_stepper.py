@@ -80,8 +80,13 @@ def test_steps_out_of_order_say_what_to_do_next():
     with pytest.raises(StepOrderError, match="step forward first"):
         update(run)
     run, _ = forward_step(run)
-    with pytest.raises(StepOrderError, match="step backward first"):
+    with pytest.raises(StepOrderError, match="the backward pass has not started"):
         forward_step(run)
+    run, _ = backward_step(run)
+    with pytest.raises(
+        StepOrderError, match=r"the backward pass is at t=3 of 3 \(it counts down to t=1\)"
+    ):
+        update(run)
 
 
 def test_status_says_where_we_are_and_what_comes_next():
