@@ -27,7 +27,16 @@ from app.api.scenarios import build_session_scenario
 from app.api.schemas import SessionIn, TrainIn
 from app.api.serialize import backward_json, divergence_json, forward_json, run_json, update_json
 from app.api.store import Session
-from app.core import Divergence, Run, backward_step, build_graph, forward_step, start, step, update
+from app.core import (
+    Run,
+    backward_step,
+    build_graph,
+    forward_step,
+    reset,
+    start,
+    train,
+    update,
+)
 from app.settings import Settings
 
 router = APIRouter(prefix="/sessions", tags=["sessions"], default_response_class=StrictJSONResponse)
@@ -112,34 +121,11 @@ def reset_epoch(
     """Same parameters, no steps taken; the loss history and last update are kept."""
 
     def action(session: Session) -> tuple[Session, Any]:
-        run = session.run
-        fresh = Run(
-            run.scenario,
-            epoch=run.epoch,
-            loss_history=run.loss_history,
-            last_update=run.last_update,
-        )
+        fresh = reset(session.run)
         changed = replace(session, run=fresh)
         return changed, state_json(changed, settings)
 
     return StrictJSONResponse(change_session(store, session_id, token, action))
-
-
-def train_epochs(run: Run, epochs: int) -> tuple[Run, list[float], dict[str, Any] | None]:
-    """app.core.train's loop, step by step, noting the first divergence and its epoch."""
-    losses: list[float] = []
-    first: dict[str, Any] | None = None
-    for _ in range(epochs):
-        while run.phase != "update":
-            run, _ = step(run)
-        diverged: Divergence | None = run.diverged
-        epoch = run.epoch
-        run, record = update(run)
-        losses.append(record.loss_before)
-        diverged = diverged or record.diverged
-        if first is None and diverged is not None:
-            first = {"epoch": epoch, **(divergence_json(diverged) or {})}
-    return run, losses, first
 
 
 @router.post("/{session_id}/train", summary="Whole epochs at once")
@@ -154,9 +140,10 @@ def train_session(
 
     def action(session: Session) -> tuple[Session, Any]:
         check_train(session.run.scenario, body.epochs, settings)
-        run, losses, diverged = train_epochs(session.run, body.epochs)
+        run, losses, first = train(session.run, body.epochs)
         changed = replace(session, run=run)
         state = state_json(changed, settings)
+        diverged = {"epoch": first[0], **divergence_json(first[1])} if first else None
         return changed, {**state, "losses": losses, "diverged": diverged or state["diverged"]}
 
     return StrictJSONResponse(change_session(store, session_id, token, action))

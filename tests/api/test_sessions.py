@@ -117,7 +117,7 @@ def test_train_runs_whole_epochs_like_the_core(client: TestClient) -> None:
     response = client.post(f"/api/sessions/{session_id}/train", headers=headers, json={"epochs": 3})
     assert response.status_code == 200
     result = response.json()
-    _, core_losses = train(start(get_preset("sine-next-value").scenario), 3)
+    _, core_losses, _ = train(start(get_preset("sine-next-value").scenario), 3)
     assert result["losses"] == core_losses
     assert (result["epoch"], result["phase"], result["t"]) == (4, "forward", 1)
     assert result["loss_history"] == core_losses

@@ -26,7 +26,7 @@ def test_seed_preset_is_the_notes_example_with_readable_numbers():
 
 
 def test_exploding_preset_overflows_and_says_where():
-    run, losses = train(start(get_preset("exploding").scenario), 2)
+    run, losses, _ = train(start(get_preset("exploding").scenario), 2)
     assert np.isfinite(losses[0]) and not np.isfinite(losses[1])
     assert run.loss_history[1] == losses[1]
 

@@ -13,6 +13,7 @@ from app.core.stepper import (
     backward_step,
     bptt,
     forward_step,
+    reset,
     start,
     step,
     train,
@@ -118,7 +119,7 @@ def test_update_applies_clipped_gradient_and_reports_the_raw_one():
 
 def test_several_sgd_epochs_lower_the_loss_on_the_sine_preset():
     run = start(get_preset("sine-next-value").scenario)
-    run, losses = train(run, 20)
+    run, losses, _ = train(run, 20)
     assert losses[-1] < 0.5 * losses[0]
     assert all(b < a for a, b in pairwise(losses))
     assert run.loss_history == tuple(losses)
@@ -133,7 +134,7 @@ def test_update_reports_the_loss_after_with_the_new_weights():
 
 def test_overflow_is_reported_at_the_step_that_first_produced_it():
     scenario = get_preset("exploding").scenario
-    run, _ = train(start(scenario), 1)
+    run, _, _ = train(start(scenario), 1)
     for _ in range(scenario.T):
         run, record = forward_step(run)
         if record.diverged:
@@ -147,6 +148,16 @@ def test_overflow_is_reported_at_the_step_that_first_produced_it():
 
 def test_a_diverged_run_can_still_step_to_the_end_without_raising():
     scenario = get_preset("exploding").scenario
-    run, losses = train(start(scenario), 3)
+    run, losses, (epoch, diverged) = train(start(scenario), 3)
     assert not np.isfinite(losses[-1])
     assert (run.epoch, run.phase) == (4, "forward")
+    assert (epoch, diverged.phase) == (2, "forward")  # epoch 1's update was huge but finite
+
+
+def test_reset_goes_back_to_the_start_of_the_epoch_keeping_its_history():
+    run, _, _ = train(start(get_preset("saw-a-one").scenario), 2)
+    for _ in range(4):
+        run, _ = step(run)
+    again = reset(run)
+    assert (again.epoch, again.phase, again.forward, again.backward) == (3, "forward", (), ())
+    assert again.loss_history == run.loss_history and again.scenario is run.scenario
