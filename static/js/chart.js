@@ -1,45 +1,118 @@
 // A small SVG line chart of the loss per completed epoch (state.loss_history).
+// A loss the server could not compute (null: it overflowed) is a gap with a marker, never a line.
 
 import { createSVG } from "./svg.js";
 import { formatNumber } from "./format.js";
 
 const WIDTH = 360;
 const HEIGHT = 150;
-const MARGIN = { left: 56, right: 12, top: 12, bottom: 28 };
+const TICK_FONT = 13; // px, as in .chart-tick
+const DIGIT_WIDTH = 0.64 * TICK_FONT; // a tabular digit in DejaVu Sans / system-ui
+const MARGIN = { right: 14, top: 12, bottom: 30 };
+
+/** The y range to draw: the losses' range, padded when it is one value (or rounds to one). */
+export function lossRange(losses) {
+  let low = Math.min(...losses);
+  let high = Math.max(...losses);
+  const middle = (low + high) / 2;
+  // At least 2% of the size either way, so the two tick labels differ at four digits.
+  const least = Math.abs(middle) * 0.02 || 1;
+  if (high - low < least) {
+    const pad = (least - (high - low)) / 2;
+    low -= pad;
+    high += pad;
+    if (Math.min(...losses) >= 0 && low < 0) [low, high] = [0, high - low];
+  }
+  return { low, high };
+}
+
+/** "epoch 2" or "epochs 2–4": runs of consecutive epochs whose loss is null. */
+export function overflowRuns(lossHistory) {
+  const runs = [];
+  lossHistory.forEach((loss, index) => {
+    if (loss !== null && Number.isFinite(loss)) return;
+    const last = runs.at(-1);
+    if (last && last.to === index) last.to = index + 1;
+    else runs.push({ from: index + 1, to: index + 1 });
+  });
+  return runs.map(({ from, to }) => (from === to ? `epoch ${from}` : `epochs ${from}–${to}`));
+}
 
 export function renderLossChart(svg, lossHistory) {
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${WIDTH} ${HEIGHT}`);
-  const finite = lossHistory.map((loss, index) => ({ epoch: index + 1, loss })).filter(
-    (point) => point.loss !== null && Number.isFinite(point.loss),
-  );
-  svg.setAttribute("aria-label", finite.length
-    ? `Loss per epoch: ${finite.map((p) => `epoch ${p.epoch} ${formatNumber(p.loss)}`).join(", ")}`
+  const points = lossHistory.map((loss, index) => ({
+    epoch: index + 1,
+    loss: loss !== null && Number.isFinite(loss) ? loss : null,
+  }));
+  const finite = points.filter((p) => p.loss !== null);
+  const overflowed = overflowRuns(lossHistory);
+  const note = overflowed.length ? `${overflowed.join(", ")}: overflowed` : "";
+  const listed = points.map((p) => `epoch ${p.epoch} ${p.loss === null ? "overflowed" : formatNumber(p.loss)}`);
+  svg.setAttribute("aria-label", points.length
+    ? `Loss per epoch: ${listed.join(", ")}`
     : "Loss per epoch: no epoch completed yet");
-  if (!finite.length) {
+  if (!points.length) {
     svg.append(createSVG("text", { x: WIDTH / 2, y: HEIGHT / 2, class: "chart-empty", text: "No epoch completed yet" }));
     return;
   }
-  const losses = finite.map((p) => p.loss);
-  const low = Math.min(...losses);
-  const high = Math.max(...losses);
-  const span = high - low || Math.abs(high) || 1;
-  const lastEpoch = Math.max(2, lossHistory.length);
-  const x = (epoch) => MARGIN.left + ((epoch - 1) / (lastEpoch - 1)) * (WIDTH - MARGIN.left - MARGIN.right);
-  const y = (loss) => MARGIN.top + (1 - (loss - low) / span) * (HEIGHT - MARGIN.top - MARGIN.bottom);
-  const axis = `M${MARGIN.left},${MARGIN.top} V${HEIGHT - MARGIN.bottom} H${WIDTH - MARGIN.right}`;
-  svg.append(
-    createSVG("path", { d: axis, class: "chart-axis" }),
-    createSVG("text", { x: MARGIN.left - 6, y: MARGIN.top + 10, class: "chart-tick end", text: formatNumber(high) }),
-    createSVG("text", { x: MARGIN.left - 6, y: HEIGHT - MARGIN.bottom, class: "chart-tick end", text: formatNumber(low) }),
-    createSVG("text", { x: WIDTH - MARGIN.right, y: HEIGHT - 6, class: "chart-tick end", text: `epoch ${lossHistory.length}` }),
-    createSVG("text", { x: MARGIN.left, y: HEIGHT - 6, class: "chart-tick", text: "epoch 1" }),
-    createSVG("polyline", {
-      points: finite.map((p) => `${x(p.epoch)},${y(p.loss)}`).join(" "),
-      class: "chart-line",
-    }),
-    ...finite.map((p) => createSVG("circle", { cx: x(p.epoch), cy: y(p.loss), r: 3.5, class: "chart-point" }, [
-      createSVG("title", { text: `epoch ${p.epoch}: loss ${formatNumber(p.loss)}` }),
-    ])),
-  );
+  const { low, high } = finite.length ? lossRange(finite.map((p) => p.loss)) : { low: 0, high: 1 };
+  const ticks = finite.length ? [formatNumber(high), formatNumber(low)] : [];
+  // Room on the left for the longest tick label ("1.998e23", "-1.234e-12").
+  const left = Math.max(36, Math.ceil(Math.max(0, ...ticks.map((t) => t.length)) * DIGIT_WIDTH) + 12);
+  const bottom = HEIGHT - MARGIN.bottom - (note ? 16 : 0);
+  const inset = 8; // keeps the first and last points off the axis and the edge
+  const plotWidth = WIDTH - left - MARGIN.right - 2 * inset;
+  // One epoch sits in the middle; more spread from the left edge to the right edge.
+  const count = points.length;
+  const x = (epoch) => left + inset + (count === 1 ? 0.5 : (epoch - 1) / (count - 1)) * plotWidth;
+  const y = (loss) => MARGIN.top + (1 - (loss - low) / (high - low)) * (bottom - MARGIN.top);
+  const marks = [
+    createSVG("path", { d: `M${left},${MARGIN.top} V${bottom} H${WIDTH - MARGIN.right}`, class: "chart-axis" }),
+  ];
+  if (ticks.length) {
+    marks.push(
+      createSVG("text", { x: left - 6, y: MARGIN.top + 10, class: "chart-tick end", text: ticks[0] }),
+      createSVG("text", { x: left - 6, y: bottom, class: "chart-tick end", text: ticks[1] }),
+    );
+  }
+  const xLabelY = bottom + 17;
+  if (count === 1) {
+    marks.push(createSVG("text", { x: x(1), y: xLabelY, class: "chart-tick middle", text: "epoch 1" }));
+  } else {
+    marks.push(
+      createSVG("text", { x: x(1), y: xLabelY, class: "chart-tick", text: "epoch 1" }),
+      createSVG("text", { x: x(count) + inset, y: xLabelY, class: "chart-tick end", text: `epoch ${count}` }),
+    );
+  }
+  // The line: one polyline per run of finite losses, so an overflow leaves a gap.
+  for (const run of finiteRuns(points)) {
+    if (run.length > 1) {
+      marks.push(createSVG("polyline", { points: run.map((p) => `${x(p.epoch)},${y(p.loss)}`).join(" "), class: "chart-line" }));
+    }
+  }
+  for (const p of points) {
+    if (p.loss === null) {
+      marks.push(createSVG("g", { class: "chart-overflow" }, [
+        createSVG("line", { x1: x(p.epoch), y1: MARGIN.top, x2: x(p.epoch), y2: bottom, class: "chart-gap" }),
+        createSVG("text", { x: x(p.epoch), y: MARGIN.top + 4, class: "chart-cross", text: "×" }),
+        createSVG("title", { text: `epoch ${p.epoch}: overflowed` }),
+      ]));
+    } else {
+      marks.push(createSVG("circle", { cx: x(p.epoch), cy: y(p.loss), r: 3.5, class: "chart-point" }, [
+        createSVG("title", { text: `epoch ${p.epoch}: loss ${formatNumber(p.loss)}` }),
+      ]));
+    }
+  }
+  if (note) marks.push(createSVG("text", { x: left, y: HEIGHT - 4, class: "chart-note", text: note }));
+  svg.append(...marks);
+}
+
+function finiteRuns(points) {
+  const runs = [[]];
+  for (const p of points) {
+    if (p.loss === null) runs.push([]);
+    else runs.at(-1).push(p);
+  }
+  return runs.filter((run) => run.length);
 }

@@ -6,9 +6,12 @@ import { createSVG } from "./svg.js";
 import { describeValue, divergingColour, flatten, formatNumber, largestMagnitude } from "./format.js";
 
 const NODE = { width: 76, height: 50 };
-const PARAM_NODE = { width: 96, height: 30 };
+// Parameter boxes: the label in a fixed slot on the left, the value in its own slot to the
+// right (room for "-1.234e-12" at 15px, or a heat map of the matrix in its own shape).
+const PARAM_NODE = { width: 148, height: 30 };
+const PARAM_VALUE = { x: 42, width: 102, height: 24 };
 const COLUMN_WIDTH = 116;
-const PARAM_COLUMN_X = 54;
+const PARAM_COLUMN_X = 6 + PARAM_NODE.width / 2;
 const FIRST_COLUMN_X = 136;
 // Rows from the top: L, losses, outputs, the W_y/b_y rails, hidden states, the W_x/W_h/b rails, inputs.
 const ROW_Y = { L: 30, loss: 90, output: 154, h: 290, input: 462 };
@@ -123,7 +126,7 @@ function createNode(node, { x, y }) {
     createSVG("rect", { width: size.width, height: size.height, rx: isParam ? 4 : 12, class: "node-box" }),
     // Parameters: label left, value right on one line; other nodes: label above value.
     createSVG("text", isParam ? { x: 6, y: 20, class: "node-label start" } : { x: NODE.width / 2, y: 17, class: "node-label" }, [label]),
-    createSVG("g", { class: "node-value", transform: isParam ? "translate(34, 3)" : "translate(0, 24)" }),
+    createSVG("g", { class: "node-value", transform: isParam ? `translate(${PARAM_VALUE.x}, 3)` : "translate(0, 24)" }),
   );
   group.dataset.label = label;
   return group;
@@ -138,8 +141,8 @@ export function showValues(rendered, valuesById) {
     const description = `${label} = ${describeValue(value)}`;
     element.setAttribute("aria-label", value === undefined ? `${label}: not computed yet` : description);
     element.querySelector("title").textContent = value === undefined ? `${label}: not computed yet` : description;
-    const width = element.classList.contains("node-param") ? PARAM_NODE.width - 36 : NODE.width;
-    slot.replaceChildren(...valueMarks(value, width));
+    const isParam = element.classList.contains("node-param");
+    slot.replaceChildren(...(isParam ? paramMarks(value) : valueMarks(value, NODE.width)));
     element.classList.toggle("not-finite", value !== undefined && flatten(value).includes(null));
   }
 }
@@ -172,6 +175,31 @@ function valueMarks(value, width) {
   }, [createSVG("title", { text: `[${index}] = ${formatNumber(number)}` })]));
 }
 
+/** A parameter's value: a number, or its matrix as a heat map in its own rows and columns. */
+function paramMarks(value) {
+  const numbers = value === undefined ? [] : flatten(value);
+  if (numbers.length <= 1 || numbers.length > 64) return valueMarks(value, PARAM_VALUE.width);
+  const rows = Array.isArray(value[0]) ? value.length : 1;
+  const columns = numbers.length / rows;
+  const cell = Math.min(12, PARAM_VALUE.width / columns);
+  const cellHeight = Math.min(12, PARAM_VALUE.height / rows);
+  const left = (PARAM_VALUE.width - cell * columns) / 2;
+  const top = (PARAM_VALUE.height - cellHeight * rows) / 2;
+  const scale = largestMagnitude(numbers);
+  return numbers.map((number, index) => {
+    const [row, column] = [Math.floor(index / columns), index % columns];
+    const where = rows > 1 ? `[${row}, ${column}]` : `[${column}]`;
+    return createSVG("rect", {
+      x: left + column * cell,
+      y: top + row * cellHeight,
+      width: Math.max(0.5, cell - 0.5),
+      height: Math.max(0.5, cellHeight - 0.5),
+      fill: divergingColour(number, scale),
+      class: "heat-cell",
+    }, [createSVG("title", { text: `${where} = ${formatNumber(number)}` })]);
+  });
+}
+
 /** Light a path: every id in path.nodes and path.edges, factor edges in their own colours. */
 export function lightPath(rendered, path, edgeColours = new Map()) {
   for (const element of [...rendered.nodeElements.values(), ...rendered.edgeElements.values()]) {
@@ -187,4 +215,15 @@ export function lightPath(rendered, path, edgeColours = new Map()) {
     if (edgeColours.has(id)) element.style.setProperty("--lit-colour", edgeColours.get(id));
     element.parentNode.append(element); // draw lit edges on top of the others
   }
+}
+
+/** Scroll the graph sideways so step t's column is in view (centred), unless it already is. */
+export function revealStep(rendered, t) {
+  const scroller = rendered.nodeElements.get(`h_${t}`)?.closest(".graph-scroll");
+  if (!scroller || t === null || t === undefined) return;
+  const x = rendered.layout.position.get(`h_${t}`).x;
+  const margin = NODE.width;
+  const left = scroller.scrollLeft;
+  if (x - margin >= left && x + margin <= left + scroller.clientWidth) return;
+  scroller.scrollTo({ left: Math.max(0, x - scroller.clientWidth / 2), behavior: "instant" });
 }

@@ -1,7 +1,7 @@
 // The controller: one object holds the page state; buttons and arrow keys change it.
 
 import { api, ApiError } from "./api.js";
-import { computeLayout, lightPath, prepareGraph, renderGraph, showValues } from "./graph.js";
+import { computeLayout, lightPath, prepareGraph, renderGraph, revealStep, showValues } from "./graph.js";
 import {
   FACTOR_COLOURS, appendDiverged, renderBackwardSummary, renderForward, renderTerm, renderUpdate,
 } from "./formula.js";
@@ -154,6 +154,8 @@ function renderPanel(view, epoch, state) {
   const panel = $("formula");
   const termList = $("term-list");
   termList.replaceChildren();
+  // Keep the step being shown in view when the graph is wider than its panel (e.g. T = 20).
+  revealStep(page.graph, !view || view.kind === "update" ? 0 : recordOf(view, epoch).t);
   if (!view) {
     lightPath(page.graph, null);
     const preset = page.presets.find((p) => p.id === state.preset);

@@ -1,0 +1,116 @@
+// Typesetting the server's numbers: KaTeX for values small enough to read inline, a heat map
+// (heatmap.js) for bigger ones, and equations that mix the two and wrap between their parts.
+
+import katex from "../vendor/katex/katex.mjs";
+import { createHTML } from "./svg.js";
+import { flatten, formatNumber, isSingle, latexValue } from "./format.js";
+import { heatmap, shapeText } from "./heatmap.js";
+
+/** Values with at most this many numbers are typeset; bigger ones are drawn as heat maps. */
+export const INLINE_NUMBERS = 4;
+
+/** A KaTeX render of `latex` into a new element (trust off: colours use \textcolor). */
+export function typeset(latex, { display = false, className = "math" } = {}) {
+  const element = createHTML("span", { class: className });
+  katex.render(latex, element, { displayMode: display, throwOnError: false, output: "htmlAndMathml" });
+  return element;
+}
+
+/** True when a value is typeset as numbers (a scalar, a short vector, a 2×2 matrix, null). */
+export function isSmall(value) {
+  return !Array.isArray(value) || flatten(value).length <= INLINE_NUMBERS;
+}
+
+/**
+ * A value: numbers in KaTeX when small, else a heat map with its shape and a table.
+ * Both carry class "value" and data-value (the JSON as the server sent it).
+ * size: "normal" or "compact" (smaller cells, for the running sums); name: for the aria-label.
+ */
+export function valueElement(value, { size = "normal", name = "", className = "" } = {}) {
+  const classes = `value ${className}`.trim();
+  if (!isSmall(value)) {
+    const element = heatmap(value, { size, name });
+    element.classList.add(...classes.split(" "));
+    return element;
+  }
+  const element = typeset(latexValue(value), { className: `math ${classes}` });
+  element.dataset.value = JSON.stringify(value);
+  element.title = isSingle(value) ? formatNumber(flatten(value)[0]) : `shape ${shapeText(value)}`;
+  return element;
+}
+
+/** f(inner) as an equation part: f's LaTeX (may be "" for the identity) around inner parts. */
+export function applied(name, ...inner) {
+  return { apply: name, parts: inner };
+}
+
+/** A value as an equation part. */
+export function value(number) {
+  return { value: number };
+}
+
+function valuesOf(parts) {
+  return parts.flatMap((part) => {
+    if (typeof part === "string") return [];
+    if ("apply" in part) return valuesOf(part.parts);
+    return [part.value];
+  });
+}
+
+function latexOf(parts) {
+  return parts.map((part) => {
+    if (typeof part === "string") return part;
+    if ("apply" in part) {
+      const inner = latexOf(part.parts);
+      return part.apply ? `${part.apply}\\left(${inner}\\right)` : inner;
+    }
+    return latexValue(part.value);
+  }).join(" ");
+}
+
+/**
+ * An equation from parts: LaTeX strings, value(v) and applied(f, ...parts).
+ * When every value is small it is one KaTeX display, exactly as written; otherwise a row that
+ * wraps between its parts, with heat maps for the big values and drawn brackets around f(...).
+ */
+export function equation(parts, { className = "math" } = {}) {
+  if (valuesOf(parts).every(isSmall)) return typeset(latexOf(parts), { display: true, className });
+  const row = createHTML("div", { class: `equation ${className}` });
+  row.append(...pieces(parts));
+  return row;
+}
+
+function pieces(parts) {
+  const out = [];
+  let latex = [];
+  const flush = () => {
+    if (latex.length) out.push(typeset(latex.join(" ")));
+    latex = [];
+  };
+  for (const part of parts) {
+    if (typeof part === "string") {
+      latex.push(part);
+    } else if ("apply" in part) {
+      if (!part.apply) {
+        flush();
+        out.push(...pieces(part.parts));
+        continue;
+      }
+      latex.push(part.apply);
+      flush();
+      out.push(createHTML("span", { class: "bracketed" }, pieces(part.parts)));
+    } else if (isSmall(part.value)) {
+      latex.push(latexValue(part.value));
+    } else {
+      flush();
+      out.push(valueElement(part.value));
+    }
+  }
+  flush();
+  return out;
+}
+
+/** An overflow, as the server's sentence (never "NaN"). */
+export function appendDiverged(panel, diverged) {
+  if (diverged) panel.append(createHTML("p", { class: "diverged", role: "alert", text: diverged.message }));
+}
