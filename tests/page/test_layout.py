@@ -1,0 +1,304 @@
+"""What a person sees at 1280x720: nothing overlaps, nothing is clipped, big values stay readable.
+
+Boxes are the browser's own (bounding boxes in page pixels); numbers are checked against the
+API's answer for the same session, formatted by the page's own formatter (format.js).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from playwright.sync_api import Locator, Page
+
+from tests.page.conftest import Watched
+from tests.page.test_explorer import press_and_wait
+
+PARAMS = ("W_x", "W_h", "b", "W_y", "b_y")
+CELL_TITLES = "els => els.map(e => e.querySelector('title').textContent)"
+
+
+def box(locator: Locator) -> dict[str, float]:
+    found = locator.bounding_box()
+    assert found is not None, f"{locator} is not displayed"
+    return found
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    """True when two boxes share area (touching edges do not count)."""
+    return (
+        a["x"] < b["x"] + b["width"] - 0.5
+        and b["x"] < a["x"] + a["width"] - 0.5
+        and a["y"] < b["y"] + b["height"] - 0.5
+        and b["y"] < a["y"] + a["height"] - 0.5
+    )
+
+
+def inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
+    return (
+        inner["x"] >= outer["x"] - 0.5
+        and inner["y"] >= outer["y"] - 0.5
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5
+    )
+
+
+def numbers_of(value: Any) -> list[Any]:
+    """Every number of a (nested) value, in reading order."""
+    if isinstance(value, list):
+        return [number for entry in value for number in numbers_of(entry)]
+    return [value]
+
+
+def formatted(page: Page, value: Any) -> list[str]:
+    """Every number of a value as the page formats it (format.js), in reading order."""
+    script = """async numbers => {
+        const { formatNumber } = await import('/static/js/format.js');
+        return numbers.map((number) => formatNumber(number));
+    }"""
+    return page.evaluate(script, numbers_of(value))
+
+
+def assert_heatmap_shows(page: Page, heatmap: Locator, value: Any, shape: str) -> None:
+    """A heat map: one cell per number, each cell's title the number, the shape beside it."""
+    assert json.loads(heatmap.get_attribute("data-value")) == value
+    titles = heatmap.locator(".heatmap-cell").evaluate_all(CELL_TITLES)
+    assert titles == formatted(page, value)
+    assert heatmap.locator(".shape").inner_text() == f"({shape})"
+    grid = heatmap.locator(".heatmap-grid")
+    assert grid.get_attribute("tabindex") == "0"
+    label = grid.get_attribute("aria-label")
+    assert shape in label and titles[0] in label
+    assert not overlap(box(grid), box(heatmap.locator(".shape")))
+
+
+def assert_param_rail_readable(page: Page) -> None:
+    """Each parameter box: label and value side by side inside the box, boxes apart."""
+    boxes = []
+    for name in PARAMS:
+        node = page.locator(f"#graph [data-id='{name}']")
+        if not node.count():
+            continue
+        outline = box(node.locator(".node-box"))
+        label = box(node.locator(".node-label"))
+        value = box(node.locator(".node-value"))
+        assert not overlap(label, value), (name, label, value)
+        assert label["x"] + label["width"] <= value["x"], name
+        assert inside(label, outline) and inside(value, outline), (name, value, outline)
+        boxes.append(outline)
+    for index, first in enumerate(boxes):
+        for second in boxes[index + 1 :]:
+            assert not overlap(first, second)
+
+
+def open_editor_session(watched: Watched, **changes: Any) -> None:
+    """Change fields of the scenario editor (filled from the seed example) and create it."""
+    page = watched.page
+    page.get_by_text("Scenario editor").click()
+    editor = page.locator("#editor")
+    for name, value in changes.items():
+        field = editor.locator(f"[name='{name}']")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value if isinstance(value, str) else json.dumps(value))
+    old = watched.session_id
+    page.get_by_role("button", name="Create session").click()
+    page.wait_for_function("id => document.body.dataset.sessionId !== id", arg=old)
+    page.get_by_text("Scenario editor").click()  # close it again
+
+
+def test_parameter_values_sit_beside_their_labels(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/")
+    assert_param_rail_readable(page)
+    # After an update W_h is 0.8004: still beside "W_h", not over it.
+    page.get_by_role("button", name="Run epoch").click()
+    page.wait_for_function("document.getElementById('status').textContent.includes('epoch 2')")
+    assert page.locator("[data-id='W_h'] .node-number").text_content() == "0.8004"
+    assert_param_rail_readable(page)
+    # The widest numbers the page writes (four significant digits, exponents).
+    params = {
+        "W_x": [[-123456.7]],
+        "W_h": [[-0.000123456]],
+        "b": [-1.234e-12],
+        "W_y": [[-0.123456]],
+    }
+    open_editor_session(watched, params=params | {"h0": [0.0]})
+    shown = [page.locator(f"[data-id='{n}'] .node-number").text_content() for n in params]
+    assert shown == ["-1.235e5", "-1.235e-4", "-1.234e-12", "-0.1235"]
+    assert_param_rail_readable(page)
+    # Matrices (hello: W_h 6×6, W_y 4×6) are heat maps in their own rows and columns.
+    watched.open("/?preset=hello")
+    assert_param_rail_readable(page)
+    rows = page.eval_on_selector_all(
+        "[data-id='W_y'] .heat-cell", "els => new Set(els.map(e => e.getAttribute('y'))).size"
+    )
+    assert rows == 4
+    assert watched.errors == []
+
+
+def test_loss_chart_labels_are_distinct_and_unclipped(watched: Watched) -> None:
+    page = watched.page
+    chart = page.locator("#loss-chart")
+
+    def ticks() -> list[str]:
+        return [t.strip() for t in chart.locator(".chart-tick").all_text_contents()]
+
+    def assert_labels_fit() -> None:
+        frame = box(chart)
+        for tick in chart.locator(".chart-tick, .chart-note").all():
+            assert inside(box(tick), frame), tick.text_content()
+
+    # One epoch: two different y labels, one "epoch 1" under its point.
+    watched.open("/")
+    page.get_by_role("button", name="Run epoch").click()
+    page.wait_for_function("document.querySelectorAll('#loss-chart circle').length === 1")
+    labels = ticks()
+    assert len(labels) == len(set(labels)) == 3 and labels.count("epoch 1") == 1
+    assert_labels_fit()
+
+    # A flat series (learning rate 1e-12, the losses print alike): still two different y labels.
+    open_editor_session(watched, learning_rate="1e-12")
+    for epoch in (2, 3, 4):
+        page.get_by_role("button", name="Run epoch").click()
+        page.wait_for_function(
+            "n => document.getElementById('status').textContent.includes('epoch ' + n)", arg=epoch
+        )
+    losses = watched.state()["loss_history"]
+    assert len(losses) == 3 and len(set(formatted(page, losses))) == 1
+    labels = ticks()
+    assert len(labels) == len(set(labels)) == 4 and {"epoch 1", "epoch 3"} <= set(labels)
+    assert_labels_fit()
+
+    # Overflow: 1.998e23 written in full, null losses a marked gap with a note, no line.
+    watched.open("/?preset=exploding")
+    for epoch in (2, 3, 4):
+        page.get_by_role("button", name="Run epoch").click()
+        page.wait_for_function(
+            "n => document.getElementById('status').textContent.includes('epoch ' + n)", arg=epoch
+        )
+    history = watched.state()["loss_history"]
+    gaps = [index + 1 for index, loss in enumerate(history) if loss is None]
+    assert gaps and history[0] is not None
+    # One finite loss: its range is padded; the labels are whole numbers like 2.018e23.
+    y_labels = [label for label in ticks() if not label.startswith("epoch")]
+    assert len(y_labels) == 2 and all(re.fullmatch(r"\d\.\d+e23", y) for y in y_labels)
+    assert f"epoch 1 {formatted(page, history[0])[0]}" in chart.get_attribute("aria-label")
+    assert chart.locator(".chart-overflow").count() == len(gaps)
+    assert chart.locator("circle").count() == len(history) - len(gaps)
+    assert chart.locator("polyline").count() == 0  # no two finite losses in a row
+    note = chart.locator(".chart-note").text_content()
+    assert note == f"epochs {gaps[0]}–{gaps[-1]}: overflowed"
+    assert f"epoch {gaps[0]} overflowed" in chart.get_attribute("aria-label")
+    assert_labels_fit()
+    assert watched.errors == []
+
+
+def test_big_factors_are_heat_maps_with_their_numbers(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=hello")
+    for t in (1, 2, 3, 4):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    # The forward view fits its panel: nothing scrolls sideways, h_4 is in view.
+    formula = page.locator("#formula")
+    assert formula.evaluate("e => e.scrollWidth <= e.clientWidth")
+    assert inside(box(page.locator("[data-id='h_4']")), box(page.locator(".graph-scroll")))
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 4, term 1 of 5")
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 4, term 2 of 5")
+    term = watched.state()["backward"][0]["terms"][1]
+    assert term["id"] == "W_h:4:4"
+    factors = page.locator("#formula .factor")
+    for index, factor in enumerate(term["factors"]):
+        shape = "×".join(map(str, factor["shape"]))
+        shown = factors.nth(index).locator(".value")
+        if len(numbers_of(factor["value"])) > 4:
+            assert_heatmap_shows(page, shown, factor["value"], shape)
+        else:  # small values stay typeset: ∂ℓ_4/∂z_4 is a row of 4 numbers
+            assert shown.locator(".katex").count() == 1
+    direct = page.locator("#formula .factor-direct .heatmap")
+    assert direct.locator(".heatmap-cell").count() == 36
+    assert_heatmap_shows(page, page.locator("#term-value"), term["value"], "6×6")
+    current = page.locator(".running-item.current .heatmap")
+    assert_heatmap_shows(page, current, term["running"], "6×6")
+    # The shape opens to a table of all 36 numbers.
+    page.locator("#term-value summary").click()
+    cells = page.locator("#term-value tbody td").all_text_contents()
+    assert cells == formatted(page, term["value"])
+    assert page.locator("#term-value table").is_visible()
+    assert watched.errors == []
+
+
+def test_a_large_recurrent_factor_shows_the_jacobian_of_its_step(watched: Watched) -> None:
+    """H = 10 > 8: the server sends the recurrent factor as null; the page uses the record's
+    jacobian at factor.step (t = 3 for the t = 2 terms)."""
+    page = watched.page
+    watched.open("/")
+    open_editor_session(
+        watched,
+        hidden_size="10",
+        mode="many_to_one",
+        inputs=[[1], [0.5], [-0.5]],
+        targets=[1.0],
+        params="",
+    )
+    for t in (1, 2, 3):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 3, term 1 of")
+    page.get_by_role("button", name="Backward step").click()
+    page.wait_for_function(
+        "document.getElementById('view-note').textContent.includes('backward step t = 2, term 1')"
+    )
+    state = watched.state()
+    record_3, record_2 = state["backward"]
+    assert (record_3["t"], record_2["t"]) == (3, 2)
+    for index, term in enumerate(record_2["terms"]):
+        if index:
+            press_and_wait(page, "ArrowRight", f"t = 2, term {index + 1} of")
+        (recurrent,) = [f for f in term["factors"] if f["kind"] == "recurrent"]
+        assert recurrent["value"] is None and recurrent["step"] == 3
+        shown = page.locator("#formula .factor-recurrent .value")
+        assert shown.get_attribute("data-source") == "jacobian:3"
+        assert shown.locator(".heatmap-cell").count() == 100
+        assert_heatmap_shows(page, shown, record_3["jacobian"], "10×10")
+    # Walking back and forth uses the records the page holds: same numbers, no request.
+    before = len(watched.requests)
+    press_and_wait(page, "ArrowLeft", "t = 2, term 2 of")
+    shown = page.locator("#formula .factor-recurrent .value")
+    assert_heatmap_shows(page, shown, record_3["jacobian"], "10×10")
+    assert watched.requests[before:] == []
+    assert watched.errors == []
+
+
+def test_update_and_forward_views_fit_at_1280_by_720(watched: Watched) -> None:
+    page = watched.page
+    for preset, steps in (("hello", 4), ("vanishing", 20)):
+        watched.open(f"/?preset={preset}")
+        for t in range(1, steps + 1):
+            press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+        # The step being shown is in view even when the graph scrolls (T = 20).
+        graph = box(page.locator(".graph-scroll"))
+        assert inside(box(page.locator(f"[data-id='h_{steps}']")), graph)
+        assert page.locator("#formula").evaluate("e => e.scrollWidth <= e.clientWidth")
+        page.get_by_role("button", name="Run epoch").click()
+        page.wait_for_function(
+            "document.getElementById('view-note').textContent.includes('update')"
+        )
+        panel = box(page.locator("#formula"))
+        assert page.locator("#formula").evaluate("e => e.scrollWidth <= e.clientWidth")
+        update = watched.state()["last_update"]
+        for name in update["params_new"]:
+            row = page.locator(f".update-row[data-param='{name}']")
+            parts = [box(part) for part in row.locator(".update-part").all()]
+            assert len(parts) == 3
+            for index, part in enumerate(parts):
+                assert inside(part, panel), (preset, name)
+                for other in parts[index + 1 :]:
+                    assert not overlap(part, other), (preset, name)
+            new = row.locator(".param-new")
+            assert json.loads(new.get_attribute("data-value")) == update["params_new"][name]
+        # The parameter rails are in view again and show the new weights.
+        assert inside(box(page.locator("[data-id='W_h']")), box(page.locator(".graph-scroll")))
+        assert_param_rail_readable(page)
+    assert watched.errors == []
