@@ -74,10 +74,10 @@ function numberTable(rows, shape, count) {
       createHTML("span", { class: "shape", text: `(${shape})` }),
       createHTML("span", { class: "visually-hidden", text: ` numbers: show all ${count}` }),
     ]),
-    createHTML("table", {}, [
+    createHTML("div", { class: "heatmap-table" }, [createHTML("table", {}, [
       createHTML("caption", { class: "visually-hidden", text: `The ${shape} numbers, rows and columns from 1` }),
       createHTML("thead", {}, [head]),
       createHTML("tbody", {}, body),
-    ]),
+    ])]),
   ]);
 }
