@@ -13,51 +13,11 @@ from typing import Any
 from playwright.sync_api import Locator, Page
 
 from tests.page.conftest import Watched
+from tests.page.helpers import box, formatted, inside, numbers_of, open_editor_session, overlap
 from tests.page.test_explorer import press_and_wait
 
 PARAMS = ("W_x", "W_h", "b", "W_y", "b_y")
 CELL_TITLES = "els => els.map(e => e.querySelector('title').textContent)"
-
-
-def box(locator: Locator) -> dict[str, float]:
-    found = locator.bounding_box()
-    assert found is not None, f"{locator} is not displayed"
-    return found
-
-
-def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
-    """True when two boxes share area (touching edges do not count)."""
-    return (
-        a["x"] < b["x"] + b["width"] - 0.5
-        and b["x"] < a["x"] + a["width"] - 0.5
-        and a["y"] < b["y"] + b["height"] - 0.5
-        and b["y"] < a["y"] + a["height"] - 0.5
-    )
-
-
-def inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
-    return (
-        inner["x"] >= outer["x"] - 0.5
-        and inner["y"] >= outer["y"] - 0.5
-        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
-        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5
-    )
-
-
-def numbers_of(value: Any) -> list[Any]:
-    """Every number of a (nested) value, in reading order."""
-    if isinstance(value, list):
-        return [number for entry in value for number in numbers_of(entry)]
-    return [value]
-
-
-def formatted(page: Page, value: Any) -> list[str]:
-    """Every number of a value as the page formats it (format.js), in reading order."""
-    script = """async numbers => {
-        const { formatNumber } = await import('/static/js/format.js');
-        return numbers.map((number) => formatNumber(number));
-    }"""
-    return page.evaluate(script, numbers_of(value))
 
 
 def assert_heatmap_shows(page: Page, heatmap: Locator, value: Any, shape: str) -> None:
@@ -90,23 +50,6 @@ def assert_param_rail_readable(page: Page) -> None:
     for index, first in enumerate(boxes):
         for second in boxes[index + 1 :]:
             assert not overlap(first, second)
-
-
-def open_editor_session(watched: Watched, **changes: Any) -> None:
-    """Change fields of the scenario editor (filled from the seed example) and create it."""
-    page = watched.page
-    page.get_by_text("Scenario editor").click()
-    editor = page.locator("#editor")
-    for name, value in changes.items():
-        field = editor.locator(f"[name='{name}']")
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value if isinstance(value, str) else json.dumps(value))
-    old = watched.session_id
-    page.get_by_role("button", name="Create session").click()
-    page.wait_for_function("id => document.body.dataset.sessionId !== id", arg=old)
-    page.get_by_text("Scenario editor").click()  # close it again
 
 
 def test_parameter_values_sit_beside_their_labels(watched: Watched) -> None:
