@@ -22,7 +22,8 @@ class Divergence:
         where = f"the {self.phase} step at t = {self.t}" if self.t else f"the {self.phase}"
         return (
             f"{self.quantity} stopped being a finite number at {where}: the values overflowed. "
-            "Reset with smaller weights, a smaller learning rate, or gradient clipping."
+            "Start again with smaller weights, a smaller learning rate, "
+            "or gradient clipping (clip_norm)."
         )
 
 

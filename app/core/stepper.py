@@ -89,15 +89,17 @@ class Run:
         return None
 
     def status(self) -> str:
-        """Where we are and what comes next, in words."""
-        T, where = self.T, f"epoch {self.epoch}"
+        """Where we are (the last step taken) and what comes next, in words."""
+        T, epoch = self.T, f"epoch {self.epoch}"
         if self.phase == "forward":
-            return f"forward pass, t = {len(self.forward)} of {T}, {where}: step forward next"
+            done = len(self.forward)
+            at = f"t = {done} of {T}" if done else f"not started ({T} steps)"
+            return f"forward, {at}, {epoch}: step forward to t = {done + 1} next"
         if self.phase == "backward":
             done = len(self.backward)
-            at = f"t = {self.T - done + 1} of {T}" if done else f"not started ({T} steps)"
-            return f"backward pass, {at}, {where}: step backward next"
-        return f"backward pass complete, {where}: update the weights next"
+            at = f"t = {T - done + 1} of {T}" if done else f"not started ({T} steps)"
+            return f"backward, {at}, {epoch}: step backward to t = {T - done} next"
+        return f"backward pass complete, {epoch}: update the weights next"
 
 
 def start(scenario: Scenario) -> Run:
@@ -257,7 +259,11 @@ def update(run: Run) -> tuple[Run, UpdateRecord]:
         params_new=next_scenario.params.trained(),
         loss_before=run.loss,
         loss_after=after.loss,
-        diverged=first_non_finite("update", None, [(f"new {n}", v) for n, v in new.items()]),
+        diverged=first_non_finite(
+            "update",
+            None,
+            [*((f"new {n}", v) for n, v in new.items()), ("the loss after the update", after.loss)],
+        ),
     )
     next_run = Run(
         next_scenario,

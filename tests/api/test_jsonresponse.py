@@ -28,9 +28,9 @@ def test_exploding_trained_three_epochs_is_strict_json_naming_the_divergence(
     result = strict_json(response.text)
     assert result["losses"][0] > 1e20 and result["losses"][1:] == [None, None]
     diverged = result["diverged"]
-    assert (diverged["epoch"], diverged["phase"], diverged["t"]) == (2, "forward", 6)
-    assert diverged["quantity"] == "loss_6"
-    assert "loss_6 stopped being a finite number" in diverged["message"]
+    assert (diverged["epoch"], diverged["phase"], diverged["t"]) == (1, "update", None)
+    assert diverged["quantity"] == "the loss after the update"
+    assert "the loss after the update stopped being a finite number" in diverged["message"]
     state = strict_json(client.get(f"/api/sessions/{session_id}").text)
     assert state["loss_history"][1:] == [None, None]
 
