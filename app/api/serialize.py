@@ -130,14 +130,9 @@ def run_diverged(run: Run) -> Divergence | None:
     return run.last_update.diverged if run.last_update is not None else None
 
 
-def run_json(run: Run, graph: Graph, inline_factor_size: int) -> JSON:
-    """Everything computed this epoch, as the state and /api/bptt carry it."""
-    scenario = run.scenario
+def summary_json(run: Run) -> JSON:
+    """Where a run stands: what every step's answer carries as `session`."""
     return {
-        "config": asdict(scenario.config),
-        "params": params_json(scenario.params),
-        "inputs": scenario.inputs,
-        "targets": scenario.targets,
         "phase": run.phase,
         "t": run.next_t,
         "epoch": run.epoch,
@@ -145,11 +140,23 @@ def run_json(run: Run, graph: Graph, inline_factor_size: int) -> JSON:
         "T": run.T,
         "loss": run.loss,
         "loss_history": list(run.loss_history),
+        "diverged": divergence_json(run_diverged(run)),
+        "params": params_json(run.scenario.params),
+    }
+
+
+def run_json(run: Run, graph: Graph, inline_factor_size: int) -> JSON:
+    """Everything computed this epoch, as the state and /api/bptt carry it."""
+    scenario = run.scenario
+    return {
+        "config": asdict(scenario.config),
+        "inputs": scenario.inputs,
+        "targets": scenario.targets,
+        **summary_json(run),
         "graph": graph_json(graph),
         "forward": [forward_json(record) for record in run.forward],
         "backward": [backward_json(record, inline_factor_size) for record in run.backward],
         "last_update": update_json(run.last_update),
-        "diverged": divergence_json(run_diverged(run)),
     }
 
 

@@ -25,7 +25,14 @@ from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_train
 from app.api.scenarios import build_session_scenario
 from app.api.schemas import SessionIn, TrainIn
-from app.api.serialize import backward_json, divergence_json, forward_json, run_json, update_json
+from app.api.serialize import (
+    backward_json,
+    divergence_json,
+    forward_json,
+    run_json,
+    summary_json,
+    update_json,
+)
 from app.api.store import Session
 from app.core import (
     Run,
@@ -75,9 +82,11 @@ def read_session(session: SessionDep, settings: SettingsDep) -> StrictJSONRespon
 
 
 def stepping(take_step: Callable[[Run], tuple[Run, Any]], to_json: Callable[[Any], Any]) -> Action:
+    """A step's answer: its record, and as `session` where the session stands after it."""
+
     def action(session: Session) -> tuple[Session, Any]:
         run, record = take_step(session.run)
-        return replace(session, run=run), to_json(record)
+        return replace(session, run=run), {**to_json(record), "session": summary_json(run)}
 
     return action
 

@@ -94,11 +94,26 @@ def test_after_update_the_state_is_the_next_epoch_with_the_new_params(client: Te
     step_n(client, session_id, headers, "forward", 3)
     step_n(client, session_id, headers, "backward", 3)
     updated = step_n(client, session_id, headers, "update", 1)[0]
+    summary = updated.pop("session")
     state = client.get(f"/api/sessions/{session_id}").json()
     assert (state["phase"], state["t"], state["epoch"]) == ("forward", 1, 2)
     assert state["loss_history"] == [updated["loss_before"]]
     assert state["last_update"] == updated
+    assert summary == {key: state[key] for key in summary}
     assert {name: state["params"][name] for name in updated["params_new"]} == updated["params_new"]
+
+
+def test_every_step_answers_where_the_session_stands_after_it(client: TestClient) -> None:
+    session_id, headers = create_session(client, {"preset": "seed-3-step"})
+    for kind in ("forward",) * 3 + ("backward",) * 3:
+        [record] = step_n(client, session_id, headers, kind, 1)
+        state = client.get(f"/api/sessions/{session_id}").json()
+        assert record["session"] == {key: state[key] for key in record["session"]}
+        assert set(record["session"]) == {
+            *("phase", "t", "epoch", "T", "status", "loss", "loss_history"),
+            *("diverged", "params"),
+        }
+    assert record["session"]["status"] == "backward pass complete, epoch 1: update the weights next"
 
 
 def test_reset_goes_back_to_the_start_of_the_epoch(client: TestClient) -> None:
