@@ -85,3 +85,14 @@ class TrainIn(Strict):
     """How many whole epochs to run (each a forward pass, a backward pass and an update)."""
 
     epochs: int = Field(description="Number of updates to make; at least 1.", ge=1)
+
+
+class ResetIn(Strict):
+    """Where to go back to."""
+
+    to: Literal["epoch", "start"] = Field(
+        "epoch",
+        description='"epoch": the start of the current epoch, same parameters (the default). '
+        '"start": the session\'s first parameters, epoch 1, no loss history; the way back '
+        "after the numbers overflowed.",
+    )

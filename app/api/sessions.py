@@ -24,7 +24,7 @@ from app.api.deps import (
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_train
 from app.api.scenarios import build_session_scenario
-from app.api.schemas import SessionIn, TrainIn
+from app.api.schemas import ResetIn, SessionIn, TrainIn
 from app.api.serialize import (
     backward_json,
     divergence_json,
@@ -63,12 +63,14 @@ def create_session(body: SessionIn, store: StoreDep, settings: SettingsDep) -> S
     """A new run at epoch 1, t = 1. Answers the state plus `token`, shown only this once:
     send it as `Authorization: Bearer <token>` to step, update, reset, train or delete."""
     built = build_session_scenario(body, settings)
+    run = start(built.scenario)
     session = Session(
         id=secrets.token_urlsafe(16),
         token=secrets.token_urlsafe(32),
-        run=start(built.scenario),
+        run=run,
         seed=built.seed,
         preset=built.preset,
+        first=run,
     )
     store.add(session)
     content = {**state_json(session, settings), "token": session.token}
@@ -123,14 +125,20 @@ def apply_update(session_id: str, token: TokenDep, store: StoreDep) -> StrictJSO
     )
 
 
-@router.post("/{session_id}/reset", summary="Back to the start of the current epoch")
-def reset_epoch(
-    session_id: str, token: TokenDep, store: StoreDep, settings: SettingsDep
+@router.post("/{session_id}/reset", summary="Back to the start of the epoch, or of the session")
+def reset_session(
+    session_id: str,
+    token: TokenDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    body: ResetIn | None = None,
 ) -> StrictJSONResponse:
-    """Same parameters, no steps taken; the loss history and last update are kept."""
+    """No body or {"to": "epoch"}: the start of the current epoch, same parameters, the
+    loss history and last update kept. {"to": "start"}: the session as it was created."""
+    to = body.to if body else "epoch"
 
     def action(session: Session) -> tuple[Session, Any]:
-        fresh = reset(session.run)
+        fresh = session.first if to == "start" and session.first else reset(session.run)
         changed = replace(session, run=fresh)
         return changed, state_json(changed, settings)
 

@@ -28,6 +28,7 @@ class Session:
     run: Run
     seed: int
     preset: str | None = None
+    first: Run | None = None  # the run as created, for a reset to the start
 
 
 class SessionStore(Protocol):

@@ -126,6 +126,26 @@ def test_reset_goes_back_to_the_start_of_the_epoch(client: TestClient) -> None:
     assert step_n(client, session_id, headers, "forward", 4) == first
 
 
+def test_reset_to_start_is_the_way_back_after_an_overflow(client: TestClient) -> None:
+    session_id, headers = create_session(client, {"preset": "exploding"})
+    created = client.get(f"/api/sessions/{session_id}").json()
+    client.post(f"/api/sessions/{session_id}/train", headers=headers, json={"epochs": 2})
+    reset_epoch = client.post(f"/api/sessions/{session_id}/reset", headers=headers, json={})
+    assert reset_epoch.status_code == 200
+    assert reset_epoch.json()["params"]["W_h"] == [[None, None], [None, None]]
+
+    url = f"/api/sessions/{session_id}/reset"
+    response = client.post(url, headers=headers, json={"to": "start"})
+    assert response.status_code == 200
+    state = response.json()
+    assert (state["epoch"], state["loss_history"], state["diverged"]) == (1, [], None)
+    assert state["params"] == created["params"]
+
+    response = client.post(url, headers=headers, json={"to": "yesterday"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "to"]
+
+
 def test_train_runs_whole_epochs_like_the_core(client: TestClient) -> None:
     session_id, headers = create_session(client, {"preset": "sine-next-value"})
     step_n(client, session_id, headers, "forward", 2)
