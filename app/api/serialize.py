@@ -65,6 +65,16 @@ def factor_json(factor: Factor, inline_factor_size: int) -> JSON:
         "value": None if too_big else factor.value,
         "edge": factor.edge,
         "step": factor_step(factor),
+        "parts": [
+            {
+                "symbol": part.symbol,
+                "latex": part.latex,
+                "formula": part.formula,
+                "value": part.value,
+                "shape": list(part.value.shape),
+            }
+            for part in factor.parts
+        ],
     }
 
 

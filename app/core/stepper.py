@@ -171,7 +171,10 @@ def backward_step(run: Run) -> tuple[Run, BackwardRecord]:
         grads = _accumulate(run, delta, fwd, dz)
         f_grad = activation_grad(config.activation, fwd.a, fwd.h)
         jacobian = f_grad[:, None] * p.W_h  # dh_t/dh_{t-1} = diag(f'(a_t)) W_h
-        steps = {**carry.steps, t: StepValues(dz, f_grad, jacobian, fwd.x, fwd.h_prev, fwd.h)}
+        steps = {
+            **carry.steps,
+            t: StepValues(dz, fwd.yhat, fwd.y, f_grad, jacobian, fwd.x, fwd.h_prev, fwd.h),
+        }
         running = carry.running or {name: np.zeros_like(g) for name, g in grads.items()}
         terms, running = terms_at(t, run.scenario, steps, running)
         next_carry = BackwardCarry(

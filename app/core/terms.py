@@ -19,9 +19,19 @@ import numpy as np
 
 from app.core.functions import activation_grad_latex
 from app.core.graph import Path, edge_id, term_path
-from app.core.model import Scenario
+from app.core.model import Config, Scenario
 
 PARAM_LATEX = {"W_x": "W_x", "W_h": "W_h", "b": "b", "W_y": "W_y", "b_y": "b_y"}
+
+
+@dataclass(frozen=True, eq=False)
+class FactorPart:
+    """One of the pieces a factor splits into, e.g. dl/dyhat in dl/dz = dl/dyhat * dyhat/dz."""
+
+    symbol: str
+    latex: str
+    formula: str
+    value: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,6 +42,7 @@ class Factor:
     kind: str  # loss | output | recurrent | direct
     value: np.ndarray
     edge: str  # the graph edge this factor runs along
+    parts: tuple[FactorPart, ...] = ()  # their element-wise product is `value`
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -58,6 +69,8 @@ class StepValues:
     """What the backward pass knows at step j, as the terms need it."""
 
     dz: np.ndarray | None  # dl_j/dz_j (K,), None if j is not in S
+    yhat: np.ndarray | None  # (K,), None if j is not in S
+    y: np.ndarray | None  # the target (K,), None if j is not in S
     f_grad: np.ndarray  # f'(a_j) (H,)
     jacobian: np.ndarray  # dh_j/dh_{j-1} = diag(f'(a_j)) W_h (H, H)
     x: np.ndarray  # x_j (d,)
@@ -80,16 +93,17 @@ def make_term(
     t: int,
     steps: dict[int, StepValues],
     W_y: np.ndarray,
-    activation: str,
+    config: Config,
     recurrent: dict[int, Factor] | None = None,
 ) -> tuple[tuple[Factor, ...], np.ndarray]:
     """The ordered factors of term(k, t) for `param`, and their product.
 
     `recurrent` may hold the factors dh_j/dh_{j-1} already built, by j, to share them.
     """
+    activation = config.activation
     if recurrent is None:
         recurrent = {j: _recurrent_factor(j, steps[j], activation) for j in range(t + 1, k + 1)}
-    factors = [_loss_factor(k, steps[k].dz)]
+    factors = [_loss_factor(k, steps[k], config.output)]
     if param in ("W_y", "b_y"):
         factors.append(_output_direct(param, k, steps[k]))
     else:
@@ -99,14 +113,38 @@ def make_term(
     return tuple(factors), product(tuple(factors))
 
 
-def _loss_factor(k: int, dz: np.ndarray) -> Factor:
+def _loss_factor(k: int, step: StepValues, output: str) -> Factor:
     return Factor(
         f"∂ℓ_{k}/∂z_{k}",
         rf"\frac{{\partial \ell_{{{k}}}}}{{\partial z_{{{k}}}}}",
         rf"\hat y_{{{k}}} - y_{{{k}}}",
         "loss",
-        dz[None, :],
+        step.dz[None, :],
         edge_id(f"yhat_{k}", f"loss_{k}"),
+        _sigmoid_bce_parts(k, step) if output == "sigmoid_bce" else (),
+    )
+
+
+def _sigmoid_bce_parts(k: int, step: StepValues) -> tuple[FactorPart, ...]:
+    """dl/dz = dl/dyhat * dyhat/dz, as the notes write it; left out where yhat saturates."""
+    slope = step.yhat * (1.0 - step.yhat)  # dyhat/dz = sigma'(z)
+    if not np.all(slope > 0):
+        return ()
+    dl_dyhat = (step.yhat - step.y) / slope  # -y/yhat + (1 - y)/(1 - yhat)
+    return (
+        FactorPart(
+            f"∂ℓ_{k}/∂ŷ_{k}",
+            rf"\frac{{\partial \ell_{{{k}}}}}{{\partial \hat y_{{{k}}}}}",
+            rf"-\frac{{y_{{{k}}}}}{{\hat y_{{{k}}}}}"
+            rf" + \frac{{1 - y_{{{k}}}}}{{1 - \hat y_{{{k}}}}}",
+            dl_dyhat[None, :],
+        ),
+        FactorPart(
+            f"∂ŷ_{k}/∂z_{k}",
+            rf"\frac{{\partial \hat y_{{{k}}}}}{{\partial z_{{{k}}}}}",
+            rf"\hat y_{{{k}}}(1 - \hat y_{{{k}}})",
+            slope[None, :],
+        ),
     )
 
 
@@ -189,7 +227,7 @@ def terms_at(
         else:
             ks = tuple(k for k in loss_steps if k >= t and config.keeps_term(k, t))
         for k in ks:
-            factors, value = make_term(param, k, t, steps, W_y, config.activation, recurrent)
+            factors, value = make_term(param, k, t, steps, W_y, config, recurrent)
             running[param] = running[param] + value
             terms.append(Term(param, k, t, factors, value, running[param], term_path(param, k, t)))
     return tuple(terms), running

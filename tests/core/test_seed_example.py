@@ -93,3 +93,13 @@ def test_gradients_and_updated_weights_match_the_hand_computation():
         assert update_record.params_new[name].item() == pytest.approx(
             old[name] - eta * grad, rel=1e-12
         )
+
+
+def test_the_loss_factor_splits_as_the_notes_write_it():
+    _, backward, _ = run_seed_example()
+    loss_factor = backward[0].terms[0].factors[0]
+    dL_dyhat, dyhat_dz = (part.value.item() for part in loss_factor.parts)
+    y_hat = 1 / (1 + math.exp(-w_o * math.tanh(0.5 * -0.5 + 0.8 * 0.6524998278634716 + 0.1)))
+    assert dL_dyhat == pytest.approx(-1 / y_hat, rel=1e-12)  # y = 1: dL/dyhat = -1/yhat
+    assert dyhat_dz == pytest.approx(y_hat * (1 - y_hat), rel=1e-12)
+    assert dL_dyhat * dyhat_dz == pytest.approx(loss_factor.value.item(), rel=1e-15)
