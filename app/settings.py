@@ -14,6 +14,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="BPTT_", frozen=True)
 
+    max_body_bytes: int = Field(
+        1_000_000, ge=1, description="Largest request body; a bigger one is refused (413)."
+    )
     max_input_size: int = Field(16, ge=1, description="Largest input_size d.")
     max_hidden_size: int = Field(32, ge=1, description="Largest hidden_size H.")
     max_output_size: int = Field(16, ge=1, description="Largest output_size K.")

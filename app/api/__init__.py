@@ -4,6 +4,7 @@ from fastapi import APIRouter, FastAPI
 
 from app.api import compute, docs, health, presets, sessions
 from app.api.errors import install_error_handlers
+from app.api.guard import RequestGuard
 from app.api.store import MemoryStore, SessionStore
 from app.settings import Settings
 
@@ -19,5 +20,6 @@ def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = N
         store = MemoryStore(settings.max_sessions, settings.session_ttl_seconds)
     app.state.store = store
     install_error_handlers(app)
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.include_router(api_router)
     app.include_router(docs.router)

@@ -24,8 +24,14 @@ async def on_scenario_error(request: Request, error: Exception) -> StrictJSONRes
 async def on_validation_error(request: Request, error: Exception) -> StrictJSONResponse:
     """FastAPI's own 422 body, but strict JSON: an offending NaN input is echoed as null."""
     assert isinstance(error, RequestValidationError)
-    detail = jsonable_encoder(error.errors())
+    detail = [{**item, "loc": _field_path(item["loc"])} for item in error.errors()]
+    detail = jsonable_encoder(detail)
     return StrictJSONResponse({"detail": detail}, status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def _field_path(loc: tuple[str | int, ...]) -> list[str | int]:
+    """Drop the union tags pydantic adds ("list[list[float]]"), keeping fields and indices."""
+    return [part for part in loc if isinstance(part, int) or "[" not in part]
 
 
 async def on_step_order_error(request: Request, error: Exception) -> StrictJSONResponse:

@@ -15,7 +15,9 @@ Matrix = list[list[float]]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    """No unknown fields, no NaN or Infinity, no coercion ("2" is not 2, true is not 1)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class ConfigIn(Strict):

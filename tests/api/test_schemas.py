@@ -204,3 +204,29 @@ def test_bad_session_bodies_are_422(client: TestClient, body: dict, loc: list, r
     assert response.status_code == 422
     details = response.json()["detail"]
     assert any(d["loc"] == loc and rule in d["msg"] for d in details), details
+
+
+@pytest.mark.parametrize(
+    ("change", "loc"),
+    [
+        ({"config": {**SMALL_SCENARIO["config"], "hidden_size": True}}, ["config", "hidden_size"]),
+        (
+            {"config": {**SMALL_SCENARIO["config"], "learning_rate": "0.1"}},
+            ["config", "learning_rate"],
+        ),
+        ({"config": {**SMALL_SCENARIO["config"], "input_size": 1.0}}, ["config", "input_size"]),
+        ({"inputs": [[True], [0.5], [-0.5]]}, ["inputs", 0, 0]),
+    ],
+)
+def test_values_of_the_wrong_type_are_refused_not_coerced(client, change, loc) -> None:
+    response = client.post("/api/bptt", json={**SMALL_SCENARIO, **change})
+    assert response.status_code == 422
+    assert [["body", *loc]] == [item["loc"] for item in response.json()["detail"]]
+
+
+def test_error_locations_name_fields_and_indices_not_type_tags(client) -> None:
+    response = client.post("/api/bptt", json={**SMALL_SCENARIO, "targets": [["x"]]})
+    assert response.status_code == 422
+    for item in response.json()["detail"]:
+        assert item["loc"][:2] == ["body", "targets"]
+        assert all(isinstance(part, int) or "[" not in part for part in item["loc"])
