@@ -176,6 +176,7 @@ def gradcheck_json(check: GradCheck) -> JSON:
         "tolerance": TOLERANCE,
         "passed": check.passed,
         "max_relative_error": check.max_relative_error,
+        "diverged": divergence_json(check.diverged),
         "params": {
             name: {
                 "analytic": param.analytic,

@@ -26,6 +26,7 @@ import numpy as np
 from app.core.cell import output_step_forward, rnn_step_forward
 from app.core.functions import loss
 from app.core.model import HIDDEN_PARAMS, Scenario
+from app.core.records import Divergence
 from app.core.stepper import bptt
 
 TOLERANCE = 1e-6
@@ -48,14 +49,15 @@ class ParamCheck:
 class GradCheck:
     eps: float
     params: dict[str, ParamCheck]
-
-    @property
-    def max_relative_error(self) -> float:
-        return max(check.relative_error for check in self.params.values())
+    diverged: Divergence | None = None  # the run overflowed: no gradient to check
 
     @property
     def passed(self) -> bool:
-        return self.max_relative_error < TOLERANCE
+        return self.diverged is None and self.max_relative_error < TOLERANCE
+
+    @property
+    def max_relative_error(self) -> float:
+        return float(np.max([check.relative_error for check in self.params.values()]))
 
 
 def step_losses(scenario: Scenario, param: str, t_use: int | None, value: np.ndarray) -> np.ndarray:
@@ -140,4 +142,4 @@ def gradcheck(scenario: Scenario, eps: float = EPS) -> GradCheck:
         scale = max(np.linalg.norm(grad), np.linalg.norm(numeric), floor)
         error = float(np.linalg.norm(grad - numeric) / scale)
         checks[param] = ParamCheck(grad, numeric, error)
-    return GradCheck(eps, checks)
+    return GradCheck(eps, checks, run.diverged)

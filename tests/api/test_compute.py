@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from app.core import bptt, get_preset
-from tests.api.conftest import SMALL_SCENARIO
+from tests.api.conftest import SMALL_SCENARIO, strict_json
 
 
 def test_bptt_answers_loss_grads_records_terms_and_graph(client: TestClient) -> None:
@@ -79,3 +79,15 @@ def test_bptt_and_gradcheck_take_a_preset_by_id(client: TestClient) -> None:
     response = client.post("/api/bptt", json={"preset": "no-such-preset"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "preset"]
+
+
+def test_gradcheck_of_an_overflowing_run_says_where_it_overflowed(client: TestClient) -> None:
+    preset = next(p for p in client.get("/api/presets").json() if p["id"] == "exploding")
+    body = {key: preset[key] for key in ("config", "params", "inputs", "targets")}
+    body["params"] = {**body["params"], "W_h": [[1e12, 0.0], [0.0, 1e12]]}
+    response = client.post("/api/gradcheck", json=body)
+    assert response.status_code == 200
+    result = strict_json(response.text)
+    assert result["passed"] is False
+    assert result["diverged"]["phase"] == "forward"
+    assert "stopped being a finite number" in result["diverged"]["message"]
