@@ -44,7 +44,7 @@ def seed_3_step() -> Preset:
 
 def sine_next_value() -> Preset:
     config = Config(1, 4, 1, "tanh", "identity_mse", "many_to_many", True, 0.05)
-    wave = np.sin(2 * np.pi * np.arange(13) / 12)
+    wave = np.round(np.sin(2 * np.pi * np.arange(13) / 12), 4)  # readable: 0.866, not 0.8660254
     return Preset(
         "sine-next-value",
         "Predict the next value of a sine wave",

@@ -11,6 +11,6 @@ templates = Jinja2Templates(directory=ROOT / "templates")
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def explorer(request: Request, preset: str = "seed-3-step") -> HTMLResponse:
     return templates.TemplateResponse(request, "explorer.html", {"preset": preset})
