@@ -21,11 +21,12 @@ class Settings(BaseSettings):
     max_hidden_size: int = Field(32, ge=1, description="Largest hidden_size H.")
     max_output_size: int = Field(16, ge=1, description="Largest output_size K.")
     max_steps: int = Field(50, ge=1, description="Largest sequence length T.")
-    max_term_numbers: int = Field(
-        1_000_000,
+    max_epoch_bytes: int = Field(
+        8_000_000,
         ge=1,
-        description="Most numbers the chain-rule terms of one epoch may carry in JSON "
-        "(values, running sums and factors); bounds response size and session memory.",
+        description="Largest JSON one epoch's records may make (its chain-rule terms, about "
+        "20 bytes a number and 330 a factor); a bigger scenario is refused with 422. Bounds "
+        "response size and session memory.",
     )
     max_epochs_per_train: int = Field(1000, ge=1, description="Largest `epochs` in one train call.")
     max_train_terms: int = Field(

@@ -10,7 +10,9 @@ from app.core import Config, Scenario, ScenarioError
 from app.core.gradcheck import forward_steps
 from app.settings import Settings
 
-LOCAL_NUMBERS = 6  # a term's fixed overhead: ids on its path, its k, t and distance
+NUMBER_BYTES = 20  # a float in JSON, with its comma
+FACTOR_BYTES = 330  # a factor's symbol, LaTeX, formula, kind, edge and step
+TERM_BYTES = 200  # a term's id, param, k, t and path ids
 
 
 def check_sizes(config: Config, T: int, settings: Settings) -> None:
@@ -40,29 +42,36 @@ def terms_per_epoch(config: Config, T: int) -> int:
     return 3 * len(kept_pairs(config, T)) + outputs * len(config.loss_steps(T))
 
 
-def term_numbers(config: Config, T: int, inline_factor_size: int) -> int:
-    """About how many numbers (and ids) one epoch's chain-rule terms carry in JSON."""
+def epoch_json_bytes(config: Config, T: int, inline_factor_size: int) -> int:
+    """About how many bytes of JSON one epoch's records make: its chain-rule terms dominate.
+
+    Each number costs about NUMBER_BYTES; each factor and each term also carries its
+    symbols, LaTeX, edge and path ids (FACTOR_BYTES, TERM_BYTES).
+    """
     shapes = config.param_shapes()
     H, K = config.hidden_size, config.output_size
     recurrent = H * H if inline_factor_size >= H * H else 0
-    count = 0
+    numbers = factors = terms = 0
     for k, t in kept_pairs(config, T):
         for name in ("W_x", "W_h", "b"):
-            size = _size(shapes[name])
-            count += 3 * size + K + K * H + (k - t) * (recurrent + 2) + LOCAL_NUMBERS
+            numbers += 3 * _size(shapes[name]) + K + K * H + (k - t) * recurrent
+            factors += 3 + (k - t)
+            terms += 1
     for name in config.param_names[3:]:
-        count += len(config.loss_steps(T)) * (3 * _size(shapes[name]) + K + LOCAL_NUMBERS)
-    return count
+        numbers += len(config.loss_steps(T)) * (3 * _size(shapes[name]) + K)
+        factors += 2 * len(config.loss_steps(T))
+        terms += len(config.loss_steps(T))
+    return NUMBER_BYTES * numbers + FACTOR_BYTES * factors + TERM_BYTES * terms
 
 
-def check_term_numbers(scenario: Scenario, settings: Settings) -> None:
-    numbers = term_numbers(scenario.config, scenario.T, settings.inline_factor_size)
-    if numbers > settings.max_term_numbers:
+def check_epoch_size(scenario: Scenario, settings: Settings) -> None:
+    size = epoch_json_bytes(scenario.config, scenario.T, settings.inline_factor_size)
+    if size > settings.max_epoch_bytes:
         raise ScenarioError(
             "inputs",
-            f"this scenario's chain-rule terms would carry about {numbers:,} numbers, more "
-            f"than the server's limit of {settings.max_term_numbers:,}: use fewer time steps, "
-            "a smaller hidden_size, a truncation window or many_to_one",
+            f"one epoch of this scenario makes about {size / 1e6:.1f} MB of chain-rule terms, "
+            f"more than the server's limit of {settings.max_epoch_bytes / 1e6:.1f} MB: use "
+            "fewer time steps, a smaller hidden_size, a truncation window or many_to_one",
         )
 
 

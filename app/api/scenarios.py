@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.api.limits import check_sizes, check_term_numbers
+from app.api.limits import check_epoch_size, check_sizes
 from app.api.schemas import ConfigIn, ParamsIn, ScenarioIn, SessionIn
 from app.core import Config, Params, Scenario, ScenarioError, get_preset, init_params, list_presets
 from app.settings import Settings
@@ -41,7 +41,7 @@ def build_scenario(body: ScenarioIn, settings: Settings) -> Built:
     check_sizes(config, len(body.inputs), settings)
     params = build_params(config, body.params, body.seed)
     scenario = Scenario(config, params, body.inputs, body.targets)
-    check_term_numbers(scenario, settings)
+    check_epoch_size(scenario, settings)
     return Built(scenario, body.seed)
 
 
@@ -61,5 +61,5 @@ def build_session_scenario(body: SessionIn, settings: Settings) -> Built:
         ids = ", ".join(p.id for p in list_presets())
         raise ScenarioError("preset", f"must be one of {ids}")
     check_sizes(preset.scenario.config, preset.scenario.T, settings)
-    check_term_numbers(preset.scenario, settings)
+    check_epoch_size(preset.scenario, settings)
     return Built(preset.scenario, preset.seed, preset.id)

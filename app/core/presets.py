@@ -123,7 +123,7 @@ def vanishing() -> Preset:
 
 
 def exploding() -> Preset:
-    config = Config(1, 2, 1, "identity", "identity_mse", "many_to_many", True, 0.01)
+    config = Config(1, 2, 1, "identity", "identity_mse", "many_to_one", True, 0.01)
     params = Params.from_dict(
         config,
         {
@@ -138,10 +138,11 @@ def exploding() -> Preset:
         "exploding",
         "Exploding gradients",
         "A linear RNN whose recurrent weights are larger than 1 (eigenvalues 2.5 and 2): "
-        "the hidden state grows like 2.5^t and each term of the gradient like 2.5^(k - t). "
-        "The first update is enormous; in the epochs after it the numbers overflow, and "
-        "the explorer says at which step. Set clip_norm (say 1) and try again.",
-        Scenario(config, params, np.ones((30, 1)), np.zeros((30, 1))),
+        "the hidden state grows like 2.5^t, and the one loss, at t = 30, sends back terms "
+        "that grow like 2.5^(30 - t): the term reaching t = 1 is 10^11 times the one at "
+        "t = 30. The first update is enormous and the loss after it overflows; the explorer "
+        "says where. Start over with clip_norm set (say 1) and try again.",
+        Scenario(config, params, np.ones((30, 1)), np.zeros(1)),
     )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
-from app.api.limits import term_numbers, terms_per_epoch
+from app.api.limits import epoch_json_bytes, terms_per_epoch
 from app.core import Config, bptt, get_preset
 from tests.api.conftest import create_session
 
@@ -16,18 +17,34 @@ def test_terms_per_epoch_counts_what_the_core_computes() -> None:
         assert terms_per_epoch(scenario.config, scenario.T) == computed, preset_id
 
 
-def test_term_numbers_grow_with_T_and_shrink_with_truncation() -> None:
-    config = Config(1, 4, 1, mode="many_to_many")
-    assert term_numbers(config, 50, 64) > 1_000_000
-    assert term_numbers(Config(1, 4, 1, truncation=5), 50, 64) < 100_000
+@pytest.mark.parametrize(
+    ("T", "H", "mode"),
+    [
+        (3, 1, "many_to_one"),
+        (12, 4, "many_to_many"),
+        (30, 2, "many_to_many"),
+        (20, 12, "many_to_one"),
+    ],
+)
+def test_the_epoch_size_estimate_is_within_a_third_of_the_real_json(client, T, H, mode) -> None:
+    body = {
+        "config": {"input_size": 1, "hidden_size": H, "output_size": 1, "mode": mode},
+        "inputs": [[0.1]] * T,
+        "targets": [[0.2]] * T if mode == "many_to_many" else [0.2],
+    }
+    response = client.post("/api/bptt", json=body)
+    assert response.status_code == 200
+    estimate = epoch_json_bytes(Config(1, H, 1, mode=mode), T, 64)
+    assert 0.67 < estimate / len(response.content) < 1.5
 
 
-def test_a_scenario_whose_terms_are_too_big_is_422(make_client) -> None:
-    client = make_client(max_term_numbers=500)
+def test_a_scenario_too_big_for_the_limit_is_422_saying_what_to_change(make_client) -> None:
+    client = make_client(max_epoch_bytes=100_000)
     response = client.post("/api/sessions", json={"preset": "sine-next-value"})
     assert response.status_code == 422
     detail = response.json()["detail"][0]
-    assert detail["loc"] == ["body", "inputs"] and "limit of 500" in detail["msg"]
+    assert detail["loc"] == ["body", "inputs"] and "limit of 0.1 MB" in detail["msg"]
+    assert "truncation window" in detail["msg"]
 
 
 def test_train_beyond_the_limits_is_422_and_changes_nothing(make_client) -> None:
