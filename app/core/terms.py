@@ -21,8 +21,6 @@ from app.core.functions import activation_grad_latex
 from app.core.graph import Path, edge_id, term_path
 from app.core.model import Config, Scenario
 
-PARAM_LATEX = {"W_x": "W_x", "W_h": "W_h", "b": "b", "W_y": "W_y", "b_y": "b_y"}
-
 
 @dataclass(frozen=True, eq=False)
 class FactorPart:
@@ -182,7 +180,7 @@ def _hidden_direct(param: str, t: int, step: StepValues, activation: str) -> Fac
         operand = rf"\,x_{{{t}}}^\top" if param == "W_x" else rf"\,h_{{{t - 1}}}^\top"
     return Factor(
         f"∂⁺h_{t}/∂{param}",
-        rf"\frac{{\partial^{{+}} h_{{{t}}}}}{{\partial {PARAM_LATEX[param]}}}",
+        rf"\frac{{\partial^{{+}} h_{{{t}}}}}{{\partial {param}}}",
         rf"({local}){operand}",
         "direct",
         value,
@@ -199,7 +197,7 @@ def _output_direct(param: str, k: int, step: StepValues) -> Factor:
         value, formula = np.ones(K), "1"
     return Factor(
         f"∂⁺z_{k}/∂{param}",
-        rf"\frac{{\partial^{{+}} z_{{{k}}}}}{{\partial {PARAM_LATEX[param]}}}",
+        rf"\frac{{\partial^{{+}} z_{{{k}}}}}{{\partial {param}}}",
         formula,
         "direct",
         value,
