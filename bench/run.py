@@ -18,8 +18,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.core.epochs import bptt
 from app.core.model import Config, Scenario, init_params
-from app.core.stepper import bptt
 from tests.core.reference import reference_bptt
 
 CASES = [  # (T, H, mode)

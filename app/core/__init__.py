@@ -7,6 +7,7 @@ Imports only NumPy and the standard library, so it runs in a notebook on its own
     run.loss, run.backward[-1].grads
 """
 
+from app.core.epochs import bptt, reset, train
 from app.core.gradcheck import GradCheck, gradcheck
 from app.core.graph import Graph, Path, build_graph
 from app.core.model import Config, Params, Scenario, ScenarioError, init_params
@@ -16,12 +17,9 @@ from app.core.stepper import (
     Run,
     StepOrderError,
     backward_step,
-    bptt,
     forward_step,
-    reset,
     start,
     step,
-    train,
     update,
     whole_forward,
 )

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.cell import output_step_forward, rnn_step_forward
+from app.core.epochs import bptt
 from app.core.functions import loss
 from app.core.model import HIDDEN_PARAMS, Scenario
 from app.core.records import Divergence
-from app.core.stepper import bptt
 
 TOLERANCE = 1e-6
 # Rounding in L limits any finite difference to about 1e-11 * max(1, |L|) absolutely, so a

@@ -3,10 +3,10 @@
 import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 
+from app.core.epochs import bptt
 from app.core.gradcheck import TOLERANCE, gradcheck
 from app.core.model import Config, Scenario
 from app.core.presets import get_preset
-from app.core.stepper import bptt
 from tests.core.strategies import scenarios
 
 

@@ -2,8 +2,9 @@
 
 import numpy as np
 
+from app.core.epochs import bptt, train
 from app.core.presets import get_preset, list_presets
-from app.core.stepper import bptt, start, train
+from app.core.stepper import start
 
 
 def test_every_preset_has_a_title_a_paragraph_and_runs():

@@ -6,19 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
+from app.core.epochs import bptt, reset, train
 from app.core.model import Config, Scenario
 from app.core.presets import get_preset
-from app.core.stepper import (
-    StepOrderError,
-    backward_step,
-    bptt,
-    forward_step,
-    reset,
-    start,
-    step,
-    train,
-    update,
-)
+from app.core.stepper import StepOrderError, backward_step, forward_step, start, step, update
 from tests.core.reference import reference_bptt
 from tests.core.strategies import scenarios
 

@@ -5,9 +5,9 @@ from itertools import pairwise
 import numpy as np
 from hypothesis import given, settings
 
+from app.core.epochs import bptt
 from app.core.graph import build_graph
 from app.core.presets import get_preset
-from app.core.stepper import bptt
 from tests.core.strategies import scenarios
 
 
