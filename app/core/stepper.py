@@ -1,8 +1,8 @@
 """The stepper: forward t = 1..T -> backward t = T..1 -> update -> next epoch.
 
 `Run` is one epoch's immutable state; each step function returns the next `Run`
-and the record of what that step computed. The whole pass is the same steps in
-a loop, so stepping and running at once give identical numbers.
+and the record of what that step computed. Whole passes and epochs are these steps
+in a loop (app/core/epochs.py), so stepping and running at once give identical numbers.
 """
 
 from __future__ import annotations
