@@ -23,14 +23,16 @@ async function request(method, path, { body, token } = {}) {
   return payload;
 }
 
+const sessionPath = (id) => `/api/sessions/${encodeURIComponent(id)}`;
+
 export const api = {
   listPresets: () => request("GET", "/api/presets"),
   /** body: {"preset": id} or a full scenario {"config", "params"?, "inputs", "targets", "seed"}. */
   createSession: (body) => request("POST", "/api/sessions", { body }),
-  getSession: (id) => request("GET", `/api/sessions/${encodeURIComponent(id)}`),
-  /** action: forward | backward | update | reset. */
-  step: (id, token, action) =>
-    request("POST", `/api/sessions/${encodeURIComponent(id)}/${action}`, { token }),
-  train: (id, token, epochs) =>
-    request("POST", `/api/sessions/${encodeURIComponent(id)}/train`, { body: { epochs }, token }),
+  getSession: (id) => request("GET", sessionPath(id)),
+  /** action: forward | backward | update; the answer is the record plus `session`. */
+  step: (id, token, action) => request("POST", `${sessionPath(id)}/${action}`, { token }),
+  /** to: "epoch" (back to the start of this epoch) or "start" (the session as created). */
+  reset: (id, token, to) => request("POST", `${sessionPath(id)}/reset`, { body: { to }, token }),
+  train: (id, token, epochs) => request("POST", `${sessionPath(id)}/train`, { body: { epochs }, token }),
 };

@@ -1,9 +1,16 @@
-// The scenario editor: fill it from a session, read it back as a scenario, show 422 messages.
+// The scenario editor: fill it from a session, read it back as a scenario, show the problems.
+// Every message carries the field's name as the server spells it ("params.W_x: must have
+// shape ..."); the form's own checks (numbers, JSON) run on every field at once, and the
+// server's last messages stay beside them until the server answers again.
 
-const NUMBER_FIELDS = ["input_size", "hidden_size", "output_size", "learning_rate"];
+const SIZE_FIELDS = ["input_size", "hidden_size", "output_size"];
+const NUMBER_FIELDS = [...SIZE_FIELDS, "learning_rate"];
 const OPTIONAL_NUMBER_FIELDS = ["truncation", "clip_norm"];
+const WHOLE_FIELDS = [...SIZE_FIELDS, "truncation", "seed"];
 const CHOICE_FIELDS = ["activation", "output", "mode"];
 const JSON_FIELDS = ["inputs", "targets", "params"];
+
+const serverMessages = new WeakMap(); // form -> the last 422's items
 
 /** Put a session's scenario into the form. */
 export function fillEditor(form, state) {
@@ -16,20 +23,48 @@ export function fillEditor(form, state) {
   form.elements.inputs.value = JSON.stringify(state.inputs);
   form.elements.targets.value = JSON.stringify(state.targets);
   form.elements.params.value = JSON.stringify(state.params, null, 1);
+  form.dataset.sizes = sizesOf(form);
+  serverMessages.delete(form);
   clearErrors(form);
+  note(form, "");
 }
 
-/** The form as a POST /api/sessions body; a JSON text area that does not parse is an error. */
+/** Changing d, H or K empties the weights box (their shapes no longer fit) and says so. */
+export function watchEditor(form) {
+  for (const name of SIZE_FIELDS) {
+    form.elements[name].addEventListener("change", () => {
+      if (sizesOf(form) === form.dataset.sizes || !form.elements.params.value.trim()) return;
+      form.elements.params.value = "";
+      note(form, "The sizes changed, so the weights box was emptied: the weights will be drawn " +
+        `from seed ${form.elements.seed.value || 0}. Paste weights of the new shapes to choose them.`);
+    });
+  }
+}
+
+function sizesOf(form) {
+  return SIZE_FIELDS.map((name) => form.elements[name].value.trim()).join(",");
+}
+
+function note(form, text) {
+  form.querySelector("[data-note-for='params']").textContent = text;
+}
+
+/** The form as a POST /api/sessions body, and every problem the form itself can see. */
 export function readEditor(form) {
   const config = { output_bias: form.elements.output_bias.checked };
-  for (const name of NUMBER_FIELDS) config[name] = toNumber(form.elements[name].value);
-  for (const name of OPTIONAL_NUMBER_FIELDS) {
-    const text = form.elements[name].value.trim();
-    config[name] = text === "" ? null : toNumber(text);
-  }
-  for (const name of CHOICE_FIELDS) config[name] = form.elements[name].value;
-  const body = { config, seed: toNumber(form.elements.seed.value) };
   const errors = [];
+  const number = (name, loc, optional = false) => {
+    const text = form.elements[name].value.trim();
+    if (optional && text === "") return null;
+    const value = Number(text);
+    if (text === "" || !Number.isFinite(value)) errors.push({ loc, msg: "is not a number" });
+    else if (WHOLE_FIELDS.includes(name) && !Number.isInteger(value)) errors.push({ loc, msg: "must be a whole number" });
+    return text === "" || Number.isNaN(value) ? text : value;
+  };
+  for (const name of NUMBER_FIELDS) config[name] = number(name, ["config", name]);
+  for (const name of OPTIONAL_NUMBER_FIELDS) config[name] = number(name, ["config", name], true);
+  for (const name of CHOICE_FIELDS) config[name] = form.elements[name].value;
+  const body = { config, seed: number("seed", ["seed"]) };
   for (const name of JSON_FIELDS) {
     const text = form.elements[name].value.trim();
     if (name === "params" && text === "") continue; // the server initialises from the seed
@@ -42,25 +77,26 @@ export function readEditor(form) {
   return { body, errors };
 }
 
-function toNumber(text) {
-  const number = Number(text);
-  return text.trim() === "" || Number.isNaN(number) ? text : number;
-}
-
 export function clearErrors(form) {
   for (const element of form.querySelectorAll(".field-error")) element.textContent = "";
   for (const element of form.querySelectorAll("[aria-invalid]")) element.removeAttribute("aria-invalid");
 }
 
-/** Show each 422 message next to its field ({"loc": ["body", "config", "hidden_size"], "msg"}). */
-export function showErrors(form, detail) {
-  clearErrors(form);
+/**
+ * Show each message next to its field, named as the server names it ({"loc": ["body", "config",
+ * "hidden_size"], "msg"} -> "config.hidden_size: ..."). fromServer: a 422's detail, kept until
+ * the server answers again; otherwise the form's own problems, shown with the kept ones.
+ */
+export function showErrors(form, detail, { fromServer = true } = {}) {
   const items = Array.isArray(detail) ? detail : [{ loc: [], msg: String(detail) }];
-  for (const item of items) {
+  if (fromServer) serverMessages.set(form, items);
+  clearErrors(form);
+  const shown = fromServer ? items : [...items, ...(serverMessages.get(form) ?? [])];
+  for (const item of shown) {
     const loc = (item.loc ?? []).map(String);
     const name = fieldFor(form, loc);
     const slot = form.querySelector(`[data-error-for="${name}"]`);
-    const where = name === "general" ? loc.filter((part) => part !== "body").join(".") : "";
+    const where = loc.filter((part) => part !== "body").join(".");
     const text = where ? `${where}: ${item.msg}` : item.msg;
     slot.textContent = slot.textContent ? `${slot.textContent} ${text}` : text;
     slot.id = `error-${name}`;

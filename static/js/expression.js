@@ -24,18 +24,19 @@ export function isSmall(value) {
 /**
  * A value: numbers in KaTeX when small, else a heat map with its shape and a table.
  * Both carry class "value" and data-value (the JSON as the server sent it).
- * size: "normal" or "compact" (smaller cells, for the running sums); name: for the aria-label.
+ * size: "normal" or "compact" (smaller cells, for the running sums); name: for the aria-label;
+ * digits: significant digits; paren: a negative number in parentheses (after an operator).
  */
-export function valueElement(value, { size = "normal", name = "", className = "" } = {}) {
+export function valueElement(value, { size = "normal", name = "", className = "", digits = 4, paren = false } = {}) {
   const classes = `value ${className}`.trim();
   if (!isSmall(value)) {
-    const element = heatmap(value, { size, name });
+    const element = heatmap(value, { size, name, digits });
     element.classList.add(...classes.split(" "));
     return element;
   }
-  const element = typeset(latexValue(value), { className: `math ${classes}` });
+  const element = typeset(latexValue(value, { digits, paren }), { className: `math ${classes}` });
   element.dataset.value = JSON.stringify(value);
-  element.title = isSingle(value) ? formatNumber(flatten(value)[0]) : `shape ${shapeText(value)}`;
+  element.title = isSingle(value) ? formatNumber(flatten(value)[0], digits) : `shape ${shapeText(value)}`;
   return element;
 }
 
@@ -57,14 +58,20 @@ function valuesOf(parts) {
   });
 }
 
+/** True after an operator: a negative number there goes in parentheses ("+ (-0.2)"). */
+function afterOperator(latex) {
+  return /(\\cdot|\\times|\\odot|[+\-−])\s*$/.test(latex ?? "");
+}
+
 function latexOf(parts) {
-  return parts.map((part) => {
+  return parts.map((part, index) => {
     if (typeof part === "string") return part;
     if ("apply" in part) {
       const inner = latexOf(part.parts);
       return part.apply ? `${part.apply}\\left(${inner}\\right)` : inner;
     }
-    return latexValue(part.value);
+    const before = parts[index - 1];
+    return latexValue(part.value, { paren: typeof before === "string" && afterOperator(before) });
   }).join(" ");
 }
 
@@ -100,7 +107,7 @@ function pieces(parts) {
       flush();
       out.push(createHTML("span", { class: "bracketed" }, pieces(part.parts)));
     } else if (isSmall(part.value)) {
-      latex.push(latexValue(part.value));
+      latex.push(latexValue(part.value, { paren: afterOperator(latex.at(-1)) }));
     } else {
       flush();
       out.push(valueElement(part.value));

@@ -1,18 +1,50 @@
 // Number formatting for the page and for KaTeX. Formatting only: no maths is redone here.
 
-/** A number as a person reads it; null (not finite on the server) becomes a dash. */
-export function formatNumber(value) {
+/**
+ * A number as a person reads it, to `digits` significant digits (4 unless asked); null (not
+ * finite on the server) becomes a dash.
+ */
+export function formatNumber(value, digits = 4) {
   if (value === null || value === undefined) return "—";
   if (value === 0) return "0";
   const size = Math.abs(value);
-  if (size >= 1e5 || size < 1e-3) return value.toExponential(3).replace("e+", "e");
-  return String(Number(value.toPrecision(4)));
+  if (size >= 1e5 || size < 1e-3) return value.toExponential(digits - 1).replace("e+", "e");
+  return String(Number(value.toPrecision(digits)));
+}
+
+/**
+ * A number in at most `width` characters, for the graph's small boxes: four significant
+ * digits or fewer, and a compact exponent (1.2e-16) when that is shorter.
+ */
+export function formatCompact(value, width = 8) {
+  if (value === null || value === undefined) return "—";
+  let text = formatNumber(value);
+  for (let digits = 4; digits >= 1 && text.length > width; digits -= 1) {
+    const [mantissa, exponent] = value.toExponential(digits - 1).split("e");
+    const candidates = [formatNumber(value, digits), `${Number(mantissa)}e${Number(exponent)}`];
+    text = candidates.find((c) => c.length <= width) ?? candidates.sort((a, b) => a.length - b.length)[0];
+  }
+  return text;
+}
+
+/**
+ * The fewest significant digits (4 to 10) at which every entry of `after` that differs from
+ * its entry in `before` also prints differently, so a small change is not rounded away.
+ */
+export function digitsToShowChange(before, after) {
+  const old = flatten(before);
+  const pairs = flatten(after).map((number, index) => [old[index], number]);
+  const changed = pairs.filter(([a, b]) => a !== b && a !== null && b !== null);
+  for (let digits = 4; digits < 10; digits += 1) {
+    if (changed.every(([a, b]) => formatNumber(a, digits) !== formatNumber(b, digits))) return digits;
+  }
+  return 10;
 }
 
 /** The same number as LaTeX: 1.23e-5 becomes 1.23 \times 10^{-5}. */
-export function latexNumber(value) {
+export function latexNumber(value, digits = 4) {
   if (value === null || value === undefined) return "\\text{—}";
-  const text = formatNumber(value);
+  const text = formatNumber(value, digits);
   const match = text.match(/^(-?[\d.]+)e(-?\d+)$/);
   return match ? `${match[1]} \\times 10^{${match[2]}}` : text;
 }
@@ -39,24 +71,35 @@ export function isSingle(value) {
   return value !== null && value !== undefined && flatten(value).length === 1;
 }
 
+/** True when the value is one number below zero (it needs parentheses after an operator). */
+export function isNegative(value) {
+  return isSingle(value) && flatten(value)[0] < 0;
+}
+
 /** "0.5" for one number, "[0.1, -0.2, …]" for several: for titles and aria-labels. */
 export function describeValue(value) {
   if (value === undefined) return "not computed yet";
   const numbers = flatten(value);
   if (numbers.length === 1) return formatNumber(numbers[0]);
-  const shown = numbers.slice(0, 12).map(formatNumber).join(", ");
+  const shown = numbers.slice(0, 12).map((number) => formatNumber(number)).join(", ");
   return `[${shown}${numbers.length > 12 ? ", …" : ""}] (${shapeOf(value).join("×")})`;
 }
 
-/** LaTeX for a value: a number, or a bmatrix (vectors as columns) when small enough. */
-export function latexValue(value, maxEntries = 16) {
+/**
+ * LaTeX for a value: a number, or a bmatrix (vectors as columns) when small enough.
+ * digits: significant digits; paren: a negative number goes in parentheses, as it must after
+ * an operator ("\times (-0.3722)", "0.5 \cdot (-0.5)").
+ */
+export function latexValue(value, { maxEntries = 16, digits = 4, paren = false } = {}) {
   if (value === null || value === undefined) return "\\text{—}";
-  if (!Array.isArray(value)) return latexNumber(value);
+  if (isSingle(value)) {
+    const text = latexNumber(flatten(value)[0], digits);
+    return paren && isNegative(value) ? `\\left(${text}\\right)` : text;
+  }
   const numbers = flatten(value);
-  if (numbers.length === 1) return latexNumber(numbers[0]);
-  if (numbers.length > maxEntries) return `\\text{(${shapeOf(value).join("×")})}`;
+  if (numbers.length > maxEntries) return `\\text{(}${shapeOf(value).join(" \\times ")}\\text{)}`;
   const rows = Array.isArray(value[0]) ? value : value.map((entry) => [entry]);
-  const body = rows.map((row) => row.map(latexNumber).join(" & ")).join(" \\\\ ");
+  const body = rows.map((row) => row.map((n) => latexNumber(n, digits)).join(" & ")).join(" \\\\ ");
   return `\\begin{bmatrix} ${body} \\end{bmatrix}`;
 }
 

@@ -2,7 +2,7 @@
 // Values too big to typeset (more than a handful of numbers) are heat maps (expression.js).
 
 import { createHTML } from "./svg.js";
-import { formatNumber } from "./format.js";
+import { describeValue, formatNumber, isSingle, latexValue } from "./format.js";
 import { appendDiverged, applied, equation, typeset, value, valueElement } from "./expression.js";
 
 export { appendDiverged, typeset, valueElement } from "./expression.js";
@@ -30,8 +30,12 @@ export function renderForward(panel, record, params, config) {
   if (record.loss !== null && record.loss !== undefined) {
     const g = OUTPUT_LATEX[config.output];
     const bias = config.output_bias ? " + b_y" : "";
+    // For the identity output z_t is ŷ_t: one "=" step, not "= 0.05487 = 0.05487".
+    const output = g
+      ? [`\\hat y_{${t}} =`, applied(g, `W_y\\,h_{${t}}${bias}`), "=", applied(g, value(record.z)), "=", value(record.yhat)]
+      : [`\\hat y_{${t}} = W_y\\,h_{${t}}${bias} =`, value(record.yhat)];
     panel.append(
-      equation([`\\hat y_{${t}} =`, applied(g, `W_y\\,h_{${t}}${bias}`), "=", applied(g, value(record.z)), "=", value(record.yhat)]),
+      equation(output),
       equation([`\\ell_{${t}} = \\ell(\\hat y_{${t}}, y_{${t}}) =`, value(record.loss), `\\quad \\text{with } y_{${t}} =`, value(record.y)]),
     );
   }
@@ -68,6 +72,7 @@ export function renderTerm(panel, term, context) {
       typeset(`\\textcolor{${colour}}{${factor.latex}}`, { className: "math symbol" }),
       typeset(`= ${factor.formula}`, { className: "math factor-formula" }),
       factorValueElement(factor, jacobianAt),
+      factor.parts?.length ? factorParts(factor.parts) : null,
       isDirect ? createHTML("span", { class: "direct-label", text: directLabel(factor, term) }) : null,
     ]);
     if (position > 0) factorRow.append(createHTML("span", { class: "times", text: "×", "aria-hidden": "true" }));
@@ -87,6 +92,25 @@ export function renderTerm(panel, term, context) {
     factorRow,
     renderRunning(term, runningSoFar),
   );
+}
+
+/**
+ * A factor the notes write as a product (sigmoid + BCE: ∂ℓ/∂ŷ · ∂ŷ/∂z): the parts' symbols,
+ * then their values, "= (−1.652)(0.239)"; vectors multiply element-wise (⊙).
+ */
+function factorParts(parts) {
+  const scalars = parts.every((part) => isSingle(part.value));
+  const values = parts.flatMap((part, index) => {
+    const element = scalars
+      ? typeset(`\\left(${latexValue(part.value)}\\right)`, { className: "math value part-value" })
+      : valueElement(part.value, { name: part.symbol, className: "part-value" });
+    element.dataset.value = JSON.stringify(part.value);
+    element.dataset.symbol = part.symbol;
+    element.title = `${part.symbol} = ${describeValue(part.value)}`;
+    return index && !scalars ? [typeset("\\odot"), element] : [element];
+  });
+  const symbols = parts.map((part) => part.latex).join(scalars ? " \\cdot " : " \\odot ");
+  return createHTML("div", { class: "factor-parts" }, [typeset(`= ${symbols} =`), ...values]);
 }
 
 function directLabel(factor, term) {
@@ -114,10 +138,15 @@ function renderRunning(term, runningSoFar) {
 }
 
 /** A backward step that completes no term (e.g. all cut by truncation): the recursion's values. */
-export function renderBackwardSummary(panel, record) {
+export function renderBackwardSummary(panel, record, config) {
+  const tau = config.truncation;
+  const why = tau === null || tau === undefined
+    ? "This step completes no chain-rule term."
+    : `This step completes no chain-rule term: truncation τ = ${tau} drops every term that ` +
+      `reaches t = ${record.t} from a loss ${tau} or more steps later.`;
   panel.replaceChildren(
     createHTML("h2", { text: `Backward step t = ${record.t}` }),
-    createHTML("p", { text: "This step completes no chain-rule term." }),
+    createHTML("p", { class: "no-term", text: why }),
     equation([`\\frac{\\partial L}{\\partial h_{${record.t}}} =`, value(record.dh), `, \\quad \\delta_{${record.t}} =`, value(record.delta)]),
   );
   appendDiverged(panel, record.diverged);

@@ -3,17 +3,20 @@
 // lights the ids a record or a term names and never works out a path itself.
 
 import { createSVG } from "./svg.js";
-import { describeValue, divergingColour, flatten, formatNumber, largestMagnitude } from "./format.js";
+import { describeValue, divergingColour, flatten, formatCompact, formatNumber, largestMagnitude } from "./format.js";
 
 const NODE = { width: 76, height: 50 };
 // Parameter boxes: the label in a fixed slot on the left, the value in its own slot to the
 // right (room for "-1.234e-12" at 15px, or a heat map of the matrix in its own shape).
 const PARAM_NODE = { width: 148, height: 30 };
 const PARAM_VALUE = { x: 42, width: 102, height: 24 };
+// The most characters a number may take in a box at 15px: "-0.01969" in a step's node,
+// "-1.234e-12" in a parameter's value slot.
+const NUMBER_CHARS = { [NODE.width]: 8, [PARAM_VALUE.width]: 10 };
 const COLUMN_WIDTH = 116;
 const PARAM_COLUMN_X = 6 + PARAM_NODE.width / 2;
 const FIRST_COLUMN_X = 136;
-// Rows from the top: L, losses, outputs, the W_y/b_y rails, hidden states, the W_x/W_h/b rails, inputs.
+// Rows from the top: L (right of the last step, above the losses), losses, outputs, the W_y/b_y rails, hidden states, the W_x/W_h/b rails, inputs.
 const ROW_Y = { L: 30, loss: 90, output: 154, h: 290, input: 462 };
 const RAIL_Y = { W_y: 206, b_y: 240, W_h: 346, W_x: 378, b: 410 };
 // Where each parameter's edge enters the node it feeds, left (-) or right (+) of centre.
@@ -60,7 +63,11 @@ function edgePoints(edge, from, to) {
   if (edge.kind === "recurrent") {
     return [{ x: from.x + NODE.width / 2, y: from.y }, { x: to.x - NODE.width / 2, y: to.y }];
   }
-  if (edge.kind === "sum") return [{ x: from.x + NODE.width / 2, y: from.y }, { x: to.x, y: to.y + 16 }];
+  if (edge.kind === "sum") {
+    // ℓ_k -> L: up from the loss, then right along a line above the loss row into L's left
+    // side, so no line runs across another loss node.
+    return [{ x: from.x, y: from.y - half }, { x: from.x, y: to.y }, { x: to.x - NODE.width / 2, y: to.y }];
+  }
   // input, output, loss: straight up from source to target.
   return [{ x: from.x, y: from.y - half }, { x: to.x, y: to.y + half }];
 }
@@ -151,7 +158,8 @@ function valueMarks(value, width) {
   if (value === undefined) return [createSVG("text", { x: width / 2, y: 16, class: "node-number pending", text: "·" })];
   const numbers = flatten(value);
   if (numbers.length === 1) {
-    return [createSVG("text", { x: width / 2, y: 16, class: "node-number", text: formatNumber(numbers[0]) })];
+    const text = formatCompact(numbers[0], NUMBER_CHARS[width]);
+    return [createSVG("text", { x: width / 2, y: 16, class: "node-number", text })];
   }
   if (numbers.length > 64) {
     // Too many numbers for a strip this small (e.g. a 32×32 W_h): its shape; values on hover.

@@ -23,7 +23,7 @@ export function shapeText(value) {
 }
 
 /** The grid with its shape beside it and a table of all numbers; data-value keeps the JSON. */
-export function heatmap(value, { size = "normal", name = "" } = {}) {
+export function heatmap(value, { size = "normal", name = "", digits = 4 } = {}) {
   const rows = gridRows(value);
   const columns = rows[0]?.length ?? 0;
   const longest = Math.max(rows.length, columns, 1);
@@ -31,7 +31,7 @@ export function heatmap(value, { size = "normal", name = "" } = {}) {
   const numbers = flatten(value);
   const scale = largestMagnitude(numbers);
   const shape = shapeText(value);
-  const first = numbers.slice(0, SPOKEN).map(formatNumber).join(", ");
+  const first = numbers.slice(0, SPOKEN).map((number) => formatNumber(number, digits)).join(", ");
   const more = numbers.length > SPOKEN ? `, … (${numbers.length} numbers; all in the table “numbers”)` : "";
   const grid = createSVG("svg", {
     class: "heatmap-grid",
@@ -49,21 +49,21 @@ export function heatmap(value, { size = "normal", name = "" } = {}) {
       class: number === null ? "heatmap-cell not-finite" : "heatmap-cell",
       "data-row": r,
       "data-column": c,
-    }, [createSVG("title", { text: formatNumber(number) })]));
+    }, [createSVG("title", { text: formatNumber(number, digits) })]));
   }));
   const element = createHTML("span", { class: `heatmap heatmap-${size}` }, [
     grid,
-    numberTable(rows, shape, numbers.length),
+    numberTable(rows, shape, numbers.length, digits),
   ]);
   element.dataset.value = JSON.stringify(value);
   return element;
 }
 
 /** The shape beside the grid, opening to all the numbers, row by row, in a table. */
-function numberTable(rows, shape, count) {
+function numberTable(rows, shape, count, digits) {
   const body = rows.map((row, r) => createHTML("tr", {}, [
     createHTML("th", { scope: "row", text: String(r + 1) }),
-    ...row.map((number) => createHTML("td", { text: formatNumber(number) })),
+    ...row.map((number) => createHTML("td", { text: formatNumber(number, digits) })),
   ]));
   const head = createHTML("tr", {}, [
     createHTML("td"),

@@ -1,22 +1,23 @@
 // The controller: one object holds the page state; buttons and arrow keys change it.
 
 import { api, ApiError } from "./api.js";
-import { computeLayout, lightPath, prepareGraph, renderGraph, revealStep, showValues } from "./graph.js";
-import {
-  FACTOR_COLOURS, appendDiverged, renderBackwardSummary, renderForward, renderTerm, renderUpdate,
-} from "./formula.js";
+import { computeLayout, prepareGraph, renderGraph, showValues } from "./graph.js";
+import { renderPanel } from "./panel.js";
 import { renderLossChart } from "./chart.js";
-import { fillEditor, readEditor, showErrors } from "./editor.js";
-import { describeView, nodeValues, recordOf, runningSoFar, viewsForRecord, viewsFromState } from "./timeline.js";
+import { watchEditor, fillEditor, readEditor, showErrors } from "./editor.js";
+import { loadToken, readAddress, saveToken, stateAfterStep, writeAddress } from "./session.js";
+import {
+  describeView, nodeValues, startEpoch, viewKey, viewsForRecord, viewsFromState,
+} from "./timeline.js";
 import { createHTML } from "./svg.js";
 
 const page = {
   presets: [],
-  state: null, // the latest session state from the server
-  token: null,
+  state: null, // the latest session state: from the server, or built from a step's answer
+  token: null, // null: a shared link, read-only
   epochs: new Map(), // epoch number -> that epoch's records, params and inputs
   views: [], // every step (and term) received, in order
-  cursor: -1, // which view is shown; -1 is the start of the epoch
+  cursor: -1, // which view is shown; -1 is the start of the first view's epoch
   busy: false,
   graph: null, // the rendered SVG's elements by id
 };
@@ -32,46 +33,55 @@ function currentView() {
   return page.cursor >= 0 ? page.views[page.cursor] : null;
 }
 
+/** The epoch a view belongs to, with its records and weights. */
+function epochOf(view) {
+  if (!view) return startEpoch(page.views, page.epochs, page.state);
+  return page.epochs.get(view.epoch) ?? page.epochs.get(page.state.epoch);
+}
+
 // ---- talking to the server -------------------------------------------------------------
 
 async function openSession(body) {
   const state = await api.createSession(body);
-  page.token = state.token;
+  saveToken(state.id, state.token);
+  adopt(state, state.token);
+}
+
+/** A session from the address (?session=ID): the same picture; read-only without its token. */
+async function loadSession(id, wantedView) {
+  adopt(await api.getSession(id), loadToken(id), wantedView);
+}
+
+function adopt(state, token, wantedView = null) {
+  page.token = token;
   page.state = state;
   page.epochs.clear();
   rememberEpoch(state);
   page.views = viewsFromState(state);
   page.cursor = page.views.length - 1;
+  if (wantedView) {
+    const found = [null, ...page.views].findIndex((view) => viewKey(view, epochOf(view)) === wantedView);
+    if (found >= 0) page.cursor = found - 1;
+  }
   page.graph = renderGraph($("graph"), computeLayout(prepareGraph(state.graph)));
   fillEditor($("editor"), state);
-  const preset = state.preset ?? body.preset ?? null;
-  $("preset-picker").value = preset ?? "";
-  const url = new URL(window.location.href);
-  if (preset) url.searchParams.set("preset", preset);
-  else url.searchParams.delete("preset");
-  window.history.replaceState(null, "", url);
+  $("preset-picker").value = state.preset ?? "";
+  writeAddress({ preset: state.preset, session: state.id });
   document.body.dataset.sessionId = state.id;
   render();
 }
 
-/** The state after a mutating call: the response when it is a state, else a fresh GET. */
-async function stateAfter(response) {
-  if (response && response.phase && response.graph) return response;
-  if (response?.state?.phase) return response.state;
-  return api.getSession(page.state.id);
-}
-
 async function act(action) {
-  if (page.busy || !page.state) return;
+  if (page.busy || !page.state || !page.token) return;
   page.busy = true;
   showError("");
   renderButtons();
+  const { id } = page.state;
   try {
-    const response = action === "train"
-      ? await api.train(page.state.id, page.token, 1)
-      : await api.step(page.state.id, page.token, action);
-    const state = await stateAfter(response);
-    receive(action, state);
+    if (action === "train") receive(action, await api.train(id, page.token, 1));
+    else if (action === "reset") receive(action, await api.reset(id, page.token, "epoch"));
+    else if (action === "start") receive(action, await api.reset(id, page.token, "start"));
+    else receive(action, stateAfterStep(page.state, action, await api.step(id, page.token, action)));
   } catch (error) {
     showError(error instanceof ApiError ? error.message : `The request failed: ${error.message}`);
   } finally {
@@ -83,8 +93,12 @@ async function act(action) {
 /** Add the views of what the server just computed and show the first of them. */
 function receive(action, state) {
   page.state = state;
+  if (action === "start") {
+    page.epochs.clear(); // the session is as created: what came before no longer happened
+    page.views = [];
+  }
   rememberEpoch(state);
-  if (action === "reset") {
+  if (action === "reset" || action === "start") {
     page.views = page.views.filter((view) => view.kind === "update" || view.epoch !== state.epoch);
     page.cursor = page.views.length - 1;
     return;
@@ -102,20 +116,19 @@ function receive(action, state) {
 
 // ---- moving through the views ------------------------------------------------------------
 
+function show(index) {
+  page.cursor = index;
+  render();
+}
+
 function stepRight() {
-  if (page.cursor < page.views.length - 1) {
-    page.cursor += 1; // revisit: the page already holds this record
-    render();
-    return;
-  }
+  if (page.cursor < page.views.length - 1) return show(page.cursor + 1); // the page holds it
   const phase = page.state?.phase;
   if (phase === "forward" || phase === "backward" || phase === "update") act(phase);
 }
 
 function stepLeft() {
-  if (page.cursor < 0) return;
-  page.cursor -= 1; // no request: the records are kept
-  render();
+  if (page.cursor >= 0) show(page.cursor - 1); // no request: the records are kept
 }
 
 function onKey(event) {
@@ -133,95 +146,46 @@ function render() {
   const state = page.state;
   if (!state) return;
   const view = currentView();
-  const epoch = page.epochs.get(view?.epoch ?? state.epoch) ?? page.epochs.get(state.epoch);
+  const epoch = epochOf(view);
   showValues(page.graph, nodeValues(view, epoch, state));
-  renderPanel(view, epoch, state);
+  renderPanel(view, epoch, { graph: page.graph, state, presets: page.presets, views: page.views, show });
   renderButtons();
   $("status").textContent = state.status;
   $("view-note").textContent = describeView(view, epoch);
-  const banner = $("diverged-banner");
-  banner.hidden = !state.diverged;
-  banner.textContent = state.diverged?.message ?? "";
+  $("read-only").hidden = Boolean(page.token);
+  renderBanner(state);
   $("loss-now").textContent = state.loss === null || state.loss === undefined ? "not computed yet" : formatLoss(state.loss);
   renderLossChart($("loss-chart"), state.loss_history);
+  writeAddress({ view: viewKey(view, epoch) });
+}
+
+/** The server's divergence sentence, and where to go from here: the Start over button. */
+function renderBanner(state) {
+  const banner = $("diverged-banner");
+  banner.hidden = !state.diverged;
+  $("start-over-button").classList.toggle("attention", Boolean(state.diverged && page.token));
+  if (!state.diverged) return banner.replaceChildren();
+  const hint = page.token
+    ? "“Start over” (above) takes the session back to epoch 1 and its first weights; to change " +
+      "the weights, η or clip_norm, use the Scenario editor below."
+    : "";
+  banner.replaceChildren(
+    createHTML("span", { class: "diverged-message", text: state.diverged.message }),
+    hint ? createHTML("span", { class: "diverged-hint", text: ` ${hint}` }) : null,
+  );
 }
 
 function formatLoss(loss) {
   return Number(loss.toPrecision(6)).toString();
 }
 
-function renderPanel(view, epoch, state) {
-  const panel = $("formula");
-  const termList = $("term-list");
-  termList.replaceChildren();
-  // Keep the step being shown in view when the graph is wider than its panel (e.g. T = 20).
-  revealStep(page.graph, !view || view.kind === "update" ? 0 : recordOf(view, epoch).t);
-  if (!view) {
-    lightPath(page.graph, null);
-    const preset = page.presets.find((p) => p.id === state.preset);
-    panel.replaceChildren(
-      createHTML("h2", { text: preset?.title ?? "Your scenario" }),
-      createHTML("p", { text: preset?.description ?? "" }),
-      createHTML("p", { class: "note", text: "Press → or “Forward step” to compute h_1." }),
-    );
-    appendDiverged(panel, state.diverged);
-    return;
-  }
-  const record = recordOf(view, epoch);
-  if (view.kind === "forward") {
-    lightPath(page.graph, record.path);
-    renderForward(panel, record, epoch.params, epoch.config);
-  } else if (view.kind === "update") {
-    lightPath(page.graph, null);
-    renderUpdate(panel, record);
-  } else if (view.term === null) {
-    lightPath(page.graph, record.path);
-    renderBackwardSummary(panel, record);
-  } else {
-    renderTermView(view, record, epoch);
-  }
-}
-
-function renderTermView(view, record, epoch) {
-  const term = record.terms[view.term];
-  const colours = new Map(term.factors.map((f, i) => [f.edge, FACTOR_COLOURS[i % FACTOR_COLOURS.length]]));
-  lightPath(page.graph, term.path, colours);
-  renderTerm($("formula"), term, {
-    index: view.term,
-    count: record.terms.length,
-    t: record.t,
-    colourOf: (edge) => colours.get(edge),
-    jacobianAt: (step) => epoch.backward.find((r) => r.t === step)?.jacobian ?? null,
-    runningSoFar: runningSoFar(view, epoch, Object.keys(record.grads)),
-  });
-  appendDiverged($("formula"), record.diverged);
-  // The terms this backward step completes: click one to light its path.
-  const list = $("term-list");
-  list.append(createHTML("h3", { text: `Terms completed at t = ${record.t}` }));
-  const items = createHTML("ol");
-  record.terms.forEach((other, index) => {
-    const target = page.views.findIndex((v) => v.kind === "backward" && v.epoch === view.epoch &&
-      v.index === view.index && v.term === index);
-    items.append(createHTML("li", {}, [createHTML("button", {
-      type: "button",
-      class: index === view.term ? "term-button current" : "term-button",
-      "aria-current": index === view.term ? "step" : null,
-      "data-term": other.id,
-      text: `∂L/∂${other.param}: ℓ_${other.k}, t = ${other.t}`,
-      onclick: () => { page.cursor = target; render(); },
-    })]));
-  });
-  list.append(items);
-}
-
 function renderButtons() {
   const phase = page.state?.phase;
-  const idle = !page.busy && Boolean(page.state);
+  const idle = !page.busy && Boolean(page.state) && Boolean(page.token);
   $("forward-button").disabled = !idle || phase !== "forward";
   $("backward-button").disabled = !idle || phase !== "backward";
   $("update-button").disabled = !idle || phase !== "update";
-  $("train-button").disabled = !idle;
-  $("reset-button").disabled = !idle;
+  for (const id of ["train-button", "reset-button", "start-over-button"]) $(id).disabled = !idle;
 }
 
 function showError(message) {
@@ -232,11 +196,11 @@ function showError(message) {
 // ---- start-up -----------------------------------------------------------------------------
 
 async function start() {
-  $("forward-button").addEventListener("click", () => act("forward"));
-  $("backward-button").addEventListener("click", () => act("backward"));
-  $("update-button").addEventListener("click", () => act("update"));
-  $("train-button").addEventListener("click", () => act("train"));
-  $("reset-button").addEventListener("click", () => act("reset"));
+  const buttons = {
+    "forward-button": "forward", "backward-button": "backward", "update-button": "update",
+    "train-button": "train", "reset-button": "reset", "start-over-button": "start",
+  };
+  for (const [id, action] of Object.entries(buttons)) $(id).addEventListener("click", () => act(action));
   document.addEventListener("keydown", onKey);
   $("graph").addEventListener("focusin", (event) => {
     const node = event.target.closest("[data-id]");
@@ -246,10 +210,11 @@ async function start() {
     event.preventDefault();
     guarded(() => openSession({ preset: $("preset-picker").value }));
   });
+  watchEditor($("editor"));
   $("editor").addEventListener("submit", (event) => {
     event.preventDefault();
     const { body, errors } = readEditor(event.target);
-    if (errors.length) return showErrors(event.target, errors);
+    if (errors.length) return showErrors(event.target, errors, { fromServer: false });
     guarded(() => openSession(body), event.target);
   });
   try {
@@ -260,7 +225,17 @@ async function start() {
   } catch (error) {
     showError(`Could not load the presets: ${error.message}`);
   }
-  await guarded(() => openSession({ preset: document.body.dataset.preset || "seed-3-step" }));
+  const address = readAddress();
+  const preset = address.preset || document.body.dataset.preset || "seed-3-step";
+  if (address.session) {
+    try {
+      return await loadSession(address.session, address.view);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) return showError(`Could not load the session: ${error.message}`);
+    }
+  }
+  await guarded(() => openSession({ preset }));
+  if (address.session) showError(`Session ${address.session} is no longer on the server (sessions expire); this is a new one.`);
 }
 
 async function guarded(task, form = null) {

@@ -58,10 +58,32 @@ export function runningSoFar(view, epoch, paramNames) {
 
 /** A sentence saying what a view shows, for the screen reader and the status area. */
 export function describeView(view, epoch) {
-  if (!view) return "Showing the start of the epoch.";
+  if (!view) return `Showing the start of epoch ${epoch.epoch}.`;
   if (view.kind === "update") return `Showing the update of epoch ${view.epoch}.`;
   const record = recordOf(view, epoch);
   if (view.kind === "forward") return `Showing forward step t = ${record.t}, epoch ${view.epoch}.`;
   const terms = view.term === null ? "" : `, term ${view.term + 1} of ${record.terms.length}`;
   return `Showing backward step t = ${record.t}${terms}, epoch ${view.epoch}.`;
+}
+
+/** A name for a view that survives a reload (?view=...): "e1-start", "e2-forward-3", ... */
+export function viewKey(view, epoch) {
+  if (!view) return `e${epoch.epoch}-start`;
+  if (view.kind === "update") return `e${view.epoch}-update`;
+  const { t } = recordOf(view, epoch);
+  if (view.kind === "forward") return `e${view.epoch}-forward-${t}`;
+  return `e${view.epoch}-backward-${t}${view.term === null ? "" : `-${view.term + 1}`}`;
+}
+
+/**
+ * What the start of the walk (before the first view) shows: the epoch of the first view (or the
+ * current one) with the weights that epoch used, from the page's records of it or else from
+ * the update that ended it (params_old).
+ */
+export function startEpoch(views, epochs, state) {
+  const first = views[0];
+  const number = first?.epoch ?? state.epoch;
+  if (epochs.has(number)) return epochs.get(number);
+  const params = first?.kind === "update" ? first.record.params_old : state.params;
+  return { epoch: number, T: state.T, forward: [], backward: [], params, inputs: state.inputs, config: state.config };
 }

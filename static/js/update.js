@@ -3,7 +3,7 @@
 // heat maps.
 
 import { createHTML } from "./svg.js";
-import { formatNumber } from "./format.js";
+import { digitsToShowChange, formatNumber } from "./format.js";
 import { appendDiverged, typeset, valueElement } from "./expression.js";
 
 export function renderUpdate(panel, record) {
@@ -19,26 +19,29 @@ export function renderUpdate(panel, record) {
   const list = createHTML("div", { class: "updates" });
   const size = "compact"; // three values a row: smaller cells keep a row on one line
   for (const name of Object.keys(record.params_new)) {
-    const newValue = valueElement(record.params_new[name], { size, name: `new ${name}`, className: "param-new" });
+    // Old and new with enough digits that a small change is not rounded away (0.5 → 0.499996).
+    const digits = digitsToShowChange(record.params_old[name], record.params_new[name]);
+    const newValue = valueElement(record.params_new[name], { size, digits, name: `new ${name}`, className: "param-new" });
     newValue.dataset.param = name;
     const part = (...children) => createHTML("span", { class: "update-part" }, children);
     list.append(createHTML("div", { class: "update-row", "data-param": name }, [
       part(
         typeset(`${name}^{\\text{new}} =`),
-        valueElement(record.params_old[name], { size, name: `old ${name}`, className: "param-old" }),
+        valueElement(record.params_old[name], { size, digits, name: `old ${name}`, className: "param-old" }),
       ),
       part(
         typeset(`{} - ${eta} \\times {}`),
-        valueElement(grads[name], { size, name: `dL/d${name}`, className: "param-grad" }),
+        valueElement(grads[name], { size, paren: true, name: `dL/d${name}`, className: "param-grad" }),
       ),
       part(typeset("="), newValue),
     ]));
   }
+  const lossDigits = digitsToShowChange([record.loss_before], [record.loss_after]);
   panel.append(
     list,
     createHTML("p", { class: "loss-change" }, [
-      `Loss before: ${formatNumber(record.loss_before)}, after: `,
-      createHTML("strong", { text: formatNumber(record.loss_after) }),
+      `Loss before: ${formatNumber(record.loss_before, lossDigits)}, after: `,
+      createHTML("strong", { text: formatNumber(record.loss_after, lossDigits) }),
     ]),
   );
   appendDiverged(panel, record.diverged);

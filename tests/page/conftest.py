@@ -98,12 +98,14 @@ def browser() -> Iterator[Browser]:
 
 @dataclass
 class Watched:
-    """A page plus what it did: every request URL and every console error."""
+    """A page plus what it did: every request (method and URL), console errors and warnings."""
 
     page: Page
     base_url: str
     requests: list[str] = field(default_factory=list)
+    calls: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def open(self, path: str = "/") -> None:
         self.page.goto(self.base_url + path)
@@ -127,15 +129,21 @@ class Watched:
         ]
 
 
+def console(record: Watched, kind: str, text: str) -> None:
+    if kind == "error":
+        record.errors.append(text)
+    elif kind == "warning":
+        record.warnings.append(text)
+
+
 @pytest.fixture
 def watched(browser: Browser, base_url: str) -> Iterator[Watched]:
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     record = Watched(page, base_url)
     page.on("request", lambda request: record.requests.append(request.url))
-    page.on(
-        "console", lambda message: message.type == "error" and record.errors.append(message.text)
-    )
+    page.on("request", lambda request: record.calls.append((request.method, request.url)))
+    page.on("console", lambda message: console(record, message.type, message.text))
     page.on("pageerror", lambda error: record.errors.append(str(error)))
     yield record
     context.close()

@@ -1,8 +1,9 @@
-"""Helpers for the browser tests: page boxes, the page's number format, the scenario editor."""
+"""Helpers for the browser tests: page boxes, numbers as shown, stepping and waiting, the editor."""
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from playwright.sync_api import Locator, Page
@@ -66,3 +67,80 @@ def open_editor_session(watched: Watched, **changes: Any) -> None:
     page.get_by_role("button", name="Create session").click()
     page.wait_for_function("id => document.body.dataset.sessionId !== id", arg=old)
     page.get_by_text("Scenario editor").click()  # close it again
+
+
+# ---- reading what the page shows --------------------------------------------------------
+
+LIT_IDS = "els => els.map(e => e.dataset.id)"
+
+
+def lit_ids(page: Page) -> tuple[set[str], set[str]]:
+    """The graph ids the page has lit, read from the DOM."""
+    nodes = page.eval_on_selector_all("#graph .node.lit", LIT_IDS)
+    edges = page.eval_on_selector_all("#graph .edge.lit", LIT_IDS)
+    return set(nodes), set(edges)
+
+
+def path_ids(path: dict[str, list[str]]) -> tuple[set[str], set[str]]:
+    return set(path["nodes"]), set(path["edges"])
+
+
+def shown_values(page: Page, selector: str) -> list[tuple[Any, float | None]]:
+    """For each typeset value: the JSON it was drawn from and the number KaTeX shows."""
+    script = """els => els.map(e => [e.dataset.value,
+        e.querySelector('annotation') ? e.querySelector('annotation').textContent : null])"""
+    pairs = page.eval_on_selector_all(selector, script)
+    return [(json.loads(value), latex_number(latex)) for value, latex in pairs]
+
+
+def latex_number(latex: str | None) -> float | None:
+    """1.23 \\times 10^{-5}, -0.3949 or \\left(-0.5\\right) as a float (None for matrices)."""
+    if latex is None:
+        return None
+    text = latex.replace("\\left(", "").replace("\\right)", "")
+    text = text.replace(" \\times 10^{", "e").replace("}", "").strip()
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def single(value: Any) -> float:
+    while isinstance(value, list):
+        (value,) = value
+    return value
+
+
+def assert_close(shown: float | None, exact: Any, rel_tol: float = 2e-3) -> None:
+    assert shown is not None
+    assert math.isclose(shown, single(exact), rel_tol=rel_tol, abs_tol=1e-12), (shown, exact)
+
+
+# ---- doing what a person does -------------------------------------------------------------
+
+
+def press_and_wait(page: Page, key: str, note: str) -> None:
+    """Press a key and wait until the page says it shows `note`."""
+    page.keyboard.press(key)
+    page.wait_for_function(
+        "note => document.getElementById('view-note').textContent.includes(note)", arg=note
+    )
+
+
+def wait_for_status(page: Page, status: str) -> None:
+    """Wait until the status line reads the API's `status` sentence."""
+    page.wait_for_function("s => document.getElementById('status').textContent === s", arg=status)
+
+
+def click_and_wait(page: Page, button: str, endpoint: str) -> dict[str, Any]:
+    """Click a button, wait for its API answer and for the page to show the new status."""
+    with page.expect_response(lambda r: r.url.endswith(endpoint) and r.ok) as answer:
+        page.get_by_role("button", name=button, exact=True).click()
+    body = answer.value.json()
+    wait_for_status(page, body.get("session", body)["status"])
+    return body
+
+
+def run_epoch(page: Page) -> dict[str, Any]:
+    """Press "Run epoch" and wait until the page shows the state it answered."""
+    return click_and_wait(page, "Run epoch", "/train")

@@ -13,8 +13,16 @@ from typing import Any
 from playwright.sync_api import Locator, Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import box, formatted, inside, numbers_of, open_editor_session, overlap
-from tests.page.test_explorer import press_and_wait
+from tests.page.helpers import (
+    box,
+    formatted,
+    inside,
+    numbers_of,
+    open_editor_session,
+    overlap,
+    press_and_wait,
+    run_epoch,
+)
 
 PARAMS = ("W_x", "W_h", "b", "W_y", "b_y")
 CELL_TITLES = "els => els.map(e => e.querySelector('title').textContent)"
@@ -57,8 +65,7 @@ def test_parameter_values_sit_beside_their_labels(watched: Watched) -> None:
     watched.open("/")
     assert_param_rail_readable(page)
     # After an update W_h is 0.8004: still beside "W_h", not over it.
-    page.get_by_role("button", name="Run epoch").click()
-    page.wait_for_function("document.getElementById('status').textContent.includes('epoch 2')")
+    run_epoch(page)
     assert page.locator("[data-id='W_h'] .node-number").text_content() == "0.8004"
     assert_param_rail_readable(page)
     # The widest numbers the page writes (four significant digits, exponents).
@@ -96,19 +103,16 @@ def test_loss_chart_labels_are_distinct_and_unclipped(watched: Watched) -> None:
 
     # One epoch: two different y labels, one "epoch 1" under its point.
     watched.open("/")
-    page.get_by_role("button", name="Run epoch").click()
-    page.wait_for_function("document.querySelectorAll('#loss-chart circle').length === 1")
+    run_epoch(page)
+    assert page.locator("#loss-chart circle").count() == 1
     labels = ticks()
     assert len(labels) == len(set(labels)) == 3 and labels.count("epoch 1") == 1
     assert_labels_fit()
 
     # A flat series (learning rate 1e-12, the losses print alike): still two different y labels.
     open_editor_session(watched, learning_rate="1e-12")
-    for epoch in (2, 3, 4):
-        page.get_by_role("button", name="Run epoch").click()
-        page.wait_for_function(
-            "n => document.getElementById('status').textContent.includes('epoch ' + n)", arg=epoch
-        )
+    for _ in range(3):
+        run_epoch(page)
     losses = watched.state()["loss_history"]
     assert len(losses) == 3 and len(set(formatted(page, losses))) == 1
     labels = ticks()
@@ -117,11 +121,8 @@ def test_loss_chart_labels_are_distinct_and_unclipped(watched: Watched) -> None:
 
     # Overflow: 1.998e23 written in full, null losses a marked gap with a note, no line.
     watched.open("/?preset=exploding")
-    for epoch in (2, 3, 4):
-        page.get_by_role("button", name="Run epoch").click()
-        page.wait_for_function(
-            "n => document.getElementById('status').textContent.includes('epoch ' + n)", arg=epoch
-        )
+    for _ in range(3):
+        run_epoch(page)
     history = watched.state()["loss_history"]
     gaps = [index + 1 for index, loss in enumerate(history) if loss is None]
     assert gaps and history[0] is not None

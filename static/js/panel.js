@@ -1,0 +1,106 @@
+// The side panel for one view: the start of an epoch, a forward step, a backward term (the term
+// first, then the list of the step's other terms), a step with no term, or an update.
+
+import { lightPath, revealStep } from "./graph.js";
+import {
+  FACTOR_COLOURS, appendDiverged, renderBackwardSummary, renderForward, renderTerm, renderUpdate,
+} from "./formula.js";
+import { recordOf, runningSoFar } from "./timeline.js";
+import { createHTML } from "./svg.js";
+
+const $ = (id) => document.getElementById(id);
+
+/**
+ * Draw the view into #formula (and #term-list for a term); light its path on the graph.
+ * context: {graph, state, presets, views, show(index)} — show moves the page to another view.
+ */
+export function renderPanel(view, epoch, context) {
+  const { graph, state } = context;
+  const panel = $("formula");
+  $("term-list").replaceChildren();
+  // Keep the step being shown in view when the graph is wider than its panel (e.g. T = 20).
+  revealStep(graph, !view || view.kind === "update" ? 0 : recordOf(view, epoch).t);
+  if (!view) {
+    lightPath(graph, null);
+    renderStart(panel, epoch, context);
+    return;
+  }
+  const record = recordOf(view, epoch);
+  if (view.kind === "forward") {
+    lightPath(graph, record.path);
+    renderForward(panel, record, epoch.params, epoch.config ?? state.config);
+  } else if (view.kind === "update") {
+    lightPath(graph, null);
+    renderUpdate(panel, record);
+  } else if (view.term === null) {
+    lightPath(graph, record.path);
+    renderBackwardSummary(panel, record, epoch.config ?? state.config);
+  } else {
+    renderTermView(view, record, epoch, context);
+  }
+}
+
+function renderStart(panel, epoch, { state, presets }) {
+  const preset = presets.find((p) => p.id === state.preset);
+  const fresh = epoch.epoch === state.epoch && !state.forward.length;
+  const note = fresh
+    ? "Press → or “Forward step” to compute h_1."
+    : `Epoch ${epoch.epoch} began with the weights on the rails. Press → to walk through what came next.`;
+  panel.replaceChildren(
+    createHTML("h2", { text: preset?.title ?? "Your scenario" }),
+    createHTML("p", { text: preset?.description ?? "" }),
+    createHTML("p", { class: "note", text: note }),
+  );
+  if (epoch.epoch === state.epoch) appendDiverged(panel, state.diverged);
+}
+
+function renderTermView(view, record, epoch, context) {
+  const { graph, state, views, show } = context;
+  const term = record.terms[view.term];
+  const colours = new Map(term.factors.map((f, i) => [f.edge, FACTOR_COLOURS[i % FACTOR_COLOURS.length]]));
+  lightPath(graph, term.path, colours);
+  renderTerm($("formula"), term, {
+    index: view.term,
+    count: record.terms.length,
+    t: record.t,
+    colourOf: (edge) => colours.get(edge),
+    jacobianAt: (step) => epoch.backward.find((r) => r.t === step)?.jacobian ?? null,
+    runningSoFar: runningSoFar(view, epoch, Object.keys(record.grads ?? state.params)),
+  });
+  appendDiverged($("formula"), record.diverged);
+  renderTermList(view, record, views, show);
+}
+
+/**
+ * The terms this backward step completes, after the current one: a row per parameter (it
+ * scrolls sideways when long), a button per loss ℓ_k. Click one to show it and light its path.
+ */
+function renderTermList(view, record, views, show) {
+  const list = $("term-list");
+  list.append(createHTML("h3", { text: `All ${record.terms.length} terms completed at t = ${record.t}` }));
+  const groups = new Map();
+  record.terms.forEach((term, index) => {
+    if (!groups.has(term.param)) groups.set(term.param, []);
+    groups.get(term.param).push([term, index]);
+  });
+  for (const [param, terms] of groups) {
+    const buttons = terms.map(([term, index]) => {
+      const target = views.findIndex((v) => v.kind === "backward" && v.epoch === view.epoch &&
+        v.index === view.index && v.term === index);
+      const current = index === view.term;
+      return createHTML("li", {}, [createHTML("button", {
+        type: "button",
+        class: current ? "term-button current" : "term-button",
+        "aria-current": current ? "step" : null,
+        "aria-label": `∂L/∂${param} through ℓ_${term.k}, t = ${term.t}`,
+        "data-term": term.id,
+        text: `ℓ_${term.k}`,
+        onclick: () => show(target),
+      })]);
+    });
+    list.append(createHTML("div", { class: "term-group", "data-param": param }, [
+      createHTML("span", { class: "term-param", text: `∂L/∂${param}` }),
+      createHTML("ol", {}, buttons),
+    ]));
+  }
+}

@@ -1,0 +1,51 @@
+// Where a session lives between page loads: its id (and the view shown) in the address, its
+// token in sessionStorage (this tab only), and the state after a step, built from the step's
+// answer (the record plus the server's `session` summary) instead of fetching the whole state.
+
+const tokenKey = (id) => `bptt-explorer.token.${id}`;
+
+export function saveToken(id, token) {
+  try {
+    sessionStorage.setItem(tokenKey(id), token);
+  } catch {
+    // Storage off (private mode, quota): the page still works; a reload is read-only.
+  }
+}
+
+/** The token this tab was given for the session, or null (a shared link: read-only). */
+export function loadToken(id) {
+  try {
+    return sessionStorage.getItem(tokenKey(id));
+  } catch {
+    return null;
+  }
+}
+
+/** ?session=ID&preset=P&view=KEY from the address (each null when absent). */
+export function readAddress() {
+  const params = new URL(window.location.href).searchParams;
+  return { session: params.get("session"), preset: params.get("preset"), view: params.get("view") };
+}
+
+/** Set (or, with null, remove) address parameters without a new history entry. */
+export function writeAddress(changes) {
+  const url = new URL(window.location.href);
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null || value === undefined || value === "") url.searchParams.delete(name);
+    else url.searchParams.set(name, value);
+  }
+  if (url.href !== window.location.href) window.history.replaceState(null, "", url);
+}
+
+/**
+ * The session state after a step, from the step's answer alone: the record joins this epoch's
+ * records (an update starts a new epoch with none) and the summary's fields replace the old ones.
+ */
+export function stateAfterStep(state, action, answer) {
+  const { session: summary, ...record } = answer;
+  const next = { ...state, ...summary };
+  if (action === "forward") next.forward = [...state.forward, record];
+  else if (action === "backward") next.backward = [...state.backward, record];
+  else Object.assign(next, { forward: [], backward: [], last_update: record });
+  return next;
+}
