@@ -5,6 +5,7 @@ from fastapi import APIRouter, FastAPI
 from app.api import compute, docs, health, presets, sessions
 from app.api.errors import install_error_handlers
 from app.api.guard import RequestGuard
+from app.api.openapi import install_openapi
 from app.api.store import MemoryStore, SessionStore
 from app.settings import Settings
 
@@ -23,3 +24,4 @@ def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = N
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.include_router(api_router)
     app.include_router(docs.router)
+    install_openapi(app)

@@ -5,6 +5,8 @@ from fastapi import APIRouter
 from app.api.deps import SettingsDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_gradcheck
+from app.api.openapi import BODY, documented
+from app.api.responses import BpttResult, GradCheckResult
 from app.api.scenarios import build_session_scenario
 from app.api.schemas import SessionIn
 from app.api.serialize import gradcheck_json, run_json
@@ -13,7 +15,11 @@ from app.core import bptt, build_graph, gradcheck
 router = APIRouter(tags=["stateless"], default_response_class=StrictJSONResponse)
 
 
-@router.post("/bptt", summary="Forward and backward passes at once")
+@router.post(
+    "/bptt",
+    summary="Forward and backward passes at once",
+    **documented(BpttResult, "The finished forward and backward passes.", *BODY),
+)
 def run_bptt(body: SessionIn, settings: SettingsDep) -> StrictJSONResponse:
     """The whole forward pass and backward pass for one scenario, with nothing stored.
 
@@ -29,7 +35,11 @@ def run_bptt(body: SessionIn, settings: SettingsDep) -> StrictJSONResponse:
     return StrictJSONResponse({"seed": built.seed, **state, "grads": grads})
 
 
-@router.post("/gradcheck", summary="Analytic against central-difference gradients")
+@router.post(
+    "/gradcheck",
+    summary="Analytic against central-difference gradients",
+    **documented(GradCheckResult, "The two gradients of each parameter, compared.", *BODY),
+)
 def run_gradcheck(body: SessionIn, settings: SettingsDep) -> StrictJSONResponse:
     """Per parameter: the backward pass's gradient, the numeric one, their relative error.
 

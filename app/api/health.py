@@ -1,17 +1,12 @@
 """GET /api/health."""
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+
+from app.api.responses import Health
 
 router = APIRouter(tags=["health"])
 
 
-class Health(BaseModel):
-    """The server is up."""
-
-    status: str = Field(description='Always "ok".')
-
-
-@router.get("/health", summary="Is the server up?")
+@router.get("/health", summary="Is the server up?", response_description="It is.")
 def health() -> Health:
     return Health(status="ok")

@@ -5,13 +5,19 @@ from dataclasses import asdict
 from fastapi import APIRouter
 
 from app.api.jsonresponse import StrictJSONResponse
+from app.api.openapi import documented
+from app.api.responses import Preset
 from app.api.serialize import params_json
 from app.core import list_presets
 
 router = APIRouter(tags=["presets"], default_response_class=StrictJSONResponse)
 
 
-@router.get("/presets", summary="The ready-made scenarios")
+@router.get(
+    "/presets",
+    summary="The ready-made scenarios",
+    **documented(list[Preset], "Every preset, in the order the page lists them."),
+)
 def presets() -> StrictJSONResponse:
     """Each preset: id, title, description, config, T, seed, params, inputs, targets.
 

@@ -23,6 +23,15 @@ from app.api.deps import (
 )
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_train
+from app.api.openapi import BODY, CHANGE, ERRORS, documented
+from app.api.responses import (
+    BackwardStep,
+    ForwardStep,
+    SessionCreated,
+    SessionState,
+    TrainResult,
+    UpdateStep,
+)
 from app.api.scenarios import build_session_scenario
 from app.api.schemas import ResetIn, SessionIn, TrainIn
 from app.api.serialize import (
@@ -58,7 +67,12 @@ def state_json(session: Session, settings: Settings) -> dict[str, Any]:
     return {"id": session.id, "seed": session.seed, "preset": session.preset, **state}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a session")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a session",
+    **documented(SessionCreated, "The new session, with its token.", *BODY, status=201),
+)
 def create_session(body: SessionIn, store: StoreDep, settings: SettingsDep) -> StrictJSONResponse:
     """A new run at epoch 1, t = 1. Answers the state plus `token`, shown only this once:
     send it as `Authorization: Bearer <token>` to step, update, reset, train or delete."""
@@ -77,7 +91,11 @@ def create_session(body: SessionIn, store: StoreDep, settings: SettingsDep) -> S
     return StrictJSONResponse(content, status.HTTP_201_CREATED)
 
 
-@router.get("/{session_id}", summary="The session's whole state")
+@router.get(
+    "/{session_id}",
+    summary="The session's whole state",
+    **documented(SessionState, "The state; never the token.", 404),
+)
 def read_session(session: SessionDep, settings: SettingsDep) -> StrictJSONResponse:
     """Config, params, phase, t, epoch, status, loss history and every record this epoch."""
     return StrictJSONResponse(state_json(session, settings))
@@ -93,7 +111,11 @@ def stepping(take_step: Callable[[Run], tuple[Run, Any]], to_json: Callable[[Any
     return action
 
 
-@router.post("/{session_id}/forward", summary="One forward time step")
+@router.post(
+    "/{session_id}/forward",
+    summary="One forward time step",
+    **documented(ForwardStep, "The forward record, and `session`.", *CHANGE, 409),
+)
 def step_forward(session_id: str, token: TokenDep, store: StoreDep) -> StrictJSONResponse:
     """Forward step t: h_t and, at a loss step, yhat_t and l_t. 409 if not in the forward pass."""
     return StrictJSONResponse(
@@ -101,7 +123,11 @@ def step_forward(session_id: str, token: TokenDep, store: StoreDep) -> StrictJSO
     )
 
 
-@router.post("/{session_id}/backward", summary="One backward time step")
+@router.post(
+    "/{session_id}/backward",
+    summary="One backward time step",
+    **documented(BackwardStep, "The backward record, and `session`.", *CHANGE, 409),
+)
 def step_backward(
     session_id: str, token: TokenDep, store: StoreDep, settings: SettingsDep
 ) -> StrictJSONResponse:
@@ -116,7 +142,11 @@ def step_backward(
     )
 
 
-@router.post("/{session_id}/update", summary="The weight update")
+@router.post(
+    "/{session_id}/update",
+    summary="The weight update",
+    **documented(UpdateStep, "The update record, and `session`.", *CHANGE, 409),
+)
 def apply_update(session_id: str, token: TokenDep, store: StoreDep) -> StrictJSONResponse:
     """theta <- theta - eta dL/dtheta: old and new parameters, gradients used, losses
     before and after. The next epoch then starts. 409 unless the backward pass is done."""
@@ -125,7 +155,11 @@ def apply_update(session_id: str, token: TokenDep, store: StoreDep) -> StrictJSO
     )
 
 
-@router.post("/{session_id}/reset", summary="Back to the start of the epoch, or of the session")
+@router.post(
+    "/{session_id}/reset",
+    summary="Back to the start of the epoch, or of the session",
+    **documented(SessionState, "The state after the reset.", *CHANGE, *BODY),
+)
 def reset_session(
     session_id: str,
     token: TokenDep,
@@ -145,7 +179,11 @@ def reset_session(
     return StrictJSONResponse(change_session(store, session_id, token, action))
 
 
-@router.post("/{session_id}/train", summary="Whole epochs at once")
+@router.post(
+    "/{session_id}/train",
+    summary="Whole epochs at once",
+    **documented(TrainResult, "The state after training, and `losses`.", *CHANGE, *BODY),
+)
 def train_session(
     session_id: str, body: TrainIn, token: TokenDep, store: StoreDep, settings: SettingsDep
 ) -> StrictJSONResponse:
@@ -167,7 +205,11 @@ def train_session(
 
 
 @router.delete(
-    "/{session_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete the session"
+    "/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete the session",
+    response_description="Deleted; no body.",
+    responses={code: ERRORS[code] for code in CHANGE},
 )
 def delete_session(session_id: str, token: TokenDep, store: StoreDep) -> Response:
     with store.locked(session_id) as session:

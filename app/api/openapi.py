@@ -1,0 +1,96 @@
+"""What /docs says a route answers: its success model and the errors it can give.
+
+The models (here the error shapes, the rest in app.api.responses) only document:
+routes answer StrictJSONResponse and are never validated against them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+
+Responses = dict[int | str, dict[str, Any]]
+
+
+class ErrorDetail(BaseModel):
+    """A refusal; a refused call changes nothing."""
+
+    detail: str = Field(description="A sentence saying what was wrong and what to do.")
+
+
+class BrokenRule(BaseModel):
+    """One rule the request broke."""
+
+    loc: list[str | int] = Field(
+        description='Where, e.g. ["body", "params", "W_x"]; list indices are numbers.'
+    )
+    msg: str = Field(description="The rule, in words.")
+    type: str = Field(description="\"scenario\" for the core's rules; else pydantic's error type.")
+    input: Any = Field(None, description="The offending value (pydantic's errors only).")
+    ctx: dict[str, Any] | None = Field(None, description="The rule's parameters, if any.")
+
+
+class ValidationErrors(BaseModel):
+    """The request broke a rule (FastAPI's shape; the limits are BPTT_* settings)."""
+
+    detail: list[BrokenRule] = Field(description="Every rule broken.")
+
+
+ERRORS: Responses = {
+    401: {
+        "model": ErrorDetail,
+        "description": "No token: this call changes the session, so send "
+        "`Authorization: Bearer <token>` (the token POST /api/sessions returned).",
+        "headers": {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+    },
+    403: {"model": ErrorDetail, "description": "The token does not open this session."},
+    404: {"model": ErrorDetail, "description": "No such session: never made, or expired."},
+    409: {
+        "model": ErrorDetail,
+        "description": "Out of order (forward pass, then backward from T to 1, then the "
+        "update): `detail` says which step comes next.",
+    },
+    413: {"model": ErrorDetail, "description": "The body is over BPTT_MAX_BODY_BYTES."},
+    415: {"model": ErrorDetail, "description": "The body is not sent as application/json."},
+    422: {
+        "model": ValidationErrors,
+        "description": "The body breaks a rule: a field, a shape, or a server limit.",
+    },
+}
+BODY = (413, 415, 422)
+CHANGE = (401, 403, 404)  # a call that changes a session
+FASTAPI_422 = "#/components/schemas/HTTPValidationError"
+
+
+def documented(
+    model: Any, description: str, *errors: int, status: int = 200, **extra: Any
+) -> dict[str, Any]:
+    """Route keywords: `responses` documenting `model` and `errors`, nothing validated."""
+    responses: Responses = {status: {"model": model, "description": description}}
+    responses.update({code: ERRORS[code] for code in errors})
+    return {"response_model": None, "responses": responses, **extra}
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Drop the 422 FastAPI lists on every route with a path parameter, and its
+    undescribed models: only a body can break a rule here (a session id is any string);
+    routes with a body document theirs as ValidationErrors."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        fresh = app.openapi_schema is None
+        schema = build()
+        if fresh:
+            for item in schema.get("paths", {}).values():
+                for operation in item.values():
+                    if "requestBody" not in operation:
+                        operation.get("responses", {}).pop("422", None)
+            if FASTAPI_422 not in json.dumps(schema["paths"]):
+                for name in ("HTTPValidationError", "ValidationError"):
+                    schema.get("components", {}).get("schemas", {}).pop(name, None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
