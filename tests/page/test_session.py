@@ -1,0 +1,143 @@
+"""The session across requests and reloads: one POST a step, the address keeps the session,
+a shared link is read-only, and Start over is the way back after an overflow."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, Page
+
+from tests.page.conftest import Watched
+from tests.page.helpers import (
+    click_and_wait,
+    lit_ids,
+    press_and_wait,
+    run_epoch,
+    wait_for_status,
+)
+
+STEP_BUTTONS = ("Forward step", "Backward step", "Update weights", "Run epoch", "Restart epoch")
+
+
+def api_calls(watched: Watched, since: int) -> list[tuple[str, str]]:
+    """The page's requests to the API since `since`, as (method, path)."""
+    own = watched.base_url
+    return [(m, u.removeprefix(own)) for m, u in watched.calls[since:] if "/api/" in u]
+
+
+def test_a_step_is_one_post_and_no_get(watched: Watched) -> None:
+    """The step's answer carries the session summary: the page fetches nothing else."""
+    page = watched.page
+    watched.open("/")
+    path = f"/api/sessions/{watched.session_id}"
+    steps = [("Forward step", "/forward")] * 3 + [("Backward step", "/backward")] * 3
+    for button, endpoint in [*steps, ("Update weights", "/update")]:
+        before = len(watched.calls)
+        answer = click_and_wait(page, button, endpoint)
+        assert api_calls(watched, before) == [("POST", path + endpoint)]
+        state = watched.state()
+        assert page.get_by_role("status").inner_text() == state["status"]
+        assert answer["session"]["status"] == state["status"]
+    # After the update the rails show the new weights, taken from the answer's summary.
+    assert state["epoch"] == 2 and state["params"]["W_h"] == answer["params_new"]["W_h"]
+    assert page.locator("[data-id='W_h']").get_attribute("aria-label") == "W_h = 0.8004"
+    assert page.locator("#loss-now").inner_text() == "not computed yet"
+    assert page.locator("#loss-chart circle").count() == 1
+    assert watched.errors == []
+
+
+def snapshot(page: Page) -> tuple[str, str, tuple[set[str], set[str]], str]:
+    return (
+        page.get_by_role("status").inner_text(),
+        page.locator("#view-note").inner_text(),
+        lit_ids(page),
+        page.locator("#formula").inner_text(),
+    )
+
+
+def reload(watched: Watched) -> None:
+    watched.page.reload()
+    watched.page.wait_for_function("document.body.dataset.sessionId !== undefined")
+    wait_for_status(watched.page, watched.state()["status"])
+
+
+def test_reload_keeps_the_session_and_a_shared_link_is_read_only(
+    watched: Watched, browser: Browser
+) -> None:
+    page = watched.page
+    watched.open("/")
+    session = watched.session_id
+    for t in (1, 2):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    assert f"session={session}" in page.url
+    seen = snapshot(page)
+    reload(watched)
+    assert watched.session_id == session
+    assert snapshot(page) == seen
+    # On, into the backward pass, and to the second term of t = 3: a reload shows that term.
+    press_and_wait(page, "ArrowRight", "Showing forward step t = 3,")
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 3, term 1 of")
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 3, term 2 of")
+    seen = snapshot(page)
+    before = len(watched.calls)
+    reload(watched)
+    assert snapshot(page) == seen
+    assert lit_ids(page)[1]  # a lit path, the same as before the reload
+    assert [m for m, _ in api_calls(watched, before)] == ["GET", "GET"]  # presets, the session
+    # The token stayed with this tab: stepping goes on.
+    assert page.get_by_role("button", name="Backward step").is_enabled()
+    assert page.locator("#read-only").is_hidden()
+    click_and_wait(page, "Backward step", "/backward")
+    seen = snapshot(page)
+
+    # The same address in a new browser context has no token: the same picture, read-only.
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        other = context.new_page()
+        other.goto(page.url)
+        other.wait_for_function("document.body.dataset.sessionId !== undefined")
+        wait_for_status(other, watched.state()["status"])
+        assert snapshot(other) == seen
+        notice = other.locator("#read-only")
+        assert notice.is_visible() and "Read-only" in notice.inner_text()
+        for name in (*STEP_BUTTONS, "Start over"):
+            assert other.get_by_role("button", name=name, exact=True).is_disabled(), name
+        # Walking back is allowed (no request); stepping on is not.
+        calls: list[str] = []
+        other.on("request", lambda request: calls.append(request.method))
+        other.keyboard.press("ArrowLeft")
+        other.wait_for_function(
+            "!document.getElementById('view-note').textContent.includes('t = 2')"
+        )
+        other.keyboard.press("ArrowRight")
+        other.keyboard.press("ArrowRight")
+        other.wait_for_timeout(200)
+        assert "POST" not in calls
+        assert watched.state()["backward"][-1]["t"] == 2
+    finally:
+        context.close()
+    assert watched.errors == []
+
+
+def test_start_over_after_an_overflow(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=exploding")
+    run_epoch(page)
+    run_epoch(page)
+    banner = page.locator("#diverged-banner")
+    assert banner.is_visible()
+    assert "Start over" in banner.inner_text()
+    start_over = page.get_by_role("button", name="Start over", exact=True)
+    assert "attention" in start_over.get_attribute("class")
+    with page.expect_request(lambda r: r.url.endswith("/reset")) as sent:
+        state = click_and_wait(page, "Start over", "/reset")
+    assert sent.value.post_data_json == {"to": "start"}
+    assert state["epoch"] == 1 and state["loss_history"] == [] and state["diverged"] is None
+    assert banner.is_hidden()
+    assert page.get_by_role("status").inner_text() == watched.state()["status"]
+    assert "epoch 1" in page.locator("#view-note").inner_text()
+    w_h = page.locator("[data-id='W_h']").get_attribute("aria-label")
+    assert w_h.startswith("W_h = [2.5, ")
+    assert page.locator("#loss-chart circle").count() == 0
+    assert "attention" not in start_over.get_attribute("class")
+    # It is a session like a new one: stepping works.
+    click_and_wait(page, "Forward step", "/forward")
+    assert watched.errors == []
