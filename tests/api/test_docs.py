@@ -1,10 +1,20 @@
-"""/docs works with no network: Swagger UI comes from static/vendor/swagger-ui."""
+"""/docs: Swagger UI with no network, and an OpenAPI document describing every answer."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
+from app.api import responses
+from app.api.openapi import BrokenRule, ErrorDetail, ValidationErrors
+from app.api.schemas import ConfigIn
+from tests.api.conftest import auth
+
+STEPS = ("forward", "backward", "update")
 
 
 def test_docs_page_loads_swagger_ui_from_our_own_static_files(client: TestClient) -> None:
@@ -32,3 +42,159 @@ def test_openapi_lists_every_endpoint_and_describes_every_request_field(
         assert models[name].get("description"), name
         for field, spec in models[name]["properties"].items():
             assert spec.get("description"), f"{name}.{field}"
+
+
+Schema = dict[str, Any]
+TOKEN_ROUTES = [
+    *(("post", f"/api/sessions/{{session_id}}/{action}") for action in STEPS),
+    ("post", "/api/sessions/{session_id}/reset"),
+    ("post", "/api/sessions/{session_id}/train"),
+    ("delete", "/api/sessions/{session_id}"),
+]
+BODY_ROUTES = [
+    ("post", "/api/bptt"),
+    ("post", "/api/gradcheck"),
+    ("post", "/api/sessions"),
+    ("post", "/api/sessions/{session_id}/reset"),
+    ("post", "/api/sessions/{session_id}/train"),
+]
+
+
+def openapi(client: TestClient) -> Schema:
+    return client.get("/openapi.json").json()
+
+
+def operations(schema: Schema) -> dict[tuple[str, str], Schema]:
+    return {
+        (method, path): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    }
+
+
+def answer_schema(schema: Schema, response: Schema) -> Schema:
+    """The component a documented response refers to (for a list, its items')."""
+    body = response["content"]["application/json"]["schema"]
+    body = body.get("items", body)
+    return schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
+
+
+def test_every_route_documents_its_answer_with_a_described_model(client: TestClient) -> None:
+    schema = openapi(client)
+    for (method, path), operation in operations(schema).items():
+        if (method, path) == ("delete", "/api/sessions/{session_id}"):
+            assert "content" not in operation["responses"]["204"]
+            continue
+        ok = "201" if (method, path) == ("post", "/api/sessions") else "200"
+        model = answer_schema(schema, operation["responses"][ok])
+        assert model["properties"], (method, path)
+        assert model.get("description"), (method, path)
+
+
+def test_every_model_and_every_field_is_described(client: TestClient) -> None:
+    models = openapi(client)["components"]["schemas"]
+    assert {"SessionState", "BackwardRecord", "Term", "Factor", "ErrorDetail"} <= set(models)
+    assert "HTTPValidationError" not in models  # FastAPI's own, undescribed
+    for name, model in models.items():
+        assert model.get("description"), name
+        for field, spec in model["properties"].items():
+            assert spec.get("description"), f"{name}.{field}"
+
+
+def test_error_answers_are_documented_where_they_can_happen(client: TestClient) -> None:
+    schema = openapi(client)
+    routes = operations(schema)
+    forward = routes["post", "/api/sessions/{session_id}/forward"]["responses"]
+    assert answer_schema(schema, forward["409"])["properties"].keys() == {"detail"}
+    for route, operation in routes.items():
+        codes = set(operation["responses"])
+        token = route in TOKEN_ROUTES
+        assert {"401", "403"} <= codes if token else not codes & {"401", "403"}, route
+        if token:
+            assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
+        assert ("404" in codes) == ("{session_id}" in route[1]), route
+        assert ("409" in codes) == (route[1].rsplit("/", 1)[-1] in STEPS), route
+        body = {"413", "415", "422"}
+        assert body <= codes if route in BODY_ROUTES else not codes & body, route
+        if "422" in codes:
+            rules = answer_schema(schema, operation["responses"]["422"])
+            assert rules["properties"]["detail"]["type"] == "array"
+
+
+def test_answers_are_not_validated_through_the_documentation_models(client: TestClient) -> None:
+    routes = [route for route in client.app.routes if isinstance(route, APIRoute)]  # type: ignore[attr-defined]
+    for route in routes:
+        if route.path.startswith("/api/") and route.path != "/api/health":
+            assert route.response_model is None, route.path
+
+
+def assert_fields(model: type[BaseModel], answer: dict[str, Any]) -> None:
+    """The answer has every required field of the model, and nothing it does not document."""
+    fields = model.model_fields
+    required = {name for name, field in fields.items() if field.is_required()}
+    assert required <= set(answer) <= set(fields), (model.__name__, sorted(answer))
+
+
+def test_documented_fields_match_a_session_stepped_through(client: TestClient) -> None:
+    created = client.post("/api/sessions", json={"preset": "seed-3-step"}).json()
+    assert_fields(responses.SessionCreated, created)
+    url, headers = f"/api/sessions/{created['id']}", auth(created["token"])
+    forward = [client.post(f"{url}/forward", headers=headers).json() for _ in range(3)]
+    backward = client.post(f"{url}/backward", headers=headers).json()
+    state = client.get(url).json()
+    assert set(state) == set(responses.SessionState.model_fields)
+    for answer, record in zip(forward, state["forward"], strict=True):
+        assert set(answer) == set(responses.ForwardStep.model_fields)
+        assert_fields(responses.ForwardRecord, record)
+        assert_fields(responses.Path, record["path"])
+    assert set(backward) == set(responses.BackwardStep.model_fields)
+    assert_fields(responses.SessionSummary, backward["session"])
+    assert_fields(responses.Params, backward["session"]["params"])
+    assert_fields(responses.ParamArrays, backward["grads"])
+    for record in (backward, state["backward"][0]):
+        assert set(record) - {"session"} == set(responses.BackwardRecord.model_fields)
+    factors = [factor for term in backward["terms"] for factor in term["factors"]]
+    parts = [part for factor in factors for part in factor["parts"]]
+    assert backward["terms"] and parts  # seed-3-step: sigmoid_bce splits the loss factor
+    for term in backward["terms"]:
+        assert set(term) == set(responses.Term.model_fields)
+    for factor in factors:
+        assert set(factor) == set(responses.Factor.model_fields)
+    for part in parts:
+        assert set(part) == set(responses.FactorPart.model_fields)
+    assert_fields(responses.Graph, state["graph"])
+    assert_fields(responses.GraphNode, state["graph"]["nodes"][0])
+    assert_fields(responses.GraphEdge, state["graph"]["edges"][0])
+
+
+def test_documented_fields_match_the_other_answers(client: TestClient) -> None:
+    created = client.post("/api/sessions", json={"preset": "exploding"}).json()
+    url, headers = f"/api/sessions/{created['id']}", auth(created["token"])
+    for step in STEPS:
+        for _ in range(created["T"] if step != "update" else 1):
+            answer = client.post(f"{url}/{step}", headers=headers).json()
+    assert_fields(responses.UpdateStep, answer)
+    assert_fields(responses.ParamArrays, answer["params_new"])
+    trained = client.post(f"{url}/train", headers=headers, json={"epochs": 2}).json()
+    assert_fields(responses.TrainResult, trained)
+    assert_fields(responses.Divergence, trained["diverged"])
+    assert_fields(responses.UpdateRecord, trained["last_update"])
+    assert trained["diverged"]["epoch"] and None in trained["params"]["W_h"][0]
+
+    bptt = client.post("/api/bptt", json={"preset": "sine-next-value"}).json()
+    assert_fields(responses.BpttResult, bptt)
+    check = client.post("/api/gradcheck", json={"preset": "seed-3-step"}).json()
+    assert_fields(responses.GradCheckResult, check)
+    for param in check["params"].values():
+        assert_fields(responses.GradCheckParam, param)
+    for preset in client.get("/api/presets").json():
+        assert_fields(responses.Preset, preset)
+        assert_fields(ConfigIn, preset["config"])
+    assert_fields(responses.Health, client.get("/api/health").json())
+
+    assert_fields(ErrorDetail, client.post(f"{url}/update", headers=headers).json())
+    for body in ({"preset": "no-such"}, {"preset": "no-such", "seed": "1"}):
+        refused = client.post("/api/sessions", json=body).json()
+        assert_fields(ValidationErrors, refused)
+        for rule in refused["detail"]:
+            assert_fields(BrokenRule, rule)
