@@ -72,28 +72,26 @@ class Divergence(BaseModel):
     )
 
 
-DIVERGED = Field(description="null, or the first step whose numbers overflowed.")
-
-
-class Params(BaseModel):
-    """The parameters, one array each (null entries after an update that overflowed)."""
-
-    W_x: Matrix = array("Input weights, (H, d).")
-    W_h: Matrix = array("Recurrent weights, (H, H).")
-    b: Vector = array("Hidden bias, (H,).")
-    W_y: Matrix = array("Output weights, (K, H).")
-    b_y: Vector | None = Field(None, description="Output bias, (K,); absent without output_bias.")
-    h0: Vector = array("Initial hidden state, (H,).")
+def first_overflow() -> Any:
+    return Field(description="null, or the first step whose numbers overflowed.")
 
 
 class ParamArrays(BaseModel):
-    """One array per trained parameter, each shaped like the parameter (h0 is not trained)."""
+    """One array per trained parameter, shaped like it (parameters, or their gradients)."""
 
-    W_x: Matrix = array("For W_x, (H, d).")
-    W_h: Matrix = array("For W_h, (H, H).")
-    b: Vector = array("For b, (H,).")
-    W_y: Matrix = array("For W_y, (K, H).")
-    b_y: Vector | None = Field(None, description="For b_y, (K,); absent without output_bias.")
+    W_x: Matrix = array("For W_x, the input weights, (H, d);")
+    W_h: Matrix = array("For W_h, the recurrent weights, (H, H);")
+    b: Vector = array("For b, the hidden bias, (H,);")
+    W_y: Matrix = array("For W_y, the output weights, (K, H);")
+    b_y: Vector | None = Field(
+        None, description="For b_y, the output bias, (K,); absent without output_bias;" + NULL
+    )
+
+
+class Params(ParamArrays):
+    """The parameters, and h0 (given, not trained)."""
+
+    h0: Vector = Field(description="The initial hidden state h_0, (H,).")
 
 
 class ForwardRecord(BaseModel):
@@ -112,7 +110,7 @@ class ForwardRecord(BaseModel):
     loss: float | None = array("The loss l_t; null if t is no loss step, or")
     loss_so_far: float | None = array("The sum of l_k over loss steps k <= t;")
     path: Path = Field(description="The part of the graph this step computes.")
-    diverged: Divergence | None = DIVERGED
+    diverged: Divergence | None = first_overflow()
 
 
 class FactorPart(BaseModel):
@@ -184,7 +182,7 @@ class BackwardRecord(BaseModel):
         "W_y, b_y), then by loss step k."
     )
     path: Path = Field(description="The part of the graph this step goes back along.")
-    diverged: Divergence | None = DIVERGED
+    diverged: Divergence | None = first_overflow()
 
 
 class UpdateRecord(BaseModel):
@@ -202,7 +200,7 @@ class UpdateRecord(BaseModel):
     params_new: ParamArrays = Field(description="The parameters after the update.")
     loss_before: float | None = array("L with the old parameters;")
     loss_after: float | None = array("L with the new parameters;")
-    diverged: Divergence | None = DIVERGED
+    diverged: Divergence | None = first_overflow()
 
 
 class SessionSummary(BaseModel):
