@@ -1,0 +1,138 @@
+"""Numbers as a person reads them: factor parts, updates that show the change, parentheses
+around negatives, graph numbers inside their boxes, no redundant step, no KaTeX warnings."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page
+
+from tests.page.conftest import Watched
+from tests.page.helpers import (
+    assert_close,
+    box,
+    click_and_wait,
+    inside,
+    latex_number,
+    open_editor_session,
+    press_and_wait,
+    run_epoch,
+    shown_values,
+    single,
+)
+
+ANNOTATIONS = "els => els.map(e => e.querySelector('annotation').textContent)"
+
+
+def annotations(page: Page, selector: str) -> list[str]:
+    return page.eval_on_selector_all(selector, ANNOTATIONS)
+
+
+def test_the_sigmoid_bce_loss_factor_shows_its_parts(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/")
+    for _ in range(3):
+        click_and_wait(page, "Forward step", "/forward")
+    click_and_wait(page, "Backward step", "/backward")
+    term = watched.state()["backward"][0]["terms"][0]
+    loss = term["factors"][0]
+    assert loss["kind"] == "loss" and len(loss["parts"]) == 2
+    factor = page.locator("#formula .factor-loss")
+    # = ∂ℓ_3/∂ŷ_3 · ∂ŷ_3/∂z_3 = (−1.652)(0.239), beneath the factor's own value.
+    (symbols,) = annotations(page, "#formula .factor-loss .factor-parts > .math:not(.value)")
+    assert symbols == f"= {loss['parts'][0]['latex']} \\cdot {loss['parts'][1]['latex']} ="
+    shown = shown_values(page, "#formula .factor-loss .part-value")
+    assert [value for value, _ in shown] == [part["value"] for part in loss["parts"]]
+    for (_, number), part in zip(shown, loss["parts"], strict=True):
+        assert_close(number, part["value"])
+    texts = annotations(page, "#formula .factor-loss .part-value")
+    assert all(t.startswith("\\left(") and t.endswith("\\right)") for t in texts)
+    assert box(factor.locator(".factor-parts"))["y"] >= box(factor.locator(":scope > .value"))["y"]
+    assert watched.errors == []
+
+
+def test_the_update_shows_the_change_and_negatives_in_parentheses(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/")
+    # Forward t = 3 of the seed example: 0.5 · (−0.5), x_3 after an operator.
+    for t in (1, 2, 3):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    assert any("\\cdot \\left(-0.5\\right)" in a for a in annotations(page, "#formula .katex"))
+    run_epoch(page)
+    update = watched.state()["last_update"]
+    changed = 0
+    for name, new in update["params_new"].items():
+        old = update["params_old"][name]
+        row = f".update-row[data-param='{name}']"
+        ((_, shown_old),) = shown_values(page, f"{row} .param-old")
+        ((_, shown_new),) = shown_values(page, f"{row} .param-new")
+        # Learning rate 0.001: the change is in the 4th to 7th digit, and it shows.
+        if single(new) != single(old):
+            changed += 1
+            assert shown_old != shown_new, name
+            assert abs(shown_new - single(new)) < abs(single(new) - single(old)) / 2, name
+        (grad,) = annotations(page, f"{row} .param-grad")
+        assert grad.startswith("\\left(-") == (single(update["grads"][name]) < 0), name
+    assert changed == 4
+    assert any(single(g) < 0 for g in update["grads"].values())
+    assert watched.errors == []
+
+
+def test_graph_numbers_fit_their_boxes(watched: Watched) -> None:
+    """h_1 = -0.007801 and h_2 = 1.225e-16: at most four digits, a compact exponent, inside."""
+    page = watched.page
+    watched.open("/")
+    params = {"W_x": [[-0.0078012]], "W_h": [[0.0]], "b": [1.2251e-16], "W_y": [[1.0]]}
+    open_editor_session(
+        watched,
+        output="identity_mse",
+        mode="many_to_many",
+        inputs=[[1], [0], [1]],
+        targets=[[0], [0], [0]],
+        params=params | {"h0": [0.0]},
+    )
+    for t in (1, 2, 3):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    numbers = page.locator("#graph .node-number").all()
+    assert len(numbers) == 3 + 4 + 4 + 3 + 3 + 1  # x, params, h_0..h_3, yhat, loss, L
+    texts = []
+    for number in numbers:
+        node = number.locator("xpath=ancestor::*[@data-id][1]")
+        assert inside(box(number), box(node.locator(".node-box"))), number.text_content()
+        text = number.text_content()
+        mantissa = re.sub(r"e-?\d+$", "", text).lstrip("-").replace(".", "").lstrip("0")
+        assert len(mantissa) <= 4, text
+        texts.append(text)
+    h = [page.locator(f"[data-id='h_{t}'] .node-number").text_content() for t in (1, 2)]
+    assert h == ["-0.0078", "1.23e-16"] or h == ["-0.0078", "1.22e-16"]
+    assert page.locator("[data-id='b'] .node-number").text_content() == "1.225e-16"
+    # The identity output: "ŷ = W_y h + b_y = 0.05487", not "= 0.05487 = 0.05487".
+    yhat = watched.state()["forward"][2]["yhat"]
+    (equation,) = [a for a in annotations(page, "#formula .katex") if a.startswith("\\hat y")]
+    assert equation.count("=") == 2
+    assert_close(latex_number(equation.rsplit("=", 1)[-1]), yhat)
+    assert watched.errors == []
+
+
+def test_hello_typesets_without_katex_warnings(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=hello")
+    for t in (1, 2, 3, 4):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 4, term 1 of")
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 4, term 2 of")
+    run_epoch(page)
+    # A shape in LaTeX is written with \\times, which KaTeX knows.
+    shape = page.evaluate(
+        """async () => {
+        const { latexValue } = await import('/static/js/format.js');
+        const katex = (await import('/static/vendor/katex/katex.mjs')).default;
+        const six = Array.from({ length: 6 }, () => Array(6).fill(0.5));
+        const latex = latexValue(six);
+        katex.renderToString(latex, { throwOnError: false });
+        return latex;
+    }"""
+    )
+    assert "\\times" in shape and "×" not in shape
+    assert [w for w in watched.warnings if "KaTeX" in w or "LaTeX" in w] == []
+    assert watched.errors == []
