@@ -136,30 +136,6 @@ def test_preset_from_the_address(watched: Watched) -> None:
     assert watched.errors == []
 
 
-def test_editor_shows_the_api_message_beside_the_field(watched: Watched) -> None:
-    page = watched.page
-    watched.open("/")
-    page.get_by_text("Scenario editor").click()
-    page.locator("#editor [name='hidden_size']").fill("0")
-    page.get_by_role("button", name="Create session").click()
-    error = page.locator("[data-error-for='hidden_size']")
-    error.wait_for(state="visible")
-    page.wait_for_function(
-        "document.querySelector(\"[data-error-for='hidden_size']\").textContent !== ''"
-    )
-    assert "greater than or equal to 1" in error.inner_text()
-    assert page.locator("#editor [name='hidden_size']").get_attribute("aria-invalid") == "true"
-    # A valid edit opens a new session with it.
-    old_session = watched.session_id
-    page.locator("#editor [name='hidden_size']").fill("3")
-    page.locator("#editor [name='params']").fill("")
-    page.get_by_role("button", name="Create session").click()
-    page.wait_for_function("id => document.body.dataset.sessionId !== id", arg=old_session)
-    assert watched.state()["config"]["hidden_size"] == 3
-    assert error.inner_text() == ""
-    assert watched.foreign_requests() == []
-
-
 def test_long_wide_scenario_scrolls_and_stays_in_words(watched: Watched) -> None:
     """T = 50 and H = 32: the graph scrolls sideways, vectors are heat strips, no errors."""
     page = watched.page

@@ -1,0 +1,94 @@
+"""The scenario editor: the server's messages beside their fields, named as the server names
+them; the form's own problems all at once; sizes that change empty the weights box."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator
+
+from tests.page.conftest import Watched
+
+
+def error_for(editor: Locator, name: str) -> Locator:
+    return editor.locator(f"[data-error-for='{name}']")
+
+
+def test_editor_shows_the_api_message_beside_the_field(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/")
+    page.get_by_text("Scenario editor").click()
+    page.locator("#editor [name='hidden_size']").fill("0")
+    page.get_by_role("button", name="Create session").click()
+    error = page.locator("[data-error-for='hidden_size']")
+    error.wait_for(state="visible")
+    page.wait_for_function(
+        "document.querySelector(\"[data-error-for='hidden_size']\").textContent !== ''"
+    )
+    assert "greater than or equal to 1" in error.inner_text()
+    assert page.locator("#editor [name='hidden_size']").get_attribute("aria-invalid") == "true"
+    # A valid edit opens a new session with it.
+    old_session = watched.session_id
+    page.locator("#editor [name='hidden_size']").fill("3")
+    page.locator("#editor [name='params']").fill("")
+    page.get_by_role("button", name="Create session").click()
+    page.wait_for_function("id => document.body.dataset.sessionId !== id", arg=old_session)
+    assert watched.state()["config"]["hidden_size"] == 3
+    assert error.inner_text() == ""
+    assert watched.foreign_requests() == []
+
+
+def test_sizes_empty_the_weights_and_every_message_names_its_field(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/")
+    page.get_by_text("Scenario editor").click()
+    editor = page.locator("#editor")
+    weights = editor.locator("[name='params']")
+    old_weights = weights.input_value()
+    assert "W_x" in old_weights
+    # H 1 -> 2: the 1x1 weights no longer fit, so the box empties and says why.
+    editor.locator("[name='hidden_size']").fill("2")
+    editor.locator("[name='hidden_size']").press("Tab")
+    assert weights.input_value() == ""
+    note = editor.locator("[data-note-for='params']").inner_text()
+    assert "weights box was emptied" in note and "seed 0" in note
+    # Put the old weights back: the server's message names the parameter, params.W_x.
+    weights.fill(old_weights)
+    with page.expect_response(lambda r: r.url.endswith("/api/sessions")) as answer:
+        page.get_by_role("button", name="Create session").click()
+    assert answer.value.status == 422
+    detail = answer.value.json()["detail"]
+    server = " ".join(
+        f"{'.'.join(item['loc'][1:])}: {item['msg']}"
+        for item in detail
+        if item["loc"][:2] == ["body", "params"]
+    )
+    assert server.startswith("params.W_x: must have shape")
+    page.wait_for_function(
+        "document.querySelector(\"[data-error-for='params']\").textContent !== ''"
+    )
+    assert error_for(editor, "params").inner_text() == server
+    # Two problems the form sees itself: both shown, no request, the server's message kept.
+    editor.locator("[name='inputs']").fill("[[1], [0.5")
+    editor.locator("[name='learning_rate']").fill("fast")
+    before = len(watched.calls)
+    page.get_by_role("button", name="Create session").click()
+    page.wait_for_function(
+        "document.querySelector(\"[data-error-for='inputs']\").textContent !== ''"
+    )
+    assert error_for(editor, "inputs").inner_text() == "inputs: is not valid JSON"
+    assert error_for(editor, "learning_rate").inner_text() == (
+        "config.learning_rate: is not a number"
+    )
+    assert error_for(editor, "params").inner_text() == server
+    for name in ("inputs", "learning_rate", "params"):
+        assert editor.locator(f"[name='{name}']").get_attribute("aria-invalid") == "true"
+    assert [m for m, _ in watched.calls[before:] if m == "POST"] == []
+    # Fixed, with the weights box blank: a session with H = 2, every message gone.
+    old_session = watched.session_id
+    editor.locator("[name='inputs']").fill("[[1], [0.5], [-0.5]]")
+    editor.locator("[name='learning_rate']").fill("0.001")
+    weights.fill("")
+    page.get_by_role("button", name="Create session").click()
+    page.wait_for_function("id => document.body.dataset.sessionId !== id", arg=old_session)
+    assert watched.state()["config"]["hidden_size"] == 2
+    assert set(editor.locator(".field-error").all_inner_texts()) == {""}
+    assert [e for e in watched.errors if "status of 422" not in e] == []  # the 422 is logged
