@@ -14,7 +14,7 @@ from tests.page.helpers import (
     wait_for_status,
 )
 
-STEP_BUTTONS = ("Forward step", "Backward step", "Update weights", "Run epoch", "Restart epoch")
+STEP_BUTTONS = ("Forward step", "Backward step", "Update weights", "Run epoch", "Reset")
 
 
 def api_calls(watched: Watched, since: int) -> list[tuple[str, str]]:
