@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.api.store import Session, SessionStore
@@ -42,6 +43,16 @@ def get_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depend
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[SessionStore, Depends(get_store)]
 TokenDep = Annotated[str, Depends(get_token)]
+
+
+async def refuse_body(request: Request) -> None:
+    """A step takes no body; one sent anyway is a mistake worth naming, not ignoring."""
+    if (await request.body()).strip() not in (b"", b"{}"):
+        rule = "this step takes no body: send none (or {})"
+        raise RequestValidationError([{"loc": ("body",), "msg": rule, "type": "no_body"}])
+
+
+NoBody = Depends(refuse_body)
 
 
 def not_found(session_id: str) -> HTTPException:

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from app.api.deps import (
+    NoBody,
     SessionDep,
     SettingsDep,
     StoreDep,
@@ -114,7 +115,9 @@ def stepping(take_step: Callable[[Run], tuple[Run, Any]], to_json: Callable[[Any
 @router.post(
     "/{session_id}/forward",
     summary="One forward time step",
-    **documented(ForwardStep, "The forward record, and `session`.", *CHANGE, 409),
+    **documented(
+        ForwardStep, "The forward record, and `session`.", *CHANGE, 409, dependencies=[NoBody]
+    ),
 )
 def step_forward(session_id: str, token: TokenDep, store: StoreDep) -> StrictJSONResponse:
     """Forward step t: h_t and, at a loss step, yhat_t and l_t. 409 if not in the forward pass."""
@@ -126,7 +129,9 @@ def step_forward(session_id: str, token: TokenDep, store: StoreDep) -> StrictJSO
 @router.post(
     "/{session_id}/backward",
     summary="One backward time step",
-    **documented(BackwardStep, "The backward record, and `session`.", *CHANGE, 409),
+    **documented(
+        BackwardStep, "The backward record, and `session`.", *CHANGE, 409, dependencies=[NoBody]
+    ),
 )
 def step_backward(
     session_id: str, token: TokenDep, store: StoreDep, settings: SettingsDep
@@ -145,7 +150,9 @@ def step_backward(
 @router.post(
     "/{session_id}/update",
     summary="The weight update",
-    **documented(UpdateStep, "The update record, and `session`.", *CHANGE, 409),
+    **documented(
+        UpdateStep, "The update record, and `session`.", *CHANGE, 409, dependencies=[NoBody]
+    ),
 )
 def apply_update(session_id: str, token: TokenDep, store: StoreDep) -> StrictJSONResponse:
     """theta <- theta - eta dL/dtheta: old and new parameters, gradients used, losses

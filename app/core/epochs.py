@@ -30,11 +30,14 @@ def train(run: Run, epochs: int) -> tuple[Run, list[float], tuple[int, Divergenc
     """Finish the current epoch and go on until `epochs` updates are done.
 
     Returns the new run, the loss of each epoch (before its update), and the epoch and
-    step where the numbers first stopped being finite, if they did.
+    step where the numbers first stopped being finite, if they did. Training stops early
+    once an update leaves weights that are not finite: no step can follow it.
     """
     losses: list[float] = []
     first: tuple[int, Divergence] | None = None
-    for _ in range(epochs):
+    for done in range(epochs):
+        if done and not run.scenario.params.is_finite():
+            break
         while run.phase != "update":
             run, _ = step(run)
         epoch, diverged = run.epoch, run.diverged

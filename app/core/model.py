@@ -135,6 +135,10 @@ class Params:
     def as_dict(self) -> dict[str, np.ndarray]:
         return {**self.trained(), "h0": self.h0}
 
+    def is_finite(self) -> bool:
+        """False once an overflowing update has left NaN or infinity in a parameter."""
+        return all(bool(np.all(np.isfinite(value))) for value in self.as_dict().values())
+
     def with_values(self, changes: dict[str, np.ndarray]) -> Params:
         frozen = {name: frozen_array_unchecked(value) for name, value in changes.items()}
         return replace(self, **frozen)

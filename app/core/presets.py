@@ -34,7 +34,8 @@ def seed_3_step() -> Preset:
         "seed-3-step",
         "The worked example: three steps, one number each",
         "The notes' example with every quantity a single number: O_t = tanh(w_i x_t + "
-        "w_h O_{t-1} + b), y-hat = sigmoid(w_o O_3), binary cross-entropy against y = 1 "
+        "w_h O_{t-1} + b), y-hat = sigmoid(w_o O_3) (here h_t, W_x, W_h and W_y), binary "
+        "cross-entropy against y = 1 "
         "and learning rate 0.001. Step forward three times, then backward three times: "
         "dL/dw_h arrives as three bracketed terms, t = 3, 2 and 1, each a product you can "
         "multiply by hand. O_0 = 0, so the t = 1 term of dL/dw_h is exactly zero.",
@@ -141,7 +142,7 @@ def exploding() -> Preset:
         "the hidden state grows like 2.5^t, and the one loss, at t = 30, sends back terms "
         "that grow like 2.5^(30 - t): the term reaching t = 1 is 10^11 times the one at "
         "t = 30. The first update is enormous and the loss after it overflows; the explorer "
-        "says where. Start over with clip_norm set (say 1) and try again.",
+        "says where. Open it in the scenario editor with clip_norm set (say 1) and try again.",
         Scenario(config, params, np.ones((30, 1)), np.zeros(1)),
     )
 

@@ -19,10 +19,10 @@ class Divergence:
     quantity: str
 
     def sentence(self) -> str:
-        where = f"the {self.phase} step at t = {self.t}" if self.t else f"the {self.phase}"
+        where = f"At the {self.phase} step t = {self.t}" if self.t else f"At the {self.phase}"
         return (
-            f"{self.quantity} stopped being a finite number at {where}: the values overflowed. "
-            "Start again with smaller weights, a smaller learning rate, "
+            f"{where}, {self.quantity} stopped being a finite number: the values overflowed. "
+            "Start over with smaller weights, a smaller learning rate, "
             "or gradient clipping (clip_norm)."
         )
 

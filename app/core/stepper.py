@@ -107,6 +107,11 @@ def start(scenario: Scenario) -> Run:
 
 
 def _require(run: Run, phase: str) -> None:
+    if not run.scenario.params.is_finite():
+        raise StepOrderError(
+            "the weights are no longer finite numbers (the last update overflowed): start over "
+            "(reset to the start) with smaller weights, a smaller learning rate or clip_norm"
+        )
     if run.phase == phase:
         return
     if run.phase == "forward":
@@ -249,7 +254,8 @@ def update(run: Run) -> tuple[Run, UpdateRecord]:
         old = params.trained()
         new = {name: old[name] - config.learning_rate * applied[name] for name in grads}
     next_scenario = run.scenario.with_params(params.with_values(new))
-    after = whole_forward(next_scenario)
+    finite = next_scenario.params.is_finite()
+    loss_after = whole_forward(next_scenario).loss if finite else float("nan")
     record = UpdateRecord(
         epoch=run.epoch,
         learning_rate=config.learning_rate,
@@ -261,11 +267,14 @@ def update(run: Run) -> tuple[Run, UpdateRecord]:
         clipped=clipped,
         params_new=next_scenario.params.trained(),
         loss_before=run.loss,
-        loss_after=after.loss,
+        loss_after=loss_after,
         diverged=first_non_finite(
             "update",
             None,
-            [*((f"new {n}", v) for n, v in new.items()), ("the loss after the update", after.loss)],
+            [
+                *((f"new {n}", v) for n, v in new.items()),
+                ("the loss with the new weights", loss_after),
+            ],
         ),
     )
     next_run = Run(

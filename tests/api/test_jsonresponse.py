@@ -26,13 +26,19 @@ def test_exploding_trained_three_epochs_is_strict_json_naming_the_divergence(
     response = client.post(url, headers=headers, json={"epochs": 3})
     assert response.status_code == 200
     result = strict_json(response.text)
-    assert result["losses"][0] > 1e20 and result["losses"][1:] == [None, None]
+    assert result["losses"][0] > 1e20 and result["losses"][1:] == [None]  # stopped: NaN weights
     diverged = result["diverged"]
     assert (diverged["epoch"], diverged["phase"], diverged["t"]) == (1, "update", None)
-    assert diverged["quantity"] == "the loss after the update"
-    assert "the loss after the update stopped being a finite number" in diverged["message"]
+    assert diverged["quantity"] == "the loss with the new weights"
+    assert diverged["message"].startswith(
+        "At the update, the loss with the new weights stopped being a finite number"
+    )
     state = strict_json(client.get(f"/api/sessions/{session_id}").text)
-    assert state["loss_history"][1:] == [None, None]
+    assert state["loss_history"][1:] == [None]
+    assert state["last_update"]["params_new"]["W_h"] == [[None, None], [None, None]]
+    response = client.post(f"/api/sessions/{session_id}/forward", headers=headers)
+    assert response.status_code == 409
+    assert "start over" in response.json()["detail"]
 
 
 def test_a_30_step_forward_after_the_blow_up_is_strict_json(client: TestClient) -> None:

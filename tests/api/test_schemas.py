@@ -230,3 +230,15 @@ def test_error_locations_name_fields_and_indices_not_type_tags(client) -> None:
     for item in response.json()["detail"]:
         assert item["loc"][:2] == ["body", "targets"]
         assert all(isinstance(part, int) or "[" not in part for part in item["loc"])
+
+
+def test_a_step_refuses_a_body_and_changes_nothing(client) -> None:
+    state = client.post("/api/sessions", json={"preset": "seed-3-step"}).json()
+    headers = {"Authorization": f"Bearer {state['token']}"}
+    url = f"/api/sessions/{state['id']}/forward"
+    response = client.post(url, headers=headers, json={"foo": 1})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body"]
+    assert "takes no body" in response.json()["detail"][0]["msg"]
+    assert client.get(f"/api/sessions/{state['id']}").json()["forward"] == []
+    assert client.post(url, headers=headers, json={}).status_code == 200
