@@ -87,6 +87,7 @@ async function act(action) {
   } finally {
     page.busy = false;
     render();
+    revealPanel();
   }
 }
 
@@ -119,6 +120,14 @@ function receive(action, state) {
 function show(index) {
   page.cursor = index;
   render();
+  revealPanel();
+}
+
+/** In one column (narrower than 1000 px) the panel is below the graph: bring it into view. */
+function revealPanel() {
+  if (!window.matchMedia("(max-width: 999.98px)").matches) return;
+  const top = $("formula").getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight * 0.5) $("formula").scrollIntoView({ block: "start", behavior: "instant" });
 }
 
 function stepRight() {

@@ -1,0 +1,30 @@
+"""Smaller screens: at 1024x768 (a projector) the panel stays beside the graph; below 1000 px
+the page brings the panel into view after each step."""
+
+from __future__ import annotations
+
+from tests.page.conftest import Watched
+from tests.page.helpers import box, click_and_wait, inside, press_and_wait
+
+
+def in_viewport(page, selector: str) -> bool:
+    size = page.viewport_size
+    return inside(box(page.locator(selector)), {"x": 0, "y": 0, **size})
+
+
+def test_at_1024_by_768_the_term_is_beside_the_graph(watched: Watched) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    watched.open("/?preset=seed-3-step")
+    for _ in range(3):
+        click_and_wait(page, "Forward step", "/forward")
+    click_and_wait(page, "Backward step", "/backward")
+    graph, panel = box(page.locator(".graph-panel")), box(page.locator(".side-panel"))
+    assert panel["x"] >= graph["x"] + graph["width"] and abs(panel["y"] - graph["y"]) < 2
+    assert in_viewport(page, "#term-value")
+    # One column below 1000 px: a step scrolls the panel (and the term's product) into view.
+    page.set_viewport_size({"width": 900, "height": 700})
+    page.evaluate("window.scrollTo(0, 0)")
+    press_and_wait(page, "ArrowRight", "term 2 of")
+    assert in_viewport(page, "#term-value")
+    assert watched.errors == []
