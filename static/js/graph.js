@@ -105,7 +105,29 @@ export function renderGraph(svg, layout) {
     nodeElements.set(node.id, element);
   }
   svg.append(rails, edgeLayer, nodeLayer);
-  return { layout, edgeElements, nodeElements };
+  const rendered = { layout, edgeElements, nodeElements };
+  pinParameters(svg, rendered);
+  return rendered;
+}
+
+/**
+ * Keep the parameter boxes at the left edge of the graph panel while the time axis scrolls:
+ * the boxes move by the scroll offset; their rails (and edges) stay in the scrolling picture,
+ * so a lit path always runs back to a labelled box.
+ */
+function pinParameters(svg, { layout, nodeElements }) {
+  const scroller = svg.closest(".graph-scroll");
+  const params = layout.nodes.filter((node) => node.kind === "param");
+  const place = () => {
+    const offset = scroller?.scrollLeft ?? 0;
+    for (const node of params) {
+      const { x, y } = layout.position.get(node.id);
+      const element = nodeElements.get(node.id);
+      element.setAttribute("transform", `translate(${x - PARAM_NODE.width / 2 + offset}, ${y - PARAM_NODE.height / 2})`);
+    }
+  };
+  if (scroller) scroller.onscroll = place;
+  place();
 }
 
 function createArrowMarker() {
@@ -231,7 +253,9 @@ export function revealStep(rendered, t) {
   if (!scroller || t === null || t === undefined) return;
   const x = rendered.layout.position.get(`h_${t}`).x;
   const margin = NODE.width;
+  const pinned = PARAM_COLUMN_X + PARAM_NODE.width / 2; // the parameter boxes cover the left
   const left = scroller.scrollLeft;
-  if (x - margin >= left && x + margin <= left + scroller.clientWidth) return;
-  scroller.scrollTo({ left: Math.max(0, x - scroller.clientWidth / 2), behavior: "instant" });
+  if (x - margin >= left + pinned && x + margin <= left + scroller.clientWidth) return;
+  const centre = pinned + (scroller.clientWidth - pinned) / 2;
+  scroller.scrollTo({ left: Math.max(0, x - centre), behavior: "instant" });
 }

@@ -28,3 +28,24 @@ def test_at_1024_by_768_the_term_is_beside_the_graph(watched: Watched) -> None:
     press_and_wait(page, "ArrowRight", "term 2 of")
     assert in_viewport(page, "#term-value")
     assert watched.errors == []
+
+
+def test_parameter_boxes_stay_at_the_left_while_time_scrolls(watched: Watched) -> None:
+    """vanishing at forward t = 20: the graph has scrolled to h_20, W_h's box is still shown."""
+    page = watched.page
+    watched.open("/?preset=vanishing")
+    for _ in range(20):
+        click_and_wait(page, "Forward step", "/forward")
+    scroller = page.locator(".graph-scroll")
+    assert scroller.evaluate("e => e.scrollLeft") > 0
+    frame = box(scroller)
+    for name in ("W_h", "W_x", "b", "h_20"):
+        assert inside(box(page.locator(f"#graph [data-id='{name}'] .node-box")), frame), name
+    # Nothing covers the W_h box: the point at its centre belongs to it.
+    centre = box(page.locator("#graph [data-id='W_h'] .node-box"))
+    hit = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('[data-id]')?.dataset.id",
+        [centre["x"] + centre["width"] / 2, centre["y"] + centre["height"] / 2],
+    )
+    assert hit == "W_h"
+    assert watched.errors == []
