@@ -57,41 +57,72 @@ function factorValueElement(factor, jacobianAt) {
   return element;
 }
 
-/** One chain-rule term: each factor in its edge's colour, its value beneath, then the product. */
+/** Runs of more recurrent factors than this are folded: the first and last two stay as cards. */
+const RECURRENT_SHOWN = 4;
+
+/**
+ * One chain-rule term: first a summary line with its value and this parameter's running sum,
+ * then each factor in its edge's colour with its value beneath, then the product again. A long
+ * run of ∂h_j/∂h_{j−1} keeps its first and last two cards; the rest open from a <details>.
+ */
 export function renderTerm(panel, term, context) {
-  const { index, count, t, jacobianAt, runningSoFar, colourOf } = context;
+  const { index, count, t } = context;
+  const cards = term.factors.map((factor) => factorCard(factor, term, context));
+  const recurrent = term.factors.flatMap((factor, i) => (factor.kind === "recurrent" ? [i] : []));
+  const folded = recurrent.length > RECURRENT_SHOWN ? recurrent.slice(2, -2) : [];
   const factorRow = createHTML("div", { class: "factors", "data-term": term.id });
-  term.factors.forEach((factor, position) => {
-    const colour = colourOf(factor.edge);
-    const isDirect = factor.kind === "direct";
-    const column = createHTML("div", {
-      class: `factor factor-${factor.kind}`,
-      "data-edge": factor.edge,
-      style: `--factor-colour: ${colour}`,
-    }, [
-      typeset(`\\textcolor{${colour}}{${factor.latex}}`, { className: "math symbol" }),
-      typeset(`= ${factor.formula}`, { className: "math factor-formula" }),
-      factorValueElement(factor, jacobianAt),
-      factor.parts?.length ? factorParts(factor.parts) : null,
-      isDirect ? createHTML("span", { class: "direct-label", text: directLabel(factor, term) }) : null,
-    ]);
-    if (position > 0) factorRow.append(createHTML("span", { class: "times", text: "×", "aria-hidden": "true" }));
-    factorRow.append(column);
+  const times = () => createHTML("span", { class: "times", text: "×", "aria-hidden": "true" });
+  cards.forEach((card, position) => {
+    if (folded.includes(position) && position !== folded[0]) return;
+    if (position > 0) factorRow.append(times());
+    if (position !== folded[0]) return factorRow.append(card);
+    const inner = createHTML("div", { class: "factors folded" });
+    folded.forEach((i, n) => inner.append(...(n ? [times(), cards[i]] : [cards[i]])));
+    factorRow.append(createHTML("details", { class: "factor-group" }, [
+      createHTML("summary", { text: `… ${folded.length} more ∂h_j/∂h_{j−1} …` }),
+      inner,
+    ]));
   });
-  const product = createHTML("div", { class: "product" }, [
+  factorRow.append(createHTML("div", { class: "product" }, [
     typeset("=", { className: "math" }),
-    Object.assign(valueElement(term.value, { name: "the term" }), { id: "term-value" }),
-  ]);
-  factorRow.append(product);
+    valueElement(term.value, { name: "the term", className: "product-value" }),
+  ]));
   const heading = `Backward step t = ${t}: term ${index + 1} of ${count}`;
   const what = `∂L/∂${term.param} through ℓ_${term.k}, parameter used at t = ${term.t}` +
     (term.distance ? ` (${term.distance} step${term.distance > 1 ? "s" : ""} back)` : "");
+  const summary = createHTML("div", { class: "term-summary" }, [
+    createHTML("span", { class: "summary-part" }, [
+      "term =",
+      Object.assign(valueElement(term.value, { name: "the term" }), { id: "term-value" }),
+      createHTML("span", { class: "note", text: `(the product of the ${term.factors.length} factors below)` }),
+    ]),
+    createHTML("span", { class: "summary-part" }, [
+      typeset(`\\frac{\\partial L}{\\partial ${term.param}}\\text{ so far} =`),
+      valueElement(term.running, { size: "compact", name: `dL/d${term.param} so far`, className: "summary-running" }),
+    ]),
+  ]);
   panel.replaceChildren(
     createHTML("h2", { text: heading }),
     createHTML("p", { class: "term-what", text: what }),
+    summary,
     factorRow,
-    renderRunning(term, runningSoFar),
+    renderRunning(term, context.runningSoFar),
   );
+}
+
+function factorCard(factor, term, { colourOf, jacobianAt }) {
+  const colour = colourOf(factor.edge);
+  return createHTML("div", {
+    class: `factor factor-${factor.kind}`,
+    "data-edge": factor.edge,
+    style: `--factor-colour: ${colour}`,
+  }, [
+    typeset(`\\textcolor{${colour}}{${factor.latex}}`, { className: "math symbol" }),
+    typeset(`= ${factor.formula}`, { className: "math factor-formula" }),
+    factorValueElement(factor, jacobianAt),
+    factor.parts?.length ? factorParts(factor.parts) : null,
+    factor.kind === "direct" ? createHTML("span", { class: "direct-label", text: directLabel(factor, term) }) : null,
+  ]);
 }
 
 /**

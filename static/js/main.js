@@ -123,11 +123,19 @@ function show(index) {
   revealPanel();
 }
 
-/** In one column (narrower than 1000 px) the panel is below the graph: bring it into view. */
+/**
+ * In one column (narrower than 1000 px) the panel is below the graph: bring it into view. In
+ * two, a term picked from the list further down brings its value line back into view.
+ */
 function revealPanel() {
-  if (!window.matchMedia("(max-width: 999.98px)").matches) return;
-  const top = $("formula").getBoundingClientRect().top;
-  if (top < 0 || top > window.innerHeight * 0.5) $("formula").scrollIntoView({ block: "start", behavior: "instant" });
+  const panel = $("formula");
+  if (window.matchMedia("(max-width: 999.98px)").matches) {
+    const top = panel.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight * 0.5) panel.scrollIntoView({ block: "start", behavior: "instant" });
+    return;
+  }
+  const summary = panel.querySelector(".term-summary");
+  if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
 }
 
 function stepRight() {

@@ -3,8 +3,12 @@ the page brings the panel into view after each step."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from tests.page.conftest import Watched
-from tests.page.helpers import box, click_and_wait, inside, press_and_wait
+from tests.page.helpers import box, click_and_wait, inside, numbers_of, press_and_wait
 
 
 def in_viewport(page, selector: str) -> bool:
@@ -48,4 +52,44 @@ def test_parameter_boxes_stay_at_the_left_while_time_scrolls(watched: Watched) -
         [centre["x"] + centre["width"] / 2, centre["y"] + centre["height"] / 2],
     )
     assert hit == "W_h"
+    assert watched.errors == []
+
+
+def test_a_long_term_shows_its_value_first_and_folds_the_recurrent_run(watched: Watched) -> None:
+    """exploding at backward t = 16, the first term (through l_30): its value above the fold."""
+    page = watched.page
+    watched.open("/?preset=exploding")
+    for _ in range(30):
+        click_and_wait(page, "Forward step", "/forward")
+    for _ in range(15):
+        click_and_wait(page, "Backward step", "/backward")
+    term = watched.state()["backward"][-1]["terms"][0]
+    recurrent = [f for f in term["factors"] if f["kind"] == "recurrent"]
+    assert len(recurrent) == 14
+    assert in_viewport(page, "#term-value")
+    shown = page.locator("#term-value")
+    data = numbers_of(json.loads(shown.get_attribute("data-value")))
+    assert data == pytest.approx(numbers_of(term["value"]), rel=1e-12)
+    expected = page.evaluate(
+        "async v => (await import('/static/js/format.js')).latexValue(v)", term["value"]
+    )
+    assert shown.locator("annotation").text_content() == expected
+    # Two recurrent cards either side of a folded group of the other ten; all reachable.
+    cards = page.locator(".factors[data-term] > .factor")
+    assert cards.count() == len(term["factors"]) - 10
+    group = page.locator(".factor-group")
+    assert "10 more" in group.locator("summary").inner_text()
+    group.locator("summary").click()
+    every = page.locator(".factors[data-term] .factor")
+    assert every.evaluate_all("es => es.map(e => e.dataset.edge)") == [
+        f["edge"] for f in term["factors"]
+    ]
+    assert all(card.is_visible() for card in every.all())
+    # Every factor's edge is still lit on the graph in its card's colour.
+    for factor in term["factors"]:
+        edge = page.locator(f"#graph .edge[data-id='{factor['edge']}']")
+        assert "lit" in edge.get_attribute("class"), factor["edge"]
+        card = page.locator(f".factor[data-edge='{factor['edge']}']")
+        colour = card.evaluate("e => e.style.getPropertyValue('--factor-colour')")
+        assert edge.evaluate("e => e.style.getPropertyValue('--lit-colour')") == colour
     assert watched.errors == []
