@@ -232,7 +232,12 @@ async function start() {
     event.preventDefault();
     const { body, errors } = readEditor(event.target);
     if (errors.length) return showErrors(event.target, errors, { fromServer: false });
-    guarded(() => openSession(body), event.target);
+    guarded(async () => {
+      await openSession(body);
+      // The new session is at the top: go there, with focus on the graph, so → steps it in view.
+      window.scrollTo({ top: 0, behavior: "instant" });
+      $("graph-panel").focus({ preventScroll: true });
+    }, event.target);
   });
   try {
     const presets = await api.listPresets();

@@ -6,6 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Locator
 
 from tests.page.conftest import Watched
+from tests.page.helpers import box, press_and_wait
 
 
 def error_for(editor: Locator, name: str) -> Locator:
@@ -33,6 +34,12 @@ def test_editor_shows_the_api_message_beside_the_field(watched: Watched) -> None
     page.wait_for_function("id => document.body.dataset.sessionId !== id", arg=old_session)
     assert watched.state()["config"]["hidden_size"] == 3
     assert error.inner_text() == ""
+    # The page goes back to the top with focus on the graph: → steps the new session in view.
+    page.wait_for_function("window.scrollY === 0")
+    assert page.evaluate("document.activeElement.id") == "graph-panel"
+    press_and_wait(page, "ArrowRight", "forward step t = 1")
+    h1 = box(page.locator("#graph [data-id='h_1']"))
+    assert h1["y"] >= 0 and h1["y"] + h1["height"] <= page.viewport_size["height"]
     assert watched.foreign_requests() == []
 
 
