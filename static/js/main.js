@@ -59,9 +59,15 @@ function adopt(state, token, wantedView = null) {
   rememberEpoch(state);
   page.views = viewsFromState(state);
   page.cursor = page.views.length - 1;
+  page.notice = "";
   if (wantedView) {
     const found = [null, ...page.views].findIndex((view) => viewKey(view, epochOf(view)) === wantedView);
     if (found >= 0) page.cursor = found - 1;
+    const epoch = Number(wantedView.match(/^e(\d+)-/)?.[1]);
+    if (found < 0 && epoch && epoch !== state.epoch) {
+      // The state holds this epoch's records only: say so rather than silently change the view.
+      page.notice = `The view from epoch ${epoch} (${wantedView}) isn't kept by the server; showing epoch ${state.epoch}.`;
+    }
   }
   page.graph = renderGraph($("graph"), computeLayout(prepareGraph(state.graph)));
   fillEditor($("editor"), state);
@@ -86,6 +92,7 @@ async function act(action) {
     showError(error instanceof ApiError ? error.message : `The request failed: ${error.message}`);
   } finally {
     page.busy = false;
+    page.notice = "";
     render();
     revealPanel();
   }
@@ -119,6 +126,7 @@ function receive(action, state) {
 
 function show(index) {
   page.cursor = index;
+  page.notice = "";
   render();
   revealPanel();
 }
@@ -169,6 +177,8 @@ function render() {
   renderButtons();
   $("status").textContent = state.status;
   $("view-note").textContent = describeView(view, epoch);
+  $("view-lost").textContent = page.notice ?? "";
+  $("view-lost").hidden = !page.notice;
   $("read-only").hidden = Boolean(page.token);
   renderBanner(state);
   $("loss-now").textContent = state.loss === null || state.loss === undefined ? "not computed yet" : formatLoss(state.loss);

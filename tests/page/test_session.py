@@ -141,3 +141,23 @@ def test_start_over_after_an_overflow(watched: Watched) -> None:
     # It is a session like a new one: stepping works.
     click_and_wait(page, "Forward step", "/forward")
     assert watched.errors == []
+
+
+def test_a_view_from_an_earlier_epoch_says_it_is_gone(watched: Watched) -> None:
+    """?view=e1-backward-1-2 after an update: epoch 2 is shown, and the page says why."""
+    page = watched.page
+    watched.open("/?preset=seed-3-step")
+    run_epoch(page)
+    click_and_wait(page, "Forward step", "/forward")
+    session = watched.session_id
+    page.goto(f"{watched.base_url}/?session={session}&view=e1-backward-1-2")
+    page.wait_for_function("document.getElementById('view-note').textContent !== ''")
+    notice = page.locator("#view-lost")
+    assert notice.is_visible()
+    assert "epoch 1" in notice.inner_text() and "showing epoch 2" in notice.inner_text()
+    assert page.locator("#view-note").inner_text() == "Showing forward step t = 1, epoch 2."
+    assert "view=e2-forward-1" in page.url
+    # The next move is an ordinary one: the line goes.
+    press_and_wait(page, "ArrowLeft", "the update of epoch 1")
+    assert not notice.is_visible()
+    assert watched.errors == []
