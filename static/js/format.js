@@ -41,6 +41,25 @@ export function digitsToShowChange(before, after) {
   return 10;
 }
 
+/**
+ * Significant digits for an update's old and new values, one count for both: enough that every
+ * change shows to two significant digits, so old − η·grad (the gradient at 4 digits) visibly
+ * equals new. 0.499996 → 0.4999921 needs 7 ("0.5" and "0.49999" would not add up).
+ */
+export function digitsForUpdate(before, after) {
+  const old = flatten(before);
+  const pairs = flatten(after).map((number, index) => [old[index], number]);
+  let digits = 4;
+  for (const [a, b] of pairs) {
+    if (a === b || !Number.isFinite(a) || !Number.isFinite(b)) continue;
+    const decimals = 1 - Math.floor(Math.log10(Math.abs(a - b)));
+    for (const number of [a, b]) {
+      if (number !== 0) digits = Math.max(digits, decimals + Math.floor(Math.log10(Math.abs(number))) + 1);
+    }
+  }
+  return Math.min(digits, 15);
+}
+
 /** The same number as LaTeX: 1.23e-5 becomes 1.23 \times 10^{-5}. */
 export function latexNumber(value, digits = 4) {
   if (value === null || value === undefined) return "\\text{—}";

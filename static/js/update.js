@@ -3,7 +3,7 @@
 // heat maps.
 
 import { createHTML } from "./svg.js";
-import { digitsToShowChange, formatNumber } from "./format.js";
+import { digitsForUpdate, digitsToShowChange, formatNumber } from "./format.js";
 import { appendDiverged, typeset, valueElement } from "./expression.js";
 
 export function renderUpdate(panel, record) {
@@ -19,8 +19,8 @@ export function renderUpdate(panel, record) {
   const list = createHTML("div", { class: "updates" });
   const size = "compact"; // three values a row: smaller cells keep a row on one line
   for (const name of Object.keys(record.params_new)) {
-    // Old and new with enough digits that a small change is not rounded away (0.5 → 0.499996).
-    const digits = digitsToShowChange(record.params_old[name], record.params_new[name]);
+    // Old and new with one count of digits, enough that old − η·grad visibly equals new.
+    const digits = digitsForUpdate(record.params_old[name], record.params_new[name]);
     const newValue = valueElement(record.params_new[name], { size, digits, name: `new ${name}`, className: "param-new" });
     newValue.dataset.param = name;
     const part = (...children) => createHTML("span", { class: "update-part" }, children);

@@ -75,7 +75,31 @@ def test_the_update_shows_the_change_and_negatives_in_parentheses(watched: Watch
         assert grad.startswith("\\left(-") == (single(update["grads"][name]) < 0), name
     assert changed == 4
     assert any(single(g) < 0 for g in update["grads"].values())
+    # Epoch 2: the old values are no longer round; old − η·grad = new to the digits shown.
+    run_epoch(page)
+    update = watched.state()["last_update"]
+    eta = update["learning_rate"]
+    for name, new in update["params_new"].items():
+        row = f".update-row[data-param='{name}']"
+        ((old_text,), (new_text,)) = (
+            annotations(page, f"{row} .param-{k}") for k in ("old", "new")
+        )
+        (grad_text,) = annotations(page, f"{row} .param-grad")
+        old, new_shown, grad = (latex_number(t) for t in (old_text, new_text, grad_text))
+        place = 10.0 ** -max(decimals(old_text), decimals(new_text))
+        assert abs(old - single(update["params_old"][name])) <= place / 2 + 1e-15, name
+        assert abs(new_shown - single(new)) <= place / 2 + 1e-15, name
+        if single(new) != single(update["params_old"][name]):
+            assert old != new_shown and abs(old - eta * grad - new_shown) <= place, name
+    ((_, shown_old),) = shown_values(page, ".update-row[data-param='W_x'] .param-old")
+    assert shown_old != 0.5
     assert watched.errors == []
+
+
+def decimals(latex: str) -> int:
+    """Digits after the point of a plain number as typeset ("0.4999921" -> 7)."""
+    text = latex.replace("\\left(", "").replace("\\right)", "").strip()
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def test_graph_numbers_fit_their_boxes(watched: Watched) -> None:
