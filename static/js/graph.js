@@ -163,6 +163,15 @@ function createNode(node, { x, y }) {
 
 /** Show each node's value: a number when scalar, a heat strip for vectors and matrices. */
 export function showValues(rendered, valuesById) {
+  // One colour scale per kind of quantity (all h_t share one, all x_t another, ...), so a
+  // growing or decaying state shows as growing or fading colour: the largest finite |value|.
+  const scales = new Map();
+  for (const node of rendered.layout.nodes) {
+    const value = valuesById.get(node.id);
+    if (node.kind === "param" || value === undefined) continue;
+    scales.set(node.kind, Math.max(scales.get(node.kind) ?? 0, largestMagnitude(flatten(value))));
+  }
+  const kindOf = new Map(rendered.layout.nodes.map((node) => [node.id, node.kind]));
   for (const [id, element] of rendered.nodeElements) {
     const value = valuesById.get(id);
     const slot = element.querySelector(".node-value");
@@ -171,12 +180,12 @@ export function showValues(rendered, valuesById) {
     element.setAttribute("aria-label", value === undefined ? `${label}: not computed yet` : description);
     element.querySelector("title").textContent = value === undefined ? `${label}: not computed yet` : description;
     const isParam = element.classList.contains("node-param");
-    slot.replaceChildren(...(isParam ? paramMarks(value) : valueMarks(value, NODE.width)));
+    slot.replaceChildren(...(isParam ? paramMarks(value) : valueMarks(value, NODE.width, scales.get(kindOf.get(id)))));
     element.classList.toggle("not-finite", value !== undefined && flatten(value).includes(null));
   }
 }
 
-function valueMarks(value, width) {
+function valueMarks(value, width, sharedScale = undefined) {
   if (value === undefined) return [createSVG("text", { x: width / 2, y: 16, class: "node-number pending", text: "·" })];
   const numbers = flatten(value);
   if (numbers.length === 1) {
@@ -194,15 +203,20 @@ function valueMarks(value, width) {
   const cell = Math.min(12, (width - 8) / perRow);
   const cellHeight = Math.min(12, 22 / rows);
   const left = (width - cell * perRow) / 2;
-  const scale = largestMagnitude(numbers);
-  return numbers.map((number, index) => createSVG("rect", {
+  const scale = sharedScale ?? largestMagnitude(numbers);
+  // Under a vector node: its own largest |value|, as the colours are shared across the row.
+  const magnitude = createSVG("text", {
+    x: width / 2, y: NODE.height - 24 - 3, class: "node-magnitude",
+    text: `max ${formatNumber(largestMagnitude(numbers), 2)}`,
+  });
+  return [magnitude, ...numbers.map((number, index) => createSVG("rect", {
     x: left + (index % perRow) * cell,
     y: 2 + Math.floor(index / perRow) * cellHeight,
     width: cell - 0.5,
     height: Math.max(0.5, cellHeight - 0.5),
     fill: divergingColour(number, scale),
     class: "heat-cell",
-  }, [createSVG("title", { text: `[${index}] = ${formatNumber(number)}` })]));
+  }, [createSVG("title", { text: `[${index}] = ${formatNumber(number)}` })]))];
 }
 
 /** A parameter's value: a number, or its matrix as a heat map in its own rows and columns. */

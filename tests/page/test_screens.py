@@ -93,3 +93,28 @@ def test_a_long_term_shows_its_value_first_and_folds_the_recurrent_run(watched: 
         colour = card.evaluate("e => e.style.getPropertyValue('--factor-colour')")
         assert edge.evaluate("e => e.style.getPropertyValue('--lit-colour')") == colour
     assert watched.errors == []
+
+
+def test_hidden_states_share_one_colour_scale(watched: Watched) -> None:
+    """exploding after 20 forward steps: h_20's strongest cell is deeper than h_10's."""
+    page = watched.page
+    watched.open("/?preset=exploding")
+    for _ in range(20):
+        click_and_wait(page, "Forward step", "/forward")
+    strongest = """els => Math.max(...els.map(e => {
+        const [r, g, b] = e.getAttribute('fill').match(/\\d+/g).map(Number);
+        return 765 - r - g - b;
+    }))"""
+    depth = {
+        t: page.locator(f"#graph [data-id='h_{t}'] .heat-cell").evaluate_all(strongest)
+        for t in (10, 20)
+    }
+    assert depth[20] > depth[10]
+    forward = watched.state()["forward"]
+    largest = max(abs(v) for v in numbers_of(forward[19]["h"]))
+    expected = page.evaluate(
+        "async v => (await import('/static/js/format.js')).formatNumber(v, 2)", largest
+    )
+    magnitude = page.locator("#graph [data-id='h_20'] .node-magnitude")
+    assert magnitude.text_content() == f"max {expected}"
+    assert watched.errors == []
