@@ -121,7 +121,7 @@ def test_loss_chart_labels_are_distinct_and_unclipped(watched: Watched) -> None:
 
     # Overflow: 1.998e23 written in full, null losses a marked gap with a note, no line.
     watched.open("/?preset=exploding")
-    for _ in range(3):
+    for _ in range(2):  # epoch 2's update leaves NaN weights; the server refuses a third
         run_epoch(page)
     history = watched.state()["loss_history"]
     gaps = [index + 1 for index, loss in enumerate(history) if loss is None]
@@ -134,7 +134,7 @@ def test_loss_chart_labels_are_distinct_and_unclipped(watched: Watched) -> None:
     assert chart.locator("circle").count() == len(history) - len(gaps)
     assert chart.locator("polyline").count() == 0  # no two finite losses in a row
     note = chart.locator(".chart-note").text_content()
-    assert note == f"epochs {gaps[0]}–{gaps[-1]}: overflowed"
+    assert gaps == [2] and note == "epoch 2: overflowed"
     assert f"epoch {gaps[0]} overflowed" in chart.get_attribute("aria-label")
     assert_labels_fit()
     assert watched.errors == []
