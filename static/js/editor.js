@@ -5,6 +5,8 @@
 
 const SIZE_FIELDS = ["input_size", "hidden_size", "output_size"];
 const NUMBER_FIELDS = [...SIZE_FIELDS, "learning_rate"];
+// Plain decimal notation only: Number() would also take "0x10" (16) or "0b1".
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const OPTIONAL_NUMBER_FIELDS = ["truncation", "clip_norm"];
 const WHOLE_FIELDS = [...SIZE_FIELDS, "truncation", "seed"];
 const CHOICE_FIELDS = ["activation", "output", "mode"];
@@ -56,8 +58,8 @@ export function readEditor(form) {
   const number = (name, loc, optional = false) => {
     const text = form.elements[name].value.trim();
     if (optional && text === "") return null;
-    const value = Number(text);
-    if (text === "" || !Number.isFinite(value)) errors.push({ loc, msg: "is not a number" });
+    const value = DECIMAL.test(text) ? Number(text) : NaN;
+    if (text === "" || !Number.isFinite(value)) errors.push({ loc, msg: "must be a decimal number" });
     else if (WHOLE_FIELDS.includes(name) && !Number.isInteger(value)) errors.push({ loc, msg: "must be a whole number" });
     return text === "" || Number.isNaN(value) ? text : value;
   };
@@ -98,7 +100,7 @@ export function showErrors(form, detail, { fromServer = true } = {}) {
     const slot = form.querySelector(`[data-error-for="${name}"]`);
     const where = loc.filter((part) => part !== "body").join(".");
     const text = where ? `${where}: ${item.msg}` : item.msg;
-    slot.textContent = slot.textContent ? `${slot.textContent} ${text}` : text;
+    slot.textContent = slot.textContent ? `${slot.textContent}\n${text}` : text; // one per line
     slot.id = `error-${name}`;
     const field = form.elements[name];
     field?.setAttribute("aria-invalid", "true");

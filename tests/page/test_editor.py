@@ -63,7 +63,7 @@ def test_sizes_empty_the_weights_and_every_message_names_its_field(watched: Watc
         page.get_by_role("button", name="Create session").click()
     assert answer.value.status == 422
     detail = answer.value.json()["detail"]
-    server = " ".join(
+    server = "\n".join(  # one message per line
         f"{'.'.join(item['loc'][1:])}: {item['msg']}"
         for item in detail
         if item["loc"][:2] == ["body", "params"]
@@ -75,7 +75,7 @@ def test_sizes_empty_the_weights_and_every_message_names_its_field(watched: Watc
     assert error_for(editor, "params").inner_text() == server
     # Two problems the form sees itself: both shown, no request, the server's message kept.
     editor.locator("[name='inputs']").fill("[[1], [0.5")
-    editor.locator("[name='learning_rate']").fill("fast")
+    editor.locator("[name='learning_rate']").fill("0x10")  # Number() would read 16
     before = len(watched.calls)
     page.get_by_role("button", name="Create session").click()
     page.wait_for_function(
@@ -83,7 +83,7 @@ def test_sizes_empty_the_weights_and_every_message_names_its_field(watched: Watc
     )
     assert error_for(editor, "inputs").inner_text() == "inputs: is not valid JSON"
     assert error_for(editor, "learning_rate").inner_text() == (
-        "config.learning_rate: is not a number"
+        "config.learning_rate: must be a decimal number"
     )
     assert error_for(editor, "params").inner_text() == server
     for name in ("inputs", "learning_rate", "params"):
