@@ -235,7 +235,8 @@ async function start() {
   });
   $("preset-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    guarded(() => openSession({ preset: $("preset-picker").value }));
+    const preset = $("preset-picker").value;
+    if (preset) guarded(() => openSession({ preset }));
   });
   watchEditor($("editor"));
   $("editor").addEventListener("submit", (event) => {
@@ -253,7 +254,8 @@ async function start() {
     const presets = await api.listPresets();
     page.presets = Array.isArray(presets) ? presets : presets.presets ?? [];
     const picker = $("preset-picker");
-    picker.replaceChildren(...page.presets.map((p) => createHTML("option", { value: p.id, text: p.title })));
+    const custom = createHTML("option", { value: "", text: "Custom scenario", disabled: "" });
+    picker.replaceChildren(...page.presets.map((p) => createHTML("option", { value: p.id, text: p.title })), custom);
   } catch (error) {
     showError(`Could not load the presets: ${error.message}`);
   }

@@ -34,6 +34,7 @@ def test_editor_shows_the_api_message_beside_the_field(watched: Watched) -> None
     page.wait_for_function("id => document.body.dataset.sessionId !== id", arg=old_session)
     assert watched.state()["config"]["hidden_size"] == 3
     assert error.inner_text() == ""
+    assert page.locator("#preset-picker option:checked").inner_text() == "Custom scenario"
     # The page goes back to the top with focus on the graph: → steps the new session in view.
     page.wait_for_function("window.scrollY === 0")
     assert page.evaluate("document.activeElement.id") == "graph-panel"
