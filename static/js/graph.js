@@ -99,7 +99,12 @@ export function renderGraph(svg, layout) {
   }
   const nodeLayer = createSVG("g", { class: "nodes" });
   const nodeElements = new Map();
-  for (const node of layout.nodes) {
+  // Reading order (top to bottom, then left to right) is also the Tab order.
+  const byPlace = (a, b) => {
+    const [p, q] = [layout.position.get(a.id), layout.position.get(b.id)];
+    return p.y - q.y || p.x - q.x;
+  };
+  for (const node of [...layout.nodes].sort(byPlace)) {
     const element = createNode(node, layout.position.get(node.id));
     nodeLayer.append(element);
     nodeElements.set(node.id, element);

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import pairwise
 
 from playwright.sync_api import expect
 
@@ -168,3 +169,17 @@ def test_long_wide_scenario_scrolls_and_stays_in_words(watched: Watched) -> None
     press_and_wait(page, "ArrowRight", "Showing forward step t = 1,")
     assert page.locator("[data-id='h_1'] .heat-cell").count() == 32
     assert watched.errors == []
+
+
+def test_tab_walks_the_graph_in_reading_order(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/")
+    places = page.eval_on_selector_all(
+        "#graph [data-id][tabindex='0']",
+        "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); return [r.top, r.left]; })",
+    )
+    rows = [round(top) for top, _ in places]
+    assert rows == sorted(rows)  # top to bottom
+    for (top, left), (next_top, next_left) in pairwise(places):
+        if round(top) == round(next_top):
+            assert left < next_left  # then left to right
