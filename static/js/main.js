@@ -19,10 +19,12 @@ const page = {
   views: [], // every step (and term) received, in order
   cursor: -1, // which view is shown; -1 is the start of the first view's epoch
   busy: false,
+  pendingRight: 0, // → presses waiting while a request is on its way (at most MAX_PENDING)
   graph: null, // the rendered SVG's elements by id
 };
 
 const $ = (id) => document.getElementById(id);
+const MAX_PENDING = 10;
 
 function rememberEpoch(state) {
   const { epoch, T, forward, backward, params, inputs, config } = state;
@@ -80,6 +82,7 @@ function adopt(state, token, wantedView = null) {
 async function act(action) {
   if (page.busy || !page.state || !page.token) return;
   page.busy = true;
+  document.body.classList.add("busy");
   showError("");
   renderButtons();
   const { id } = page.state;
@@ -89,12 +92,19 @@ async function act(action) {
     else if (action === "start") receive(action, await api.reset(id, page.token, "start"));
     else receive(action, stateAfterStep(page.state, action, await api.step(id, page.token, action)));
   } catch (error) {
+    page.pendingRight = 0; // a refused step: the presses queued after it are dropped
     showError(error instanceof ApiError ? error.message : `The request failed: ${error.message}`);
   } finally {
     page.busy = false;
+    document.body.classList.remove("busy");
     page.notice = "";
     render();
     revealPanel();
+  }
+  // Queued presses: views the page holds are shown at once; a request stops the loop (busy).
+  while (page.pendingRight > 0 && !page.busy) {
+    page.pendingRight -= 1;
+    stepRight();
   }
 }
 
@@ -159,8 +169,9 @@ function stepLeft() {
 function onKey(event) {
   if (event.altKey || event.ctrlKey || event.metaKey) return;
   if (event.target.closest("input, textarea, select, [contenteditable]")) return;
-  if (event.key === "ArrowRight") stepRight();
-  else if (event.key === "ArrowLeft") stepLeft();
+  if (event.key === "ArrowRight" && page.busy) page.pendingRight = Math.min(page.pendingRight + 1, MAX_PENDING);
+  else if (event.key === "ArrowRight") stepRight();
+  else if (event.key === "ArrowLeft" && !page.busy) stepLeft();
   else return;
   event.preventDefault();
 }

@@ -22,6 +22,7 @@ from tests.page.helpers import (
     run_epoch,
     shown_values,
     single,
+    wait_for_status,
 )
 
 
@@ -183,3 +184,19 @@ def test_tab_walks_the_graph_in_reading_order(watched: Watched) -> None:
     for (top, left), (next_top, next_left) in pairwise(places):
         if round(top) == round(next_top):
             assert left < next_left  # then left to right
+
+
+def test_quick_presses_are_queued_not_dropped(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/")
+    before = len(watched.calls)
+    for _ in range(6):  # forward x3, backward t = 3, then its second and third terms
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "document.getElementById('view-note').textContent.includes('t = 3, term 3 of 4')"
+    )
+    posts = [url for method, url in watched.calls[before:] if method == "POST"]
+    assert [url.rsplit("/", 1)[-1] for url in posts] == ["forward"] * 3 + ["backward"]
+    state = watched.state()
+    wait_for_status(page, state["status"])
+    assert (state["phase"], len(state["backward"])) == ("backward", 1)
