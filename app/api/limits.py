@@ -32,9 +32,7 @@ def check_sizes(config: Config, T: int, settings: Settings) -> None:
 
 def kept_pairs(config: Config, T: int) -> list[tuple[int, int]]:
     """(k, t) for every hidden-layer term the backward pass completes."""
-    return [
-        (k, t) for k in config.loss_steps(T) for t in range(1, k + 1) if config.keeps_term(k, t)
-    ]
+    return [(k, t) for t in range(1, T + 1) for k in config.kept_losses(t, T)]
 
 
 def terms_per_epoch(config: Config, T: int) -> int:

@@ -48,12 +48,6 @@ def params_json(params: Params) -> JSON:
     return dict(params.as_dict())
 
 
-def factor_step(factor: Factor) -> int:
-    """The time step a factor belongs to: the t of its edge's target node (h_3, yhat_3, ...)."""
-    target = factor.edge.split("->")[-1]
-    return int(target.rsplit("_", 1)[-1])
-
-
 def factor_json(factor: Factor, inline_factor_size: int) -> JSON:
     too_big = factor.kind == "recurrent" and factor.value.size > inline_factor_size
     return {
@@ -64,7 +58,7 @@ def factor_json(factor: Factor, inline_factor_size: int) -> JSON:
         "shape": list(factor.shape),
         "value": None if too_big else factor.value,
         "edge": factor.edge,
-        "step": factor_step(factor),
+        "step": factor.step,
         "parts": [
             {
                 "symbol": part.symbol,

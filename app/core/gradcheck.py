@@ -97,9 +97,9 @@ def _kept_losses(scenario: Scenario, param: str, t: int) -> np.ndarray:
     """1 for each loss step k whose term(k, t) is kept, 0 elsewhere (indexed 0..T)."""
     if param not in HIDDEN_PARAMS:
         return np.eye(scenario.T + 1)[t]  # the output layer at t feeds l_t only
-    config = scenario.config
-    keep = [k >= t and config.keeps_term(k, t) for k in range(scenario.T + 1)]
-    return np.array(keep, dtype=float)
+    kept = np.zeros(scenario.T + 1)
+    kept[list(scenario.config.kept_losses(t, scenario.T))] = 1.0
+    return kept
 
 
 def _tied_gradient(scenario: Scenario, param: str, theta: np.ndarray, eps: float) -> np.ndarray:

@@ -88,6 +88,10 @@ class Config:
         """S: the time steps whose output has a loss (1-based)."""
         return tuple(range(1, T + 1)) if self.mode == "many_to_many" else (T,)
 
+    def kept_losses(self, t: int, T: int) -> tuple[int, ...]:
+        """The loss steps k whose terms reach the hidden layer's use at t: k in S, k >= t, kept."""
+        return tuple(k for k in self.loss_steps(T) if k >= t and self.keeps_term(k, t))
+
     def keeps_term(self, k: int, t: int) -> bool:
         """Truncated BPTT keeps term(k, t) iff k - t < tau."""
         return self.truncation is None or k - t < self.truncation

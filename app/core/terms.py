@@ -40,6 +40,7 @@ class Factor:
     kind: str  # loss | output | recurrent | direct
     value: np.ndarray
     edge: str  # the graph edge this factor runs along
+    step: int  # the time step it belongs to (the t of the edge's target)
     parts: tuple[FactorPart, ...] = ()  # their element-wise product is `value`
 
     @property
@@ -119,6 +120,7 @@ def _loss_factor(k: int, step: StepValues, output: str) -> Factor:
         "loss",
         step.dz[None, :],
         edge_id(f"yhat_{k}", f"loss_{k}"),
+        k,
         _sigmoid_bce_parts(k, step) if output == "sigmoid_bce" else (),
     )
 
@@ -154,6 +156,7 @@ def _output_factor(k: int, W_y: np.ndarray) -> Factor:
         "output",
         W_y,
         edge_id(f"h_{k}", f"yhat_{k}"),
+        k,
     )
 
 
@@ -166,6 +169,7 @@ def _recurrent_factor(j: int, step: StepValues, activation: str) -> Factor:
         "recurrent",
         step.jacobian,
         edge_id(f"h_{j - 1}", f"h_{j}"),
+        j,
     )
 
 
@@ -185,6 +189,7 @@ def _hidden_direct(param: str, t: int, step: StepValues, activation: str) -> Fac
         "direct",
         value,
         edge_id(param, f"h_{t}"),
+        t,
     )
 
 
@@ -202,6 +207,7 @@ def _output_direct(param: str, k: int, step: StepValues) -> Factor:
         "direct",
         value,
         edge_id(param, f"yhat_{k}"),
+        k,
     )
 
 
@@ -223,7 +229,7 @@ def terms_at(
         if param in ("W_y", "b_y"):
             ks: tuple[int, ...] = (t,) if t in loss_steps else ()
         else:
-            ks = tuple(k for k in loss_steps if k >= t and config.keeps_term(k, t))
+            ks = config.kept_losses(t, scenario.T)
         for k in ks:
             factors, value = make_term(param, k, t, steps, W_y, config, recurrent)
             running[param] = running[param] + value
