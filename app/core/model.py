@@ -12,21 +12,14 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
+from app.core.errors import ScenarioError
+
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
 OUTPUTS = ("identity_mse", "sigmoid_bce", "softmax_ce")
 MODES = ("many_to_one", "many_to_many")
 PARAM_NAMES = ("W_x", "W_h", "b", "W_y", "b_y")
 HIDDEN_PARAMS = ("W_x", "W_h", "b")
 OUTPUT_PARAMS = ("W_y", "b_y")
-
-
-class ScenarioError(ValueError):
-    """A scenario breaks a rule; `field` names where, the message says which rule."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.rule = message
 
 
 def frozen_array(value: object, field_name: str) -> np.ndarray:
