@@ -10,10 +10,14 @@ from collections.abc import Mapping
 from dataclasses import asdict, fields
 
 from app.core.errors import ScenarioError
+from app.core.optimizers.adagrad import Adagrad
+from app.core.optimizers.adam import Adam
 from app.core.optimizers.base import Optimizer, OptimizerState, OptimizerStep, Quantity
+from app.core.optimizers.momentum import Momentum
+from app.core.optimizers.rmsprop import RMSProp
 from app.core.optimizers.sgd import SGD
 
-OPTIMIZERS: tuple[type, ...] = (SGD,)
+OPTIMIZERS: tuple[type, ...] = (SGD, Momentum, Adagrad, RMSProp, Adam)
 
 
 def optimizer_names() -> tuple[str, ...]:
