@@ -22,5 +22,6 @@ class SGD:
         self, params: Arrays, grads: Arrays, state: OptimizerState, learning_rate: float
     ) -> OptimizerStep:
         new = {name: params[name] - learning_rate * g for name, g in grads.items()}
-        quantities = (Quantity("g", "g", dict(grads)),)
+        delta = {name: new[name] - params[name] for name in grads}
+        quantities = (Quantity("g", "g", dict(grads)), Quantity("delta", r"\Delta\theta", delta))
         return OptimizerStep(new, OptimizerState(state.n + 1), quantities)
