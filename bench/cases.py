@@ -1,0 +1,185 @@
+"""One benchmark case: check the gradients, then time every path side by side.
+
+The first call of each path is both the warm-up and the check: its gradients are compared
+with the baseline's, and its time sets how often the path is repeated (enough repeats to
+fill `budget` seconds, at least 3, at most 41; none when one call already takes longer).
+The repeats are interleaved, one call of each path per round, so that a change in the
+machine's load falls on every path alike; each timing is the median of its repeats.
+
+A core path whose single epoch would take longer than `cap` seconds is skipped: the
+prediction is the previous size's time scaled by the growth in T * H^2 to the power GROWTH,
+made only when that time was over TRUST_ABOVE (so a fast core is never skipped); the
+stepping path also stops itself once it has run `cap` seconds.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bench.baselines import baseline_epoch
+from bench.core_adapter import (
+    LEARNING_RATE,
+    StepDeadlineError,
+    core_step,
+    core_train,
+    make_scenario,
+    param_arrays,
+    trained_names,
+)
+
+PATHS = ("base", "train", "step", "torch")
+CORE_PATHS = ("train", "step")
+MIN_REPEATS, MAX_REPEATS = 3, 41
+TRUST_ABOVE = 0.1  # seconds: below this, fixed costs dominate and predict nothing
+GROWTH = 1.5  # time ~ (T * H^2) ** GROWTH: today's core grows so from (8, 32, 50) on
+
+
+@dataclass(frozen=True)
+class Case:
+    cell: str
+    mode: str
+    d: int
+    H: int
+    T: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.cell} {self.mode} (d, H, T) = ({self.d}, {self.H}, {self.T})"
+
+    @property
+    def work(self) -> int:
+        return self.T * self.H * max(self.H, self.d)
+
+
+@dataclass(frozen=True)
+class Timing:
+    seconds: float | None  # the median, None when not measured
+    repeats: int = 0
+    note: str = ""  # why it was not measured
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    case: Case
+    timings: dict[str, Timing]
+    grad_error: float | None  # max relative error of the core's (and torch's) gradients
+    checked: tuple[str, ...] = field(default=())  # the paths whose gradients were compared
+
+
+def relative_error(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
+    """max over parameters of ||a - b|| / max(||a||, ||b||); inf when the names differ."""
+    if set(a) != set(b):
+        return float("inf")
+    errors = [0.0]
+    for name in a:
+        a_value, b_value = np.asarray(a[name]), np.asarray(b[name])
+        scale = max(np.linalg.norm(a_value), np.linalg.norm(b_value))
+        if scale > 0:
+            errors.append(float(np.linalg.norm(a_value - b_value) / scale))
+    return max(errors)
+
+
+def _runners(case: Case, cap: float, use_torch: bool) -> dict[str, tuple[Callable, Callable]]:
+    """For each path: (prepare, run); prepare's work is not timed, run(prepared) is."""
+    scenario = make_scenario(case.cell, case.d, case.H, case.T, case.mode)
+    params, X, Y = param_arrays(scenario), scenario.inputs, scenario.targets
+    runners = {
+        "base": (
+            lambda: None,
+            lambda _: baseline_epoch(case.cell, params, X, Y, LEARNING_RATE, case.mode),
+        ),
+        "train": (lambda: None, lambda _: core_train(scenario)),
+        "step": (
+            lambda: time.perf_counter() + cap,
+            lambda deadline: core_step(scenario, deadline),
+        ),
+    }
+    if use_torch:
+        import torch
+
+        from bench.torch_models import to_tensors, torch_epoch
+
+        torch.set_num_threads(1)
+        X_t, Y_t, trained = torch.tensor(X), torch.tensor(Y), trained_names(scenario)
+        runners["torch"] = (
+            lambda: to_tensors(params, trained),
+            lambda p: torch_epoch(case.cell, p, X_t, Y_t, LEARNING_RATE, case.mode),
+        )
+    return runners
+
+
+def _skip_note(path: str, case: Case, previous: Result | None, cap: float) -> str:
+    if path not in CORE_PATHS or previous is None:
+        return ""
+    before = previous.timings[path]
+    if before.seconds is None:
+        return "skipped (the size before was not measured)"
+    if before.seconds < TRUST_ABOVE:
+        return ""
+    predicted = before.seconds * (case.work / previous.case.work) ** GROWTH
+    return f"skipped (~{predicted:.0f} s predicted)" if predicted > cap else ""
+
+
+def _timed(runner: tuple[Callable, Callable]) -> tuple[float, object]:
+    prepare, run = runner
+    prepared = prepare()
+    begin = time.perf_counter()
+    value = run(prepared)
+    return time.perf_counter() - begin, value
+
+
+def measure_case(
+    case: Case, previous: Result | None, budget: float, cap: float, use_torch: bool
+) -> Result:
+    """Check the gradients once, then time every path; see the module's docstring."""
+    runners = _runners(case, cap, use_torch)
+    first: dict[str, float] = {}
+    epochs: dict[str, object] = {}
+    notes: dict[str, str] = {}
+    for path, runner in runners.items():
+        notes[path] = _skip_note(path, case, previous, cap)
+        if notes[path]:
+            continue
+        try:
+            first[path], epochs[path] = _timed(runner)
+        except StepDeadlineError as stop:
+            notes[path] = f"over {cap:.0f} s ({stop})"
+    base = epochs["base"]
+    checks = {
+        path: max(
+            relative_error(epoch.grads, base.grads),
+            abs(epoch.loss - base.loss) / max(abs(base.loss), 1e-300),
+        )
+        for path, epoch in epochs.items()
+        if path != "base"
+    }
+    samples = _repeat(runners, first, budget)
+    timings = {
+        path: Timing(statistics.median(samples[path]), len(samples[path]))
+        if path in first
+        else Timing(None, 0, notes[path])
+        for path in runners
+    }
+    grad_error = max(checks.values()) if checks else None
+    return Result(case, timings, grad_error, tuple(checks))
+
+
+def _repeat(
+    runners: dict[str, tuple[Callable, Callable]], first: dict[str, float], budget: float
+) -> dict[str, list[float]]:
+    """Interleaved repeats: one call of each path per round, until each has its count."""
+    counts = {
+        path: 0 if seconds > budget else min(MAX_REPEATS, max(MIN_REPEATS, int(budget / seconds)))
+        for path, seconds in first.items()
+    }
+    samples: dict[str, list[float]] = {path: [] for path in first}
+    for round_number in range(max(counts.values(), default=0)):
+        for path in first:
+            if round_number < counts[path]:
+                samples[path].append(_timed(runners[path])[0])
+    return {path: samples[path] or [first[path]] for path in first}
