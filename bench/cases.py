@@ -3,6 +3,8 @@
 The first call of each path is both the warm-up and the check: its gradients are compared
 with the baseline's, and its time sets how often the path is repeated (enough repeats to
 fill `budget` seconds, at least 3, at most 41; none when one call already takes longer).
+Times are read from `clock`: by default the process's CPU time, which on a shared machine
+leaves out the time the process waited for a core (every path runs on one thread).
 The repeats are interleaved, one call of each path per round, so that a change in the
 machine's load falls on every path alike; each timing is the median of its repeats.
 
@@ -57,6 +59,14 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Settings:
+    budget: float = 0.4  # seconds of repeats per path and case
+    cap: float = 10.0  # the longest single epoch of a core path, seconds
+    use_torch: bool = False
+    clock: Callable[[], float] = time.process_time
+
+
+@dataclass(frozen=True)
 class Timing:
     seconds: float | None  # the median, None when not measured
     repeats: int = 0
@@ -84,7 +94,7 @@ def relative_error(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
     return max(errors)
 
 
-def _runners(case: Case, cap: float, use_torch: bool) -> dict[str, tuple[Callable, Callable]]:
+def _runners(case: Case, settings: Settings) -> dict[str, tuple[Callable, Callable]]:
     """For each path: (prepare, run); prepare's work is not timed, run(prepared) is."""
     scenario = make_scenario(case.cell, case.d, case.H, case.T, case.mode)
     params, X, Y = param_arrays(scenario), scenario.inputs, scenario.targets
@@ -95,11 +105,11 @@ def _runners(case: Case, cap: float, use_torch: bool) -> dict[str, tuple[Callabl
         ),
         "train": (lambda: None, lambda _: core_train(scenario)),
         "step": (
-            lambda: time.perf_counter() + cap,
-            lambda deadline: core_step(scenario, deadline),
+            lambda: settings.clock() + settings.cap,
+            lambda deadline: core_step(scenario, deadline, settings.clock),
         ),
     }
-    if use_torch:
+    if settings.use_torch:
         import torch
 
         from bench.torch_models import to_tensors, torch_epoch
@@ -125,40 +135,32 @@ def _skip_note(path: str, case: Case, previous: Result | None, cap: float) -> st
     return f"skipped (~{predicted:.0f} s predicted)" if predicted > cap else ""
 
 
-def _timed(runner: tuple[Callable, Callable]) -> tuple[float, object]:
+def _timed(runner: tuple[Callable, Callable], clock: Callable[[], float]) -> tuple[float, object]:
     prepare, run = runner
     prepared = prepare()
-    begin = time.perf_counter()
+    begin = clock()
     value = run(prepared)
-    return time.perf_counter() - begin, value
+    return clock() - begin, value
 
 
-def measure_case(
-    case: Case, previous: Result | None, budget: float, cap: float, use_torch: bool
-) -> Result:
+def measure_case(case: Case, previous: Result | None, settings: Settings) -> Result:
     """Check the gradients once, then time every path; see the module's docstring."""
-    runners = _runners(case, cap, use_torch)
+    runners = _runners(case, settings)
     first: dict[str, float] = {}
     epochs: dict[str, object] = {}
     notes: dict[str, str] = {}
     for path, runner in runners.items():
-        notes[path] = _skip_note(path, case, previous, cap)
+        notes[path] = _skip_note(path, case, previous, settings.cap)
         if notes[path]:
             continue
         try:
-            first[path], epochs[path] = _timed(runner)
+            first[path], epochs[path] = _timed(runner, settings.clock)
         except StepDeadlineError as stop:
-            notes[path] = f"over {cap:.0f} s ({stop})"
-    base = epochs["base"]
-    checks = {
-        path: max(
-            relative_error(epoch.grads, base.grads),
-            abs(epoch.loss - base.loss) / max(abs(base.loss), 1e-300),
-        )
-        for path, epoch in epochs.items()
-        if path != "base"
-    }
-    samples = _repeat(runners, first, budget)
+            notes[path] = f"over {settings.cap:.0f} s ({stop})"
+        except Exception as error:  # one broken path must not hide the others' figures
+            notes[path] = f"failed ({type(error).__name__}: {error})"
+    checks = _checks(epochs)
+    samples = _repeat(runners, first, settings)
     timings = {
         path: Timing(statistics.median(samples[path]), len(samples[path]))
         if path in first
@@ -169,17 +171,34 @@ def measure_case(
     return Result(case, timings, grad_error, tuple(checks))
 
 
+def _checks(epochs: dict[str, object]) -> dict[str, float]:
+    """Each path's largest relative error against the baseline, gradients and loss."""
+    base = epochs.get("base")
+    if base is None:
+        return {}
+    return {
+        path: max(
+            relative_error(epoch.grads, base.grads),
+            abs(epoch.loss - base.loss) / max(abs(base.loss), 1e-300),
+        )
+        for path, epoch in epochs.items()
+        if path != "base"
+    }
+
+
 def _repeat(
-    runners: dict[str, tuple[Callable, Callable]], first: dict[str, float], budget: float
+    runners: dict[str, tuple[Callable, Callable]], first: dict[str, float], settings: Settings
 ) -> dict[str, list[float]]:
     """Interleaved repeats: one call of each path per round, until each has its count."""
-    counts = {
-        path: 0 if seconds > budget else min(MAX_REPEATS, max(MIN_REPEATS, int(budget / seconds)))
-        for path, seconds in first.items()
-    }
+    counts = {path: _count(seconds, settings.budget) for path, seconds in first.items()}
     samples: dict[str, list[float]] = {path: [] for path in first}
     for round_number in range(max(counts.values(), default=0)):
         for path in first:
             if round_number < counts[path]:
-                samples[path].append(_timed(runners[path])[0])
+                samples[path].append(_timed(runners[path], settings.clock)[0])
     return {path: samples[path] or [first[path]] for path in first}
+
+
+def _count(seconds: float, budget: float) -> int:
+    """Repeats after the first call: enough to fill the budget, within the bounds."""
+    return 0 if seconds > budget else min(MAX_REPEATS, max(MIN_REPEATS, int(budget / seconds)))

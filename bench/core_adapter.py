@@ -11,7 +11,7 @@ inputs (T, d); targets (T, K) for many_to_many, (K,) for many_to_one.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +21,7 @@ from app.core import Config, Scenario, ScenarioError, init_params, start, step, 
 CELLS = ("elman", "gru", "lstm")
 LEARNING_RATE = 0.1
 UNTRAINED = ("h0", "c0")  # given or zeros, never updated
+Clock = Callable[[], float]
 
 
 class StepDeadlineError(Exception):
@@ -80,10 +81,14 @@ def core_train(scenario: Scenario) -> CoreEpoch:
     return _from_update(run.last_update)
 
 
-def core_step(scenario: Scenario, deadline: float | None = None) -> CoreEpoch:
+def core_step(
+    scenario: Scenario,
+    deadline: float | None = None,
+    clock: Callable[[], float] = time.process_time,
+) -> CoreEpoch:
     """The stepping path: step(run) for every forward, backward and update record.
 
-    Raises StepDeadlineError once time.perf_counter() passes `deadline` between two steps.
+    Raises StepDeadlineError once clock() passes `deadline` between two steps.
     """
     run = start(scenario)
     while True:
@@ -91,7 +96,7 @@ def core_step(scenario: Scenario, deadline: float | None = None) -> CoreEpoch:
         run, record = step(run)
         if phase == "update":
             return _from_update(record)
-        if deadline is not None and time.perf_counter() > deadline:
+        if deadline is not None and clock() > deadline:
             raise StepDeadlineError(f"stopped at a {phase} step")
 
 

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import argparse  # noqa: E402
 import time  # noqa: E402
 
-from bench.cases import Case, Result, measure_case  # noqa: E402
+from bench.cases import Case, Result, Settings, measure_case  # noqa: E402
 from bench.core_adapter import known_cells  # noqa: E402
 from bench.report import machine_lines, table  # noqa: E402
 
@@ -46,24 +46,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--budget", type=float, default=0.4, help="seconds of repeats per timing")
     parser.add_argument("--cap", type=float, default=10.0, help="longest single core epoch, s")
     parser.add_argument("--no-torch", action="store_true", help="leave torch out")
+    parser.add_argument("--wall", action="store_true", help="wall-clock time, not CPU time")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cells = args.cells.split(",") if args.cells else known_cells()
+    unknown = [cell for cell in cells if cell not in known_cells()]
+    if unknown:
+        print(f"the core does not know {', '.join(unknown)}: it knows {', '.join(known_cells())}")
+        return 2
     use_torch = not args.no_torch and _torch_available()
+    clock = time.perf_counter if args.wall else time.process_time
+    settings = Settings(args.budget, args.cap, use_torch, clock)
     started = time.perf_counter()
     results: list[Result] = []
     for line in machine_lines(use_torch):
         print(line)
+    print(f"clock: {'wall-clock time' if args.wall else 'CPU time of this process'}")
     print(f"cells: {', '.join(cells)} (the core knows: {', '.join(known_cells())})\n", flush=True)
     for cell in cells:
         for mode in args.modes.split(","):
             previous: Result | None = None
             for d, H, T in SIZES[: args.sizes]:
                 case = Case(cell, mode, d, H, T)
-                previous = measure_case(case, previous, args.budget, args.cap, use_torch)
+                previous = measure_case(case, previous, settings)
                 results.append(previous)
                 print(f"  measured {case.label}", file=sys.stderr, flush=True)
     print("\n".join(table(results, use_torch)))
