@@ -5,8 +5,9 @@ with the baseline's, and its time sets how often the path is repeated (enough re
 fill `budget` seconds, at least 3, at most 41; none when one call already takes longer).
 Times are read from `clock`: by default the process's CPU time, which on a shared machine
 leaves out the time the process waited for a core (every path runs on one thread).
-The repeats are interleaved, one call of each path per round, so that a change in the
-machine's load falls on every path alike; each timing is the median of its repeats.
+The repeats are interleaved, one call of each path per round in a shuffled order, so that
+a change in the machine's load, or the caches another path leaves cold, falls on every
+path alike; each timing is the median of its repeats.
 
 A core path whose single epoch would take longer than `cap` seconds is skipped: the
 prediction is the previous size's time scaled by the growth in T * H^2 to the power GROWTH,
@@ -16,6 +17,7 @@ stepping path also stops itself once it has run `cap` seconds.
 
 from __future__ import annotations
 
+import random
 import statistics
 import time
 from collections.abc import Callable
@@ -192,8 +194,12 @@ def _repeat(
     """Interleaved repeats: one call of each path per round, until each has its count."""
     counts = {path: _count(seconds, settings.budget) for path, seconds in first.items()}
     samples: dict[str, list[float]] = {path: [] for path in first}
+    order, shuffler = list(first), random.Random(0)
     for round_number in range(max(counts.values(), default=0)):
-        for path in first:
+        # a new order each round: the path run after torch finds the caches cold, and
+        # that should fall on every path alike (the medians then leave it out)
+        shuffler.shuffle(order)
+        for path in order:
             if round_number < counts[path]:
                 samples[path].append(_timed(runners[path], settings.clock)[0])
     return {path: samples[path] or [first[path]] for path in first}
