@@ -63,7 +63,7 @@ class Case:
 @dataclass(frozen=True)
 class Settings:
     budget: float = 0.4  # seconds of repeats per path and case
-    cap: float = 10.0  # the longest single epoch of a core path, seconds
+    cap: float = 20.0  # the longest single epoch of a core path, seconds
     use_torch: bool = False
     clock: Callable[[], float] = time.process_time
 

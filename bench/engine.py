@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated")
     parser.add_argument("--sizes", type=int, default=len(SIZES), help="the first N sizes only")
     parser.add_argument("--budget", type=float, default=0.4, help="seconds of repeats per timing")
-    parser.add_argument("--cap", type=float, default=10.0, help="longest single core epoch, s")
+    parser.add_argument("--cap", type=float, default=20.0, help="longest single core epoch, s")
     parser.add_argument("--no-torch", action="store_true", help="leave torch out")
     parser.add_argument("--wall", action="store_true", help="wall-clock time, not CPU time")
     return parser.parse_args(argv)
