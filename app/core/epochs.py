@@ -1,4 +1,4 @@
-"""Whole passes and epochs: the stepper's steps in a loop (DESIGN.md section 3).
+"""Whole passes and epochs: the stepper's steps in a loop (docs/design.md section 3).
 
 Nothing here computes: every number comes from forward_step, backward_step and
 update, so a whole pass gives the same numbers as stepping, to the last bit.
@@ -20,9 +20,13 @@ def bptt(scenario: Scenario) -> Run:
 
 
 def reset(run: Run) -> Run:
-    """Back to the start of the current epoch: same parameters, no steps taken."""
+    """Back to the start of the current epoch: same parameters and optimiser state, no steps."""
     return Run(
-        run.scenario, epoch=run.epoch, loss_history=run.loss_history, last_update=run.last_update
+        run.scenario,
+        epoch=run.epoch,
+        loss_history=run.loss_history,
+        last_update=run.last_update,
+        optimizer_state=run.optimizer_state,
     )
 
 

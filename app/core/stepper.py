@@ -11,16 +11,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from app.core.cell import (
-    output_grads_at,
-    output_step_forward,
-    param_grads_at,
-    rnn_step_backward,
-    rnn_step_forward,
-)
-from app.core.functions import activation_grad, loss, loss_grad, predict
-from app.core.graph import Path, forward_path
+from app.core.cell import output_grads_at, output_step_forward
+from app.core.functions import loss, loss_grad, predict
+from app.core.graph import backward_path, forward_path
 from app.core.model import Scenario
+from app.core.optimizers import OptimizerState, optimizer_dict
 from app.core.records import (
     BackwardRecord,
     Divergence,
@@ -28,7 +23,7 @@ from app.core.records import (
     UpdateRecord,
     first_non_finite,
 )
-from app.core.terms import StepValues, terms_at
+from app.core.terms import StepView, output_embedding, summarize
 
 
 class StepOrderError(Exception):
@@ -39,10 +34,9 @@ class StepOrderError(Exception):
 class BackwardCarry:
     """What the backward recursion hands from step t to step t-1."""
 
-    dh_next: np.ndarray | None = None  # W_h^T delta_{t+1} (untruncated recursion)
-    streams: dict[int, np.ndarray] = field(default_factory=dict)  # k -> dl_k/dh_t (truncated)
-    steps: dict[int, StepValues] = field(default_factory=dict)  # what the terms need, by step
-    running: dict[str, np.ndarray] = field(default_factory=dict)  # sum of the terms so far
+    share: tuple[np.ndarray, ...] | None = None  # step t's share of dL/ds_{t-1} (untruncated)
+    ks: tuple[int, ...] = ()  # the loss steps whose streams still reach t-1, ascending
+    rows: np.ndarray | None = None  # (len(ks), S): dl_k/ds_{t-1}, all losses as one matrix
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,6 +50,7 @@ class Run:
     carry: BackwardCarry = field(default_factory=BackwardCarry)
     loss_history: tuple[float, ...] = ()  # the loss of each completed epoch
     last_update: UpdateRecord | None = None  # the update that started this epoch
+    optimizer_state: OptimizerState | None = None  # what the optimiser carries (None: initial)
 
     @property
     def T(self) -> int:
@@ -130,132 +125,135 @@ def _require(run: Run, phase: str) -> None:
 
 
 def forward_step(run: Run) -> tuple[Run, ForwardRecord]:
-    """Forward step t: h_t from x_t and h_{t-1}; if t is a loss step, yhat_t and l_t."""
+    """Forward step t: the cell's step s_t from x_t and s_{t-1}; if t is a loss step, yhat_t
+    and l_t."""
     _require(run, "forward")
     scenario, config, p = run.scenario, run.scenario.config, run.scenario.params
     t = len(run.forward) + 1
     x_t = scenario.inputs[t - 1]
-    h_prev = run.forward[-1].h if run.forward else p.h0
+    state_prev = run.forward[-1].cache.state if run.forward else p.initial_state()
     previous_loss = run.forward[-1].loss_so_far if run.forward else 0.0
     z = yhat = y = step_loss = None
     with np.errstate(all="ignore"):
-        a, h = rnn_step_forward(x_t, h_prev, p.W_x, p.W_h, p.b, config.activation)
+        cache = config.rnn.forward(p.arrays, x_t, state_prev)
+        h = cache.state[0]
         if t in scenario.targets_by_step:
             y = scenario.targets_by_step[t]
             z = output_step_forward(h, p.W_y, p.b_y)
             yhat, step_loss = predict(config.output, z), loss(config.output, z, y)
-    quantities = [(f"a_{t}", a), (f"h_{t}", h), (f"z_{t}", z), (f"yhat_{t}", yhat)]
+    quantities = [(f"{name}_{t}", value) for name, value in cache.values.items()]
+    quantities += [(f"{s}_{t}", v) for s, v in zip(config.rnn.states, cache.state, strict=True)]
+    quantities += [(f"z_{t}", z), (f"yhat_{t}", yhat), (f"loss_{t}", step_loss)]
     record = ForwardRecord(
         t=t,
-        x=x_t,
-        h_prev=h_prev,
-        a=a,
-        h=h,
+        cache=cache,
         z=z,
         yhat=yhat,
         y=y,
         loss=step_loss,
         loss_so_far=previous_loss + (step_loss or 0.0),
         path=forward_path(config, run.T, t),
-        diverged=first_non_finite("forward", t, [*quantities, (f"loss_{t}", step_loss)]),
+        diverged=first_non_finite("forward", t, quantities),
+        states=config.rnn.states,
     )
     return replace(run, forward=(*run.forward, record)), record
 
 
 def backward_step(run: Run) -> tuple[Run, BackwardRecord]:
-    """Backward step t: dL/dh_t, backprop through f, the use of each parameter at t."""
+    """Backward step t: dL/ds_t, the cell's local backward step, the use of each parameter
+    at t, and the summaries of the terms t completes."""
     _require(run, "backward")
     config, p = run.scenario.config, run.scenario.params
-    t = run.T - len(run.backward)
-    fwd, carry = run.forward[t - 1], run.carry
+    cell, t = config.rnn, run.T - len(run.backward)
+    fwd = run.forward[t - 1]
     with np.errstate(all="ignore"):
         dz = loss_grad(config.output, fwd.z, fwd.y) if fwd.y is not None else None
-        streams = _open_streams(run, t, dz)
-        dh = _dL_dh(run, t, dz, streams)
-        delta = rnn_step_backward(dh, fwd.a, fwd.h, config.activation)
-        grads = _accumulate(run, delta, fwd, dz)
-        f_grad = activation_grad(config.activation, fwd.a, fwd.h)
-        jacobian = f_grad[:, None] * p.W_h  # dh_t/dh_{t-1} = diag(f'(a_t)) W_h
-        steps = {
-            **carry.steps,
-            t: StepValues(dz, fwd.yhat, fwd.y, f_grad, jacobian, fwd.x, fwd.h_prev, fwd.h),
-        }
-        running = carry.running or {name: np.zeros_like(g) for name, g in grads.items()}
-        terms, running = terms_at(t, run.scenario, steps, running)
-        next_carry = BackwardCarry(
-            dh_next=p.W_h.T @ delta,
-            streams=_propagate(run, t, streams, f_grad),
-            steps=steps,
-            running=running,
-        )
-    path = Path((f"h_{t}",), ())
-    for term in terms:
-        path = path | term.path
-    quantities = [(f"dz_{t}", dz), (f"dh_{t}", dh), (f"delta_{t}", delta)]
+        ks, rows = _streams(run, t, dz)
+        dstate = _dL_ds(run, dz, rows)
+        share, uses, local = cell.backward(p.arrays, fwd.cache, dstate)
+        if dz is not None:
+            uses |= output_grads_at(dz, fwd.h)
+        grads = _accumulate(run, uses)
+        jacobian = cell.jacobian(p.arrays, fwd.cache)
+        step_view = StepView(fwd.cache, dz, fwd.yhat, fwd.y, jacobian)
+        terms = summarize(config, p.arrays, step_view, t, ks, rows)
+        kept = tuple(i for i, k in enumerate(ks) if config.keeps_term(k, t - 1))
+        next_carry = BackwardCarry(share, tuple(ks[i] for i in kept), rows[list(kept)] @ jacobian)
+    quantities = [(f"dz_{t}", dz)]
+    quantities += [(f"d{s}_{t}", v) for s, v in zip(cell.states, dstate, strict=True)]
+    quantities += [(f"{name}_{t}", value) for name, value in local.items()]
     quantities += [(f"d{name}", grads[name]) for name in grads]
     diverged = first_non_finite("backward", t, quantities)
-    record = BackwardRecord(t, dz, dh, delta, f_grad, jacobian, grads, terms, path, diverged)
+    path = backward_path(config, run.T, t, ks)
+    record = BackwardRecord(
+        t, dz, dstate, local, jacobian, grads, terms, path, diverged, cell.states
+    )
     return replace(run, backward=(*run.backward, record), carry=next_carry), record
 
 
-def _open_streams(run: Run, t: int, dz: np.ndarray | None) -> dict[int, np.ndarray]:
-    """Truncated BPTT: dl_k/dh_t for each loss k whose window still reaches t."""
-    if run.scenario.config.truncation is None:
-        return {}
-    streams = {k: g for k, g in run.carry.streams.items() if run.scenario.config.keeps_term(k, t)}
+def _streams(run: Run, t: int, dz: np.ndarray | None) -> tuple[tuple[int, ...], np.ndarray]:
+    """dl_k/ds_t for each loss k whose window still reaches t, as rows (ascending k)."""
+    p, carry = run.scenario.params, run.carry
+    S = run.scenario.config.hidden_size * len(run.scenario.config.rnn.states)
+    ks, rows = carry.ks, carry.rows if carry.rows is not None else np.zeros((0, S))
     if dz is not None:
-        streams[t] = run.scenario.params.W_y.T @ dz
-    return streams
+        out = output_embedding(p.W_y, S // run.scenario.config.hidden_size)
+        ks, rows = (t, *ks), np.vstack([(out.T @ dz)[None, :], rows])
+    return ks, rows
 
 
-def _dL_dh(run: Run, t: int, dz: np.ndarray | None, streams: dict[int, np.ndarray]) -> np.ndarray:
-    """dL/dh_t = W_y^T dz_t + W_h^T delta_{t+1} (or the sum of the kept streams)."""
-    H = run.scenario.config.hidden_size
-    if run.scenario.config.truncation is not None:
-        return sum(streams.values(), np.zeros(H))
-    dh_next = run.carry.dh_next if run.carry.dh_next is not None else np.zeros(H)
-    return dh_next if dz is None else run.scenario.params.W_y.T @ dz + dh_next
+def _dL_ds(run: Run, dz: np.ndarray | None, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """dL/ds_t = dz_t/ds_t^T dz_t + step t+1's share (or the sum of the kept streams)."""
+    config = run.scenario.config
+    H, n = config.hidden_size, len(config.rnn.states)
+    if config.truncation is not None:
+        total = sum(rows, np.zeros(H * n))
+        return tuple(total[i * H : (i + 1) * H] for i in range(n))
+    share = run.carry.share if run.carry.share is not None else (np.zeros(H),) * n
+    if dz is None:
+        return share
+    return (run.scenario.params.W_y.T @ dz + share[0], *share[1:])
 
 
-def _propagate(
-    run: Run, t: int, streams: dict[int, np.ndarray], f_grad: np.ndarray
-) -> dict[int, np.ndarray]:
-    """Carry each kept stream through dh_t/dh_{t-1}: g <- W_h^T (g * f'(a_t))."""
-    W_h, config = run.scenario.params.W_h, run.scenario.config
-    return {k: W_h.T @ (g * f_grad) for k, g in streams.items() if config.keeps_term(k, t - 1)}
-
-
-def _accumulate(
-    run: Run, delta: np.ndarray, fwd: ForwardRecord, dz: np.ndarray | None
-) -> dict[str, np.ndarray]:
-    """dW_x += delta x^T, dW_h += delta h_prev^T, db += delta; and dW_y, db_y where t in S."""
+def _accumulate(run: Run, uses: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each parameter's sum so far, plus its use at t (W_y, b_y only where t in S)."""
     names = run.scenario.config.param_names
     previous = run.backward[-1].grads if run.backward else None
-    uses = param_grads_at(delta, fwd.x, fwd.h_prev)
-    if dz is not None:
-        uses |= output_grads_at(dz, fwd.h)
     grads = {}
     for name in names:
-        base = previous[name] if previous else np.zeros_like(run.scenario.params.trained()[name])
+        base = previous[name] if previous else np.zeros_like(run.scenario.params[name])
         grads[name] = base + uses[name] if name in uses else base
     return grads
 
 
+def clip(grads: dict[str, np.ndarray], clip_norm: float | None) -> tuple[dict, float, bool]:
+    """The clipping stage: scale the gradients down to clip_norm if their global norm is more.
+
+    Returns (the gradients to apply, the raw global norm, whether they were scaled)."""
+    grad_norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+    clipped = clip_norm is not None and grad_norm > clip_norm
+    scale = clip_norm / grad_norm if clipped else 1.0
+    return (
+        ({name: g * scale for name, g in grads.items()} if clipped else grads),
+        grad_norm,
+        clipped,
+    )
+
+
 def update(run: Run) -> tuple[Run, UpdateRecord]:
-    """theta <- theta - eta * dL/dtheta, then start the next epoch with the new parameters."""
+    """Clip, then the optimiser's step; then start the next epoch with the new parameters."""
     _require(run, "update")
     config, params = run.scenario.config, run.scenario.params
-    grads = run.backward[-1].grads
+    grads, optimizer = run.backward[-1].grads, config.optimizer
+    old = params.trained()
+    state = run.optimizer_state or optimizer.init_state(old)
     with np.errstate(all="ignore"):
-        grad_norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
-        clipped = config.clip_norm is not None and grad_norm > config.clip_norm
-        scale = config.clip_norm / grad_norm if clipped else 1.0
-        applied = {name: g * scale for name, g in grads.items()} if clipped else grads
-        old = params.trained()
-        new = {name: old[name] - config.learning_rate * applied[name] for name in grads}
-    next_scenario = run.scenario.with_params(params.with_values(new))
+        applied, grad_norm, clipped = clip(grads, config.clip_norm)
+        stepped = optimizer.step(old, applied, state, config.learning_rate)
+    next_scenario = run.scenario.with_params(params.with_values(stepped.params))
     finite = next_scenario.params.is_finite()
     loss_after = whole_forward(next_scenario).loss if finite else float("nan")
+    new = next_scenario.params.trained()
     record = UpdateRecord(
         epoch=run.epoch,
         learning_rate=config.learning_rate,
@@ -265,23 +263,29 @@ def update(run: Run) -> tuple[Run, UpdateRecord]:
         grad_norm=grad_norm,
         clip_norm=config.clip_norm,
         clipped=clipped,
-        params_new=next_scenario.params.trained(),
+        params_new=new,
         loss_before=run.loss,
         loss_after=loss_after,
         diverged=first_non_finite(
             "update",
             None,
             [
-                *((f"new {n}", v) for n, v in new.items()),
+                *((f"new {n}", v) for n, v in stepped.params.items()),
                 ("the loss with the new weights", loss_after),
             ],
         ),
+        optimizer=optimizer.name,
+        hyper={k: v for k, v in optimizer_dict(optimizer).items() if k != "name"},
+        formula=optimizer.formula,
+        quantities=stepped.quantities,
+        update_number=stepped.state.n,
     )
     next_run = Run(
         next_scenario,
         epoch=run.epoch + 1,
         loss_history=(*run.loss_history, run.loss),
         last_update=record,
+        optimizer_state=stepped.state,
     )
     return next_run, record
 
