@@ -45,6 +45,13 @@ def project_gates(p: Arrays, inputs: np.ndarray, gates: tuple[str, ...]) -> np.n
     return inputs @ weights.T + np.concatenate([p[f"b_{gate}"] for gate in gates])
 
 
+def split_parts(projected: np.ndarray | None, n: int, H: int) -> tuple:
+    """The n gates' input parts of one step's projection (n * H,), or n Nones."""
+    if projected is None:
+        return (None,) * n
+    return tuple(projected[i * H : (i + 1) * H] for i in range(n))
+
+
 def gate_sum(p: Arrays, gate: str, x_t: np.ndarray, operand: np.ndarray, projected) -> np.ndarray:
     """W_x<g> x_t + W_h<g> operand + b_<g>, or with the input part `projected` given."""
     if projected is None:
@@ -76,7 +83,7 @@ class GRU:
         self, p: Arrays, x_t: np.ndarray, state_prev: State, projected: np.ndarray | None = None
     ) -> StepCache:
         (h_prev,) = state_prev
-        parts = (None,) * 3 if projected is None else np.split(projected, 3)
+        parts = split_parts(projected, 3, h_prev.shape[0])
         z = sigmoid(gate_sum(p, "z", x_t, h_prev, parts[0]))
         r = sigmoid(gate_sum(p, "r", x_t, h_prev, parts[1]))
         n = np.tanh(gate_sum(p, "h", x_t, r * h_prev, parts[2]))

@@ -18,7 +18,14 @@ from typing import ClassVar
 import numpy as np
 
 from app.core.cells.base import Arrays, Direct, ParamSpec, State, StepCache, Uses, uses_at
-from app.core.cells.gru import gate_specs, gate_sum, gate_uses, project_gates, split_name
+from app.core.cells.gru import (
+    gate_specs,
+    gate_sum,
+    gate_uses,
+    project_gates,
+    split_name,
+    split_parts,
+)
 from app.core.functions import sigmoid
 
 GATES = (("i", "input gate i"), ("f", "forget gate f"), ("o", "output gate o"))
@@ -47,7 +54,7 @@ class LSTM:
         self, p: Arrays, x_t: np.ndarray, state_prev: State, projected: np.ndarray | None = None
     ) -> StepCache:
         h_prev, c_prev = state_prev
-        parts = (None,) * 4 if projected is None else np.split(projected, 4)
+        parts = split_parts(projected, 4, h_prev.shape[0])
         values = {}
         for (gate, _), part in zip(GATES, parts, strict=True):
             a = gate_sum(p, gate, x_t, h_prev, part)
