@@ -246,13 +246,19 @@ def _direct_factor(cell: object, param: str, t: int, direct: Direct) -> Factor:
     s = cell.state_symbol
     return Factor(
         f"∂⁺{s}_{t}/∂{param}",
-        rf"\frac{{\partial^{{+}} {s}_{{{t}}}}}{{\partial {param}}}",
+        rf"\frac{{\partial^{{+}} {s}_{{{t}}}}}{{\partial {_latex_name(param)}}}",
         cell.direct_latex(param, t),
         "direct",
         direct.factor_value(),
         edge_id(param, f"{cell.param_target(param)}_{t}"),
         t,
     )
+
+
+def _latex_name(param: str) -> str:
+    """W_hi -> W_{hi}: a subscript of more than one letter in braces (W_x stays W_x)."""
+    head, _, sub = param.partition("_")
+    return f"{head}_{{{sub}}}" if len(sub) > 1 else param
 
 
 def _output_direct(param: str, k: int, step: StepView) -> Factor:
