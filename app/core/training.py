@@ -112,8 +112,9 @@ def _truncated_backward(
 
 def _all_finite(total: float, grads: dict, caches: list, locals_: list, H: int) -> bool:
     """One check per epoch: the loss, the gradients, every state, value and local gradient."""
-    if not np.isfinite(total) or not all(np.all(np.isfinite(g)) for g in grads.values()):
+    if not np.isfinite(total):
         return False
-    values = [v for cache in caches for v in (*cache.state, *cache.values.values())]
+    values = [g.ravel() for g in grads.values()]
+    values += [v for cache in caches for v in (*cache.state, *cache.values.values())]
     values += [v for local in locals_ for v in local.values()]
-    return bool(np.all(np.isfinite(np.concatenate(values)))) if values else True
+    return bool(np.isfinite(np.concatenate(values)).all())
