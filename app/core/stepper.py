@@ -9,6 +9,7 @@ in app/core/update.py, and `train` runs whole epochs on the training path.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -102,9 +103,9 @@ def backward_step(run: Run) -> tuple[Run, BackwardRecord]:
     quantities += [(f"{name}_{t}", value) for name, value in local.items()]
     quantities += [(f"d{name}", grads[name]) for name in grads]
     diverged = first_non_finite("backward", t, quantities)
-    path = backward_path(config, run.T, t, ks)
+    trace = partial(backward_path, config, run.T, t, ks)
     record = BackwardRecord(
-        t, dz, dstate, local, jacobian, grads, terms, path, diverged, cell.states
+        t, dz, dstate, local, jacobian, grads, terms, trace, diverged, cell.states
     )
     return replace(run, backward=(*run.backward, record), carry=next_carry), record
 
