@@ -96,8 +96,9 @@ def backward_step(run: Run) -> tuple[Run, BackwardRecord]:
         jacobian = cell.jacobian(p.arrays, fwd.cache)
         step_view = StepView(fwd.cache, dz, fwd.yhat, fwd.y, jacobian)
         terms = summarize(config, p.arrays, step_view, t, ks, rows)
-        kept = tuple(i for i, k in enumerate(ks) if config.keeps_term(k, t - 1))
-        next_carry = BackwardCarry(share, tuple(ks[i] for i in kept), rows[list(kept)] @ jacobian)
+        # the streams that still reach t - 1: a prefix, as ks ascend (k - (t - 1) < tau)
+        kept = sum(1 for k in ks if config.keeps_term(k, t - 1))
+        next_carry = BackwardCarry(share, ks[:kept], rows[:kept] @ jacobian)
     quantities = [(f"dz_{t}", dz)]
     quantities += [(f"d{s}_{t}", v) for s, v in zip(cell.states, dstate, strict=True)]
     quantities += [(f"{name}_{t}", value) for name, value in local.items()]
