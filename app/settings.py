@@ -18,22 +18,10 @@ class Settings(BaseSettings):
         1_000_000, ge=1, description="Largest request body; a bigger one is refused (413)."
     )
     max_input_size: int = Field(16, ge=1, description="Largest input_size d.")
-    max_hidden_size: int = Field(32, ge=1, description="Largest hidden_size H.")
+    max_hidden_size: int = Field(64, ge=1, description="Largest hidden_size H.")
     max_output_size: int = Field(16, ge=1, description="Largest output_size K.")
-    max_steps: int = Field(50, ge=1, description="Largest sequence length T.")
-    max_epoch_bytes: int = Field(
-        8_000_000,
-        ge=1,
-        description="Largest JSON one epoch's records may make (its chain-rule terms, about "
-        "20 bytes a number and 330 a factor); a bigger scenario is refused with 422. Bounds "
-        "response size and session memory.",
-    )
+    max_steps: int = Field(200, ge=1, description="Largest sequence length T.")
     max_epochs_per_train: int = Field(1000, ge=1, description="Largest `epochs` in one train call.")
-    max_train_terms: int = Field(
-        100_000,
-        ge=1,
-        description="Most chain-rule terms one train call may compute (epochs x terms per epoch).",
-    )
     max_gradcheck_steps: int = Field(
         250_000,
         ge=1,
@@ -49,6 +37,7 @@ class Settings(BaseSettings):
     inline_factor_size: int = Field(
         64,
         ge=0,
-        description="A recurrent factor with more numbers than this is sent as null; "
-        "its value is the backward record's jacobian.",
+        description="A recurrent factor, a backward record's jacobian, or a term's value "
+        "with more numbers than this is sent as null (a term's factors come from GET "
+        "/api/sessions/{id}/terms/{param}:{k}:{t}).",
     )

@@ -1,8 +1,8 @@
-"""The JSON API under /api: validates, calls app.core, serialises (DESIGN.md section 2)."""
+"""The JSON API under /api: validates, calls app.core, serialises (docs/design.md section 2)."""
 
 from fastapi import APIRouter, FastAPI
 
-from app.api import compute, docs, health, presets, sessions
+from app.api import compute, docs, health, presets, sessions, terms
 from app.api.errors import install_error_handlers
 from app.api.guard import RequestGuard
 from app.api.openapi import install_openapi
@@ -10,7 +10,7 @@ from app.api.store import MemoryStore, SessionStore
 from app.settings import Settings
 
 api_router = APIRouter(prefix="/api")
-for module in (health, presets, compute, sessions):
+for module in (health, presets, compute, sessions, terms):
     api_router.include_router(module.router)
 
 

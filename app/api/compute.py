@@ -1,6 +1,6 @@
 """Stateless: POST /api/bptt (the whole run at once) and POST /api/gradcheck."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 
 from app.api.deps import SettingsDep
 from app.api.jsonresponse import StrictJSONResponse
@@ -8,9 +8,19 @@ from app.api.limits import check_gradcheck
 from app.api.openapi import BODY, documented
 from app.api.responses import BpttResult, GradCheckResult
 from app.api.scenarios import build_session_scenario
-from app.api.schemas import SessionIn
-from app.api.serialize import gradcheck_json, run_json
-from app.core import bptt, build_graph, gradcheck
+from app.api.schemas import BpttIn, SessionIn
+from app.api.serialize import gradcheck_json, run_json, term_detail_json
+from app.api.terms import parse_term_id
+from app.core import (
+    Run,
+    ScenarioError,
+    Term,
+    TermNotFoundError,
+    bptt,
+    build_graph,
+    gradcheck,
+    term_detail,
+)
 
 router = APIRouter(tags=["stateless"], default_response_class=StrictJSONResponse)
 
@@ -20,19 +30,35 @@ router = APIRouter(tags=["stateless"], default_response_class=StrictJSONResponse
     summary="Forward and backward passes at once",
     **documented(BpttResult, "The finished forward and backward passes.", *BODY),
 )
-def run_bptt(body: SessionIn, settings: SettingsDep) -> StrictJSONResponse:
+def run_bptt(body: BpttIn, settings: SettingsDep) -> StrictJSONResponse:
     """The whole forward pass and backward pass for one scenario, with nothing stored.
 
     Answers `loss`, `grads` (dL/dtheta), `forward` and `backward` (every step record;
-    the chain-rule terms are inside the backward records), `graph`, `diverged`, and
-    the scenario (`config`, `params`, `inputs`, `targets`, `seed`). See docs/json.md.
+    each backward record summarises the chain-rule terms it completes), `graph`,
+    `diverged`, the scenario (`config`, `params`, `inputs`, `targets`, `seed`), and in
+    `term_details` the terms named in `terms` ("param:k:t"), in full. See docs/json.md.
     """
-    built = build_session_scenario(body, settings)
+    built = build_session_scenario(SessionIn(**body.model_dump(exclude={"terms"})), settings)
     run = bptt(built.scenario)
+    details = [
+        requested_term(run, index, term_id) for index, term_id in enumerate(body.terms or ())
+    ]
     graph = build_graph(built.scenario.config, run.T)
     state = run_json(run, graph, settings.inline_factor_size)
     grads = run.backward[-1].grads
-    return StrictJSONResponse({"seed": built.seed, **state, "grads": grads})
+    terms = [term_detail_json(run, term, settings.inline_factor_size) for term in details]
+    return StrictJSONResponse({"seed": built.seed, **state, "grads": grads, "term_details": terms})
+
+
+def requested_term(run: Run, index: int, term_id: str) -> Term:
+    """The term a request named; a 422 naming terms.<index> if there is none."""
+    try:
+        param, k, t = parse_term_id(term_id)
+        return term_detail(run, param, k, t)
+    except TermNotFoundError as error:
+        raise ScenarioError(f"terms.{index}", str(error)) from error
+    except HTTPException as error:
+        raise ScenarioError(f"terms.{index}", error.detail) from error
 
 
 @router.post(

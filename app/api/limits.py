@@ -1,7 +1,9 @@
 """The server's limits (app.settings.Settings), checked before the core does any work.
 
-Sizes are counted, never computed from values: how many terms and numbers a run of
-this shape produces, and how many forward steps a gradient check takes.
+Sizes are counted, never computed from values: d, H, K and T, the epochs of one train
+call, and how many forward steps a gradient check takes. No scenario within them is
+refused for the size of its trace: a step answers summaries of its terms, and a term's
+factors are built when asked for (GET /api/sessions/{id}/terms/{param}:{k}:{t}).
 """
 
 from __future__ import annotations
@@ -9,10 +11,6 @@ from __future__ import annotations
 from app.core import Config, Scenario, ScenarioError
 from app.core.gradcheck import forward_steps
 from app.settings import Settings
-
-NUMBER_BYTES = 20  # a float in JSON, with its comma
-FACTOR_BYTES = 330  # a factor's symbol, LaTeX, formula, kind, edge and step
-TERM_BYTES = 200  # a term's id, param, k, t and path ids
 
 
 def check_sizes(config: Config, T: int, settings: Settings) -> None:
@@ -30,59 +28,10 @@ def check_sizes(config: Config, T: int, settings: Settings) -> None:
         )
 
 
-def kept_pairs(config: Config, T: int) -> list[tuple[int, int]]:
-    """(k, t) for every hidden-layer term the backward pass completes."""
-    return [(k, t) for t in range(1, T + 1) for k in config.kept_losses(t, T)]
-
-
-def terms_per_epoch(config: Config, T: int) -> int:
-    outputs = len(config.param_names) - 3
-    return 3 * len(kept_pairs(config, T)) + outputs * len(config.loss_steps(T))
-
-
-def epoch_json_bytes(config: Config, T: int, inline_factor_size: int) -> int:
-    """About how many bytes of JSON one epoch's records make: its chain-rule terms dominate.
-
-    Each number costs about NUMBER_BYTES; each factor and each term also carries its
-    symbols, LaTeX, edge and path ids (FACTOR_BYTES, TERM_BYTES).
-    """
-    shapes = config.param_shapes()
-    H, K = config.hidden_size, config.output_size
-    recurrent = H * H if inline_factor_size >= H * H else 0
-    numbers = factors = terms = 0
-    for k, t in kept_pairs(config, T):
-        for name in ("W_x", "W_h", "b"):
-            numbers += 3 * _size(shapes[name]) + K + K * H + (k - t) * recurrent
-            factors += 3 + (k - t)
-            terms += 1
-    for name in config.param_names[3:]:
-        numbers += len(config.loss_steps(T)) * (3 * _size(shapes[name]) + K)
-        factors += 2 * len(config.loss_steps(T))
-        terms += len(config.loss_steps(T))
-    return NUMBER_BYTES * numbers + FACTOR_BYTES * factors + TERM_BYTES * terms
-
-
-def check_epoch_size(scenario: Scenario, settings: Settings) -> None:
-    size = epoch_json_bytes(scenario.config, scenario.T, settings.inline_factor_size)
-    if size > settings.max_epoch_bytes:
-        raise ScenarioError(
-            "inputs",
-            f"one epoch of this scenario makes about {size / 1e6:.1f} MB of chain-rule terms, "
-            f"more than the server's limit of {settings.max_epoch_bytes / 1e6:.1f} MB: use "
-            "fewer time steps, a smaller hidden_size, a truncation window or many_to_one",
-        )
-
-
 def check_train(scenario: Scenario, epochs: int, settings: Settings) -> None:
+    """At most max_epochs_per_train updates per call (training builds no chain-rule terms)."""
     if epochs > settings.max_epochs_per_train:
         raise ScenarioError("epochs", f"must be <= {settings.max_epochs_per_train} per call")
-    terms = epochs * terms_per_epoch(scenario.config, scenario.T)
-    if terms > settings.max_train_terms:
-        raise ScenarioError(
-            "epochs",
-            f"{epochs} epochs would compute {terms:,} chain-rule terms, more than the server's "
-            f"limit of {settings.max_train_terms:,} per call: train fewer epochs at a time",
-        )
 
 
 def check_gradcheck(scenario: Scenario, settings: Settings) -> None:
@@ -94,10 +43,3 @@ def check_gradcheck(scenario: Scenario, settings: Settings) -> None:
             f"server's limit of {settings.max_gradcheck_steps:,}: use fewer time steps, "
             "smaller sizes or no truncation",
         )
-
-
-def _size(shape: tuple[int, ...]) -> int:
-    size = 1
-    for n in shape:
-        size *= n
-    return size

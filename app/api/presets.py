@@ -1,13 +1,11 @@
 """GET /api/presets: the ready-made scenarios."""
 
-from dataclasses import asdict
-
 from fastapi import APIRouter
 
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.openapi import documented
 from app.api.responses import Preset
-from app.api.serialize import params_json
+from app.api.serialize import config_json, params_json
 from app.core import list_presets
 
 router = APIRouter(tags=["presets"], default_response_class=StrictJSONResponse)
@@ -29,7 +27,7 @@ def presets() -> StrictJSONResponse:
                 "id": preset.id,
                 "title": preset.title,
                 "description": preset.description,
-                "config": asdict(preset.scenario.config),
+                "config": config_json(preset.scenario.config),
                 "T": preset.scenario.T,
                 "seed": preset.seed,
                 "params": params_json(preset.scenario.params),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
-from app.api.schemas import ConfigIn
+from app.api.schemas import ConfigIn, ParamsIn
 
 Vector = list[float | None]
 Matrix = list[list[float | None]]
@@ -33,9 +33,11 @@ class Path(BaseModel):
 class GraphNode(BaseModel):
     """A node of the unrolled network."""
 
-    id: str = Field(description="x_t, h_t (t from 0), yhat_k, loss_k, L, or a parameter name.")
-    kind: Literal["input", "hidden", "output", "loss", "total_loss", "param"] = Field(
-        description="What the node is."
+    id: str = Field(
+        description="x_t, h_t (and c_t for lstm; t from 0), yhat_k, loss_k, L, or a parameter."
+    )
+    kind: Literal["input", "hidden", "cell", "output", "loss", "total_loss", "param"] = Field(
+        description="What the node is (cell: an LSTM's c_t)."
     )
     t: int | None = Field(description="Its time step; null for L and the parameters.")
     label: str = Field(description='What to write on it, e.g. "ŷ_3" or "ℓ_3".')
@@ -47,8 +49,8 @@ class GraphEdge(BaseModel):
     id: str = Field(description='"source->target", e.g. "h_1->h_2" or "W_h->h_2".')
     source: str = Field(description="The id of the node it leaves.")
     target: str = Field(description="The id of the node it enters.")
-    kind: Literal["input", "recurrent", "output", "loss", "sum", "param"] = Field(
-        description="What the edge carries."
+    kind: Literal["input", "recurrent", "state", "output", "loss", "sum", "param"] = Field(
+        description="What the edge carries (state: within a step, lstm's c_t->h_t)."
     )
 
 
@@ -76,34 +78,57 @@ def first_overflow() -> Any:
     return Field(description="null, or the first step whose numbers overflowed.")
 
 
-class ParamArrays(BaseModel):
-    """One array per trained parameter, shaped like it (parameters, or their gradients)."""
-
-    W_x: Matrix = array("For W_x, the input weights, (H, d);")
-    W_h: Matrix = array("For W_h, the recurrent weights, (H, H);")
-    b: Vector = array("For b, the hidden bias, (H,);")
-    W_y: Matrix = array("For W_y, the output weights, (K, H);")
-    b_y: Vector | None = Field(
-        None, description="For b_y, the output bias, (K,); absent without output_bias;" + NULL
-    )
+def _param_array_fields() -> dict[str, Any]:
+    fields = {}
+    for name, info in ParamsIn.model_fields.items():
+        if name not in ("h0", "c0"):
+            text = f"For {name}: {info.description[0].lower()}{info.description[1:]}"
+            fields[name] = (Array | None, Field(None, description=text + NULL))
+    return fields
 
 
-class Params(ParamArrays):
-    """The parameters, and h0 (given, not trained)."""
+ParamArrays = create_model(
+    "ParamArrays",
+    __doc__="One array per trained parameter, shaped like it (parameters, or their "
+    "gradients): the cell's (see config.cell), W_y, and b_y with an output bias.",
+    **_param_array_fields(),
+)
+
+
+class Params(ParamArrays):  # type: ignore[misc, valid-type]
+    """The parameters, and the initial states (given, not trained)."""
 
     h0: Vector = Field(description="The initial hidden state h_0, (H,).")
+    c0: Vector | None = Field(None, description="lstm: the initial cell state c_0, (H,).")
+
+
+class CellInfo(BaseModel):
+    """What the cell declares: its states, parameters and forward equations."""
+
+    name: str = Field(description="elman, gru or lstm.")
+    states: list[str] = Field(description='["h"], or ["h", "c"] for lstm.')
+    params: list[dict[str, Any]] = Field(
+        description="Each trained parameter of the cell: name, role, latex, shape."
+    )
+    equations: list[str] = Field(description="The forward step in LaTeX, one line each.")
 
 
 class ForwardRecord(BaseModel):
-    """Forward step t: a_t = W_x x_t + W_h h_{t-1} + b, h_t = f(a_t), and at a loss step
-    the output and its loss."""
+    """Forward step t: the cell's step (elman: a_t = W_x x_t + W_h h_{t-1} + b,
+    h_t = f(a_t)), and at a loss step the output and its loss."""
 
     kind: Literal["forward"] = Field(description='Always "forward".')
     t: int = Field(description="The time step, 1..T.")
     x: Vector = array("The input x_t, (d,).")
     h_prev: Vector = array("h_{t-1}, (H,).")
-    a: Vector = array("The pre-activation a_t, (H,).")
-    h: Vector = array("The hidden state h_t = f(a_t), (H,).")
+    h: Vector = array("The hidden state h_t, (H,).")
+    c_prev: Vector | None = Field(None, description="lstm only: c_{t-1}, (H,)." + NULL)
+    c: Vector | None = Field(None, description="lstm only: the cell state c_t, (H,)." + NULL)
+    a: Vector | None = array("elman: the pre-activation a_t, (H,); null for gru and lstm;")
+    values: dict[str, Vector] = Field(
+        description="The step's named values, each (H,): elman a; gru z, r, n; lstm i, f, "
+        "o, g, tanh_c." + NULL
+    )
     z: Vector | None = array("The logits z_t = W_y h_t + b_y, (K,); null if t is no loss step;")
     yhat: Vector | None = array("The output yhat_t, (K,); null if t is no loss step;")
     y: Vector | None = Field(description="The target y_t, (K,); null if t is no loss step.")
@@ -151,7 +176,7 @@ class Term(BaseModel):
     """One chain-rule path: how the loss at step k reaches a parameter used at step t."""
 
     id: str = Field(description='"param:k:t", e.g. "W_h:3:2".')
-    param: str = Field(description="The parameter: W_x, W_h, b, W_y or b_y.")
+    param: str = Field(description="The parameter: one of the cell's, W_y or b_y.")
     k: int = Field(description="The loss step.")
     t: int = Field(description="The step where the parameter is used (t <= k).")
     distance: int = Field(description="k - t: how many recurrent factors the path crosses.")
@@ -164,29 +189,69 @@ class Term(BaseModel):
     path: Path = Field(description="The graph path from L to the parameter.")
 
 
+class TermDetail(Term):
+    """A term built on request, with every parameter's running sum at it."""
+
+    epoch: int = Field(description="The epoch whose records it was built from.")
+    running_all: dict[str, Array | None] = Field(
+        description="dL/dtheta so far for every parameter at this term (null for one with "
+        "no term yet)." + NULL
+    )
+
+
+class StepTerms(BaseModel):
+    """The terms a backward step completes for one parameter, as columns."""
+
+    param: str = Field(description="The parameter.")
+    t: int = Field(description="The step where it is used (the record's t).")
+    ks: list[int] = Field(description="The loss steps k, ascending: term k:t for each.")
+    sizes: list[float | None] = array("Each term's Frobenius norm, in the order of ks;")
+    values: list[Array] | None = Field(
+        description="Each term's value, shaped like the parameter, when it has at most "
+        "inline_factor_size numbers; else null (GET .../terms/{param}:{k}:{t})." + NULL
+    )
+
+
 class BackwardRecord(BaseModel):
-    """Backward step t (T down to 1): dL/dh_t, delta_t, the gradients so far, the terms."""
+    """Backward step t (T down to 1): dL/ds_t, the cell's local gradients, the gradients so
+    far, and a summary of each term the step completes."""
 
     kind: Literal["backward"] = Field(description='Always "backward".')
     t: int = Field(description="The time step, counting down from T to 1.")
     dz: Vector | None = array("dl_t/dz_t, (K,); null if t is no loss step;")
     dh: Vector = array("dL/dh_t, (H,) (with truncation, the kept terms' share);")
-    delta: Vector = array("delta_t = dL/da_t = dL/dh_t * f'(a_t), (H,);")
-    f_grad: Vector = array("f'(a_t), (H,);")
-    jacobian: Matrix = array("dh_t/dh_{t-1} = diag(f'(a_t)) W_h, (H, H);")
-    grads: ParamArrays = Field(
-        description="The recursion's sums over steps T..t; after t = 1 they are dL/dtheta."
+    dc: Vector | None = Field(None, description="lstm only: dL/dc_t, (H,)." + NULL)
+    delta: Vector | None = array("elman: delta_t = dL/da_t = dL/dh_t * f'(a_t), (H,); else")
+    f_grad: Vector | None = array("elman: f'(a_t), (H,); null for gru and lstm, or")
+    local: dict[str, Vector] = Field(
+        description="The cell's local gradients, each (H,): elman delta, f_grad; gru da_z, "
+        "da_r, da_n; lstm dc_total, da_i, da_f, da_o, da_g." + NULL
     )
-    terms: list[Term] = Field(
-        description="The chain-rule terms this step completes, by parameter (W_x, W_h, b, "
-        "W_y, b_y), then by loss step k."
+    jacobian: Matrix | None = array(
+        "ds_t/ds_{t-1} (S, S) with S = H (2H for lstm); null past 1,024 numbers, or"
+    )
+    grads: ParamArrays | None = Field(  # type: ignore[valid-type]
+        description="The recursion's sums over steps T..t (after t = 1, dL/dtheta); null in a "
+        "step's answer past 2,000 numbers (the state's last record always has them)."
+    )
+    terms: list[StepTerms] = Field(
+        description="The terms this step completes, by parameter (the cell's, then W_y, b_y): "
+        "id param:k:t for each k. Their factors: GET /api/sessions/{id}/terms/{param}:{k}:{t}."
     )
     path: Path = Field(description="The part of the graph this step goes back along.")
     diverged: Divergence | None = first_overflow()
 
 
+class Quantity(BaseModel):
+    """One named quantity of the optimiser's update, per parameter."""
+
+    name: str = Field(description='An identifier: "g", "v", "m_hat", ...')
+    latex: str = Field(description="How the formula writes it.")
+    values: dict[str, Array] = Field(description="By parameter, shaped like it." + NULL)
+
+
 class UpdateRecord(BaseModel):
-    """The weight update theta <- theta - eta dL/dtheta, which ends an epoch."""
+    """The weight update (clipping, then the optimiser's rule), which ends an epoch."""
 
     kind: Literal["update"] = Field(description='Always "update".')
     epoch: int = Field(description="The epoch this update ended.")
@@ -201,6 +266,13 @@ class UpdateRecord(BaseModel):
     loss_before: float | None = array("L with the old parameters;")
     loss_after: float | None = array("L with the new parameters;")
     diverged: Divergence | None = first_overflow()
+    optimizer: str = Field(description="The optimiser's name (config.optimizer.name).")
+    hyper: dict[str, float] = Field(description="Its hyper-parameters (sgd: none).")
+    formula: list[str] = Field(description="Its rule in LaTeX, one line per assignment.")
+    quantities: list[Quantity] = Field(
+        description="What the rule computed (g, then e.g. v, m, m_hat), per parameter."
+    )
+    update_number: int = Field(description="n: the optimiser's count of updates, this one too.")
 
 
 class SessionSummary(BaseModel):
@@ -220,12 +292,18 @@ class SessionSummary(BaseModel):
         description="This epoch's first overflow, or else the update that began the epoch's; "
         "null if neither overflowed."
     )
-    params: Params = Field(description="This epoch's parameters.")
+    params: Params | None = Field(  # type: ignore[valid-type]
+        None,
+        description="This epoch's parameters; in a step's `session` only up to 2,000 "
+        "numbers (the state always has them).",
+    )
 
 
 class RunState(SessionSummary):
     """Everything computed this epoch."""
 
+    params: Params = Field(description="This epoch's parameters.")  # type: ignore[valid-type]
+    cell: CellInfo = Field(description="What the cell declares.")
     config: ConfigIn = Field(description="The network, every field filled in.")
     inputs: Matrix = Field(description="x_1..x_T, (T, d).")
     targets: Matrix | Vector = Field(description="(T, K) for many_to_many; (K,) many_to_one.")
@@ -282,7 +360,12 @@ class UpdateStep(UpdateRecord):
 class BpttResult(RunState):
     """A whole forward and backward pass at once, with nothing stored."""
 
-    grads: ParamArrays = Field(description="dL/dtheta (the last backward record's grads).")
+    grads: ParamArrays = Field(  # type: ignore[valid-type]
+        description="dL/dtheta (the last backward record's grads)."
+    )
+    term_details: list[TermDetail] = Field(
+        description='The terms the request named in `terms` (e.g. ["W_h:3:2"]), in full.'
+    )
 
 
 class GradCheckParam(BaseModel):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.api.limits import check_epoch_size, check_sizes
+from app.api.limits import check_sizes
 from app.api.schemas import ConfigIn, ParamsIn, ScenarioIn, SessionIn
 from app.core import Config, Params, Scenario, ScenarioError, get_preset, init_params, list_presets
+from app.core.optimizers import make_optimizer
 from app.settings import Settings
 
 
@@ -20,8 +21,11 @@ class Built:
 
 
 def build_config(config: ConfigIn) -> Config:
+    """The core Config; the optimiser from its API form ({"name": ..., hyper-parameters})."""
+    values = config.model_dump()
     try:
-        return Config(**config.model_dump())
+        optimizer = make_optimizer(config.optimizer.model_dump(exclude_none=True))
+        return Config(**{**values, "optimizer": optimizer})
     except ScenarioError as error:
         raise ScenarioError(f"config.{error.field}", error.rule) from error
 
@@ -29,7 +33,7 @@ def build_config(config: ConfigIn) -> Config:
 def build_params(config: Config, params: ParamsIn | None, seed: int) -> Params:
     if params is None:
         return init_params(config, seed)
-    values = params.model_dump(exclude_none=True)
+    values = dict(params.model_dump(exclude_none=True))
     if "b_y" in values and not config.output_bias:
         raise ScenarioError("params.b_y", "must be left out when config.output_bias is false")
     return Params.from_dict(config, values)
@@ -41,7 +45,6 @@ def build_scenario(body: ScenarioIn, settings: Settings) -> Built:
     check_sizes(config, len(body.inputs), settings)
     params = build_params(config, body.params, body.seed)
     scenario = Scenario(config, params, body.inputs, body.targets)
-    check_epoch_size(scenario, settings)
     return Built(scenario, body.seed)
 
 
@@ -61,5 +64,4 @@ def build_session_scenario(body: SessionIn, settings: Settings) -> Built:
         ids = ", ".join(p.id for p in list_presets())
         raise ScenarioError("preset", f"must be one of {ids}")
     check_sizes(preset.scenario.config, preset.scenario.T, settings)
-    check_epoch_size(preset.scenario, settings)
     return Built(preset.scenario, preset.seed, preset.id)

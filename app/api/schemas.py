@@ -6,9 +6,12 @@ T >= 1) are checked by the core; the size limits by app.api.limits against Setti
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from app.core.cells import CELLS
+from app.core.optimizers import OPTIMIZERS
 
 Vector = list[float]
 Matrix = list[list[float]]
@@ -20,14 +23,42 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
+class OptimizerIn(Strict):
+    """The update rule and its hyper-parameters (each only for the optimisers that have it;
+    eta is config.learning_rate for all). As torch.optim writes them."""
+
+    name: Literal[tuple(kind.name for kind in OPTIMIZERS)] = Field(  # type: ignore[valid-type]
+        "sgd",
+        description="sgd: theta <- theta - eta g. momentum: v <- mu v + g; theta <- theta - "
+        "eta v. adagrad: G <- G + g^2; theta <- theta - eta g / (sqrt(G) + eps). rmsprop: "
+        "s <- rho s + (1 - rho) g^2; theta <- theta - eta g / (sqrt(s) + eps). adam: m, v "
+        "moving averages of g and g^2 with bias correction at update n.",
+    )
+    momentum: float | None = Field(None, description="momentum: mu (default 0.9).")
+    eps: float | None = Field(
+        None, description="adagrad (1e-10), rmsprop (1e-8), adam (1e-8): added to the root."
+    )
+    rho: float | None = Field(None, description="rmsprop: decay of s (default 0.99).")
+    beta1: float | None = Field(None, description="adam: decay of m (default 0.9).")
+    beta2: float | None = Field(None, description="adam: decay of v (default 0.999).")
+
+
 class ConfigIn(Strict):
-    """The network: sizes, functions, and how it learns."""
+    """The network: the cell, sizes, functions, and how it learns."""
+
+    cell: Literal[tuple(kind.name for kind in CELLS)] = Field(  # type: ignore[valid-type]
+        "elman",
+        description="elman: h_t = f(W_x x_t + W_h h_{t-1} + b). gru: update gate z, reset "
+        "gate r, candidate n (as in d2l.ai). lstm: gates i, f, o, candidate g, cell state c.",
+    )
 
     input_size: int = Field(description="d: numbers per input x_t.", ge=1)
     hidden_size: int = Field(description="H: size of the hidden state h_t.", ge=1)
     output_size: int = Field(description="K: size of the output yhat_t.", ge=1)
     activation: Literal["tanh", "sigmoid", "relu", "identity"] = Field(
-        "tanh", description="f in h_t = f(W_x x_t + W_h h_{t-1} + b)."
+        "tanh",
+        description="f in h_t = f(W_x x_t + W_h h_{t-1} + b), for the elman cell; gru and "
+        "lstm take tanh or leave it out.",
     )
     output: Literal["identity_mse", "sigmoid_bce", "softmax_ce"] = Field(
         "identity_mse", description="The output function and its loss."
@@ -43,17 +74,50 @@ class ConfigIn(Strict):
     clip_norm: float | None = Field(
         None, gt=0, description="Clip the global gradient norm to this before the update."
     )
+    optimizer: OptimizerIn = Field(
+        default_factory=OptimizerIn, description='The update rule; {"name": "sgd"} by default.'
+    )
 
 
-class ParamsIn(Strict):
-    """Starting parameters; every shape must match the config."""
+def _param_fields() -> dict[str, Any]:
+    """Every parameter name of every cell, with its shape and which cells have it."""
+    owners: dict[str, list[str]] = {}
+    roles: dict[str, str] = {}
+    for kind in CELLS:
+        for spec in kind().specs():
+            owners.setdefault(spec.name, []).append(kind.name)
+            shape = {"d": "H x d", "H": "H x H", "": "H"}[spec.cols]
+            roles[spec.name] = f"{spec.role[0].upper()}{spec.role[1:]}, {shape}"
+    fields: dict[str, Any] = {
+        name: (
+            Matrix | Vector | None,
+            Field(None, description=f"{roles[name]} ({', '.join(cells)})."),
+        )
+        for name, cells in owners.items()
+    }
+    fields["W_y"] = (Matrix | None, Field(None, description="Output weights, K x H (every cell)."))
+    fields["b_y"] = (
+        Vector | None,
+        Field(None, description="Output bias, K (only with output_bias)."),
+    )
+    fields["h0"] = (
+        Vector | None,
+        Field(None, description="Initial hidden state, H (zeros if left out)."),
+    )
+    fields["c0"] = (
+        Vector | None,
+        Field(None, description="Initial cell state, H (lstm; zeros if left out)."),
+    )
+    return fields
 
-    W_x: Matrix = Field(description="Input weights, H x d.")
-    W_h: Matrix = Field(description="Recurrent weights, H x H.")
-    b: Vector = Field(description="Hidden bias, H.")
-    W_y: Matrix = Field(description="Output weights, K x H.")
-    b_y: Vector | None = Field(None, description="Output bias, K (only with output_bias).")
-    h0: Vector | None = Field(None, description="Initial hidden state, H (zeros if left out).")
+
+ParamsIn = create_model(
+    "ParamsIn",
+    __base__=Strict,
+    __doc__="Starting parameters: exactly the cell's (see each field), W_y, b_y with an "
+    "output bias, and optionally the initial states; every shape must match the config.",
+    **_param_fields(),
+)
 
 
 class ScenarioIn(Strict):
@@ -81,6 +145,17 @@ class SessionIn(Strict):
         None, description="The targets (required without preset)."
     )
     seed: int | None = Field(None, ge=0, le=2**32 - 1, description="Seed for drawn parameters.")
+
+
+class BpttIn(SessionIn):
+    """A scenario (or a preset), and optionally the terms to answer in full."""
+
+    terms: list[str] | None = Field(
+        None,
+        description='Term ids "param:k:t" (e.g. "W_h:3:2") to answer in full, with their '
+        "factors, in `term_details`; the backward records carry every term's summary.",
+        max_length=100,
+    )
 
 
 class TrainIn(Strict):

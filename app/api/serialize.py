@@ -10,6 +10,7 @@ from typing import Any
 
 from app.core import (
     BackwardRecord,
+    Config,
     Divergence,
     Factor,
     ForwardRecord,
@@ -18,12 +19,19 @@ from app.core import (
     Params,
     Path,
     Run,
+    StepTerms,
     Term,
     UpdateRecord,
 )
 from app.core.gradcheck import TOLERANCE
+from app.core.optimizers import optimizer_dict
+from app.core.trace import running_sums
 
 JSON = dict[str, Any]
+GRADS_INLINE = 2_000  # a backward step sends its gradient sums up to this many numbers
+TERM_VALUES_INLINE = 4  # a step's term values of one parameter: up to 4 x inline_factor_size
+JACOBIAN_INLINE = 1_024  # a backward record carries its Jacobian (S, S) up to this many numbers
+PARAMS_INLINE = 2_000  # a step's `session` carries the parameters up to this many numbers
 
 
 def path_json(path: Path) -> JSON:
@@ -46,6 +54,26 @@ def divergence_json(divergence: Divergence | None) -> JSON | None:
 
 def params_json(params: Params) -> JSON:
     return dict(params.as_dict())
+
+
+def config_json(config: Config) -> JSON:
+    """The config as ConfigIn reads it: the optimiser as {"name": ..., hyper-parameters}."""
+    values = {name: getattr(config, name) for name in config.__dataclass_fields__}
+    return {**values, "optimizer": optimizer_dict(config.optimizer)}
+
+
+def cell_json(config: Config) -> JSON:
+    """What the cell declares, for the page: states, parameters, equations."""
+    cell = config.rnn
+    return {
+        "name": cell.name,
+        "states": list(cell.states),
+        "params": [
+            {"name": spec.name, "role": spec.role, "latex": spec.latex, "shape": list(shape)}
+            for spec, shape in zip(cell.specs(), config.param_shapes().values(), strict=False)
+        ],
+        "equations": list(cell.equations),
+    }
 
 
 def factor_json(factor: Factor, inline_factor_size: int) -> JSON:
@@ -73,6 +101,7 @@ def factor_json(factor: Factor, inline_factor_size: int) -> JSON:
 
 
 def term_json(term: Term, inline_factor_size: int) -> JSON:
+    """One term in full: its factors (large recurrent ones as null), value, running sum."""
     return {
         "id": f"{term.param}:{term.k}:{term.t}",
         "param": term.param,
@@ -86,14 +115,23 @@ def term_json(term: Term, inline_factor_size: int) -> JSON:
     }
 
 
+def term_detail_json(run: Run, term: Term, inline_factor_size: int) -> JSON:
+    """A term in full, with every parameter's running sum at it and the epoch it is of."""
+    running = running_sums(run, term)
+    return {**term_json(term, inline_factor_size), "epoch": run.epoch, "running_all": running}
+
+
 def forward_json(record: ForwardRecord) -> JSON:
+    """The step's state (h, and c for LSTM) before and after, its named values, the output."""
+    states, cache = record.states, record.cache
     return {
         "kind": record.kind,
         "t": record.t,
         "x": record.x,
-        "h_prev": record.h_prev,
+        **{f"{s}_prev": value for s, value in zip(states, cache.state_prev, strict=True)},
+        **{s: value for s, value in zip(states, cache.state, strict=True)},
         "a": record.a,
-        "h": record.h,
+        "values": dict(cache.values),
         "z": record.z,
         "yhat": record.yhat,
         "y": record.y,
@@ -104,17 +142,37 @@ def forward_json(record: ForwardRecord) -> JSON:
     }
 
 
+def step_terms_json(summary: StepTerms, inline_factor_size: int) -> JSON:
+    """The terms of one parameter a backward step completes, as columns (k, size, value);
+    the values only while they hold at most TERM_VALUES_INLINE x inline_factor_size numbers
+    (and the core kept them: up to app.core.terms.SMALL_TERMS numbers)."""
+    values = summary.values
+    small = values is not None and values.size <= TERM_VALUES_INLINE * inline_factor_size
+    return {
+        "param": summary.param,
+        "t": summary.t,
+        "ks": list(summary.ks),
+        "sizes": summary.sizes,
+        "values": values if small else None,
+    }
+
+
 def backward_json(record: BackwardRecord, inline_factor_size: int) -> JSON:
+    """The recursion's values at t; big arrays (the Jacobian, the gradients) only when small."""
+    S = record.jacobian.shape[0]
+    numbers = sum(g.size for g in record.grads.values())
+    dstate = {f"d{s}": value for s, value in zip(record.states, record.dstate, strict=True)}
     return {
         "kind": record.kind,
         "t": record.t,
         "dz": record.dz,
-        "dh": record.dh,
+        **dstate,
         "delta": record.delta,
         "f_grad": record.f_grad,
-        "jacobian": record.jacobian,
-        "grads": dict(record.grads),
-        "terms": [term_json(term, inline_factor_size) for term in record.terms],
+        "local": dict(record.local),
+        "jacobian": record.jacobian if S * S <= JACOBIAN_INLINE else None,
+        "grads": dict(record.grads) if numbers <= GRADS_INLINE else None,
+        "terms": [step_terms_json(summary, inline_factor_size) for summary in record.terms],
         "path": path_json(record.path),
         "diverged": divergence_json(record.diverged),
     }
@@ -124,6 +182,10 @@ def update_json(record: UpdateRecord | None) -> JSON | None:
     if record is None:
         return None
     values = {name: getattr(record, name) for name in record.__dataclass_fields__}
+    values["formula"] = list(record.formula)
+    values["quantities"] = [
+        {"name": q.name, "latex": q.latex, "values": dict(q.values)} for q in record.quantities
+    ]
     return {"kind": record.kind, **values, "diverged": divergence_json(record.diverged)}
 
 
@@ -135,7 +197,10 @@ def run_diverged(run: Run) -> Divergence | None:
 
 
 def summary_json(run: Run) -> JSON:
-    """Where a run stands: what every step's answer carries as `session`."""
+    """Where a run stands: what every step's answer carries as `session` (the parameters
+    only up to PARAMS_INLINE numbers; the state always has them)."""
+    params = run.scenario.params.as_dict()
+    small = sum(value.size for value in params.values()) <= PARAMS_INLINE
     return {
         "phase": run.phase,
         "t": run.next_t,
@@ -145,21 +210,27 @@ def summary_json(run: Run) -> JSON:
         "loss": run.loss,
         "loss_history": list(run.loss_history),
         "diverged": divergence_json(run_diverged(run)),
-        "params": params_json(run.scenario.params),
+        **({"params": params} if small else {}),
     }
 
 
 def run_json(run: Run, graph: Graph, inline_factor_size: int) -> JSON:
     """Everything computed this epoch, as the state and /api/bptt carry it."""
     scenario = run.scenario
+    config = scenario.config
+    backward = [backward_json(record, inline_factor_size) for record in run.backward]
+    if run.backward:  # the state carries whole gradients, whatever their size
+        backward[-1]["grads"] = dict(run.backward[-1].grads)
     return {
-        "config": asdict(scenario.config),
+        "config": config_json(config),
+        "cell": cell_json(config),
         "inputs": scenario.inputs,
         "targets": scenario.targets,
         **summary_json(run),
+        "params": params_json(scenario.params),
         "graph": graph_json(graph),
         "forward": [forward_json(record) for record in run.forward],
-        "backward": [backward_json(record, inline_factor_size) for record in run.backward],
+        "backward": backward,
         "last_update": update_json(run.last_update),
     }
 

@@ -23,7 +23,8 @@ from app.core.stepper import (
     update,
     whole_forward,
 )
-from app.core.terms import Factor, Term
+from app.core.terms import Factor, StepTerms, Term
+from app.core.trace import TermNotFoundError, term_detail, term_sizes, terms_at
 
 __all__ = [
     "BackwardRecord",
@@ -40,7 +41,9 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "StepOrderError",
+    "StepTerms",
     "Term",
+    "TermNotFoundError",
     "UpdateRecord",
     "backward_step",
     "bptt",
@@ -53,6 +56,9 @@ __all__ = [
     "reset",
     "start",
     "step",
+    "term_detail",
+    "term_sizes",
+    "terms_at",
     "train",
     "update",
     "whole_forward",

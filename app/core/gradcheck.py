@@ -12,8 +12,8 @@ parameter: it perturbs theta's use at one step t at a time and sums the change i
 the losses l_k whose window still reaches t. Without truncation the same sum runs
 over every k >= t and equals dL/dtheta.
 
-The forward pass here is written out again from the cell functions, apart from
-the stepper, so that the check does not lean on the code it checks.
+The forward pass here is written out again from the cell's forward step, apart from
+the stepper, so that the check does not lean on the backward code it checks.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.cell import output_step_forward, rnn_step_forward
+from app.core.cell import output_step_forward
 from app.core.epochs import bptt
 from app.core.functions import loss
-from app.core.model import HIDDEN_PARAMS, Scenario
+from app.core.model import Scenario
 from app.core.records import Divergence
 
 TOLERANCE = 1e-6
@@ -64,14 +64,12 @@ def step_losses(scenario: Scenario, param: str, t_use: int | None, value: np.nda
     """l_k for each step k (0 if k not in S), with `param` = `value` at t_use (None: at all)."""
     config, p = scenario.config, scenario.params
     losses = np.zeros(scenario.T + 1)
-    h = p.h0
+    cell, state = config.rnn, p.initial_state()
     for t in range(1, scenario.T + 1):
         use = {**p.trained(), param: value} if t_use in (None, t) else p.trained()
-        _, h = rnn_step_forward(
-            scenario.inputs[t - 1], h, use["W_x"], use["W_h"], use["b"], config.activation
-        )
+        state = cell.forward(use, scenario.inputs[t - 1], state).state
         if t in scenario.targets_by_step:
-            z = output_step_forward(h, use["W_y"], use.get("b_y"))
+            z = output_step_forward(state[0], use["W_y"], use.get("b_y"))
             losses[t] = loss(config.output, z, scenario.targets_by_step[t])
     return losses
 
@@ -95,7 +93,7 @@ def numeric_gradient(scenario: Scenario, param: str, eps: float = EPS) -> np.nda
 
 def _kept_losses(scenario: Scenario, param: str, t: int) -> np.ndarray:
     """1 for each loss step k whose term(k, t) is kept, 0 elsewhere (indexed 0..T)."""
-    if param not in HIDDEN_PARAMS:
+    if param not in scenario.config.cell_params:
         return np.eye(scenario.T + 1)[t]  # the output layer at t feeds l_t only
     kept = np.zeros(scenario.T + 1)
     kept[list(scenario.config.kept_losses(t, scenario.T))] = 1.0

@@ -1,24 +1,27 @@
-"""The model's configuration, parameters and scenario (DESIGN.md section 1).
+"""The model's configuration, parameters and scenario (docs/design.md section 1).
 
 Shapes, with d = input_size, H = hidden_size, K = output_size, T = len(inputs):
 
-    W_x (H, d)   W_h (H, H)   b (H,)   W_y (K, H)   b_y (K,) or None   h0 (H,)
+    the cell's parameters (its specs: (H, d), (H, H) or (H,), e.g. Elman's W_x, W_h, b)
+    W_y (K, H)   b_y (K,) or absent   h0 (H,)   c0 (H,) for a cell with a c state
     inputs (T, d)   targets (T, K) for many_to_many, (K,) for many_to_one
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from functools import cached_property
 
 import numpy as np
 
+from app.core.cells import CELL_NAMES, Cell, make_cell
 from app.core.errors import ScenarioError
+from app.core.optimizers import SGD, Optimizer
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
 OUTPUTS = ("identity_mse", "sigmoid_bce", "softmax_ce")
 MODES = ("many_to_one", "many_to_many")
-PARAM_NAMES = ("W_x", "W_h", "b", "W_y", "b_y")
-HIDDEN_PARAMS = ("W_x", "W_h", "b")
 OUTPUT_PARAMS = ("W_y", "b_y")
 
 
@@ -46,11 +49,17 @@ class Config:
     learning_rate: float = 0.1
     truncation: int | None = None
     clip_norm: float | None = None
+    cell: str = "elman"
+    optimizer: Optimizer = field(default_factory=SGD)
 
     def __post_init__(self) -> None:
         for name in ("input_size", "hidden_size", "output_size"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ScenarioError(name, "must be an integer >= 1")
+        if self.cell not in CELL_NAMES:
+            raise ScenarioError("cell", f"must be one of {', '.join(CELL_NAMES)}")
+        if self.cell != "elman" and self.activation != "tanh":
+            raise ScenarioError("activation", f"must be tanh or left out for the {self.cell} cell")
         for name, allowed in (
             ("activation", ACTIVATIONS),
             ("output", OUTPUTS),
@@ -66,16 +75,37 @@ class Config:
             raise ScenarioError("clip_norm", "must be null or a finite number > 0")
 
     @property
+    def rnn(self) -> Cell:
+        """The cell object: its parameters, steps and derivatives."""
+        return make_cell(self.cell, self.activation)
+
+    @property
+    def cell_params(self) -> tuple[str, ...]:
+        """The cell's trained parameters, in the order of its specs."""
+        return tuple(spec.name for spec in self.rnn.specs())
+
+    @property
+    def output_params(self) -> tuple[str, ...]:
+        return OUTPUT_PARAMS if self.output_bias else OUTPUT_PARAMS[:1]
+
+    @property
     def param_names(self) -> tuple[str, ...]:
-        """The trained parameters, in a fixed order (b_y only with an output bias)."""
-        return PARAM_NAMES if self.output_bias else PARAM_NAMES[:-1]
+        """The trained parameters: the cell's, then W_y (and b_y with an output bias)."""
+        return self.cell_params + self.output_params
+
+    @property
+    def initial_states(self) -> tuple[str, ...]:
+        """h0 (and c0): given or zeros, not trained."""
+        return tuple(f"{state}0" for state in self.rnn.states)
 
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Every parameter's shape, the initial states last."""
         d, H, K = self.input_size, self.hidden_size, self.output_size
-        shapes = {"W_x": (H, d), "W_h": (H, H), "b": (H,), "W_y": (K, H), "b_y": (K,), "h0": (H,)}
+        shapes = {spec.name: spec.shape(d, H) for spec in self.rnn.specs()}
+        shapes |= {"W_y": (K, H), "b_y": (K,)}
         if not self.output_bias:
             del shapes["b_y"]
-        return shapes
+        return shapes | {name: (H,) for name in self.initial_states}
 
     def loss_steps(self, T: int) -> tuple[int, ...]:
         """S: the time steps whose output has a loss (1-based)."""
@@ -92,53 +122,69 @@ class Config:
 
 @dataclass(frozen=True, eq=False)
 class Params:
-    """The parameters; arrays are read-only float64. b_y is None without an output bias."""
+    """The parameters by name (read-only float64 arrays): the cell's, W_y, b_y (only with
+    an output bias), then the initial states h0 (and c0). `params.W_h` reads one."""
 
-    W_x: np.ndarray
-    W_h: np.ndarray
-    b: np.ndarray
-    W_y: np.ndarray
-    b_y: np.ndarray | None
-    h0: np.ndarray
+    arrays: Mapping[str, np.ndarray]
+    trained_names: tuple[str, ...]
 
     @classmethod
-    def from_dict(cls, config: Config, values: dict[str, object]) -> Params:
-        """Check every shape against `config`; h0 defaults to zeros."""
+    def from_dict(cls, config: Config, values: Mapping[str, object]) -> Params:
+        """Check every shape against `config`; the initial states default to zeros."""
         shapes = config.param_shapes()
         unknown = sorted(set(values) - set(shapes))
         if unknown:
             raise ScenarioError(f"params.{unknown[0]}", f"is not a parameter of {_names(config)}")
-        arrays: dict[str, np.ndarray | None] = {"b_y": None}
+        arrays: dict[str, np.ndarray] = {}
         for name, shape in shapes.items():
             if name not in values:
-                if name != "h0":
+                if name not in config.initial_states:
                     raise ScenarioError(f"params.{name}", f"is missing (shape {_shape(shape)})")
-                values = {**values, "h0": np.zeros(shape)}
+                values = {**values, name: np.zeros(shape)}
             array = frozen_array(values[name], f"params.{name}")
             if array.shape != shape:
                 raise ScenarioError(
                     f"params.{name}", f"must have shape {_shape(shape)}, not {_shape(array.shape)}"
                 )
             arrays[name] = array
-        return cls(**arrays)
+        return cls(arrays, config.param_names)
+
+    def __getattr__(self, name: str) -> np.ndarray | None:
+        if name.startswith("__") or name in ("arrays", "trained_names", "finite"):
+            raise AttributeError(name)
+        if name == "b_y":
+            return self.arrays.get("b_y")
+        try:
+            return self.arrays[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
 
     def trained(self) -> dict[str, np.ndarray]:
-        """The trained parameters by name (h0 is given, not trained)."""
-        values = {"W_x": self.W_x, "W_h": self.W_h, "b": self.b, "W_y": self.W_y}
-        if self.b_y is not None:
-            values["b_y"] = self.b_y
-        return values
+        """The trained parameters by name (the initial states are given, not trained)."""
+        return {name: self.arrays[name] for name in self.trained_names}
+
+    def initial_state(self) -> tuple[np.ndarray, ...]:
+        """(h0,) or (h0, c0)."""
+        return tuple(value for name, value in self.arrays.items() if name not in self.trained_names)
 
     def as_dict(self) -> dict[str, np.ndarray]:
-        return {**self.trained(), "h0": self.h0}
+        return dict(self.arrays)
+
+    @cached_property
+    def finite(self) -> bool:
+        """False once an overflowing update has left NaN or infinity in a parameter (the
+        arrays are read-only, so this is checked once)."""
+        return all(bool(np.all(np.isfinite(value))) for value in self.arrays.values())
 
     def is_finite(self) -> bool:
-        """False once an overflowing update has left NaN or infinity in a parameter."""
-        return all(bool(np.all(np.isfinite(value))) for value in self.as_dict().values())
+        return self.finite
 
-    def with_values(self, changes: dict[str, np.ndarray]) -> Params:
+    def with_values(self, changes: Mapping[str, np.ndarray]) -> Params:
         frozen = {name: frozen_array_unchecked(value) for name, value in changes.items()}
-        return replace(self, **frozen)
+        return Params({**self.arrays, **frozen}, self.trained_names)
 
 
 def frozen_array_unchecked(value: np.ndarray) -> np.ndarray:
@@ -149,13 +195,16 @@ def frozen_array_unchecked(value: np.ndarray) -> np.ndarray:
 
 
 def init_params(config: Config, seed: int) -> Params:
-    """Reproducible initialisation: U(-1/sqrt(H), 1/sqrt(H)) as in PyTorch's nn.RNN, h0 = 0."""
+    """Reproducible initialisation: U(-1/sqrt(H), 1/sqrt(H)) as in PyTorch's nn.RNN, h0 = 0.
+
+    Drawn in the order of config.param_shapes(), so an Elman config draws as it always has.
+    """
     rng = np.random.default_rng(seed)
     bound = 1.0 / np.sqrt(config.hidden_size)
     values = {
         name: rng.uniform(-bound, bound, size=shape)
         for name, shape in config.param_shapes().items()
-        if name != "h0"
+        if name not in config.initial_states
     }
     return Params.from_dict(config, values)
 
@@ -184,8 +233,16 @@ class Scenario:
         return self.inputs.shape[0]
 
     def with_params(self, params: Params) -> Scenario:
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
-        return Scenario(**{**values, "params": params})
+        """The same scenario with other parameters (of the same config): the inputs and
+        targets were checked when it was made, so they are not checked again."""
+        if params.trained_names != self.params.trained_names:
+            values = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
+            return Scenario(**{**values, "params": params})
+        changed = object.__new__(Scenario)
+        for name in ("config", "inputs", "targets", "targets_by_step"):
+            object.__setattr__(changed, name, getattr(self, name))
+        object.__setattr__(changed, "params", params)
+        return changed
 
 
 def _check_inputs(config: Config, inputs: np.ndarray) -> None:

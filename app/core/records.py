@@ -1,13 +1,16 @@
-"""What each step of the stepper computed (DESIGN.md section 3)."""
+"""What each step of the stepper computed (docs/design.md section 3)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from app.core.cells import StepCache
 from app.core.graph import Path
-from app.core.terms import Term
+from app.core.optimizers import Quantity
+from app.core.terms import StepTerms
 
 
 @dataclass(frozen=True)
@@ -39,13 +42,10 @@ def first_non_finite(
 
 @dataclass(frozen=True, eq=False)
 class ForwardRecord:
-    """Forward step t: a_t = W_x x_t + W_h h_{t-1} + b, h_t = f(a_t), and if t in S the output."""
+    """Forward step t: the cell's step (s_t from x_t and s_{t-1}), and if t in S the output."""
 
     t: int
-    x: np.ndarray  # (d,)
-    h_prev: np.ndarray  # (H,)
-    a: np.ndarray  # (H,)
-    h: np.ndarray  # (H,)
+    cache: StepCache  # x_t, s_{t-1}, s_t and the step's named values (a_t, or the gates)
     z: np.ndarray | None  # (K,) logits, only for t in S
     yhat: np.ndarray | None  # (K,)
     y: np.ndarray | None  # (K,) the target
@@ -53,31 +53,67 @@ class ForwardRecord:
     loss_so_far: float  # sum of l_k for k in S, k <= t
     path: Path
     diverged: Divergence | None
+    states: tuple[str, ...] = ("h",)  # the cell's state names, in the order of cache.state
 
     kind = "forward"
+
+    @property
+    def x(self) -> np.ndarray:
+        return self.cache.x
+
+    @property
+    def h_prev(self) -> np.ndarray:
+        return self.cache.state_prev[0]
+
+    @property
+    def h(self) -> np.ndarray:
+        return self.cache.state[0]
+
+    @property
+    def a(self) -> np.ndarray | None:
+        """Elman's pre-activation a_t (H,); None for a gated cell."""
+        return self.cache.values.get("a")
 
 
 @dataclass(frozen=True, eq=False)
 class BackwardRecord:
-    """Backward step t: dL/dh_t, delta_t, the gradient sums so far, and the terms it completes."""
+    """Backward step t: dL/ds_t, the cell's local gradients, the gradient sums so far, and
+    the summaries of the terms it completes."""
 
     t: int
     dz: np.ndarray | None  # dl_t/dz_t (K,), only for t in S
-    dh: np.ndarray  # dL/dh_t (H,) (truncated if tau is set)
-    delta: np.ndarray  # dL/da_t = dL/dh_t * f'(a_t) (H,)
-    f_grad: np.ndarray  # f'(a_t) (H,)
-    jacobian: np.ndarray  # dh_t/dh_{t-1} = diag(f'(a_t)) W_h (H, H)
+    dstate: tuple[np.ndarray, ...]  # dL/dh_t (and dL/dc_t), each (H,) (truncated if tau is set)
+    local: dict[str, np.ndarray]  # the cell's local gradients (Elman: delta_t, f'(a_t)), (H,)
+    jacobian: np.ndarray  # ds_t/ds_{t-1} (S, S)
     grads: dict[str, np.ndarray]  # the recursion's gradient sums over steps T..t
-    terms: tuple[Term, ...]
-    path: Path
+    terms: tuple[StepTerms, ...]  # by parameter, each for its loss steps k
+    trace: Callable[[], Path]  # the part of the graph this step goes back along, when asked
     diverged: Divergence | None
+    states: tuple[str, ...] = ("h",)  # the cell's state names, in the order of dstate
 
     kind = "backward"
+
+    @property
+    def path(self) -> Path:
+        """Every term this step completes, merged (built when asked: O(T) ids a step)."""
+        return self.trace()
+
+    @property
+    def dh(self) -> np.ndarray:
+        return self.dstate[0]
+
+    @property
+    def delta(self) -> np.ndarray | None:
+        return self.local.get("delta")
+
+    @property
+    def f_grad(self) -> np.ndarray | None:
+        return self.local.get("f_grad")
 
 
 @dataclass(frozen=True, eq=False)
 class UpdateRecord:
-    """theta_new = theta_old - eta * dL/dtheta (after clipping the global norm if asked)."""
+    """Clip the global norm if asked, then the optimiser's step (SGD: theta - eta * g)."""
 
     epoch: int
     learning_rate: float
@@ -91,5 +127,10 @@ class UpdateRecord:
     loss_before: float
     loss_after: float
     diverged: Divergence | None
+    optimizer: str = "sgd"  # its name
+    hyper: dict[str, float] | None = None  # its hyper-parameters
+    formula: tuple[str, ...] = ()  # its rule in LaTeX, one line per assignment
+    quantities: tuple[Quantity, ...] = ()  # g, v, m_hat, ... per parameter
+    update_number: int = 1  # n: the optimiser's count of updates, this one included
 
     kind = "update"

@@ -1,14 +1,19 @@
-"""BPTT as a sum of chain-rule paths (DESIGN.md section 1).
+"""BPTT as a sum of chain-rule paths, through the whole state s_t of the cell.
 
 For the loss at step k and the use of a parameter at step t <= k:
 
-    term(k, t) = dl_k/dz_k * dz_k/dh_k * prod_{j=k..t+1} dh_j/dh_{j-1} * d+h_t/dtheta
+    term(k, t) = dl_k/dz_k * dz_k/ds_k * prod_{j=k..t+1} ds_j/ds_{j-1} * d+s_t/dtheta
 
 Factor values are the matrices a person multiplies, left to right: dl_k/dz_k is a
-row (1, K), dz_k/dh_k = W_y (K, H), dh_j/dh_{j-1} = diag(f'(a_j)) W_h (H, H).
-The last factor is the direct partial (Pascanu's d+: everything before step t held
-fixed). Its value is the non-zero slice of that tensor, shaped like the parameter:
-row i of theta is scaled by entry i of the row vector before it.
+row (1, K), dz_k/ds_k = W_y (K, H) (for LSTM [W_y 0], (K, 2H): the loss sees h only),
+ds_j/ds_{j-1} the cell's Jacobian (S, S). The last factor is the direct partial
+(Pascanu's d+: everything before step t held fixed); row i of theta is scaled by the
+row vector before it (app.core.cells.base.Direct).
+
+The backward step computes, per term it completes, only a summary (StepTerms: the
+sizes, and the values of a small parameter) from the rows dl_k/ds_t of every kept loss
+at once; `term_detail` builds one term's factors on demand from the per-step values the
+records keep (each Jacobian is computed once, at its backward step).
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.functions import activation_grad_latex
+from app.core.cells import Direct, StepCache
 from app.core.graph import Path, edge_id, term_path
-from app.core.model import Config, Scenario
+from app.core.model import Config
+
+SMALL_TERMS = 256  # a step keeps its terms' values of a parameter up to this many numbers
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,55 +71,116 @@ class Term:
 
 
 @dataclass(frozen=True, eq=False)
-class StepValues:
-    """What the backward pass knows at step j, as the terms need it."""
+class StepTerms:
+    """The terms backward step t completes for one parameter: term(k, t) for k in ks."""
 
+    param: str
+    t: int
+    ks: tuple[int, ...]  # the loss steps, ascending
+    sizes: np.ndarray  # (n,) each term's Frobenius norm
+    values: np.ndarray | None  # (n, *param shape), only while n * its size <= SMALL_TERMS
+
+
+@dataclass(frozen=True, eq=False)
+class StepView:
+    """What one time step's records say, as the terms need it."""
+
+    cache: StepCache
     dz: np.ndarray | None  # dl_j/dz_j (K,), None if j is not in S
-    yhat: np.ndarray | None  # (K,), None if j is not in S
-    y: np.ndarray | None  # the target (K,), None if j is not in S
-    f_grad: np.ndarray  # f'(a_j) (H,)
-    jacobian: np.ndarray  # dh_j/dh_{j-1} = diag(f'(a_j)) W_h (H, H)
-    x: np.ndarray  # x_j (d,)
-    h_prev: np.ndarray  # h_{j-1} (H,)
-    h: np.ndarray  # h_j (H,)
+    yhat: np.ndarray | None
+    y: np.ndarray | None
+    jacobian: np.ndarray | None  # ds_j/ds_{j-1} (S, S), once backward step j is done
 
 
-def product(factors: tuple[Factor, ...]) -> np.ndarray:
-    """Multiply the factors left to right; the last (direct) one scales theta's rows."""
-    row = factors[0].value.reshape(-1)
-    for factor in factors[1:-1]:
-        row = row @ factor.value
-    direct = factors[-1].value
-    return row[:, None] * direct if direct.ndim == 2 else row * direct
+def output_embedding(W_y: np.ndarray, n_states: int) -> np.ndarray:
+    """dz/ds = [W_y 0 ...] (K, S): the output reads h, the first state."""
+    if n_states == 1:
+        return W_y
+    return np.hstack([W_y, np.zeros((W_y.shape[0], W_y.shape[1] * (n_states - 1)))])
 
 
-def make_term(
+def summarize(
+    config: Config,
+    params: dict[str, np.ndarray],
+    step: StepView,
+    t: int,
+    ks: tuple[int, ...],
+    rows: np.ndarray,
+) -> tuple[StepTerms, ...]:
+    """The summaries of every term step t completes; rows (n, S) holds dl_k/ds_t for k in ks."""
+    cell, summaries = config.rnn, []
+    for name in config.cell_params if ks else ():
+        direct = cell.direct(name, params, step.cache)
+        weights = direct.unit_weights(rows)  # (n, H): term = outer(weights, operand)
+        sizes = np.linalg.norm(weights, axis=1)
+        if direct.operand is not None:
+            sizes = sizes * np.linalg.norm(direct.operand)
+        values = None
+        if len(ks) * params[name].size <= SMALL_TERMS:
+            values = weights if direct.operand is None else weights[:, :, None] * direct.operand
+        summaries.append(StepTerms(name, t, ks, sizes, values))
+    if step.dz is not None:
+        h_t = step.cache.state[0]
+        own = {"W_y": np.outer(step.dz, h_t), "b_y": step.dz}
+        for name in config.output_params:
+            small = own[name][None] if own[name].size <= SMALL_TERMS else None
+            summaries.append(StepTerms(name, t, (t,), np.array([np.linalg.norm(own[name])]), small))
+    return tuple(summaries)
+
+
+def term_detail(
+    config: Config,
+    params: dict[str, np.ndarray],
+    steps: dict[int, StepView],
     param: str,
     k: int,
     t: int,
-    steps: dict[int, StepValues],
-    W_y: np.ndarray,
-    config: Config,
-    recurrent: dict[int, Factor] | None = None,
-) -> tuple[tuple[Factor, ...], np.ndarray]:
-    """The ordered factors of term(k, t) for `param`, and their product.
+    running_before: np.ndarray,
+) -> Term:
+    """term(k, t) of `param` with every factor, built from the steps' shared values.
 
-    `recurrent` may hold the factors dh_j/dh_{j-1} already built, by j, to share them.
+    `steps` holds every step from t to the last loss step; `running_before` is dL/dparam
+    over the steps after t (the recursion's sum before step t).
     """
-    activation = config.activation
-    if recurrent is None:
-        recurrent = {j: _recurrent_factor(j, steps[j], activation) for j in range(t + 1, k + 1)}
-    factors = [_loss_factor(k, steps[k], config.output)]
-    if param in ("W_y", "b_y"):
-        factors.append(_output_direct(param, k, steps[k]))
-    else:
-        factors.append(_output_factor(k, W_y))
-        factors += [recurrent[j] for j in range(k, t, -1)]
-        factors.append(_hidden_direct(param, t, steps[t], activation))
-    return tuple(factors), product(tuple(factors))
+    cell = config.rnn
+    n_states = len(cell.states)
+    loss = _loss_factor(k, steps[k], config.output)
+    if param in config.output_params:
+        factors = (loss, _output_direct(param, k, steps[k]))
+        value = _output_value(param, steps[k])
+        return Term(
+            param, k, t, factors, value, running_before + value, term_path(config, param, k, t)
+        )
+    out = output_embedding(params["W_y"], n_states)
+    recurrent = [_recurrent_factor(cell, j, steps[j]) for j in range(k, t, -1)]
+    direct = cell.direct(param, params, steps[t].cache)
+    factors = (loss, _output_factor(k, out, cell.state_symbol), *recurrent)
+    factors += (_direct_factor(cell, param, t, direct),)
+    row, so_far = steps[k].dz @ out, np.zeros(out.shape[1])
+    for j in range(k, t, -1):  # the running product, and the kept terms' rows up to k
+        so_far = so_far + _kept_row(config, steps[j], j, t, out)
+        row, so_far = row @ steps[j].jacobian, so_far @ steps[j].jacobian
+    so_far = so_far + _kept_row(config, steps[t], t, t, out)
+    value = direct.contract(row)
+    running = running_before + direct.contract(so_far)
+    return Term(param, k, t, factors, value, running, term_path(config, param, k, t))
 
 
-def _loss_factor(k: int, step: StepValues, output: str) -> Factor:
+def _kept_row(config: Config, step: StepView, j: int, t: int, out: np.ndarray) -> np.ndarray:
+    """dl_j/ds_j if j is a loss step whose term(j, t) is kept, else zeros."""
+    if step.dz is None or not config.keeps_term(j, t):
+        return np.zeros(out.shape[1])
+    return step.dz @ out
+
+
+def _output_value(param: str, step: StepView) -> np.ndarray:
+    """term(k, k) of W_y = dz_k h_k^T; of b_y = dz_k."""
+    if param == "W_y":
+        return step.dz[:, None] * np.tile(step.cache.state[0], (step.dz.shape[0], 1))
+    return step.dz * np.ones(step.dz.shape[0])
+
+
+def _loss_factor(k: int, step: StepView, output: str) -> Factor:
     return Factor(
         f"∂ℓ_{k}/∂z_{k}",
         rf"\frac{{\partial \ell_{{{k}}}}}{{\partial z_{{{k}}}}}",
@@ -125,7 +193,7 @@ def _loss_factor(k: int, step: StepValues, output: str) -> Factor:
     )
 
 
-def _sigmoid_bce_parts(k: int, step: StepValues) -> tuple[FactorPart, ...]:
+def _sigmoid_bce_parts(k: int, step: StepView) -> tuple[FactorPart, ...]:
     """dl/dz = dl/dyhat * dyhat/dz, as the notes write it; left out where yhat saturates."""
     slope = step.yhat * (1.0 - step.yhat)  # dyhat/dz = sigma'(z)
     if not np.all(slope > 0):
@@ -148,24 +216,24 @@ def _sigmoid_bce_parts(k: int, step: StepValues) -> tuple[FactorPart, ...]:
     )
 
 
-def _output_factor(k: int, W_y: np.ndarray) -> Factor:
+def _output_factor(k: int, out: np.ndarray, s: str) -> Factor:
     return Factor(
-        f"∂z_{k}/∂h_{k}",
-        rf"\frac{{\partial z_{{{k}}}}}{{\partial h_{{{k}}}}}",
-        "W_y",
+        f"∂z_{k}/∂{s}_{k}",
+        rf"\frac{{\partial z_{{{k}}}}}{{\partial {s}_{{{k}}}}}",
+        "W_y" if s == "h" else r"\begin{bmatrix} W_y & 0 \end{bmatrix}",
         "output",
-        W_y,
+        out,
         edge_id(f"h_{k}", f"yhat_{k}"),
         k,
     )
 
 
-def _recurrent_factor(j: int, step: StepValues, activation: str) -> Factor:
-    local = activation_grad_latex(activation, j)
+def _recurrent_factor(cell: object, j: int, step: StepView) -> Factor:
+    s = cell.state_symbol
     return Factor(
-        f"∂h_{j}/∂h_{j - 1}",
-        rf"\frac{{\partial h_{{{j}}}}}{{\partial h_{{{j - 1}}}}}",
-        rf"\operatorname{{diag}}({local})\,W_h",
+        f"∂{s}_{j}/∂{s}_{j - 1}",
+        rf"\frac{{\partial {s}_{{{j}}}}}{{\partial {s}_{{{j - 1}}}}}",
+        cell.jacobian_latex(j),
         "recurrent",
         step.jacobian,
         edge_id(f"h_{j - 1}", f"h_{j}"),
@@ -173,31 +241,31 @@ def _recurrent_factor(j: int, step: StepValues, activation: str) -> Factor:
     )
 
 
-def _hidden_direct(param: str, t: int, step: StepValues, activation: str) -> Factor:
-    """d+h_t/dtheta, with h_{t-1} held fixed: f'(a_t) times the operand theta multiplies."""
-    local = activation_grad_latex(activation, t)
-    if param == "b":
-        value, operand = step.f_grad, ""
-    else:
-        source = step.x if param == "W_x" else step.h_prev
-        value = np.outer(step.f_grad, source)
-        operand = rf"\,x_{{{t}}}^\top" if param == "W_x" else rf"\,h_{{{t - 1}}}^\top"
+def _direct_factor(cell: object, param: str, t: int, direct: Direct) -> Factor:
+    """d+s_t/dtheta, with s_{t-1} held fixed: the cell's coefficient times the operand."""
+    s = cell.state_symbol
     return Factor(
-        f"∂⁺h_{t}/∂{param}",
-        rf"\frac{{\partial^{{+}} h_{{{t}}}}}{{\partial {param}}}",
-        rf"({local}){operand}",
+        f"∂⁺{s}_{t}/∂{param}",
+        rf"\frac{{\partial^{{+}} {s}_{{{t}}}}}{{\partial {_latex_name(param)}}}",
+        cell.direct_latex(param, t),
         "direct",
-        value,
-        edge_id(param, f"h_{t}"),
+        direct.factor_value(),
+        edge_id(param, f"{cell.param_target(param)}_{t}"),
         t,
     )
 
 
-def _output_direct(param: str, k: int, step: StepValues) -> Factor:
+def _latex_name(param: str) -> str:
+    """W_hi -> W_{hi}: a subscript of more than one letter in braces (W_x stays W_x)."""
+    head, _, sub = param.partition("_")
+    return f"{head}_{{{sub}}}" if len(sub) > 1 else param
+
+
+def _output_direct(param: str, k: int, step: StepView) -> Factor:
     """d+z_k/dW_y = h_k^T in every row; d+z_k/db_y = 1."""
     K = step.dz.shape[0]
     if param == "W_y":
-        value, formula = np.tile(step.h, (K, 1)), rf"h_{{{k}}}^\top"
+        value, formula = np.tile(step.cache.state[0], (K, 1)), rf"h_{{{k}}}^\top"
     else:
         value, formula = np.ones(K), "1"
     return Factor(
@@ -209,29 +277,3 @@ def _output_direct(param: str, k: int, step: StepValues) -> Factor:
         edge_id(param, f"yhat_{k}"),
         k,
     )
-
-
-def terms_at(
-    t: int, scenario: Scenario, steps: dict[int, StepValues], running: dict[str, np.ndarray]
-) -> tuple[tuple[Term, ...], dict[str, np.ndarray]]:
-    """Every term that backward step t completes, by parameter and then loss step k.
-
-    `running` holds each parameter's sum of the terms before this step; it comes back
-    updated, so each term carries dL/dtheta so far.
-    """
-    config, W_y = scenario.config, scenario.params.W_y
-    loss_steps = config.loss_steps(scenario.T)
-    running = dict(running)
-    later = range(t + 1, scenario.T + 1)
-    recurrent = {j: _recurrent_factor(j, steps[j], config.activation) for j in later}
-    terms = []
-    for param in config.param_names:
-        if param in ("W_y", "b_y"):
-            ks: tuple[int, ...] = (t,) if t in loss_steps else ()
-        else:
-            ks = config.kept_losses(t, scenario.T)
-        for k in ks:
-            factors, value = make_term(param, k, t, steps, W_y, config, recurrent)
-            running[param] = running[param] + value
-            terms.append(Term(param, k, t, factors, value, running[param], term_path(param, k, t)))
-    return tuple(terms), running

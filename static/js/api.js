@@ -25,14 +25,42 @@ async function request(method, path, { body, token } = {}) {
 
 const sessionPath = (id) => `/api/sessions/${encodeURIComponent(id)}`;
 
+/**
+ * A backward record's terms arrive as columns, one entry per parameter ({param, t, ks, sizes,
+ * values}); the page walks them one by one, so they become one object per term, in order.
+ * Each term's factors come later, from GET .../terms/{id}, when the term is shown.
+ */
+export function termList(record) {
+  const terms = record.terms.flatMap((group) => group.ks.map((k, i) => ({
+    id: `${group.param}:${k}:${group.t}`,
+    param: group.param,
+    k,
+    t: group.t,
+    distance: k - group.t,
+    size: group.sizes[i],
+    value: group.values ? group.values[i] : null,
+  })));
+  return { ...record, terms };
+}
+
+const withTermLists = (state) => ({ ...state, backward: state.backward.map(termList) });
+
 export const api = {
   listPresets: () => request("GET", "/api/presets"),
   /** body: {"preset": id} or a full scenario {"config", "params"?, "inputs", "targets", "seed"}. */
-  createSession: (body) => request("POST", "/api/sessions", { body }),
-  getSession: (id) => request("GET", sessionPath(id)),
+  createSession: async (body) => withTermLists(await request("POST", "/api/sessions", { body })),
+  getSession: async (id) => withTermLists(await request("GET", sessionPath(id))),
   /** action: forward | backward | update; the answer is the record plus `session`. */
-  step: (id, token, action) => request("POST", `${sessionPath(id)}/${action}`, { token }),
+  step: async (id, token, action) => {
+    const answer = await request("POST", `${sessionPath(id)}/${action}`, { token });
+    return action === "backward" ? termList(answer) : answer;
+  },
   /** to: "epoch" (back to the start of this epoch) or "start" (the session as created). */
-  reset: (id, token, to) => request("POST", `${sessionPath(id)}/reset`, { body: { to }, token }),
-  train: (id, token, epochs) => request("POST", `${sessionPath(id)}/train`, { body: { epochs }, token }),
+  reset: async (id, token, to) =>
+    withTermLists(await request("POST", `${sessionPath(id)}/reset`, { body: { to }, token })),
+  train: async (id, token, epochs) =>
+    withTermLists(await request("POST", `${sessionPath(id)}/train`, { body: { epochs }, token })),
+  /** One term in full (factors, value, running sums, path), while its epoch is the session's. */
+  term: (id, termId, epoch) =>
+    request("GET", `${sessionPath(id)}/terms/${encodeURIComponent(termId)}?epoch=${epoch}`),
 };

@@ -57,6 +57,11 @@ function factorValueElement(factor, jacobianAt) {
   return element;
 }
 
+/** A parameter's name in LaTeX: a subscript of more than one letter in braces (W_hi -> W_{hi}). */
+function paramLatex(name) {
+  return name.replace(/_(\w{2,})$/, "_{$1}");
+}
+
 /** Runs of more recurrent factors than this are folded: the first and last two stay as cards. */
 const RECURRENT_SHOWN = 4;
 
@@ -97,7 +102,7 @@ export function renderTerm(panel, term, context) {
       createHTML("span", { class: "note", text: `(the product of the ${term.factors.length} factors below)` }),
     ]),
     createHTML("span", { class: "summary-part" }, [
-      typeset(`\\frac{\\partial L}{\\partial ${term.param}}\\text{ so far} =`),
+      typeset(`\\frac{\\partial L}{\\partial ${paramLatex(term.param)}}\\text{ so far} =`),
       valueElement(term.running, { size: "compact", name: `dL/d${term.param} so far`, className: "summary-running" }),
     ]),
   ]);
@@ -163,7 +168,7 @@ function renderRunning(term, runningSoFar) {
       class: isCurrent ? "running-item current" : "running-item",
       "data-param": param,
       title: isCurrent ? "this term was just added" : null,
-    }, [typeset(`\\frac{\\partial L}{\\partial ${param}} =`), shown]));
+    }, [typeset(`\\frac{\\partial L}{\\partial ${paramLatex(param)}} =`), shown]));
   }
   return list;
 }

@@ -32,32 +32,53 @@ export function prepareGraph(graph) {
   };
 }
 
+/**
+ * The rows and rails for this graph: the Elman cell's as drawn above; a gated cell's own
+ * parameters get one rail each below the state rows (an LSTM's c_t row below h_t), and
+ * their edges enter spread across the node they feed.
+ */
+function rowsFor(prepared) {
+  const rows = { ...ROW_Y }, rails = { ...RAIL_Y }, offsets = { ...ENTRY_OFFSET };
+  const others = prepared.nodes.filter((n) => n.kind === "param" && !(n.id in RAIL_Y)).map((n) => n.id);
+  const hasCell = prepared.nodes.some((n) => n.kind === "cell");
+  if (!others.length && !hasCell) return { rows, rails, offsets, hasCell };
+  if (hasCell) rows.cell = ROW_Y.h + 96;
+  const first = (hasCell ? rows.cell : ROW_Y.h) + 56;
+  others.forEach((id, i) => {
+    rails[id] = first + 32 * i;
+    offsets[id] = others.length > 1 ? -30 + (60 * i) / (others.length - 1) : 0;
+  });
+  rows.input = first + 32 * (others.length - 1) + 52;
+  return { rows, rails, offsets, hasCell };
+}
+
 /** Step 2, compute layout: time runs left to right, h_0 at the far left, parameters on rails. */
 export function computeLayout(prepared) {
   const columnX = (t) => FIRST_COLUMN_X + t * COLUMN_WIDTH;
+  const { rows, rails, offsets, hasCell } = rowsFor(prepared);
   const position = new Map();
   for (const node of prepared.nodes) {
-    if (node.kind === "param") position.set(node.id, { x: PARAM_COLUMN_X, y: RAIL_Y[node.id] });
+    if (node.kind === "param") position.set(node.id, { x: PARAM_COLUMN_X, y: rails[node.id] });
     else if (node.kind === "total_loss") {
-      position.set(node.id, { x: columnX(prepared.T) + COLUMN_WIDTH * 0.5, y: ROW_Y.L });
+      position.set(node.id, { x: columnX(prepared.T) + COLUMN_WIDTH * 0.5, y: rows.L });
     } else {
-      const row = { input: "input", hidden: "h", output: "output", loss: "loss" }[node.kind];
-      position.set(node.id, { x: columnX(node.t), y: ROW_Y[row] });
+      const row = { input: "input", hidden: "h", cell: "cell", output: "output", loss: "loss" }[node.kind];
+      position.set(node.id, { x: columnX(node.t), y: rows[row] });
     }
   }
   const edges = prepared.edges.map((edge) => ({
     ...edge,
-    points: edgePoints(edge, position.get(edge.source), position.get(edge.target)),
+    points: edgePoints(edge, position.get(edge.source), position.get(edge.target), offsets, hasCell),
   }));
   const width = columnX(prepared.T) + COLUMN_WIDTH * 0.5 + NODE.width / 2 + 6;
-  return { ...prepared, position, edges, width, height: ROW_Y.input + NODE.height / 2 + 16 };
+  return { ...prepared, position, edges, width, height: rows.input + NODE.height / 2 + 16 };
 }
 
-function edgePoints(edge, from, to) {
+function edgePoints(edge, from, to, offsets = ENTRY_OFFSET, hasCell = false) {
   const half = NODE.height / 2;
   if (edge.kind === "param") {
     // Along the parameter's rail to the step that uses it, then into the node: one rail, T uses.
-    const end = { x: to.x + ENTRY_OFFSET[edge.source], y: to.y + (from.y > to.y ? half : -half) };
+    const end = { x: to.x + offsets[edge.source], y: to.y + (from.y > to.y ? half : -half) };
     return [{ x: from.x + PARAM_NODE.width / 2, y: from.y }, { x: end.x, y: from.y }, end];
   }
   if (edge.kind === "recurrent") {
@@ -68,7 +89,12 @@ function edgePoints(edge, from, to) {
     // side, so no line runs across another loss node.
     return [{ x: from.x, y: from.y - half }, { x: from.x, y: to.y }, { x: to.x - NODE.width / 2, y: to.y }];
   }
-  // input, output, loss: straight up from source to target.
+  // input, output, loss, state (an LSTM's c_t -> h_t): straight up from source to target.
+  if (hasCell && edge.kind === "input" && edge.target.startsWith("h_")) {
+    // x_t -> h_t past an LSTM's c_t: beside it, not through it.
+    const side = from.x - NODE.width / 2 - 4;
+    return [{ x: from.x - 20, y: from.y - half }, { x: side, y: from.y - half - 20 }, { x: side, y: to.y + half + 10 }, { x: to.x - 20, y: to.y + half }];
+  }
   return [{ x: from.x, y: from.y - half }, { x: to.x, y: to.y + half }];
 }
 

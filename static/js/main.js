@@ -21,6 +21,8 @@ const page = {
   busy: false,
   pendingRight: 0, // → presses waiting while a request is on its way (at most MAX_PENDING)
   graph: null, // the rendered SVG's elements by id
+  terms: new Map(), // "epoch:param:k:t" -> the term in full, fetched when first shown
+  fetching: new Set(), // the same keys, while their request is on its way
 };
 
 const $ = (id) => document.getElementById(id);
@@ -54,9 +56,35 @@ async function loadSession(id, wantedView) {
   adopt(await api.getSession(id), loadToken(id), wantedView);
 }
 
+/**
+ * A term's factors: from the cache, or else fetched (the panel says so meanwhile, and the view
+ * is drawn again when they arrive). Only the session's current epoch can be fetched.
+ */
+function termDetail(epoch, term) {
+  const key = `${epoch}:${term.id}`;
+  if (page.terms.has(key)) return page.terms.get(key);
+  if (epoch !== page.state.epoch || page.fetching.has(key)) return null;
+  const sessionId = page.state.id;
+  page.fetching.add(key);
+  api.term(sessionId, term.id, epoch)
+    .then((detail) => page.terms.set(key, detail))
+    .catch((error) => page.terms.set(key, { error: `The factors could not be fetched: ${error.message}` }))
+    .finally(() => {
+      page.fetching.delete(key);
+      if (page.state?.id !== sessionId) return;
+      render();
+      const view = currentView();
+      if (view?.kind === "backward" && view.epoch === epoch && epochOf(view).backward[view.index]?.terms[view.term]?.id === term.id) {
+        revealPanel(); // the term's value line, now that it is drawn
+      }
+    });
+  return null;
+}
+
 function adopt(state, token, wantedView = null) {
   page.token = token;
   page.state = state;
+  page.terms.clear();
   page.epochs.clear();
   rememberEpoch(state);
   page.views = viewsFromState(state);
@@ -113,6 +141,7 @@ function receive(action, state) {
   page.state = state;
   if (action === "start") {
     page.epochs.clear(); // the session is as created: what came before no longer happened
+    page.terms.clear();
     page.views = [];
   }
   rememberEpoch(state);
@@ -184,7 +213,8 @@ function render() {
   const view = currentView();
   const epoch = epochOf(view);
   showValues(page.graph, nodeValues(view, epoch, state));
-  renderPanel(view, epoch, { graph: page.graph, state, presets: page.presets, views: page.views, show });
+  const context = { graph: page.graph, state, presets: page.presets, views: page.views, show, termDetail };
+  renderPanel(view, epoch, context);
   renderButtons();
   $("status").textContent = state.status;
   $("view-note").textContent = describeView(view, epoch);

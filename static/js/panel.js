@@ -5,14 +5,15 @@ import { lightPath, revealStep } from "./graph.js";
 import {
   FACTOR_COLOURS, appendDiverged, renderBackwardSummary, renderForward, renderTerm, renderUpdate,
 } from "./formula.js";
-import { recordOf, runningSoFar } from "./timeline.js";
+import { recordOf } from "./timeline.js";
 import { createHTML } from "./svg.js";
 
 const $ = (id) => document.getElementById(id);
 
 /**
  * Draw the view into #formula (and #term-list for a term); light its path on the graph.
- * context: {graph, state, presets, views, show(index)} — show moves the page to another view.
+ * context: {graph, state, presets, views, show(index), termDetail(epoch, term)} — show moves the
+ * page to another view; termDetail gives a term's factors once fetched (null while on its way).
  */
 export function renderPanel(view, epoch, context) {
   const { graph, state } = context;
@@ -56,7 +57,15 @@ function renderStart(panel, epoch, { state, presets }) {
 
 function renderTermView(view, record, epoch, context) {
   const { graph, state, views, show } = context;
-  const term = record.terms[view.term];
+  const summary = record.terms[view.term];
+  const detail = context.termDetail(view.epoch, summary);
+  if (!detail || detail.error) {
+    lightPath(graph, record.path);
+    renderTermPending($("formula"), summary, detail, record, view, epoch.epoch === state.epoch);
+    renderTermList(view, record, views, show);
+    return;
+  }
+  const term = { ...summary, ...detail };
   const colours = new Map(term.factors.map((f, i) => [f.edge, FACTOR_COLOURS[i % FACTOR_COLOURS.length]]));
   lightPath(graph, term.path, colours);
   renderTerm($("formula"), term, {
@@ -65,10 +74,27 @@ function renderTermView(view, record, epoch, context) {
     t: record.t,
     colourOf: (edge) => colours.get(edge),
     jacobianAt: (step) => epoch.backward.find((r) => r.t === step)?.jacobian ?? null,
-    runningSoFar: runningSoFar(view, epoch, Object.keys(record.grads ?? state.params)),
+    runningSoFar: new Map(Object.entries(detail.running_all).map(([name, sum]) => [name, sum ?? undefined])),
   });
   appendDiverged($("formula"), record.diverged);
   renderTermList(view, record, views, show);
+}
+
+/** A term whose factors are on their way (or gone with an earlier epoch): what the summary says. */
+function renderTermPending(panel, term, detail, record, view, current) {
+  const why = detail?.error ?? (current
+    ? "Fetching this term's factors…"
+    : `The server keeps the factors of the current epoch only; this term is from epoch ${view.epoch}.`);
+  panel.replaceChildren(
+    createHTML("h2", { text: `Backward step t = ${record.t}: term ${view.term + 1} of ${record.terms.length}` }),
+    createHTML("p", { class: "term-what", text: `∂L/∂${term.param} through ℓ_${term.k}, parameter used at t = ${term.t}` }),
+    createHTML("p", {
+      class: "note term-pending",
+      "data-waiting": !detail && current ? "true" : null,
+      text: `${why} Its size (Frobenius norm): ${term.size === null ? "not finite" : term.size.toPrecision(3)}.`,
+    }),
+  );
+  appendDiverged(panel, record.diverged);
 }
 
 /**

@@ -44,6 +44,8 @@ export function writeAddress(changes) {
 export function stateAfterStep(state, action, answer) {
   const { session: summary, ...record } = answer;
   const next = { ...state, ...summary };
+  // A large model's step answers leave the parameters out; an update's record has the new ones.
+  if (!summary.params && action === "update") next.params = { ...state.params, ...record.params_new };
   if (action === "forward") next.forward = [...state.forward, record];
   else if (action === "backward") next.backward = [...state.backward, record];
   else Object.assign(next, { forward: [], backward: [], last_update: record });

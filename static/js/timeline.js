@@ -46,16 +46,6 @@ export function nodeValues(view, epoch, state) {
   return values;
 }
 
-/** dL/dθ so far at a term view: each parameter's `running` from its latest term up to here. */
-export function runningSoFar(view, epoch, paramNames) {
-  const latest = new Map(paramNames.map((name) => [name, undefined]));
-  for (const [index, record] of epoch.backward.slice(0, view.index + 1).entries()) {
-    const terms = index === view.index ? record.terms.slice(0, view.term + 1) : record.terms;
-    for (const term of terms) latest.set(term.param, term.running);
-  }
-  return latest;
-}
-
 /** A sentence saying what a view shows, for the screen reader and the status area. */
 export function describeView(view, epoch) {
   if (!view) return `Showing the start of epoch ${epoch.epoch}.`;

@@ -17,12 +17,28 @@ def test_bptt_answers_loss_grads_records_terms_and_graph(client: TestClient) -> 
     assert result["grads"] == result["backward"][-1]["grads"]
     assert result["loss"] == result["forward"][-1]["loss_so_far"]
     assert (result["phase"], result["t"], result["diverged"]) == ("update", None, None)
-    terms = [term for record in result["backward"] for term in record["terms"]]
-    assert {term["param"] for term in terms} == {"W_x", "W_h", "b", "W_y", "b_y"}
+    summaries = [summary for record in result["backward"] for summary in record["terms"]]
+    assert {summary["param"] for summary in summaries} == {"W_x", "W_h", "b", "W_y", "b_y"}
     graph_ids = {node["id"] for node in result["graph"]["nodes"]}
     graph_ids |= {edge["id"] for edge in result["graph"]["edges"]}
-    assert all(set(term["path"]["nodes"]) <= graph_ids for term in terms)
-    assert all(set(term["path"]["edges"]) <= graph_ids for term in terms)
+    records = result["backward"]
+    assert all(set(record["path"]["nodes"]) <= graph_ids for record in records)
+    assert all(set(record["path"]["edges"]) <= graph_ids for record in records)
+
+
+def test_bptt_answers_the_terms_it_is_asked_for_in_full(client: TestClient) -> None:
+    body = {**SMALL_SCENARIO, "terms": ["W_h:3:1", "b_y:2:2"]}
+    result = client.post("/api/bptt", json=body).json()
+    first, second = result["term_details"]
+    assert (first["id"], first["distance"], len(first["factors"])) == ("W_h:3:1", 2, 5)
+    graph_ids = {edge["id"] for edge in result["graph"]["edges"]}
+    assert set(first["path"]["edges"]) <= graph_ids
+    summary = next(s for s in result["backward"][2]["terms"] if s["param"] == "W_h")
+    assert summary["values"][summary["ks"].index(3)] == first["value"]
+    assert second["factors"][-1]["formula"] == "1"
+    refused = client.post("/api/bptt", json={**SMALL_SCENARIO, "terms": ["W_h:1:3"]})
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "terms", "0"]
 
 
 def test_bptt_of_the_seed_example_equals_the_core(client: TestClient) -> None:
@@ -36,9 +52,10 @@ def test_bptt_of_the_seed_example_equals_the_core(client: TestClient) -> None:
 
 def test_large_recurrent_factors_are_sent_as_null(make_client) -> None:
     client = make_client(inline_factor_size=3)
-    result = client.post("/api/bptt", json=SMALL_SCENARIO).json()  # H = 2: 4 numbers
-    terms = [term for record in result["backward"] for term in record["terms"]]
-    factors = [factor for term in terms for factor in term["factors"]]
+    body = {**SMALL_SCENARIO, "terms": ["W_h:3:1", "W_x:2:1", "W_y:3:3"]}
+    result = client.post("/api/bptt", json=body).json()  # H = 2: 4 numbers
+    assert all(len(record["jacobian"]) == 2 for record in result["backward"])  # 4 <= 1,024
+    factors = [factor for term in result["term_details"] for factor in term["factors"]]
     recurrent = [f for f in factors if f["kind"] == "recurrent"]
     assert recurrent and all(f["value"] is None and f["shape"] == [2, 2] for f in recurrent)
     assert all(f["value"] is not None for f in factors if f["kind"] != "recurrent")

@@ -93,7 +93,8 @@ def test_every_route_documents_its_answer_with_a_described_model(client: TestCli
 
 def test_every_model_and_every_field_is_described(client: TestClient) -> None:
     models = openapi(client)["components"]["schemas"]
-    assert {"SessionState", "BackwardRecord", "Term", "Factor", "ErrorDetail"} <= set(models)
+    expected = {"SessionState", "BackwardRecord", "StepTerms", "TermDetail", "Factor", "CellInfo"}
+    assert expected | {"ErrorDetail"} <= set(models)
     assert "HTTPValidationError" not in models  # FastAPI's own, undescribed
     for name, model in models.items():
         assert model.get("description"), name
@@ -144,20 +145,24 @@ def test_documented_fields_match_a_session_stepped_through(client: TestClient) -
     state = client.get(url).json()
     assert set(state) == set(responses.SessionState.model_fields)
     for answer, record in zip(forward, state["forward"], strict=True):
-        assert set(answer) == set(responses.ForwardStep.model_fields)
+        assert_fields(responses.ForwardStep, answer)
+        assert set(responses.ForwardStep.model_fields) - set(answer) == {"c", "c_prev"}
         assert_fields(responses.ForwardRecord, record)
         assert_fields(responses.Path, record["path"])
-    assert set(backward) == set(responses.BackwardStep.model_fields)
+    assert set(backward) | {"dc"} == set(responses.BackwardStep.model_fields)
     assert_fields(responses.SessionSummary, backward["session"])
     assert_fields(responses.Params, backward["session"]["params"])
     assert_fields(responses.ParamArrays, backward["grads"])
     for record in (backward, state["backward"][0]):
-        assert set(record) - {"session"} == set(responses.BackwardRecord.model_fields)
-    factors = [factor for term in backward["terms"] for factor in term["factors"]]
+        assert set(record) - {"session"} | {"dc"} == set(responses.BackwardRecord.model_fields)
+    for summary in backward["terms"]:
+        assert set(summary) == set(responses.StepTerms.model_fields)
+    term_id = f"{backward['terms'][0]['param']}:3:3"
+    term = client.get(f"{url}/terms/{term_id}").json()
+    assert set(term) == set(responses.TermDetail.model_fields)
+    factors = term["factors"]
     parts = [part for factor in factors for part in factor["parts"]]
-    assert backward["terms"] and parts  # seed-3-step: sigmoid_bce splits the loss factor
-    for term in backward["terms"]:
-        assert set(term) == set(responses.Term.model_fields)
+    assert parts  # seed-3-step: sigmoid_bce splits the loss factor
     for factor in factors:
         assert set(factor) == set(responses.Factor.model_fields)
     for part in parts:

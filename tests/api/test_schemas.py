@@ -34,7 +34,7 @@ BAD_BODIES = {
     "missing parameter": (
         changed(("params",), {"W_x": [[1.0], [0.5]], "W_h": [[0, 0], [0, 0]], "b": [0, 0]}),
         ["body", "params", "W_y"],
-        "Field required",
+        "is missing (shape (1, 2))",
     ),
     "b_y without output bias": (
         changed(("config",), {**SMALL_SCENARIO["config"], "output_bias": False})
@@ -43,9 +43,9 @@ BAD_BODIES = {
         "must be left out when config.output_bias is false",
     ),
     "hidden size beyond limit": (
-        changed(("config", "hidden_size"), 33),
+        changed(("config", "hidden_size"), 65),
         ["body", "config", "hidden_size"],
-        "must be <= 32",
+        "must be <= 64",
     ),
     "input size beyond limit": (
         changed(("config", "input_size"), 17),
@@ -53,9 +53,9 @@ BAD_BODIES = {
         "must be <= 16",
     ),
     "T beyond limit": (
-        changed(("inputs",), [[0.0]] * 51) | {"targets": [[0.0]] * 51},
+        changed(("inputs",), [[0.0]] * 201) | {"targets": [[0.0]] * 201},
         ["body", "inputs"],
-        "at most 50 time steps",
+        "at most 200 time steps",
     ),
     "zero hidden size": (
         changed(("config", "hidden_size"), 0),

@@ -80,13 +80,36 @@ def test_backward_records_carry_the_seed_terms_that_sum_to_the_gradient(client: 
     session_id, headers = create_session(client, {"preset": "seed-3-step"})
     step_n(client, session_id, headers, "forward", 3)
     backward = step_n(client, session_id, headers, "backward", 3)
-    w_h_terms = [term for record in backward for term in record["terms"] if term["param"] == "W_h"]
-    assert [term["id"] for term in w_h_terms] == ["W_h:3:3", "W_h:3:2", "W_h:3:1"]
-    assert w_h_terms[-1]["value"] == [[0.0]]  # h_0 = 0, so the t = 1 term vanishes
+    summaries = [s for record in backward for s in record["terms"] if s["param"] == "W_h"]
+    ids = [f"W_h:{k}:{s['t']}" for s in summaries for k in s["ks"]]
+    assert ids == ["W_h:3:3", "W_h:3:2", "W_h:3:1"]
+    w_h_terms = [client.get(f"/api/sessions/{session_id}/terms/{i}").json() for i in ids]
+    assert w_h_terms[-1]["value"] == [[0.0]] == summaries[-1]["values"][0]  # h_0 = 0
     assert w_h_terms[-1]["running"] == backward[-1]["grads"]["W_h"]
+    last = client.get(f"/api/sessions/{session_id}/terms/b:3:1").json()  # the step's last
+    assert last["running_all"] == backward[-1]["grads"]
+    assert w_h_terms[-1]["running_all"]["b"] == backward[-2]["grads"]["b"]  # b's t=1 term next
     kinds = [factor["kind"] for factor in w_h_terms[1]["factors"]]
     assert kinds == ["loss", "output", "recurrent", "direct"]
     assert [factor["step"] for factor in w_h_terms[1]["factors"]] == [3, 3, 3, 2]
+
+
+def test_a_term_is_404_until_its_step_and_outside_its_epoch(client: TestClient) -> None:
+    session_id, headers = create_session(client, {"preset": "seed-3-step"})
+    url = f"/api/sessions/{session_id}/terms"
+    step_n(client, session_id, headers, "forward", 3)
+    step_n(client, session_id, headers, "backward", 2)
+    assert client.get(f"{url}/W_h:3:2").status_code == 200
+    for term_id, says in (
+        ("W_h:3:1", "backward step t = 1 has not been taken"),
+        ("W_h:2:2", "there is no term W_h:2:2"),
+        ("W_q:3:2", "W_q is not a parameter"),
+        ("W_h-3-2", "a term id is param:k:t"),
+    ):
+        response = client.get(f"{url}/{term_id}")
+        assert response.status_code == 404 and says in response.json()["detail"], term_id
+    assert client.get(f"{url}/W_h:3:2?epoch=2").status_code == 404
+    assert client.get(f"{url}/W_h:3:2?epoch=1").status_code == 200
 
 
 def test_after_update_the_state_is_the_next_epoch_with_the_new_params(client: TestClient) -> None:

@@ -15,7 +15,8 @@ def test_many_to_one_graph_has_a_single_output_at_T():
 
 
 def test_term_path_runs_from_the_loss_back_to_the_parameters_use():
-    path = term_path("W_h", 3, 1)
+    config = get_preset("seed-3-step").scenario.config
+    path = term_path(config, "W_h", 3, 1)
     assert path.nodes == ("L", "loss_3", "yhat_3", "h_3", "h_2", "h_1", "W_h")
     assert path.edges == (
         "loss_3->L",

@@ -71,3 +71,22 @@ def test_seeded_initialisation_is_reproducible_and_read_only():
     np.testing.assert_array_equal(first.W_h, second.W_h)
     assert not first.W_h.flags.writeable
     assert np.all(np.abs(first.W_h) <= 1 / np.sqrt(2))
+
+
+def test_gated_cells_take_tanh_or_no_activation_and_unknown_cells_are_refused():
+    assert Config(1, 2, 1, cell="gru").activation == "tanh"
+    assert Config(1, 2, 1, cell="lstm", activation="tanh").cell_params[0] == "W_xi"
+    with pytest.raises(ScenarioError, match="activation: must be tanh or left out for the gru"):
+        Config(1, 2, 1, cell="gru", activation="relu")
+    with pytest.raises(ScenarioError, match="cell: must be one of elman, gru, lstm"):
+        Config(1, 2, 1, cell="rnn")
+
+
+def test_lstm_params_have_both_initial_states_given_or_zeros():
+    config = Config(1, 2, 1, cell="lstm")
+    params = init_params(config, 0)
+    assert [name for name in params.as_dict() if name.endswith("0")] == ["h0", "c0"]
+    np.testing.assert_array_equal(params.c0, np.zeros(2))
+    assert "c0" not in params.trained() and "W_hf" in params.trained()
+    with pytest.raises(ScenarioError, match=r"params\.W_h: is not a parameter"):
+        Params.from_dict(config, {**params.trained(), "W_h": [[0.0, 0.0], [0.0, 0.0]]})

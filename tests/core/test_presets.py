@@ -5,6 +5,7 @@ import numpy as np
 from app.core.epochs import bptt, train
 from app.core.presets import get_preset, list_presets
 from app.core.stepper import start
+from app.core.trace import term_sizes
 
 
 def test_every_preset_has_a_title_a_paragraph_and_runs():
@@ -34,3 +35,20 @@ def test_exploding_preset_overflows_and_says_where():
 
 def test_unknown_preset_is_none():
     assert get_preset("no-such-preset") is None
+
+
+def _reach_to_t1(preset_id: str, param: str) -> float:
+    """The size of the term by which the loss at T reaches `param`'s use at t = 1."""
+    run = bptt(get_preset(preset_id).scenario)
+    return float(term_sizes(run, param)[run.T - 1, 0])
+
+
+def test_the_lstm_and_gru_presets_keep_the_t1_signal_the_elman_network_loses():
+    elman = _reach_to_t1("vanishing", "W_x")
+    lstm, gru = _reach_to_t1("lstm-remembers", "W_xc"), _reach_to_t1("gru-update-gate", "W_xh")
+    assert elman < 1e-6
+    assert lstm > 1e4 * elman and gru > 1e4 * elman
+    assert get_preset("lstm-remembers").scenario.config.cell == "lstm"
+    assert get_preset("gru-update-gate").scenario.config.cell == "gru"
+    # the forget gate holds: c_20 still carries what x_1 wrote
+    assert bptt(get_preset("lstm-remembers").scenario).forward[-1].cache.state[1][0] > 1.0

@@ -12,6 +12,7 @@ import pytest
 
 from app.core.presets import get_preset
 from app.core.stepper import backward_step, forward_step, start, update
+from app.core.trace import terms_at
 
 w_i, w_h, b, w_o = 0.5, 0.8, 0.1, 1.2
 x = [1.0, 0.5, -0.5]
@@ -47,7 +48,7 @@ def run_seed_example():
         run, _ = forward_step(run)
     for _ in range(3):
         run, record = backward_step(run)
-        backward.append(record)
+        backward.append(terms_at(run, record.t))
     loss = run.loss
     run, update_record = update(run)
     return loss, backward, update_record
@@ -62,21 +63,21 @@ def test_loss_matches_the_hand_computation():
 def test_every_bracketed_term_matches_the_hand_computation():
     _, hand_terms, _ = hand_computation()
     _, backward, _ = run_seed_example()
-    for record in backward:
-        for term in record.terms:
+    for terms in backward:
+        for term in terms:
             if term.param == "W_y":
                 continue
             assert term.k == 3
             assert float(term.value.item()) == pytest.approx(
                 hand_terms[term.param][term.t], rel=1e-12
             )
-    w_h_at_1 = next(t for t in backward[2].terms if t.param == "W_h")
+    w_h_at_1 = next(t for t in backward[2] if t.param == "W_h")
     assert w_h_at_1.value.item() == 0.0  # O_0 = 0: the first use of w_h contributes nothing
 
 
 def test_the_t2_term_of_dL_dwh_has_the_notes_four_factors_in_order():
     _, backward, _ = run_seed_example()
-    term = next(t for t in backward[1].terms if t.param == "W_h")
+    term = next(t for t in backward[1] if t.param == "W_h")
     assert [f.symbol for f in term.factors] == ["∂ℓ_3/∂z_3", "∂z_3/∂h_3", "∂h_3/∂h_2", "∂⁺h_2/∂W_h"]
     assert all(f.shape == (1, 1) or f.shape == (1,) for f in term.factors)
     product = math.prod(f.value.item() for f in term.factors)
@@ -85,11 +86,11 @@ def test_the_t2_term_of_dL_dwh_has_the_notes_four_factors_in_order():
 
 def test_gradients_and_updated_weights_match_the_hand_computation():
     _, _, grads = hand_computation()
-    _, backward, update_record = run_seed_example()
+    _, _, update_record = run_seed_example()
     old = {"W_x": w_i, "W_h": w_h, "b": b, "W_y": w_o}
     assert set(update_record.params_new) == set(old)  # no output bias
     for name, grad in grads.items():
-        assert backward[-1].grads[name].item() == pytest.approx(grad, rel=1e-12)
+        assert update_record.grads[name].item() == pytest.approx(grad, rel=1e-12)
         assert update_record.params_new[name].item() == pytest.approx(
             old[name] - eta * grad, rel=1e-12
         )
@@ -97,7 +98,7 @@ def test_gradients_and_updated_weights_match_the_hand_computation():
 
 def test_the_loss_factor_splits_as_the_notes_write_it():
     _, backward, _ = run_seed_example()
-    loss_factor = backward[0].terms[0].factors[0]
+    loss_factor = backward[0][0].factors[0]
     dL_dyhat, dyhat_dz = (part.value.item() for part in loss_factor.parts)
     y_hat = 1 / (1 + math.exp(-w_o * math.tanh(0.5 * -0.5 + 0.8 * 0.6524998278634716 + 0.1)))
     assert dL_dyhat == pytest.approx(-1 / y_hat, rel=1e-12)  # y = 1: dL/dyhat = -1/yhat

@@ -11,6 +11,7 @@ from app.core.model import Config, Scenario
 from app.core.presets import get_preset
 from app.core.stepper import StepOrderError, backward_step, forward_step, start, step, update
 from tests.core.reference import reference_bptt
+from tests.core.reference_cells import reference_bptt as reference_cells_bptt
 from tests.core.strategies import scenarios
 
 
@@ -34,7 +35,7 @@ def test_stepping_one_step_at_a_time_gives_the_whole_pass_to_the_last_bit(scenar
 
 
 @settings(max_examples=60, deadline=None)
-@given(scenarios(max_T=6))
+@given(scenarios(max_T=6, cells=("elman",)))
 def test_untruncated_pass_equals_an_independent_textbook_bptt(scenario):
     scenario = _with(scenario, truncation=None)
     loss, grads = reference_bptt(scenario)
@@ -58,7 +59,7 @@ def test_truncation_window_one_keeps_only_each_losss_own_step():
     scenario = _with(get_preset("sine-next-value").scenario, truncation=1)
     run = bptt(scenario)
     for record in run.backward:
-        assert [(term.k, term.t) for term in record.terms if term.param == "W_h"] == [
+        assert [(k, s.t) for s in record.terms if s.param == "W_h" for k in s.ks] == [
             (record.t, record.t)
         ]
 
@@ -161,3 +162,91 @@ def test_reset_goes_back_to_the_start_of_the_epoch_keeping_its_history():
     again = reset(run)
     assert (again.epoch, again.phase, again.forward, again.backward) == (3, "forward", (), ())
     assert again.loss_history == run.loss_history and again.scenario is run.scenario
+
+
+def _adam(scenario: Scenario) -> Scenario:
+    from app.core.optimizers import make_optimizer
+
+    return _with(scenario, optimizer=make_optimizer({"name": "adam", "beta1": 0.8}))
+
+
+def _finish(run):
+    while run.phase != "update":
+        run, _ = step(run)
+    return run
+
+
+def test_the_optimiser_state_is_carried_from_update_to_update_and_through_train():
+    scenario = _adam(get_preset("saw-a-one").scenario)
+    trained, _, _ = train(start(scenario), 3)
+    stepped, gradients = start(scenario), []
+    for _ in range(3):
+        stepped = _finish(stepped)
+        gradients.append(stepped.backward[-1].grads)
+        stepped, record = update(stepped)
+    assert record.update_number == 3 and trained.optimizer_state.n == 3
+    for name, value in trained.scenario.params.trained().items():  # the training path
+        np.testing.assert_allclose(stepped.scenario.params[name], value, rtol=1e-12)
+    assert record.optimizer == "adam" and record.hyper["beta1"] == 0.8
+    quantities = {q.name: q.values for q in record.quantities}
+    assert {"g", "m", "v", "m_hat", "v_hat"} <= set(quantities)
+    for name in quantities["m"]:  # m after three updates, by hand, and its bias correction
+        m = 0.0
+        for grads in gradients:
+            m = 0.8 * m + 0.2 * grads[name]
+        np.testing.assert_allclose(quantities["m"][name], m, rtol=1e-12)
+        np.testing.assert_allclose(quantities["m_hat"][name], m / (1 - 0.8**3), rtol=1e-12)
+
+
+def test_reset_to_the_epoch_start_restores_the_optimiser_state_the_epoch_began_with():
+    at_start, _, _ = train(start(_adam(get_preset("saw-a-one").scenario)), 2)
+    run = at_start
+    for _ in range(run.T + 2):
+        run, _ = step(run)
+    again = reset(run)
+    assert again.optimizer_state is at_start.optimizer_state
+    after_reset, _ = update(_finish(again))
+    after_plain, _ = update(_finish(at_start))
+    for name, value in after_plain.scenario.params.trained().items():
+        np.testing.assert_array_equal(after_reset.scenario.params[name], value)
+
+
+def test_sgd_update_record_names_its_rule_and_its_quantity():
+    _, record = update(bptt(get_preset("seed-3-step").scenario))
+    assert (record.optimizer, record.hyper, record.update_number) == ("sgd", {}, 1)
+    assert record.formula == (r"\theta \leftarrow \theta - \eta\, g",)
+    (g,) = record.quantities
+    assert g.name == "g"
+    for name, value in g.values.items():
+        np.testing.assert_array_equal(value, record.grads_applied[name])
+
+
+@settings(max_examples=80, deadline=None)
+@given(scenarios(max_T=6))
+def test_every_cell_equals_an_independent_implementation_from_the_equations(scenario):
+    """GRU and LSTM (and Elman) against tests/core/reference_cells.py, written apart."""
+    scenario = _with(scenario, truncation=None)
+    config = scenario.config
+    loss, grads, steps = reference_cells_bptt(
+        config.cell,
+        scenario.params.as_dict(),
+        scenario.inputs,
+        scenario.targets,
+        config.output,
+        config.mode,
+        config.activation,
+    )
+    run = bptt(scenario)
+    assert run.loss == pytest.approx(loss, rel=1e-12)
+    assert set(grads) == set(run.backward[-1].grads)
+    for name, grad in grads.items():
+        np.testing.assert_allclose(run.backward[-1].grads[name], grad, rtol=1e-10, atol=1e-13)
+    for record, expected in zip(run.forward, steps, strict=True):
+        np.testing.assert_allclose(record.h, expected["h"], rtol=1e-12, atol=1e-15)
+        if config.cell == "lstm":
+            np.testing.assert_allclose(record.cache.state[1], expected["c"], rtol=1e-12, atol=1e-15)
+        gates = {"gru": ("z", "r", "n"), "lstm": ("i", "f", "o", "g")}.get(config.cell, ())
+        for gate in gates:
+            np.testing.assert_allclose(
+                record.cache.values[gate], expected[gate], rtol=1e-12, atol=1e-15
+            )

@@ -117,8 +117,18 @@ class Watched:
         return self.page.evaluate("document.body.dataset.sessionId")
 
     def state(self) -> dict[str, Any]:
-        """The session's state, read by the test itself (not through the page)."""
+        """The session's state, read by the test itself (not through the page), with each
+        backward record's terms in full, one by one (GET .../terms/{id})."""
         url = f"{self.base_url}/api/sessions/{self.session_id}"
+        with urllib.request.urlopen(url) as response:
+            state = json.load(response)
+        for record in state["backward"]:
+            ids = [f"{s['param']}:{k}:{s['t']}" for s in record["terms"] for k in s["ks"]]
+            record["terms"] = [self.term(term_id) for term_id in ids]
+        return state
+
+    def term(self, term_id: str) -> dict[str, Any]:
+        url = f"{self.base_url}/api/sessions/{self.session_id}/terms/{term_id}"
         with urllib.request.urlopen(url) as response:
             return json.load(response)
 

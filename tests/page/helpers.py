@@ -120,10 +120,18 @@ def assert_close(shown: float | None, exact: Any, rel_tol: float = 2e-3) -> None
 
 
 def press_and_wait(page: Page, key: str, note: str) -> None:
-    """Press a key and wait until the page says it shows `note`."""
+    """Press a key and wait until the page says it shows `note` (a term: with its factors,
+    which the page fetches when the term comes into view)."""
     page.keyboard.press(key)
+    wait_for_view(page, note)
+
+
+def wait_for_view(page: Page, note: str) -> None:
+    """Wait until the page shows `note`, and no term's factors are still on their way."""
     page.wait_for_function(
-        "note => document.getElementById('view-note').textContent.includes(note)", arg=note
+        "note => document.getElementById('view-note').textContent.includes(note) && "
+        "document.querySelector('#formula [data-waiting]') === null",
+        arg=note,
     )
 
 

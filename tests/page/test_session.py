@@ -12,6 +12,7 @@ from tests.page.helpers import (
     press_and_wait,
     run_epoch,
     wait_for_status,
+    wait_for_view,
 )
 
 STEP_BUTTONS = ("Forward step", "Backward step", "Update weights", "Run epoch", "Reset")
@@ -24,7 +25,8 @@ def api_calls(watched: Watched, since: int) -> list[tuple[str, str]]:
 
 
 def test_a_step_is_one_post_and_no_get(watched: Watched) -> None:
-    """The step's answer carries the session summary: the page fetches nothing else."""
+    """The step's answer carries the session summary: the page fetches nothing else but,
+    for a backward step, the factors of the term it shows."""
     page = watched.page
     watched.open("/")
     path = f"/api/sessions/{watched.session_id}"
@@ -32,7 +34,11 @@ def test_a_step_is_one_post_and_no_get(watched: Watched) -> None:
     for button, endpoint in [*steps, ("Update weights", "/update")]:
         before = len(watched.calls)
         answer = click_and_wait(page, button, endpoint)
-        assert api_calls(watched, before) == [("POST", path + endpoint)]
+        wait_for_view(page, "")
+        calls = api_calls(watched, before)
+        assert calls[0] == ("POST", path + endpoint)
+        term = [("GET", f"{path}/terms/W_x%3A3%3A{answer.get('t')}?epoch=1")]
+        assert calls[1:] == (term if endpoint == "/backward" else [])
         state = watched.state()
         assert page.get_by_role("status").inner_text() == state["status"]
         assert answer["session"]["status"] == state["status"]
@@ -57,6 +63,7 @@ def reload(watched: Watched) -> None:
     watched.page.reload()
     watched.page.wait_for_function("document.body.dataset.sessionId !== undefined")
     wait_for_status(watched.page, watched.state()["status"])
+    wait_for_view(watched.page, "")
 
 
 def test_reload_keeps_the_session_and_a_shared_link_is_read_only(
@@ -81,7 +88,8 @@ def test_reload_keeps_the_session_and_a_shared_link_is_read_only(
     reload(watched)
     assert snapshot(page) == seen
     assert lit_ids(page)[1]  # a lit path, the same as before the reload
-    assert [m for m, _ in api_calls(watched, before)] == ["GET", "GET"]  # presets, the session
+    calls = api_calls(watched, before)  # presets, the session, the factors of the term in view
+    assert [m for m, _ in calls] == ["GET", "GET", "GET"] and "/terms/W_h%3A3%3A3" in calls[2][1]
     # The token stayed with this tab: stepping goes on.
     assert page.get_by_role("button", name="Backward step").is_enabled()
     assert page.locator("#read-only").is_hidden()

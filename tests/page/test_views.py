@@ -12,6 +12,7 @@ from tests.page.helpers import (
     formatted,
     open_editor_session,
     press_and_wait,
+    wait_for_view,
 )
 
 # Every point of every edge that lies inside a node other than the edge's own two.
@@ -57,6 +58,7 @@ def test_the_current_term_comes_before_the_term_list(watched: Watched) -> None:
     viewport = page.viewport_size
     for term in (record["terms"][0], record["terms"][8]):  # W_x through l_4, and through l_12
         page.locator(f"#term-list button[data-term='{term['id']}']").click()
+        wait_for_view(page, "term")
         product = box(page.locator("#term-value"))
         assert product["y"] >= 0 and product["y"] + product["height"] <= viewport["height"]
         assert product["x"] + product["width"] <= viewport["width"]

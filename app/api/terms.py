@@ -1,0 +1,60 @@
+"""One chain-rule term in full, built when asked for: GET /api/sessions/{id}/terms/{term}.
+
+A backward step answers only each term's summary (its k, t and size); this route builds
+the term's factors from what the session's records keep.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from app.api.deps import SessionDep, SettingsDep
+from app.api.jsonresponse import StrictJSONResponse
+from app.api.openapi import documented
+from app.api.responses import TermDetail
+from app.api.serialize import term_detail_json
+from app.core import TermNotFoundError, term_detail
+
+router = APIRouter(prefix="/sessions", tags=["sessions"], default_response_class=StrictJSONResponse)
+
+
+def parse_term_id(term_id: str) -> tuple[str, int, int]:
+    """'W_h:3:2' -> ('W_h', 3, 2); 404 for anything else."""
+    param, _, rest = term_id.partition(":")
+    k, _, t = rest.partition(":")
+    if not (param and k.isdigit() and t.isdigit()):
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"no term {term_id!r}: a term id is param:k:t, e.g. W_h:3:2"
+        )
+    return param, int(k), int(t)
+
+
+@router.get(
+    "/{session_id}/terms/{term_id}",
+    summary="One chain-rule term, with its factors",
+    **documented(TermDetail, "The term: factors, value, running sums, path.", 404),
+)
+def read_term(
+    session_id: str,
+    term_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    epoch: int | None = Query(
+        None, description="The epoch the term belongs to; 404 unless it is the session's."
+    ),
+) -> StrictJSONResponse:
+    """term(k, t) of `param` (id "param:k:t", as the backward record's summaries name it):
+    its factors in the order multiplied, its value, dL/dparam so far, every parameter's
+    running sum at this term, and its path. 404 until backward step t has been taken."""
+    run = session.run
+    if epoch is not None and epoch != run.epoch:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"the session is in epoch {run.epoch}: the terms of epoch {epoch} are gone",
+        )
+    param, k, t = parse_term_id(term_id)
+    try:
+        term = term_detail(run, param, k, t)
+    except TermNotFoundError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    return StrictJSONResponse(term_detail_json(run, term, settings.inline_factor_size))

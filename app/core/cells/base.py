@@ -1,0 +1,168 @@
+"""What a cell declares: its parameters, its state, one step forward and back, and the
+derivatives the chain-rule terms are made of, with their symbols and LaTeX.
+
+A cell is a small frozen dataclass. Shapes, with d = input_size, H = hidden_size and
+n = len(states) (1 for Elman and GRU, 2 for LSTM): x_t (d,); each state (H,); the whole
+state s_t = concat(states) (S,) with S = n * H, h first.
+
+- `specs(d, H)`: every trained parameter of the cell (the output layer W_y, b_y and the
+  initial states are shared by all cells and declared by the model).
+- `forward(p, x_t, state_prev)` -> StepCache: the new state and the step's named values
+  (pre-activations, gates), everything the backward step needs.
+- `local_backward(p, cache, dstate)` -> (dstate_prev, local): given dL/ds_t (one array
+  per state), the share of dL/ds_{t-1} through this step and the named local gradients
+  (delta_t for Elman; each gate's dL/da).
+- `uses(cache)`: which local gradient times which operand is each parameter's use at t
+  (Elman: dW_x = delta x^T, dW_h = delta h_{t-1}^T, db = delta); `backward` and
+  `batched_uses` (all steps at once, as matrix products) are built from it.
+- `project(p, inputs)` -> (T, G): every step's input part (W_x* x_t + b_*) at once, which
+  `forward(..., projected=row)` then adds instead of computing it.
+- `jacobian(p, cache)` -> ds_t/ds_{t-1}, (S, S).
+- `direct(name, p, cache)` -> Direct: d+s_t/dtheta (everything before t held fixed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+import numpy as np
+
+Arrays = Mapping[str, np.ndarray]
+State = tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One trained parameter of a cell: shape (H, d), (H, H) or (H,) from `cols`."""
+
+    name: str
+    cols: str  # "d" (input weights), "H" (recurrent weights) or "" (a bias)
+    role: str  # in words, e.g. "input weights of the update gate z"
+    latex: str  # how the equations write it, e.g. W_{xz}
+
+    def shape(self, d: int, H: int) -> tuple[int, ...]:
+        return (H,) if not self.cols else (H, d if self.cols == "d" else H)
+
+
+@dataclass(frozen=True, eq=False)
+class StepCache:
+    """What forward step t computed: the inputs it used, the new state, its named values."""
+
+    x: np.ndarray  # x_t (d,)
+    state_prev: State  # s_{t-1}, one (H,) array per state
+    state: State  # s_t, one (H,) array per state
+    values: dict[str, np.ndarray]  # named values of the step (a_t; or the gates), each (H,)
+
+
+@dataclass(frozen=True, eq=False)
+class Direct:
+    """d+s_t/dtheta for a parameter theta of shape (H, m) or (H,): row i of theta is used
+    only by unit i of its gate, so the partial is coef (one number per state unit and gate
+    unit) times the operand vector (x_t, h_{t-1} or r_t * h_{t-1}; None for a bias).
+
+    coef: (S,) when unit i of the gate reaches only unit i of each state (diagonal: then
+    ds_t[s H + i]/dtheta[i, j] = coef[s H + i] * operand[j]), else (S, H) with
+    ds_t[u]/dtheta[i, j] = coef[u, i] * operand[j]. n_states: S // H.
+    """
+
+    coef: np.ndarray
+    operand: np.ndarray | None
+    n_states: int = 1
+
+    @property
+    def diagonal(self) -> bool:
+        return self.coef.ndim == 1
+
+    def factor_value(self) -> np.ndarray:
+        """The matrix shown as the factor: (S, m) or (S,) if diagonal, else coef (S, H)."""
+        if self.diagonal and self.operand is not None:
+            return np.outer(self.coef, self.operand)
+        return self.coef
+
+    def contract(self, row: np.ndarray) -> np.ndarray:
+        """row (S,) = dl/ds_t times this partial: the term, shaped like the parameter."""
+        if not self.diagonal:
+            unit = row @ self.coef
+            return unit if self.operand is None else np.outer(unit, self.operand)
+        value = self.factor_value()
+        scaled = row[:, None] * value if value.ndim == 2 else row * value  # scale theta's rows
+        if self.n_states == 1:
+            return scaled
+        return scaled.reshape(self.n_states, -1, *scaled.shape[1:]).sum(axis=0)
+
+    def unit_weights(self, rows: np.ndarray) -> np.ndarray:
+        """rows (n, S) of dl_k/ds_t -> (n, H): each term is outer(weights, operand)."""
+        if not self.diagonal:
+            return rows @ self.coef
+        weighted = rows * self.coef
+        if self.n_states == 1:
+            return weighted
+        return weighted.reshape(rows.shape[0], self.n_states, -1).sum(axis=1)
+
+
+Uses = tuple[tuple[str, tuple[tuple[str, np.ndarray | None], ...]], ...]
+
+
+def uses_at(uses: Uses, local: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each parameter's use at one step: outer(local gradient, operand), or the gradient."""
+    grads = {}
+    for local_name, operands in uses:
+        da = local[local_name]
+        for name, operand in operands:
+            grads[name] = da if operand is None else np.outer(da, operand)
+    return grads
+
+
+def batched_uses(
+    every_uses: list[Uses], locals_: list[Mapping[str, np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """The sum over steps of each parameter's use, as one matrix product per parameter:
+    dW = D^T O with D (T, H) the stacked local gradients and O (T, m) the operands."""
+    grads = {}
+    for index, (local_name, operands) in enumerate(every_uses[0]):
+        stacked = np.array([local[local_name] for local in locals_])  # (T, H)
+        for position, (name, operand) in enumerate(operands):
+            if operand is None:
+                grads[name] = stacked.sum(axis=0)
+                continue
+            rows = np.array([uses[index][1][position][1] for uses in every_uses])  # (T, m)
+            grads[name] = stacked.T @ rows
+    return grads
+
+
+class Cell(Protocol):
+    name: ClassVar[str]
+    states: ClassVar[tuple[str, ...]]
+    equations: ClassVar[tuple[str, ...]]  # the forward equations in LaTeX, one per line
+
+    def specs(self) -> tuple[ParamSpec, ...]: ...
+
+    def forward(
+        self, p: Arrays, x_t: np.ndarray, state_prev: State, projected: np.ndarray | None = None
+    ) -> StepCache: ...
+
+    def project(self, p: Arrays, inputs: np.ndarray) -> np.ndarray: ...
+
+    def local_backward(
+        self, p: Arrays, cache: StepCache, dstate: State
+    ) -> tuple[State, dict[str, np.ndarray]]: ...
+
+    def uses(self, cache: StepCache) -> Uses: ...
+
+    def backward(
+        self, p: Arrays, cache: StepCache, dstate: State
+    ) -> tuple[State, dict[str, np.ndarray], dict[str, np.ndarray]]: ...
+
+    def jacobian(self, p: Arrays, cache: StepCache) -> np.ndarray: ...
+
+    def direct(self, name: str, p: Arrays, cache: StepCache) -> Direct: ...
+
+    def jacobian_latex(self, j: int) -> str: ...
+
+    def direct_latex(self, name: str, t: int) -> str: ...
+
+    def edges(self, t: int) -> tuple[tuple[str, str], ...]: ...
+
+    def param_target(self, name: str) -> str: ...

@@ -1,0 +1,100 @@
+"""The chain-rule terms of a run, built when asked for from what its records keep.
+
+`term_detail(run, param, k, t)` is one term with every factor; `terms_at(run, t)` every
+term backward step t completed; `term_sizes(run, param)` the k x t table of their sizes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.core.stepper import Run
+from app.core.terms import StepView, Term
+from app.core.terms import term_detail as build_term
+
+
+class TermNotFoundError(LookupError):
+    """No such term (yet): the message says why."""
+
+
+def step_views(run: Run, first: int) -> dict[int, StepView]:
+    """The records of steps first..T as the terms need them (backward steps done so far)."""
+    done = {record.t: record for record in run.backward}
+    views = {}
+    for fwd in run.forward[first - 1 :]:
+        back = done.get(fwd.t)
+        dz = back.dz if back is not None else None
+        views[fwd.t] = StepView(fwd.cache, dz, fwd.yhat, fwd.y, back.jacobian if back else None)
+    return views
+
+
+def _check(run: Run, param: str, k: int, t: int) -> None:
+    config, T = run.scenario.config, run.T
+    if param not in config.param_names:
+        raise TermNotFoundError(
+            f"{param} is not a parameter of this model ({', '.join(config.param_names)})"
+        )
+    done = {record.t for record in run.backward}
+    if t not in done:
+        raise TermNotFoundError(f"backward step t = {t} has not been taken yet this epoch")
+    kept = (t,) if param in config.output_params else config.kept_losses(t, T)
+    if param in config.output_params and t not in config.loss_steps(T):
+        kept = ()
+    if k not in kept:
+        steps = ", ".join(map(str, kept)) or "none"
+        raise TermNotFoundError(
+            f"there is no term {param}:{k}:{t} (the loss steps k it has at t = {t}: {steps})"
+        )
+
+
+def term_detail(run: Run, param: str, k: int, t: int) -> Term:
+    """term(k, t) of `param`, with its factors, value, running sum and path."""
+    _check(run, param, k, t)
+    before = next((r.grads for r in run.backward if r.t == t + 1), None)
+    running = before[param] if before is not None else np.zeros_like(run.scenario.params[param])
+    views = step_views(run, t)
+    return build_term(run.scenario.config, run.scenario.params.arrays, views, param, k, t, running)
+
+
+def terms_at(run: Run, t: int) -> tuple[Term, ...]:
+    """Every term backward step t completed, in its record's order (by parameter, then k)."""
+    record = next(r for r in run.backward if r.t == t)
+    return tuple(
+        term_detail(run, summary.param, k, t) for summary in record.terms for k in summary.ks
+    )
+
+
+def term_sizes(run: Run, param: str) -> np.ndarray:
+    """(T, T): entry [k-1, t-1] the size of term(k, t) of `param`, NaN where there is none.
+
+    Read from the summaries of the backward steps taken, which come from one batched pass
+    (the rows dl_k/ds_t of all losses propagated together as a matrix).
+    """
+    sizes = np.full((run.T, run.T), np.nan)
+    for record in run.backward:
+        for summary in record.terms:
+            if summary.param == param:
+                sizes[np.array(summary.ks) - 1, record.t - 1] = summary.sizes
+    return sizes
+
+
+def running_sums(run: Run, term: Term) -> dict[str, np.ndarray | None]:
+    """dL/dtheta so far at `term`, for every parameter: the terms up to and including it, in
+    the order the backward pass completes them (None for a parameter with none yet)."""
+    t, names = term.t, run.scenario.config.param_names
+    record = next(r for r in run.backward if r.t == t)
+    later = [r for r in run.backward if r.t > t]
+    before = later[-1].grads if later else None
+    order = [summary.param for summary in record.terms]
+    here = order.index(term.param)
+    sums: dict[str, np.ndarray | None] = {}
+    for name in names:
+        done_here = name in order and order.index(name) < here
+        seen = done_here or any(s.param == name for r in later for s in r.terms)
+        if name == term.param:
+            sums[name] = term.running
+        elif done_here:
+            sums[name] = record.grads[name]
+        else:
+            sums[name] = before[name] if seen and before is not None else None
+    return sums
