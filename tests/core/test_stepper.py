@@ -215,10 +215,13 @@ def test_sgd_update_record_names_its_rule_and_its_quantity():
     _, record = update(bptt(get_preset("seed-3-step").scenario))
     assert (record.optimizer, record.hyper, record.update_number) == ("sgd", {}, 1)
     assert record.formula == (r"\theta \leftarrow \theta - \eta\, g",)
-    (g,) = record.quantities
-    assert g.name == "g"
+    g, delta = record.quantities
+    assert (g.name, delta.name) == ("g", "delta")
     for name, value in g.values.items():
         np.testing.assert_array_equal(value, record.grads_applied[name])
+        np.testing.assert_array_equal(
+            delta.values[name], record.params_new[name] - record.params_old[name]
+        )
 
 
 @settings(max_examples=80, deadline=None)
