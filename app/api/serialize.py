@@ -5,6 +5,7 @@ No maths here: each function only names and arranges what the core computed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -62,8 +63,25 @@ def config_json(config: Config) -> JSON:
     return {**values, "optimizer": optimizer_dict(config.optimizer)}
 
 
+def step_symbols(config: Config) -> dict[str, str]:
+    """The LaTeX of every [[name]] a step template uses ({t} and {t-1} stand for the step)."""
+    cell = config.rnn
+    symbols = {"x": "x_{t}"}
+    for state in cell.states:
+        symbols |= {f"{state}_prev": f"{state}_{{t-1}}", state: f"{state}_{{t}}"}
+    names = {
+        name
+        for line in cell.step_lines()
+        for name in re.findall(r"\[\[(\w+)\]\]", line.rhs + line.via)
+    }
+    symbols |= {name: f"{name}_{{t}}" for name in sorted(names - symbols.keys())}
+    symbols |= {spec.name: spec.latex for spec in cell.specs()}
+    return symbols | dict(cell.value_latex)
+
+
 def cell_json(config: Config) -> JSON:
-    """What the cell declares, for the page: states, parameters, equations."""
+    """What the cell declares, for the page: states, parameters, equations, and the forward
+    step as templates (`step`, with the LaTeX of their placeholders in `symbols`)."""
     cell = config.rnn
     return {
         "name": cell.name,
@@ -73,6 +91,8 @@ def cell_json(config: Config) -> JSON:
             for spec, shape in zip(cell.specs(), config.param_shapes().values(), strict=False)
         ],
         "equations": list(cell.equations),
+        "step": [asdict(line) for line in cell.step_lines()],
+        "symbols": step_symbols(config),
     }
 
 

@@ -10,23 +10,57 @@ export { renderUpdate } from "./update.js";
 
 // Okabe–Ito colours for the factors of a term, in order (readable on white).
 export const FACTOR_COLOURS = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
-const ACTIVATION_LATEX = { tanh: "\\tanh", sigmoid: "\\sigma", relu: "\\operatorname{relu}", identity: "" };
 const OUTPUT_LATEX = { sigmoid_bce: "\\sigma", softmax_ce: "\\operatorname{softmax}", identity_mse: "" };
 
-/** Forward step t: a_t = W_x x_t + W_h h_{t-1} + b, h_t = f(a_t), and the output if t is in S. */
-export function renderForward(panel, record, params, config) {
+/** "{t}" and "{t-1}" of a template, for step t. */
+function atStep(latex, t) {
+  return latex.replaceAll("{t}", `{${t}}`).replaceAll("{t-1}", `{${t - 1}}`);
+}
+
+/**
+ * A template's [[name]]s as equation parts: lookup(name) gives the name's LaTeX (a string) or
+ * its value; neighbouring strings are joined (so "+ (" before a value is seen as an operator).
+ */
+function templateParts(template, lookup) {
+  const parts = [];
+  for (const piece of template.split(/(\[\[(?:\w+|\*)\]\])/)) {
+    const name = piece.match(/^\[\[(\w+|\*)\]\]$/)?.[1];
+    const part = name === undefined ? piece : lookup(name);
+    if (typeof part === "string" && typeof parts.at(-1) === "string") parts[parts.length - 1] += part;
+    else parts.push(part);
+  }
+  return parts.map((part) => (typeof part === "string" ? part.trim() : part)).filter((part) => part !== "");
+}
+
+/** The value a template's [[name]] stands for at this step: a named value, a weight, x_t, a state. */
+function stepValue(name, record, params) {
+  if (record.values && name in record.values) return record.values[name];
+  if (name in params) return params[name];
+  return record[name];
+}
+
+/**
+ * Forward step t, as the server's cell declares it (cell.step): each line written with its
+ * symbols, then with the step's numbers, then (via an intermediate form) its result; then the
+ * output if t is a loss step.
+ */
+export function renderForward(panel, record, params, config, cell) {
   const t = record.t;
-  const f = ACTIVATION_LATEX[config.activation];
-  const symbolic = [`h_{${t}} =`, applied(f, `W_x\\,x_{${t}} + W_h\\,h_{${t - 1}} + b`)];
-  const numbers = ["=", applied(f, value(params.W_x), "\\cdot", value(record.x), "+",
-    value(params.W_h), "\\cdot", value(record.h_prev), "+", value(params.b))];
-  const result = ["=", applied(f, value(record.a)), "=", value(record.h)];
-  panel.replaceChildren(
-    createHTML("h2", { text: `Forward step t = ${t}` }),
-    equation(symbolic),
-    equation(numbers),
-    equation(result, { className: "math result" }),
-  );
+  const symbol = (name) => (name === "*" ? "\\," : atStep(cell.symbols[name] ?? name, t));
+  const number = (name) => (name === "*" ? "\\cdot" : value(stepValue(name, record, params)));
+  const lines = cell.step.flatMap((line) => {
+    const lhs = atStep(line.lhs, t);
+    const symbolic = [`${lhs} =`, ...templateParts(atStep(line.rhs, t), symbol)];
+    const numbers = ["=", ...templateParts(line.rhs, number)];
+    const via = line.via ? ["=", ...templateParts(line.via, number)] : [];
+    const result = [...via, "=", value(stepValue(line.result, record, params))];
+    const row = createHTML("div", { class: "step-line", "data-result": line.result });
+    row.append(equation([symbolic.join(" ")]), equation(numbers), equation(result, { className: "math result" }));
+    return [row];
+  });
+  panel.replaceChildren(createHTML("h2", { text: `Forward step t = ${t}` }), ...lines);
+  const gates = renderGates(record, cell, t);
+  if (gates) panel.append(gates);
   if (record.loss !== null && record.loss !== undefined) {
     const g = OUTPUT_LATEX[config.output];
     const bias = config.output_bias ? " + b_y" : "";
@@ -41,6 +75,20 @@ export function renderForward(panel, record, params, config) {
   }
   panel.append(createHTML("p", { class: "note", text: `Loss so far: ${formatNumber(record.loss_so_far)}` }));
   appendDiverged(panel, record.diverged);
+}
+
+/**
+ * The named values of the step (the gates, for GRU and LSTM) side by side, each labelled with
+ * its symbol: what the graph's state nodes do not show.
+ */
+function renderGates(record, cell, t) {
+  const names = Object.keys(record.values ?? {}).filter((name) => cell.step.some((line) => line.result === name));
+  if (!names.length) return null;
+  return createHTML("div", { class: "gates", "aria-label": `The gate values of step ${t}` }, names.map((name) =>
+    createHTML("span", { class: "gate", "data-gate": name }, [
+      typeset(`${atStep(cell.symbols[name] ?? name, t)} =`, { className: "math gate-symbol" }),
+      valueElement(record.values[name], { size: "compact", name: `${name}_${t}`, className: "gate-value" }),
+    ])));
 }
 
 /** A factor's value; large recurrent factors come as null and live in the record's jacobian. */

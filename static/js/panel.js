@@ -29,7 +29,7 @@ export function renderPanel(view, epoch, context) {
   const record = recordOf(view, epoch);
   if (view.kind === "forward") {
     lightPath(graph, record.path);
-    renderForward(panel, record, epoch.params, epoch.config ?? state.config);
+    renderForward(panel, record, epoch.params, epoch.config ?? state.config, state.cell);
   } else if (view.kind === "update") {
     lightPath(graph, null);
     renderUpdate(panel, record);
