@@ -6,7 +6,7 @@ No maths here: each function only names and arranges what the core computed.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from app.core import (
@@ -24,8 +24,9 @@ from app.core import (
     Term,
     UpdateRecord,
 )
+from app.core.cells import CELL_NAMES
 from app.core.gradcheck import TOLERANCE
-from app.core.optimizers import optimizer_dict
+from app.core.optimizers import OPTIMIZERS, optimizer_dict
 from app.core.trace import running_sums
 
 JSON = dict[str, Any]
@@ -93,6 +94,18 @@ def cell_json(config: Config) -> JSON:
         "equations": list(cell.equations),
         "step": [asdict(line) for line in cell.step_lines()],
         "symbols": step_symbols(config),
+    }
+
+
+def choices_json() -> JSON:
+    """What the scenario editor offers: every cell, every optimiser with its hyper-parameters
+    and their defaults (the names config.cell and config.optimizer take)."""
+    return {
+        "cells": list(CELL_NAMES),
+        "optimizers": [
+            {"name": kind.name, "fields": {f.name: f.default for f in fields(kind)}}
+            for kind in OPTIMIZERS
+        ],
     }
 
 

@@ -121,3 +121,8 @@ function pieces(parts) {
 export function appendDiverged(panel, diverged) {
   if (diverged) panel.append(createHTML("p", { class: "diverged", role: "alert", text: diverged.message }));
 }
+
+/** A parameter's name as LaTeX: the subscript braced, so W_xi is W_{xi} (not W_x i). */
+export function paramLatex(name) {
+  return name.replace(/_(\w+)$/, "_{$1}");
+}

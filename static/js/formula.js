@@ -3,7 +3,7 @@
 
 import { createHTML } from "./svg.js";
 import { describeValue, formatNumber, isSingle, latexValue } from "./format.js";
-import { appendDiverged, applied, equation, typeset, value, valueElement } from "./expression.js";
+import { appendDiverged, applied, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
 
 export { appendDiverged, typeset, valueElement } from "./expression.js";
 export { renderUpdate } from "./update.js";
@@ -145,7 +145,7 @@ export function renderTerm(panel, term, context) {
       createHTML("span", { class: "note", text: `(the product of the ${term.factors.length} factors below)` }),
     ]),
     createHTML("span", { class: "summary-part" }, [
-      typeset(`\\frac{\\partial L}{\\partial ${term.param}}\\text{ so far} =`),
+      typeset(`\\frac{\\partial L}{\\partial ${paramLatex(term.param)}}\\text{ so far} =`),
       valueElement(term.running, { size: "compact", name: `dL/d${term.param} so far`, className: "summary-running" }),
     ]),
   ]);
@@ -193,7 +193,9 @@ function factorParts(parts) {
 }
 
 function directLabel(factor, term) {
-  const held = factor.edge.endsWith(`h_${term.t}`) ? `h_${term.t - 1}` : `h_${term.k}`;
+  // Into ŷ_k: h_k held fixed; into the state at t (h_t, or c_t for the LSTM): the state at t − 1.
+  const target = factor.edge.split("->")[1] ?? "";
+  const held = target.startsWith("yhat_") ? `h_${term.k}` : `the state at t − 1 = ${term.t - 1}`;
   return `direct partial ∂⁺: ${held} held fixed`;
 }
 
@@ -211,7 +213,7 @@ function renderRunning(term, runningSoFar) {
       class: isCurrent ? "running-item current" : "running-item",
       "data-param": param,
       title: isCurrent ? "this term was just added" : null,
-    }, [typeset(`\\frac{\\partial L}{\\partial ${param}} =`), shown]));
+    }, [typeset(`\\frac{\\partial L}{\\partial ${paramLatex(param)}} =`), shown]));
   }
   return list;
 }
