@@ -8,7 +8,7 @@ import { describeValue, divergingColour, flatten, formatCompact, formatNumber, l
 const NODE = { width: 76, height: 50 };
 // Parameter boxes: the label in a fixed slot on the left, the value in its own slot to the
 // right (room for "-1.234e-12" at 15px, or a heat map of the matrix in its own shape).
-const PARAM_NODE = { width: 148, height: 30 };
+const PARAM_NODE = { width: 148, height: 28 }; // 28 + a lit 4px stroke fits the 32px rail gap
 const PARAM_VALUE = { x: 42, width: 102, height: 24 };
 // The most characters a number may take in a box at 15px: "-0.01969" in a step's node,
 // "-1.234e-12" in a parameter's value slot.
@@ -247,8 +247,8 @@ function createNode(node, { x, y }) {
     createSVG("title", { text: `${label}: not computed yet` }),
     createSVG("rect", { width: size.width, height: size.height, rx: isParam ? 4 : 12, class: "node-box" }),
     // Parameters: label left, value right on one line; other nodes: label above value.
-    createSVG("text", isParam ? { x: 6, y: 20, class: "node-label start" } : { x: NODE.width / 2, y: 17, class: "node-label" }, [label]),
-    createSVG("g", { class: "node-value", transform: isParam ? `translate(${PARAM_VALUE.x}, 3)` : "translate(0, 24)" }),
+    createSVG("text", isParam ? { x: 6, y: 19, class: "node-label start" } : { x: NODE.width / 2, y: 17, class: "node-label" }, [label]),
+    createSVG("g", { class: "node-value", transform: isParam ? `translate(${PARAM_VALUE.x}, 2)` : "translate(0, 24)" }),
   );
   group.dataset.label = label;
   return group;
