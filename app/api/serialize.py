@@ -177,7 +177,8 @@ def forward_json(record: ForwardRecord) -> JSON:
 
 def step_terms_json(summary: StepTerms, inline_factor_size: int) -> JSON:
     """The terms of one parameter a backward step completes, as columns (k, size, value);
-    the values only while they hold at most TERM_VALUES_INLINE x inline_factor_size numbers."""
+    the values only while they hold at most TERM_VALUES_INLINE x inline_factor_size numbers
+    (and the core kept them: up to app.core.terms.SMALL_TERMS numbers)."""
     values = summary.values
     small = values is not None and values.size <= TERM_VALUES_INLINE * inline_factor_size
     return {

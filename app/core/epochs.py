@@ -1,14 +1,15 @@
 """Whole passes and epochs: the stepper's steps in a loop (docs/design.md section 3).
 
-Nothing here computes: every number comes from forward_step, backward_step and
-update, so a whole pass gives the same numbers as stepping, to the last bit.
+A whole pass is the stepper's steps in a loop, so it gives the same numbers as stepping,
+to the last bit. Training runs whole epochs on the training path (app.core.training).
 """
 
 from __future__ import annotations
 
+from app.core import training
 from app.core.model import Scenario
-from app.core.records import Divergence
-from app.core.stepper import Run, start, step, update
+from app.core.records import Divergence, UpdateRecord
+from app.core.stepper import Run, apply_update, start, step, update
 
 
 def bptt(scenario: Scenario) -> Run:
@@ -36,18 +37,53 @@ def train(run: Run, epochs: int) -> tuple[Run, list[float], tuple[int, Divergenc
     Returns the new run, the loss of each epoch (before its update), and the epoch and
     step where the numbers first stopped being finite, if they did. Training stops early
     once an update leaves weights that are not finite: no step can follow it.
+
+    An epoch whose steps are all taken is updated as stepped; every other epoch runs on
+    the training path (app.core.training: no records, no terms). Its numbers equal the
+    stepper's to rounding; an epoch that stops being finite is stepped again, once, to
+    say where it happened first.
     """
     losses: list[float] = []
     first: tuple[int, Divergence] | None = None
+    ahead = None  # the next epoch, already computed for the last update's loss_after
     for done in range(epochs):
         if done and not run.scenario.params.is_finite():
             break
-        while run.phase != "update":
-            run, _ = step(run)
-        epoch, diverged = run.epoch, run.diverged
-        run, record = update(run)
+        number, diverged = run.epoch, None
+        if run.phase == "update":
+            diverged = run.diverged
+            run, record = update(run)
+        else:
+            result = ahead or training.epoch(run.scenario)
+            if not result.finite and first is None:
+                diverged = _finish(reset(run)).diverged
+            run, record, ahead = _fast_update(run, result, last=done == epochs - 1)
         losses.append(record.loss_before)
         diverged = diverged or record.diverged
         if first is None and diverged is not None:
-            first = (epoch, diverged)
+            first = (number, diverged)
     return run, losses, first
+
+
+def _fast_update(
+    run: Run, result: training.Epoch, last: bool
+) -> tuple[Run, UpdateRecord, training.Epoch | None]:
+    """The update on the training path's gradient; its loss_after is the next epoch's loss,
+    so that epoch is computed here once (only its forward pass after the last update)."""
+    ahead: list[training.Epoch] = []
+
+    def loss_after(scenario: Scenario) -> float:
+        if last:
+            return training.forward_loss(scenario)
+        ahead.append(training.epoch(scenario))
+        return ahead[0].loss
+
+    run, record = apply_update(run, result.grads, result.loss, loss_after)
+    return run, record, (ahead[0] if ahead else None)
+
+
+def _finish(run: Run) -> Run:
+    """Step the rest of the epoch's forward and backward passes."""
+    while run.phase != "update":
+        run, _ = step(run)
+    return run

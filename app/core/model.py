@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 
 import numpy as np
 
@@ -149,7 +150,7 @@ class Params:
         return cls(arrays, config.param_names)
 
     def __getattr__(self, name: str) -> np.ndarray | None:
-        if name.startswith("__") or name in ("arrays", "trained_names"):
+        if name.startswith("__") or name in ("arrays", "trained_names", "finite"):
             raise AttributeError(name)
         if name == "b_y":
             return self.arrays.get("b_y")
@@ -172,9 +173,14 @@ class Params:
     def as_dict(self) -> dict[str, np.ndarray]:
         return dict(self.arrays)
 
-    def is_finite(self) -> bool:
-        """False once an overflowing update has left NaN or infinity in a parameter."""
+    @cached_property
+    def finite(self) -> bool:
+        """False once an overflowing update has left NaN or infinity in a parameter (the
+        arrays are read-only, so this is checked once)."""
         return all(bool(np.all(np.isfinite(value))) for value in self.arrays.values())
+
+    def is_finite(self) -> bool:
+        return self.finite
 
     def with_values(self, changes: Mapping[str, np.ndarray]) -> Params:
         frozen = {name: frozen_array_unchecked(value) for name, value in changes.items()}

@@ -7,6 +7,7 @@ in a loop (app/core/epochs.py), so stepping and running at once give identical n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -243,8 +244,19 @@ def clip(grads: dict[str, np.ndarray], clip_norm: float | None) -> tuple[dict, f
 def update(run: Run) -> tuple[Run, UpdateRecord]:
     """Clip, then the optimiser's step; then start the next epoch with the new parameters."""
     _require(run, "update")
+    return apply_update(run, run.backward[-1].grads, run.loss, stepped_loss)
+
+
+def apply_update(
+    run: Run,
+    grads: dict[str, np.ndarray],
+    loss_before: float,
+    loss_of: Callable[[Scenario], float],
+) -> tuple[Run, UpdateRecord]:
+    """The update stage on `grads` (the epoch's raw gradient): clip, the optimiser's rule,
+    and L with the new weights from `loss_of` (not computed once they are not finite)."""
     config, params = run.scenario.config, run.scenario.params
-    grads, optimizer = run.backward[-1].grads, config.optimizer
+    optimizer = config.optimizer
     old = params.trained()
     state = run.optimizer_state or optimizer.init_state(old)
     with np.errstate(all="ignore"):
@@ -252,8 +264,7 @@ def update(run: Run) -> tuple[Run, UpdateRecord]:
         stepped = optimizer.step(old, applied, state, config.learning_rate)
     next_scenario = run.scenario.with_params(params.with_values(stepped.params))
     finite = next_scenario.params.is_finite()
-    loss_after = whole_forward(next_scenario).loss if finite else float("nan")
-    new = next_scenario.params.trained()
+    loss_after = loss_of(next_scenario) if finite else float("nan")
     record = UpdateRecord(
         epoch=run.epoch,
         learning_rate=config.learning_rate,
@@ -263,8 +274,8 @@ def update(run: Run) -> tuple[Run, UpdateRecord]:
         grad_norm=grad_norm,
         clip_norm=config.clip_norm,
         clipped=clipped,
-        params_new=new,
-        loss_before=run.loss,
+        params_new=next_scenario.params.trained(),
+        loss_before=loss_before,
         loss_after=loss_after,
         diverged=first_non_finite(
             "update",
@@ -283,11 +294,24 @@ def update(run: Run) -> tuple[Run, UpdateRecord]:
     next_run = Run(
         next_scenario,
         epoch=run.epoch + 1,
-        loss_history=(*run.loss_history, run.loss),
+        loss_history=(*run.loss_history, loss_before),
         last_update=record,
         optimizer_state=stepped.state,
     )
     return next_run, record
+
+
+def stepped_loss(scenario: Scenario) -> float:
+    """L as the forward steps compute it, to the last bit, without their records."""
+    config, p = scenario.config, scenario.params
+    state, total = p.initial_state(), 0.0
+    with np.errstate(all="ignore"):
+        for t in range(1, scenario.T + 1):
+            state = config.rnn.forward(p.arrays, scenario.inputs[t - 1], state).state
+            if t in scenario.targets_by_step:
+                z = output_step_forward(state[0], p.W_y, p.b_y)
+                total = total + loss(config.output, z, scenario.targets_by_step[t])
+    return total
 
 
 def step(run: Run) -> tuple[Run, ForwardRecord | BackwardRecord | UpdateRecord]:

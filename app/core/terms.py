@@ -26,7 +26,7 @@ from app.core.cells import Direct, StepCache
 from app.core.graph import Path, edge_id, term_path
 from app.core.model import Config
 
-SMALL_TERM = 64  # a term of a parameter with at most this many numbers keeps its value
+SMALL_TERMS = 256  # a step keeps its terms' values of a parameter up to this many numbers
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,7 +78,7 @@ class StepTerms:
     t: int
     ks: tuple[int, ...]  # the loss steps, ascending
     sizes: np.ndarray  # (n,) each term's Frobenius norm
-    values: np.ndarray | None  # (n, *param shape), only for a parameter of <= SMALL_TERM numbers
+    values: np.ndarray | None  # (n, *param shape), only while n * its size <= SMALL_TERMS
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,14 +116,14 @@ def summarize(
         if direct.operand is not None:
             sizes = sizes * np.linalg.norm(direct.operand)
         values = None
-        if params[name].size <= SMALL_TERM:
+        if len(ks) * params[name].size <= SMALL_TERMS:
             values = weights if direct.operand is None else weights[:, :, None] * direct.operand
         summaries.append(StepTerms(name, t, ks, sizes, values))
     if step.dz is not None:
         h_t = step.cache.state[0]
         own = {"W_y": np.outer(step.dz, h_t), "b_y": step.dz}
         for name in config.output_params:
-            small = own[name][None] if own[name].size <= SMALL_TERM else None
+            small = own[name][None] if own[name].size <= SMALL_TERMS else None
             summaries.append(StepTerms(name, t, (t,), np.array([np.linalg.norm(own[name])]), small))
     return tuple(summaries)
 
@@ -246,13 +246,19 @@ def _direct_factor(cell: object, param: str, t: int, direct: Direct) -> Factor:
     s = cell.state_symbol
     return Factor(
         f"∂⁺{s}_{t}/∂{param}",
-        rf"\frac{{\partial^{{+}} {s}_{{{t}}}}}{{\partial {param}}}",
+        rf"\frac{{\partial^{{+}} {s}_{{{t}}}}}{{\partial {_latex_name(param)}}}",
         cell.direct_latex(param, t),
         "direct",
         direct.factor_value(),
         edge_id(param, f"{cell.param_target(param)}_{t}"),
         t,
     )
+
+
+def _latex_name(param: str) -> str:
+    """W_hi -> W_{hi}: a subscript of more than one letter in braces (W_x stays W_x)."""
+    head, _, sub = param.partition("_")
+    return f"{head}_{{{sub}}}" if len(sub) > 1 else param
 
 
 def _output_direct(param: str, k: int, step: StepView) -> Factor:

@@ -97,3 +97,13 @@ def test_params_are_the_cells_names_checked_against_its_specs(client: TestClient
         assert response.status_code == 422
         detail = response.json()["detail"][0]
         assert detail["loc"] == ["body", "params", name] and says in detail["msg"], detail
+
+
+def test_train_of_a_thousand_epochs_answers_when_done(client: TestClient) -> None:
+    session_id, headers = create_session(client, {"preset": "sine-next-value"})
+    url = f"/api/sessions/{session_id}/train"
+    response = client.post(url, headers=headers, json={"epochs": 1000})
+    assert response.status_code == 200
+    trained = response.json()
+    assert len(trained["losses"]) == 1000 and trained["epoch"] == 1001
+    assert trained["losses"][-1] < 0.1 * trained["losses"][0]

@@ -11,6 +11,7 @@ from app.core.model import Config, Scenario
 from app.core.presets import get_preset
 from app.core.stepper import StepOrderError, backward_step, forward_step, start, step, update
 from tests.core.reference import reference_bptt
+from tests.core.reference_cells import reference_bptt as reference_cells_bptt
 from tests.core.strategies import scenarios
 
 
@@ -184,8 +185,8 @@ def test_the_optimiser_state_is_carried_from_update_to_update_and_through_train(
         gradients.append(stepped.backward[-1].grads)
         stepped, record = update(stepped)
     assert record.update_number == 3 and trained.optimizer_state.n == 3
-    for name, value in trained.scenario.params.trained().items():
-        np.testing.assert_array_equal(stepped.scenario.params[name], value)
+    for name, value in trained.scenario.params.trained().items():  # the training path
+        np.testing.assert_allclose(stepped.scenario.params[name], value, rtol=1e-12)
     assert record.optimizer == "adam" and record.hyper["beta1"] == 0.8
     quantities = {q.name: q.values for q in record.quantities}
     assert {"g", "m", "v", "m_hat", "v_hat"} <= set(quantities)
@@ -218,3 +219,34 @@ def test_sgd_update_record_names_its_rule_and_its_quantity():
     assert g.name == "g"
     for name, value in g.values.items():
         np.testing.assert_array_equal(value, record.grads_applied[name])
+
+
+@settings(max_examples=80, deadline=None)
+@given(scenarios(max_T=6))
+def test_every_cell_equals_an_independent_implementation_from_the_equations(scenario):
+    """GRU and LSTM (and Elman) against tests/core/reference_cells.py, written apart."""
+    scenario = _with(scenario, truncation=None)
+    config = scenario.config
+    loss, grads, steps = reference_cells_bptt(
+        config.cell,
+        scenario.params.as_dict(),
+        scenario.inputs,
+        scenario.targets,
+        config.output,
+        config.mode,
+        config.activation,
+    )
+    run = bptt(scenario)
+    assert run.loss == pytest.approx(loss, rel=1e-12)
+    assert set(grads) == set(run.backward[-1].grads)
+    for name, grad in grads.items():
+        np.testing.assert_allclose(run.backward[-1].grads[name], grad, rtol=1e-10, atol=1e-13)
+    for record, expected in zip(run.forward, steps, strict=True):
+        np.testing.assert_allclose(record.h, expected["h"], rtol=1e-12, atol=1e-15)
+        if config.cell == "lstm":
+            np.testing.assert_allclose(record.cache.state[1], expected["c"], rtol=1e-12, atol=1e-15)
+        gates = {"gru": ("z", "r", "n"), "lstm": ("i", "f", "o", "g")}.get(config.cell, ())
+        for gate in gates:
+            np.testing.assert_allclose(
+                record.cache.values[gate], expected[gate], rtol=1e-12, atol=1e-15
+            )

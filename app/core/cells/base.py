@@ -9,9 +9,14 @@ state s_t = concat(states) (S,) with S = n * H, h first.
   initial states are shared by all cells and declared by the model).
 - `forward(p, x_t, state_prev)` -> StepCache: the new state and the step's named values
   (pre-activations, gates), everything the backward step needs.
-- `backward(p, cache, dstate)` -> (dstate_prev, grads, local): given dL/ds_t (one array
-  per state), the share of dL/ds_{t-1} through this step, the use of every parameter at
-  t, and the named local gradients (delta_t for Elman).
+- `local_backward(p, cache, dstate)` -> (dstate_prev, local): given dL/ds_t (one array
+  per state), the share of dL/ds_{t-1} through this step and the named local gradients
+  (delta_t for Elman; each gate's dL/da).
+- `uses(cache)`: which local gradient times which operand is each parameter's use at t
+  (Elman: dW_x = delta x^T, dW_h = delta h_{t-1}^T, db = delta); `backward` and
+  `batched_uses` (all steps at once, as matrix products) are built from it.
+- `project(p, inputs)` -> (T, G): every step's input part (W_x* x_t + b_*) at once, which
+  `forward(..., projected=row)` then adds instead of computing it.
 - `jacobian(p, cache)` -> ds_t/ds_{t-1}, (S, S).
 - `direct(name, p, cache)` -> Direct: d+s_t/dtheta (everything before t held fixed).
 """
@@ -120,6 +125,36 @@ def gate_line(gate: str, value: str, squash: str, operand: str = "[[h_prev]]") -
     return StepLine(f"{value}_{{t}}", rhs, value)
 
 
+Uses = tuple[tuple[str, tuple[tuple[str, np.ndarray | None], ...]], ...]
+
+
+def uses_at(uses: Uses, local: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each parameter's use at one step: outer(local gradient, operand), or the gradient."""
+    grads = {}
+    for local_name, operands in uses:
+        da = local[local_name]
+        for name, operand in operands:
+            grads[name] = da if operand is None else np.outer(da, operand)
+    return grads
+
+
+def batched_uses(
+    every_uses: list[Uses], locals_: list[Mapping[str, np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """The sum over steps of each parameter's use, as one matrix product per parameter:
+    dW = D^T O with D (T, H) the stacked local gradients and O (T, m) the operands."""
+    grads = {}
+    for index, (local_name, operands) in enumerate(every_uses[0]):
+        stacked = np.array([local[local_name] for local in locals_])  # (T, H)
+        for position, (name, operand) in enumerate(operands):
+            if operand is None:
+                grads[name] = stacked.sum(axis=0)
+                continue
+            rows = np.array([uses[index][1][position][1] for uses in every_uses])  # (T, m)
+            grads[name] = stacked.T @ rows
+    return grads
+
+
 class Cell(Protocol):
     name: ClassVar[str]
     states: ClassVar[tuple[str, ...]]
@@ -130,7 +165,17 @@ class Cell(Protocol):
 
     def specs(self) -> tuple[ParamSpec, ...]: ...
 
-    def forward(self, p: Arrays, x_t: np.ndarray, state_prev: State) -> StepCache: ...
+    def forward(
+        self, p: Arrays, x_t: np.ndarray, state_prev: State, projected: np.ndarray | None = None
+    ) -> StepCache: ...
+
+    def project(self, p: Arrays, inputs: np.ndarray) -> np.ndarray: ...
+
+    def local_backward(
+        self, p: Arrays, cache: StepCache, dstate: State
+    ) -> tuple[State, dict[str, np.ndarray]]: ...
+
+    def uses(self, cache: StepCache) -> Uses: ...
 
     def backward(
         self, p: Arrays, cache: StepCache, dstate: State

@@ -10,7 +10,16 @@ from typing import ClassVar
 
 import numpy as np
 
-from app.core.cells.base import Arrays, Direct, ParamSpec, State, StepCache, StepLine
+from app.core.cells.base import (
+    Arrays,
+    Direct,
+    ParamSpec,
+    State,
+    StepCache,
+    StepLine,
+    Uses,
+    uses_at,
+)
 from app.core.functions import activate, activation_grad, activation_grad_latex
 
 
@@ -47,21 +56,39 @@ class Elman:
             ParamSpec("b", "", "hidden bias", "b"),
         )
 
-    def forward(self, p: Arrays, x_t: np.ndarray, state_prev: State) -> StepCache:
-        """a_t = W_x x_t + W_h h_prev + b, h_t = f(a_t)."""
+    def forward(
+        self, p: Arrays, x_t: np.ndarray, state_prev: State, projected: np.ndarray | None = None
+    ) -> StepCache:
+        """a_t = W_x x_t + W_h h_prev + b (W_x x_t + b given as `projected`), h_t = f(a_t)."""
         (h_prev,) = state_prev
-        a_t = p["W_x"] @ x_t + p["W_h"] @ h_prev + p["b"]
+        if projected is None:
+            a_t = p["W_x"] @ x_t + p["W_h"] @ h_prev + p["b"]
+        else:
+            a_t = projected + p["W_h"] @ h_prev
         return StepCache(x_t, state_prev, (activate(self.activation, a_t),), {"a": a_t})
+
+    def project(self, p: Arrays, inputs: np.ndarray) -> np.ndarray:
+        """W_x x_t + b for every t at once: (T, H)."""
+        return inputs @ p["W_x"].T + p["b"]
+
+    def local_backward(
+        self, p: Arrays, cache: StepCache, dstate: State
+    ) -> tuple[State, dict[str, np.ndarray]]:
+        """Backprop through f: delta_t = dL/dh_t * f'(a_t); dL/dh_{t-1} share = W_h^T delta_t."""
+        (dh,), (h_t,) = dstate, cache.state
+        f_grad = activation_grad(self.activation, cache.values["a"], h_t)
+        delta = dh * f_grad
+        return (p["W_h"].T @ delta,), {"delta": delta, "f_grad": f_grad}
+
+    def uses(self, cache: StepCache) -> Uses:
+        """dW_x = delta x^T, dW_h = delta h_{t-1}^T, db = delta."""
+        return (("delta", (("W_x", cache.x), ("W_h", cache.state_prev[0]), ("b", None))),)
 
     def backward(
         self, p: Arrays, cache: StepCache, dstate: State
     ) -> tuple[State, dict[str, np.ndarray], dict[str, np.ndarray]]:
-        """Backprop through f: delta_t = dL/dh_t * f'(a_t); dL/dh_{t-1} share = W_h^T delta_t."""
-        (dh,), (h_prev,), (h_t,) = dstate, cache.state_prev, cache.state
-        f_grad = activation_grad(self.activation, cache.values["a"], h_t)
-        delta = dh * f_grad
-        grads = {"W_x": np.outer(delta, cache.x), "W_h": np.outer(delta, h_prev), "b": delta}
-        return (p["W_h"].T @ delta,), grads, {"delta": delta, "f_grad": f_grad}
+        share, local = self.local_backward(p, cache, dstate)
+        return share, uses_at(self.uses(cache), local), local
 
     def local_grad(self, cache: StepCache) -> np.ndarray:
         """f'(a_t) (H,)."""

@@ -15,7 +15,17 @@ from typing import ClassVar
 
 import numpy as np
 
-from app.core.cells.base import Arrays, Direct, ParamSpec, State, StepCache, StepLine, gate_line
+from app.core.cells.base import (
+    Arrays,
+    Direct,
+    ParamSpec,
+    State,
+    StepCache,
+    StepLine,
+    Uses,
+    gate_line,
+    uses_at,
+)
 from app.core.functions import sigmoid
 
 GATES = (("z", "update gate z"), ("r", "reset gate r"), ("h", "candidate n"))
@@ -34,9 +44,29 @@ def gate_specs(gates: tuple[tuple[str, str], ...]) -> tuple[ParamSpec, ...]:
     return tuple(specs)
 
 
-def gate_grads(gate: str, da: np.ndarray, x: np.ndarray, operand: np.ndarray) -> dict:
-    """The use of gate g's parameters at t: da x^T, da operand^T, da."""
-    return {f"W_x{gate}": np.outer(da, x), f"W_h{gate}": np.outer(da, operand), f"b_{gate}": da}
+def gate_uses(gate: str, local: str, x: np.ndarray, operand: np.ndarray) -> tuple:
+    """The use of gate g's parameters at t: da x^T, da operand^T, da (da the local `local`)."""
+    return (local, ((f"W_x{gate}", x), (f"W_h{gate}", operand), (f"b_{gate}", None)))
+
+
+def project_gates(p: Arrays, inputs: np.ndarray, gates: tuple[str, ...]) -> np.ndarray:
+    """W_x<g> x_t + b_<g> of every gate g for every t at once: (T, len(gates) * H)."""
+    weights = np.vstack([p[f"W_x{gate}"] for gate in gates])
+    return inputs @ weights.T + np.concatenate([p[f"b_{gate}"] for gate in gates])
+
+
+def split_parts(projected: np.ndarray | None, n: int, H: int) -> tuple:
+    """The n gates' input parts of one step's projection (n * H,), or n Nones."""
+    if projected is None:
+        return (None,) * n
+    return tuple(projected[i * H : (i + 1) * H] for i in range(n))
+
+
+def gate_sum(p: Arrays, gate: str, x_t: np.ndarray, operand: np.ndarray, projected) -> np.ndarray:
+    """W_x<g> x_t + W_h<g> operand + b_<g>, or with the input part `projected` given."""
+    if projected is None:
+        return p[f"W_x{gate}"] @ x_t + p[f"W_h{gate}"] @ operand + p[f"b_{gate}"]
+    return projected + p[f"W_h{gate}"] @ operand
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -70,17 +100,37 @@ class GRU:
     def specs(self) -> tuple[ParamSpec, ...]:
         return gate_specs(GATES)
 
-    def forward(self, p: Arrays, x_t: np.ndarray, state_prev: State) -> StepCache:
+    def forward(
+        self, p: Arrays, x_t: np.ndarray, state_prev: State, projected: np.ndarray | None = None
+    ) -> StepCache:
         (h_prev,) = state_prev
-        z = sigmoid(p["W_xz"] @ x_t + p["W_hz"] @ h_prev + p["b_z"])
-        r = sigmoid(p["W_xr"] @ x_t + p["W_hr"] @ h_prev + p["b_r"])
-        n = np.tanh(p["W_xh"] @ x_t + p["W_hh"] @ (r * h_prev) + p["b_h"])
+        parts = split_parts(projected, 3, h_prev.shape[0])
+        z = sigmoid(gate_sum(p, "z", x_t, h_prev, parts[0]))
+        r = sigmoid(gate_sum(p, "r", x_t, h_prev, parts[1]))
+        n = np.tanh(gate_sum(p, "h", x_t, r * h_prev, parts[2]))
         h = z * h_prev + (1.0 - z) * n
         return StepCache(x_t, state_prev, (h,), {"z": z, "r": r, "n": n})
+
+    def project(self, p: Arrays, inputs: np.ndarray) -> np.ndarray:
+        return project_gates(p, inputs, ("z", "r", "h"))
+
+    def uses(self, cache: StepCache) -> Uses:
+        (h_prev,), x = cache.state_prev, cache.x
+        return (
+            gate_uses("z", "da_z", x, h_prev),
+            gate_uses("r", "da_r", x, h_prev),
+            gate_uses("h", "da_n", x, cache.values["r"] * h_prev),
+        )
 
     def backward(
         self, p: Arrays, cache: StepCache, dstate: State
     ) -> tuple[State, dict[str, np.ndarray], dict[str, np.ndarray]]:
+        share, local = self.local_backward(p, cache, dstate)
+        return share, uses_at(self.uses(cache), local), local
+
+    def local_backward(
+        self, p: Arrays, cache: StepCache, dstate: State
+    ) -> tuple[State, dict[str, np.ndarray]]:
         """Backprop through h_t = z h_prev + (1 - z) n, then through each gate's sum."""
         (dh,), (h_prev,) = dstate, cache.state_prev
         z, r, n = (cache.values[key] for key in ("z", "r", "n"))
@@ -89,12 +139,7 @@ class GRU:
         d_rh = p["W_hh"].T @ da_n  # dL/d(r * h_prev)
         da_r = d_rh * h_prev * r * (1.0 - r)
         dh_prev = dh * z + d_rh * r + p["W_hz"].T @ da_z + p["W_hr"].T @ da_r
-        grads = {
-            **gate_grads("z", da_z, cache.x, h_prev),
-            **gate_grads("r", da_r, cache.x, h_prev),
-            **gate_grads("h", da_n, cache.x, r * h_prev),
-        }
-        return (dh_prev,), grads, {"da_z": da_z, "da_r": da_r, "da_n": da_n}
+        return (dh_prev,), {"da_z": da_z, "da_r": da_r, "da_n": da_n}
 
     def _coefs(self, p: Arrays, cache: StepCache) -> dict[str, np.ndarray]:
         """dh_t/da for each gate's pre-activation a: diagonal for z and n, (H, H) for r."""

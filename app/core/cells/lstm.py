@@ -17,8 +17,25 @@ from typing import ClassVar
 
 import numpy as np
 
-from app.core.cells.base import Arrays, Direct, ParamSpec, State, StepCache, StepLine, gate_line
-from app.core.cells.gru import gate_grads, gate_specs, split_name
+from app.core.cells.base import (
+    Arrays,
+    Direct,
+    ParamSpec,
+    State,
+    StepCache,
+    StepLine,
+    Uses,
+    gate_line,
+    uses_at,
+)
+from app.core.cells.gru import (
+    gate_specs,
+    gate_sum,
+    gate_uses,
+    project_gates,
+    split_name,
+    split_parts,
+)
 from app.core.functions import sigmoid
 
 GATES = (("i", "input gate i"), ("f", "forget gate f"), ("o", "output gate o"))
@@ -55,11 +72,14 @@ class LSTM:
     def specs(self) -> tuple[ParamSpec, ...]:
         return gate_specs(GATES)
 
-    def forward(self, p: Arrays, x_t: np.ndarray, state_prev: State) -> StepCache:
+    def forward(
+        self, p: Arrays, x_t: np.ndarray, state_prev: State, projected: np.ndarray | None = None
+    ) -> StepCache:
         h_prev, c_prev = state_prev
+        parts = split_parts(projected, 4, h_prev.shape[0])
         values = {}
-        for gate, _ in GATES:
-            a = p[f"W_x{gate}"] @ x_t + p[f"W_h{gate}"] @ h_prev + p[f"b_{gate}"]
+        for (gate, _), part in zip(GATES, parts, strict=True):
+            a = gate_sum(p, gate, x_t, h_prev, part)
             values[GATE_VALUE[gate]] = np.tanh(a) if gate == "c" else sigmoid(a)
         c = values["f"] * c_prev + values["i"] * values["g"]
         values["tanh_c"] = np.tanh(c)
@@ -77,12 +97,24 @@ class LSTM:
         coefs["o"] = (tanh_c * o * (1.0 - o), dc["o"])
         return coefs
 
+    def project(self, p: Arrays, inputs: np.ndarray) -> np.ndarray:
+        return project_gates(p, inputs, tuple(gate for gate, _ in GATES))
+
+    def uses(self, cache: StepCache) -> Uses:
+        h_prev, x = cache.state_prev[0], cache.x
+        return tuple(gate_uses(g, f"da_{GATE_VALUE[g]}", x, h_prev) for g, _ in GATES)
+
     def backward(
         self, p: Arrays, cache: StepCache, dstate: State
     ) -> tuple[State, dict[str, np.ndarray], dict[str, np.ndarray]]:
+        share, local = self.local_backward(p, cache, dstate)
+        return share, uses_at(self.uses(cache), local), local
+
+    def local_backward(
+        self, p: Arrays, cache: StepCache, dstate: State
+    ) -> tuple[State, dict[str, np.ndarray]]:
         """dL/dc_t in full (its own share plus h_t's through tanh), then each gate."""
         dh, dc = dstate
-        h_prev = cache.state_prev[0]
         v = cache.values
         dc_total = dc + dh * v["o"] * (1.0 - v["tanh_c"] ** 2)
         da = {
@@ -92,11 +124,8 @@ class LSTM:
             "c": dc_total * v["i"] * (1.0 - v["g"] ** 2),
         }
         dh_prev = sum((p[f"W_h{gate}"].T @ da[gate] for gate in da), np.zeros_like(dh))
-        grads: dict[str, np.ndarray] = {}
-        for gate in da:
-            grads |= gate_grads(gate, da[gate], cache.x, h_prev)
         local = {f"da_{GATE_VALUE[gate]}": da[gate] for gate in da}
-        return (dh_prev, dc_total * v["f"]), grads, {"dc_total": dc_total, **local}
+        return (dh_prev, dc_total * v["f"]), {"dc_total": dc_total, **local}
 
     def jacobian(self, p: Arrays, cache: StepCache) -> np.ndarray:
         """ds_t/ds_{t-1} = [[dh/dh_prev, dh/dc_prev], [dc/dh_prev, dc/dc_prev]], (2H, 2H)."""
