@@ -218,8 +218,21 @@ function renderRunning(term, runningSoFar) {
   return list;
 }
 
+/** ∂L/∂h_t (and ∂L/∂c_t for the LSTM), and δ_t for the Elman cell. */
+function backwardValues(record, states) {
+  const t = record.t;
+  const parts = [];
+  for (const state of states) {
+    if (record[`d${state}`] === undefined || record[`d${state}`] === null) continue;
+    if (parts.length) parts.push(", \\quad");
+    parts.push(`\\frac{\\partial L}{\\partial ${state}_{${t}}} =`, value(record[`d${state}`]));
+  }
+  if (record.delta !== null && record.delta !== undefined) parts.push(`, \\quad \\delta_{${t}} =`, value(record.delta));
+  return parts;
+}
+
 /** A backward step that completes no term (e.g. all cut by truncation): the recursion's values. */
-export function renderBackwardSummary(panel, record, config) {
+export function renderBackwardSummary(panel, record, config, cell) {
   const tau = config.truncation;
   const why = tau === null || tau === undefined
     ? "This step completes no chain-rule term."
@@ -228,7 +241,7 @@ export function renderBackwardSummary(panel, record, config) {
   panel.replaceChildren(
     createHTML("h2", { text: `Backward step t = ${record.t}` }),
     createHTML("p", { class: "no-term", text: why }),
-    equation([`\\frac{\\partial L}{\\partial h_{${record.t}}} =`, value(record.dh), `, \\quad \\delta_{${record.t}} =`, value(record.delta)]),
+    equation(backwardValues(record, cell?.states ?? ["h"])),
   );
   appendDiverged(panel, record.diverged);
 }

@@ -35,7 +35,7 @@ export function renderPanel(view, epoch, context) {
     renderUpdate(panel, record);
   } else if (view.term === null) {
     lightPath(graph, record.path);
-    renderBackwardSummary(panel, record, epoch.config ?? state.config);
+    renderBackwardSummary(panel, record, epoch.config ?? state.config, state.cell);
   } else {
     renderTermView(view, record, epoch, context);
   }

@@ -19,10 +19,12 @@ from tests.page.helpers import (
     inside,
     lit_ids,
     numbers_of,
+    open_editor_session,
     overlap,
     path_ids,
     press_and_wait,
     shown_values,
+    wait_for_view,
 )
 
 ANNOTATION = "e => e.querySelector('annotation').textContent"
@@ -33,6 +35,7 @@ PLACEHOLDER = re.compile(r"(\[\[\w+\]\]|\[\[\*\]\])")
 def latex_numbers(latex: str) -> list[float]:
     """Every number KaTeX was given, in reading order ("1.2 \\times 10^{-5}" is one)."""
     numbers = []
+    latex = re.sub(r"_\{[^}]*\}", "", latex)  # subscripts name steps, they are not values
     for match in NUMBER.finditer(latex):
         mantissa = re.match(r"-?\d+(?:\.\d+)?", match.group(0)).group(0)
         exponent = match.group(1)
@@ -174,4 +177,26 @@ def test_a_gated_cell_steps_forward_backward_and_term_by_term(
     size = len(cell["states"]) * state["config"]["hidden_size"]
     assert len(jacobian) == len(jacobian[0]) == size
     assert jacobian == watched.state()["backward"][0]["jacobian"]
+    assert watched.errors == []
+
+
+def test_an_lstm_step_without_terms_shows_both_state_gradients(watched: Watched) -> None:
+    """Truncation τ = 1 leaves backward t = 2 of an LSTM with no term: the page shows
+    ∂L/∂h_2 and ∂L/∂c_2 with the API's numbers (no Elman δ_t)."""
+    page = watched.page
+    watched.open("/")
+    open_editor_session(watched, cell="lstm", truncation="1", params="")
+    for t in (1, 2, 3):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 3, term 1 of")
+    page.get_by_role("button", name="Backward step").click()
+    wait_for_view(page, "Showing backward step t = 2, epoch")
+    record = watched.state()["backward"][-1]
+    assert record["t"] == 2 and record["terms"] == [] and record["delta"] is None
+    (summary,) = page.locator("#formula > .katex-display, #formula > .math").evaluate_all(
+        f"els => els.map({ANNOTATION})"
+    )
+    assert "\\partial h_{2}" in summary and "\\partial c_{2}" in summary
+    assert "delta" not in summary
+    assert_numbers_close(latex_numbers(summary), [*record["dh"], *record["dc"]])
     assert watched.errors == []
