@@ -77,6 +77,23 @@ def loss_grad(output: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return yhat - y
 
 
+def total_loss_rows(output: str, Z: np.ndarray, Y: np.ndarray) -> float:
+    """sum over rows k of l(z_k, y_k), for logits Z and targets Y (n, K) at once."""
+    if output == "sigmoid_bce":
+        return float(np.sum(np.maximum(Z, 0.0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))))
+    if output == "softmax_ce":
+        return float(-np.sum(Y * (Z - np.logaddexp.reduce(Z, axis=1, keepdims=True))))
+    return float(0.5 * np.sum((Z - Y) ** 2))
+
+
+def loss_grad_rows(output: str, Z: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """dl_k/dz_k for every row k at once (n, K): yhat - y (softmax: yhat * sum(y) - y)."""
+    if output == "softmax_ce":
+        yhat = np.exp(Z - np.logaddexp.reduce(Z, axis=1, keepdims=True))
+        return yhat * np.sum(Y, axis=1, keepdims=True) - Y
+    return (sigmoid(Z) if output == "sigmoid_bce" else Z) - Y
+
+
 def loss_latex(output: str) -> str:
     return {
         "identity_mse": r"\tfrac12\lVert \hat y - y\rVert^2",

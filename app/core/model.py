@@ -233,8 +233,16 @@ class Scenario:
         return self.inputs.shape[0]
 
     def with_params(self, params: Params) -> Scenario:
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
-        return Scenario(**{**values, "params": params})
+        """The same scenario with other parameters (of the same config): the inputs and
+        targets were checked when it was made, so they are not checked again."""
+        if params.trained_names != self.params.trained_names:
+            values = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
+            return Scenario(**{**values, "params": params})
+        changed = object.__new__(Scenario)
+        for name in ("config", "inputs", "targets", "targets_by_step"):
+            object.__setattr__(changed, name, getattr(self, name))
+        object.__setattr__(changed, "params", params)
+        return changed
 
 
 def _check_inputs(config: Config, inputs: np.ndarray) -> None:

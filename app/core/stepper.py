@@ -277,7 +277,9 @@ def apply_update(
         params_new=next_scenario.params.trained(),
         loss_before=loss_before,
         loss_after=loss_after,
-        diverged=first_non_finite(
+        diverged=None
+        if finite and np.isfinite(loss_after)
+        else first_non_finite(
             "update",
             None,
             [

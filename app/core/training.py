@@ -7,7 +7,8 @@ finiteness of everything checked once per epoch, not per step. Its numbers equal
 stepper's to rounding (about 1e-15 relative); where an epoch stops being finite, the
 stepper runs that epoch again to say which step and which quantity did it first.
 
-Shapes: inputs X (T, d), states (T, H) stacked by step, logits Z (|S|, K).
+Shapes: inputs X (T, d), states (T, H) stacked by step, logits Z (|S|, K) for the loss
+steps S, computed (with their losses and dl/dz) for all of S at once.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.cell import output_step_forward
 from app.core.cells import StepCache
 from app.core.cells.base import batched_uses
-from app.core.functions import loss, loss_grad
+from app.core.functions import loss_grad_rows, total_loss_rows
 from app.core.model import Scenario
 
 
@@ -32,21 +32,27 @@ class Epoch:
     finite: bool
 
 
-def forward_pass(scenario: Scenario) -> tuple[list[StepCache], dict[int, np.ndarray], float]:
-    """Every step's cache, the logits z_k of each loss step, and L."""
+def forward_pass(scenario: Scenario) -> tuple[list[StepCache], np.ndarray, float]:
+    """Every step's cache, the logits Z (|S|, K) of the loss steps (ascending), and L."""
     config, p = scenario.config, scenario.params.arrays
     cell, inputs = config.rnn, scenario.inputs
     projected = cell.project(p, inputs)  # (T, G): all input parts at once
-    state, caches, logits, total = scenario.params.initial_state(), [], {}, 0.0
-    W_y, b_y = p["W_y"], p.get("b_y")
-    for t in range(1, scenario.T + 1):
-        cache = cell.forward(p, inputs[t - 1], state, projected[t - 1])
+    state, caches = scenario.params.initial_state(), []
+    for t in range(scenario.T):
+        cache = cell.forward(p, inputs[t], state, projected[t])
         caches.append(cache)
         state = cache.state
-        if t in scenario.targets_by_step:
-            logits[t] = output_step_forward(state[0], W_y, b_y)
-            total += loss(config.output, logits[t], scenario.targets_by_step[t])
-    return caches, logits, total
+    steps = config.loss_steps(scenario.T)
+    hidden = np.array([caches[t - 1].state[0] for t in steps])  # (|S|, H)
+    logits = hidden @ p["W_y"].T
+    if config.output_bias:
+        logits = logits + p["b_y"]
+    return caches, logits, total_loss_rows(config.output, logits, _targets(scenario))
+
+
+def _targets(scenario: Scenario) -> np.ndarray:
+    """The targets of the loss steps, as rows (|S|, K)."""
+    return np.array([scenario.targets_by_step[t] for t in scenario.config.loss_steps(scenario.T)])
 
 
 def forward_loss(scenario: Scenario) -> float:
@@ -57,18 +63,19 @@ def forward_loss(scenario: Scenario) -> float:
 
 def epoch(scenario: Scenario) -> Epoch:
     """Forward, then backward through every step, with the gradients summed at the end."""
-    config, targets = scenario.config, scenario.targets_by_step
+    config = scenario.config
     cell, H = config.rnn, config.hidden_size
     with np.errstate(all="ignore"):
         caches, logits, total = forward_pass(scenario)
-        dz = {t: loss_grad(config.output, z, targets[t]) for t, z in logits.items()}
-        locals_ = _backward(scenario, caches, dz) if config.truncation is None else None
-        if locals_ is None:
-            locals_ = _truncated_backward(scenario, caches, dz)
+        dZ = loss_grad_rows(config.output, logits, _targets(scenario))  # (|S|, K)
+        into_h = dZ @ scenario.params.arrays["W_y"]  # (|S|, H): W_y^T dz_k for every k
+        dh_out = dict(zip(config.loss_steps(scenario.T), into_h, strict=True))
+        if config.truncation is None:
+            locals_ = _backward(scenario, caches, dh_out)
+        else:
+            locals_ = _truncated_backward(scenario, caches, dh_out)
         grads = batched_uses([cell.uses(cache) for cache in reversed(caches)], locals_)
-        steps = sorted(dz)
-        dZ = np.array([dz[t] for t in steps])  # (|S|, K)
-        hidden = np.array([caches[t - 1].state[0] for t in steps])  # (|S|, H)
+        hidden = np.array([caches[t - 1].state[0] for t in config.loss_steps(scenario.T)])
         grads["W_y"] = dZ.T @ hidden
         if config.output_bias:
             grads["b_y"] = dZ.sum(axis=0)
@@ -77,21 +84,21 @@ def epoch(scenario: Scenario) -> Epoch:
     return Epoch(total, ordered, finite)
 
 
-def _backward(scenario: Scenario, caches: list[StepCache], dz: dict[int, np.ndarray]) -> list:
+def _backward(scenario: Scenario, caches: list[StepCache], dh_out: dict[int, np.ndarray]) -> list:
     """dL/ds_t for t = T..1 (each step's share plus the output's), the cell's locals."""
-    p, W_y, n = scenario.params.arrays, scenario.params.arrays["W_y"], len(caches[0].state)
+    p, n = scenario.params.arrays, len(caches[0].state)
     cell = scenario.config.rnn
     share = tuple(np.zeros(scenario.config.hidden_size) for _ in range(n))
     locals_ = []
     for t in range(scenario.T, 0, -1):
-        dstate = share if t not in dz else (W_y.T @ dz[t] + share[0], *share[1:])
+        dstate = share if t not in dh_out else (dh_out[t] + share[0], *share[1:])
         share, local = cell.local_backward(p, caches[t - 1], dstate)
         locals_.append(local)
     return locals_
 
 
 def _truncated_backward(
-    scenario: Scenario, caches: list[StepCache], dz: dict[int, np.ndarray]
+    scenario: Scenario, caches: list[StepCache], dh_out: dict[int, np.ndarray]
 ) -> list:
     """Truncated BPTT: one stream dl_k/ds_t per loss k, kept while k - t < tau."""
     config, p = scenario.config, scenario.params.arrays
@@ -100,8 +107,8 @@ def _truncated_backward(
     locals_ = []
     for t in range(scenario.T, 0, -1):
         streams = {k: g for k, g in streams.items() if config.keeps_term(k, t)}
-        if t in dz:
-            streams[t] = (p["W_y"].T @ dz[t], *(np.zeros(H) for _ in range(n - 1)))
+        if t in dh_out:
+            streams[t] = (dh_out[t], *(np.zeros(H) for _ in range(n - 1)))
         total = tuple(sum((g[i] for g in streams.values()), np.zeros(H)) for i in range(n))
         _, local = cell.local_backward(p, caches[t - 1], total)
         locals_.append(local)
@@ -112,8 +119,9 @@ def _truncated_backward(
 
 def _all_finite(total: float, grads: dict, caches: list, locals_: list, H: int) -> bool:
     """One check per epoch: the loss, the gradients, every state, value and local gradient."""
-    if not np.isfinite(total) or not all(np.all(np.isfinite(g)) for g in grads.values()):
+    if not np.isfinite(total):
         return False
-    values = [v for cache in caches for v in (*cache.state, *cache.values.values())]
+    values = [g.ravel() for g in grads.values()]
+    values += [v for cache in caches for v in (*cache.state, *cache.values.values())]
     values += [v for local in locals_ for v in local.values()]
-    return bool(np.all(np.isfinite(np.concatenate(values)))) if values else True
+    return bool(np.isfinite(np.concatenate(values)).all())
