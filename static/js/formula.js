@@ -29,7 +29,42 @@ function templateParts(template, lookup) {
     if (typeof part === "string" && typeof parts.at(-1) === "string") parts[parts.length - 1] += part;
     else parts.push(part);
   }
-  return parts.map((part) => (typeof part === "string" ? part.trim() : part)).filter((part) => part !== "");
+  return groupApplications(parts.map((part) => (typeof part === "string" ? part.trim() : part)));
+}
+
+/** "\sigma(", "\tanh(", "\operatorname{relu}(" or a bare "(", up to its ")". */
+const BRACKET = /(\\sigma\(|\\tanh\(|\\operatorname\{\w+\}\(|\(|\))/;
+
+/**
+ * The parentheses of a template as applied(f, ...parts) (a bare "(" as f = "{}"), so they
+ * grow to fit what they hold, and a big value inside is drawn with brackets (expression.js).
+ */
+function groupApplications(parts) {
+  const root = [];
+  const stack = [root];
+  const add = (item) => {
+    const items = stack.at(-1);
+    if (typeof item === "string" && typeof items.at(-1) === "string") items[items.length - 1] += ` ${item}`;
+    else items.push(item);
+  };
+  for (const part of parts) {
+    if (typeof part !== "string") {
+      add(part);
+      continue;
+    }
+    for (const token of part.split(BRACKET).map((piece) => piece.trim()).filter(Boolean)) {
+      if (token === ")" && stack.length > 1) {
+        stack.pop();
+      } else if (token.endsWith("(")) {
+        const group = applied(token === "(" ? "{}" : token.slice(0, -1));
+        add(group);
+        stack.push(group.parts);
+      } else {
+        add(token);
+      }
+    }
+  }
+  return root;
 }
 
 /** The value a template's [[name]] stands for at this step: a named value, a weight, x_t, a state. */
@@ -50,7 +85,7 @@ export function renderForward(panel, record, params, config, cell) {
   const number = (name) => (name === "*" ? "\\cdot" : value(stepValue(name, record, params)));
   const lines = cell.step.flatMap((line) => {
     const lhs = atStep(line.lhs, t);
-    const symbolic = [`${lhs} =`, ...templateParts(atStep(line.rhs, t), symbol)];
+    const symbolic = [`${lhs} =`, atStep(line.rhs, t).replace(/\[\[(\w+|\*)\]\]/g, (_, name) => symbol(name))];
     const numbers = ["=", ...templateParts(line.rhs, number)];
     const via = line.via ? ["=", ...templateParts(line.via, number)] : [];
     const result = [...via, "=", value(stepValue(line.result, record, params))];
@@ -118,6 +153,8 @@ export function renderTerm(panel, term, context) {
   const cards = term.factors.map((factor) => factorCard(factor, term, context));
   const recurrent = term.factors.flatMap((factor, i) => (factor.kind === "recurrent" ? [i] : []));
   const folded = recurrent.length > RECURRENT_SHOWN ? recurrent.slice(2, -2) : [];
+  // The state the recurrent factors run through: h (Elman, GRU) or s = (h, c) (LSTM).
+  const state = term.factors[recurrent[0]]?.symbol.match(/^∂(\w+)_/)?.[1] ?? "h";
   const factorRow = createHTML("div", { class: "factors", "data-term": term.id });
   const times = () => createHTML("span", { class: "times", text: "×", "aria-hidden": "true" });
   cards.forEach((card, position) => {
@@ -127,7 +164,7 @@ export function renderTerm(panel, term, context) {
     const inner = createHTML("div", { class: "factors folded" });
     folded.forEach((i, n) => inner.append(...(n ? [times(), cards[i]] : [cards[i]])));
     factorRow.append(createHTML("details", { class: "factor-group" }, [
-      createHTML("summary", { text: `… ${folded.length} more ∂h_j/∂h_{j−1} …` }),
+      createHTML("summary", { text: `… ${folded.length} more ∂${state}_j/∂${state}_{j−1} …` }),
       inner,
     ]));
   });
