@@ -9,7 +9,8 @@ from __future__ import annotations
 from app.core import training
 from app.core.model import Scenario
 from app.core.records import Divergence, UpdateRecord
-from app.core.stepper import Run, apply_update, start, step, update
+from app.core.stepper import Run, start, step, update
+from app.core.update import apply_update
 
 
 def bptt(scenario: Scenario) -> Run:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,11 +87,16 @@ class BackwardRecord:
     jacobian: np.ndarray  # ds_t/ds_{t-1} (S, S)
     grads: dict[str, np.ndarray]  # the recursion's gradient sums over steps T..t
     terms: tuple[StepTerms, ...]  # by parameter, each for its loss steps k
-    path: Path
+    trace: Callable[[], Path]  # the part of the graph this step goes back along, when asked
     diverged: Divergence | None
     states: tuple[str, ...] = ("h",)  # the cell's state names, in the order of dstate
 
     kind = "backward"
+
+    @property
+    def path(self) -> Path:
+        """Every term this step completes, merged (built when asked: O(T) ids a step)."""
+        return self.trace()
 
     @property
     def dh(self) -> np.ndarray:

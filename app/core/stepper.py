@@ -1,14 +1,15 @@
 """The stepper: forward t = 1..T -> backward t = T..1 -> update -> next epoch.
 
-`Run` is one epoch's immutable state; each step function returns the next `Run`
-and the record of what that step computed. Whole passes and epochs are these steps
-in a loop (app/core/epochs.py), so stepping and running at once give identical numbers.
+`Run` (app/core/run.py) is one epoch's immutable state; each step function returns the
+next `Run` and the record of what that step computed. A whole pass (bptt) is these steps
+in a loop, so stepping and running at once give identical numbers; the update stage is
+in app/core/update.py, and `train` runs whole epochs on the training path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -16,119 +17,36 @@ from app.core.cell import output_grads_at, output_step_forward
 from app.core.functions import loss, loss_grad, predict
 from app.core.graph import backward_path, forward_path
 from app.core.model import Scenario
-from app.core.optimizers import OptimizerState, optimizer_dict
 from app.core.records import (
     BackwardRecord,
-    Divergence,
     ForwardRecord,
     UpdateRecord,
     first_non_finite,
 )
+from app.core.run import BackwardCarry, Run, StepOrderError, require, start
 from app.core.terms import StepView, output_embedding, summarize
+from app.core.update import apply_update, clip, stepped_loss
 
-
-class StepOrderError(Exception):
-    """A step asked for out of order; the message says what to do next."""
-
-
-@dataclass(frozen=True, eq=False)
-class BackwardCarry:
-    """What the backward recursion hands from step t to step t-1."""
-
-    share: tuple[np.ndarray, ...] | None = None  # step t's share of dL/ds_{t-1} (untruncated)
-    ks: tuple[int, ...] = ()  # the loss steps whose streams still reach t-1, ascending
-    rows: np.ndarray | None = None  # (len(ks), S): dl_k/ds_{t-1}, all losses as one matrix
-
-
-@dataclass(frozen=True, eq=False)
-class Run:
-    """One epoch of one scenario, and the steps taken in it so far."""
-
-    scenario: Scenario
-    epoch: int = 1
-    forward: tuple[ForwardRecord, ...] = ()
-    backward: tuple[BackwardRecord, ...] = ()
-    carry: BackwardCarry = field(default_factory=BackwardCarry)
-    loss_history: tuple[float, ...] = ()  # the loss of each completed epoch
-    last_update: UpdateRecord | None = None  # the update that started this epoch
-    optimizer_state: OptimizerState | None = None  # what the optimiser carries (None: initial)
-
-    @property
-    def T(self) -> int:
-        return self.scenario.T
-
-    @property
-    def phase(self) -> str:
-        """What comes next: forward, backward or update."""
-        if len(self.forward) < self.T:
-            return "forward"
-        return "backward" if len(self.backward) < self.T else "update"
-
-    @property
-    def next_t(self) -> int | None:
-        """The time step of the next step (None when the update comes next)."""
-        if self.phase == "forward":
-            return len(self.forward) + 1
-        return self.T - len(self.backward) if self.phase == "backward" else None
-
-    @property
-    def loss(self) -> float | None:
-        """L for this epoch's parameters, once the forward pass is complete."""
-        return self.forward[-1].loss_so_far if self.phase != "forward" else None
-
-    @property
-    def diverged(self) -> Divergence | None:
-        """The first step of this epoch that produced a non-finite value."""
-        for record in (*self.forward, *self.backward):
-            if record.diverged:
-                return record.diverged
-        return None
-
-    def status(self) -> str:
-        """Where we are (the last step taken) and what comes next, in words."""
-        T, epoch = self.T, f"epoch {self.epoch}"
-        if self.phase == "forward":
-            done = len(self.forward)
-            at = f"t = {done} of {T}" if done else f"not started ({T} steps)"
-            return f"forward, {at}, {epoch}: step forward to t = {done + 1} next"
-        if self.phase == "backward":
-            done = len(self.backward)
-            at = f"t = {T - done + 1} of {T}" if done else f"not started ({T} steps)"
-            return f"backward, {at}, {epoch}: step backward to t = {T - done} next"
-        return f"backward pass complete, {epoch}: update the weights next"
-
-
-def start(scenario: Scenario) -> Run:
-    return Run(scenario)
-
-
-def _require(run: Run, phase: str) -> None:
-    if not run.scenario.params.is_finite():
-        raise StepOrderError(
-            "the weights are no longer finite numbers (the last update overflowed): start over "
-            "(reset to the start) with smaller weights, a smaller learning rate or clip_norm"
-        )
-    if run.phase == phase:
-        return
-    if run.phase == "forward":
-        done = len(run.forward)
-        raise StepOrderError(f"the forward pass is at t={done} of {run.T}: step forward first")
-    if run.phase == "backward":
-        done = len(run.backward)
-        where = f"is at t={run.T - done + 1} of {run.T}" if done else "has not started"
-        raise StepOrderError(
-            f"the backward pass {where} (it counts down to t=1): step backward first, "
-            "or reset to start the epoch again"
-        )
-    raise StepOrderError(
-        "the backward pass is complete: update the weights first, or reset to start the epoch again"
-    )
+__all__ = [
+    "BackwardCarry",
+    "Run",
+    "StepOrderError",
+    "apply_update",
+    "backward_step",
+    "clip",
+    "forward_step",
+    "start",
+    "step",
+    "stepped_loss",
+    "update",
+    "whole_forward",
+]
 
 
 def forward_step(run: Run) -> tuple[Run, ForwardRecord]:
     """Forward step t: the cell's step s_t from x_t and s_{t-1}; if t is a loss step, yhat_t
     and l_t."""
-    _require(run, "forward")
+    require(run, "forward")
     scenario, config, p = run.scenario, run.scenario.config, run.scenario.params
     t = len(run.forward) + 1
     x_t = scenario.inputs[t - 1]
@@ -163,7 +81,7 @@ def forward_step(run: Run) -> tuple[Run, ForwardRecord]:
 def backward_step(run: Run) -> tuple[Run, BackwardRecord]:
     """Backward step t: dL/ds_t, the cell's local backward step, the use of each parameter
     at t, and the summaries of the terms t completes."""
-    _require(run, "backward")
+    require(run, "backward")
     config, p = run.scenario.config, run.scenario.params
     cell, t = config.rnn, run.T - len(run.backward)
     fwd = run.forward[t - 1]
@@ -178,16 +96,17 @@ def backward_step(run: Run) -> tuple[Run, BackwardRecord]:
         jacobian = cell.jacobian(p.arrays, fwd.cache)
         step_view = StepView(fwd.cache, dz, fwd.yhat, fwd.y, jacobian)
         terms = summarize(config, p.arrays, step_view, t, ks, rows)
-        kept = tuple(i for i, k in enumerate(ks) if config.keeps_term(k, t - 1))
-        next_carry = BackwardCarry(share, tuple(ks[i] for i in kept), rows[list(kept)] @ jacobian)
+        # the streams that still reach t - 1: a prefix, as ks ascend (k - (t - 1) < tau)
+        kept = sum(1 for k in ks if config.keeps_term(k, t - 1))
+        next_carry = BackwardCarry(share, ks[:kept], rows[:kept] @ jacobian)
     quantities = [(f"dz_{t}", dz)]
     quantities += [(f"d{s}_{t}", v) for s, v in zip(cell.states, dstate, strict=True)]
     quantities += [(f"{name}_{t}", value) for name, value in local.items()]
     quantities += [(f"d{name}", grads[name]) for name in grads]
     diverged = first_non_finite("backward", t, quantities)
-    path = backward_path(config, run.T, t, ks)
+    trace = partial(backward_path, config, run.T, t, ks)
     record = BackwardRecord(
-        t, dz, dstate, local, jacobian, grads, terms, path, diverged, cell.states
+        t, dz, dstate, local, jacobian, grads, terms, trace, diverged, cell.states
     )
     return replace(run, backward=(*run.backward, record), carry=next_carry), record
 
@@ -227,93 +146,10 @@ def _accumulate(run: Run, uses: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return grads
 
 
-def clip(grads: dict[str, np.ndarray], clip_norm: float | None) -> tuple[dict, float, bool]:
-    """The clipping stage: scale the gradients down to clip_norm if their global norm is more.
-
-    Returns (the gradients to apply, the raw global norm, whether they were scaled)."""
-    grad_norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
-    clipped = clip_norm is not None and grad_norm > clip_norm
-    scale = clip_norm / grad_norm if clipped else 1.0
-    return (
-        ({name: g * scale for name, g in grads.items()} if clipped else grads),
-        grad_norm,
-        clipped,
-    )
-
-
 def update(run: Run) -> tuple[Run, UpdateRecord]:
     """Clip, then the optimiser's step; then start the next epoch with the new parameters."""
-    _require(run, "update")
+    require(run, "update")
     return apply_update(run, run.backward[-1].grads, run.loss, stepped_loss)
-
-
-def apply_update(
-    run: Run,
-    grads: dict[str, np.ndarray],
-    loss_before: float,
-    loss_of: Callable[[Scenario], float],
-) -> tuple[Run, UpdateRecord]:
-    """The update stage on `grads` (the epoch's raw gradient): clip, the optimiser's rule,
-    and L with the new weights from `loss_of` (not computed once they are not finite)."""
-    config, params = run.scenario.config, run.scenario.params
-    optimizer = config.optimizer
-    old = params.trained()
-    state = run.optimizer_state or optimizer.init_state(old)
-    with np.errstate(all="ignore"):
-        applied, grad_norm, clipped = clip(grads, config.clip_norm)
-        stepped = optimizer.step(old, applied, state, config.learning_rate)
-    next_scenario = run.scenario.with_params(params.with_values(stepped.params))
-    finite = next_scenario.params.is_finite()
-    loss_after = loss_of(next_scenario) if finite else float("nan")
-    record = UpdateRecord(
-        epoch=run.epoch,
-        learning_rate=config.learning_rate,
-        params_old=old,
-        grads=grads,
-        grads_applied=applied,
-        grad_norm=grad_norm,
-        clip_norm=config.clip_norm,
-        clipped=clipped,
-        params_new=next_scenario.params.trained(),
-        loss_before=loss_before,
-        loss_after=loss_after,
-        diverged=None
-        if finite and np.isfinite(loss_after)
-        else first_non_finite(
-            "update",
-            None,
-            [
-                *((f"new {n}", v) for n, v in stepped.params.items()),
-                ("the loss with the new weights", loss_after),
-            ],
-        ),
-        optimizer=optimizer.name,
-        hyper={k: v for k, v in optimizer_dict(optimizer).items() if k != "name"},
-        formula=optimizer.formula,
-        quantities=stepped.quantities,
-        update_number=stepped.state.n,
-    )
-    next_run = Run(
-        next_scenario,
-        epoch=run.epoch + 1,
-        loss_history=(*run.loss_history, loss_before),
-        last_update=record,
-        optimizer_state=stepped.state,
-    )
-    return next_run, record
-
-
-def stepped_loss(scenario: Scenario) -> float:
-    """L as the forward steps compute it, to the last bit, without their records."""
-    config, p = scenario.config, scenario.params
-    state, total = p.initial_state(), 0.0
-    with np.errstate(all="ignore"):
-        for t in range(1, scenario.T + 1):
-            state = config.rnn.forward(p.arrays, scenario.inputs[t - 1], state).state
-            if t in scenario.targets_by_step:
-                z = output_step_forward(state[0], p.W_y, p.b_y)
-                total = total + loss(config.output, z, scenario.targets_by_step[t])
-    return total
 
 
 def step(run: Run) -> tuple[Run, ForwardRecord | BackwardRecord | UpdateRecord]:
