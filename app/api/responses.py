@@ -111,6 +111,15 @@ class CellInfo(BaseModel):
         description="Each trained parameter of the cell: name, role, latex, shape."
     )
     equations: list[str] = Field(description="The forward step in LaTeX, one line each.")
+    step: list[dict[str, str]] = Field(
+        description="The forward step as templates the page fills with a step's numbers, one "
+        "per line: {lhs, rhs, via, result}; [[name]] in rhs and via is a parameter, x, a state "
+        "(h, c), a previous state (h_prev, c_prev) or a named value of the step; [[*]] is a "
+        "product; {t} and {t-1} stand for the step. result names the value the line computes."
+    )
+    symbols: dict[str, str] = Field(
+        description="The LaTeX of every [[name]] of the templates, e.g. h_prev: h_{t-1}."
+    )
 
 
 class ForwardRecord(BaseModel):

@@ -5,7 +5,8 @@ No maths here: each function only names and arranges what the core computed.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import re
+from dataclasses import asdict, fields
 from typing import Any
 
 from app.core import (
@@ -23,8 +24,9 @@ from app.core import (
     Term,
     UpdateRecord,
 )
+from app.core.cells import CELL_NAMES
 from app.core.gradcheck import TOLERANCE
-from app.core.optimizers import optimizer_dict
+from app.core.optimizers import OPTIMIZERS, optimizer_dict
 from app.core.trace import running_sums
 
 JSON = dict[str, Any]
@@ -62,8 +64,25 @@ def config_json(config: Config) -> JSON:
     return {**values, "optimizer": optimizer_dict(config.optimizer)}
 
 
+def step_symbols(config: Config) -> dict[str, str]:
+    """The LaTeX of every [[name]] a step template uses ({t} and {t-1} stand for the step)."""
+    cell = config.rnn
+    symbols = {"x": "x_{t}"}
+    for state in cell.states:
+        symbols |= {f"{state}_prev": f"{state}_{{t-1}}", state: f"{state}_{{t}}"}
+    names = {
+        name
+        for line in cell.step_lines()
+        for name in re.findall(r"\[\[(\w+)\]\]", line.rhs + line.via)
+    }
+    symbols |= {name: f"{name}_{{t}}" for name in sorted(names - symbols.keys())}
+    symbols |= {spec.name: spec.latex for spec in cell.specs()}
+    return symbols | dict(cell.value_latex)
+
+
 def cell_json(config: Config) -> JSON:
-    """What the cell declares, for the page: states, parameters, equations."""
+    """What the cell declares, for the page: states, parameters, equations, and the forward
+    step as templates (`step`, with the LaTeX of their placeholders in `symbols`)."""
     cell = config.rnn
     return {
         "name": cell.name,
@@ -73,6 +92,20 @@ def cell_json(config: Config) -> JSON:
             for spec, shape in zip(cell.specs(), config.param_shapes().values(), strict=False)
         ],
         "equations": list(cell.equations),
+        "step": [asdict(line) for line in cell.step_lines()],
+        "symbols": step_symbols(config),
+    }
+
+
+def choices_json() -> JSON:
+    """What the scenario editor offers: every cell, every optimiser with its hyper-parameters
+    and their defaults (the names config.cell and config.optimizer take)."""
+    return {
+        "cells": list(CELL_NAMES),
+        "optimizers": [
+            {"name": kind.name, "fields": {f.name: f.default for f in fields(kind)}}
+            for kind in OPTIMIZERS
+        ],
     }
 
 

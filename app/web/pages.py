@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.api.serialize import choices_json
+
 ROOT = Path(__file__).resolve().parents[2]
 templates = Jinja2Templates(directory=ROOT / "templates")
 router = APIRouter(include_in_schema=False)
@@ -13,4 +15,5 @@ router = APIRouter(include_in_schema=False)
 
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def explorer(request: Request, preset: str = "seed-3-step") -> HTMLResponse:
-    return templates.TemplateResponse(request, "explorer.html", {"preset": preset})
+    context = {"preset": preset, "choices": choices_json()}
+    return templates.TemplateResponse(request, "explorer.html", context)

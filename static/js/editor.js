@@ -9,10 +9,43 @@ const NUMBER_FIELDS = [...SIZE_FIELDS, "learning_rate"];
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const OPTIONAL_NUMBER_FIELDS = ["truncation", "clip_norm"];
 const WHOLE_FIELDS = [...SIZE_FIELDS, "truncation", "seed"];
-const CHOICE_FIELDS = ["activation", "output", "mode"];
+const CHOICE_FIELDS = ["cell", "activation", "output", "mode"];
 const JSON_FIELDS = ["inputs", "targets", "params"];
 
 const serverMessages = new WeakMap(); // form -> the last 422's items
+
+/**
+ * The cells and optimisers the server offers (the page's #choices: {"cells": [...],
+ * "optimizers": [{"name", "fields": {hyper-parameter: default}}]}), as the form's options.
+ */
+export function setChoices(form, choices) {
+  const option = (name) => Object.assign(document.createElement("option"), { value: name, textContent: name });
+  form.elements.cell.replaceChildren(...choices.cells.map(option));
+  form.elements.optimizer.replaceChildren(...choices.optimizers.map((o) => option(o.name)));
+  form.choices = choices;
+  form.elements.optimizer.addEventListener("change", () => showOptimizerFields(form, {}));
+  form.elements.cell.addEventListener("change", () => {
+    const elman = form.elements.cell.value === "elman";
+    form.elements.activation.disabled = !elman; // GRU and LSTM: tanh, as the equations say
+    if (!elman) form.elements.activation.value = "tanh";
+  });
+}
+
+/** One text field per hyper-parameter of the chosen optimiser, filled from values or defaults. */
+function showOptimizerFields(form, values) {
+  const chosen = form.choices?.optimizers.find((o) => o.name === form.elements.optimizer.value);
+  const slot = form.querySelector("[data-fields-for='optimizer']");
+  slot.replaceChildren(...Object.entries(chosen?.fields ?? {}).flatMap(([name, fallback]) => {
+    const label = document.createElement("label");
+    const input = Object.assign(document.createElement("input"), { name, type: "text", inputMode: "decimal" });
+    input.dataset.hyper = "true";
+    input.value = String(values[name] ?? fallback);
+    label.append(`${name} `, input);
+    const error = Object.assign(document.createElement("span"), { className: "field-error" });
+    error.dataset.errorFor = name;
+    return [label, error];
+  }));
+}
 
 /** Put a session's scenario into the form. */
 export function fillEditor(form, state) {
@@ -21,6 +54,11 @@ export function fillEditor(form, state) {
     form.elements[name].value = config[name] ?? "";
   }
   form.elements.output_bias.checked = Boolean(config.output_bias);
+  form.elements.cell.value = config.cell ?? "elman";
+  form.elements.activation.disabled = form.elements.cell.value !== "elman";
+  const { name: optimizer = "sgd", ...hyper } = config.optimizer ?? {};
+  form.elements.optimizer.value = optimizer;
+  showOptimizerFields(form, hyper);
   form.elements.seed.value = state.seed ?? 0;
   form.elements.inputs.value = JSON.stringify(state.inputs);
   form.elements.targets.value = JSON.stringify(state.targets);
@@ -31,20 +69,21 @@ export function fillEditor(form, state) {
   note(form, "");
 }
 
-/** Changing d, H or K empties the weights box (their shapes no longer fit) and says so. */
+/** Changing d, H, K or the cell empties the weights box (they no longer fit) and says so. */
 export function watchEditor(form) {
-  for (const name of SIZE_FIELDS) {
+  for (const name of [...SIZE_FIELDS, "cell"]) {
     form.elements[name].addEventListener("change", () => {
       if (sizesOf(form) === form.dataset.sizes || !form.elements.params.value.trim()) return;
       form.elements.params.value = "";
-      note(form, "The sizes changed, so the weights box was emptied: the weights will be drawn " +
+      const what = name === "cell" ? "The cell changed (its weights have other names)" : "The sizes changed";
+      note(form, `${what}, so` + " the weights box was emptied: the weights will be drawn " +
         `from seed ${form.elements.seed.value || 0}. Paste weights of the new shapes to choose them.`);
     });
   }
 }
 
 function sizesOf(form) {
-  return SIZE_FIELDS.map((name) => form.elements[name].value.trim()).join(",");
+  return [...SIZE_FIELDS, "cell"].map((name) => form.elements[name].value.trim()).join(",");
 }
 
 function note(form, text) {
@@ -66,6 +105,10 @@ export function readEditor(form) {
   for (const name of NUMBER_FIELDS) config[name] = number(name, ["config", name]);
   for (const name of OPTIONAL_NUMBER_FIELDS) config[name] = number(name, ["config", name], true);
   for (const name of CHOICE_FIELDS) config[name] = form.elements[name].value;
+  config.optimizer = { name: form.elements.optimizer.value };
+  for (const input of form.querySelectorAll("[data-hyper]")) {
+    config.optimizer[input.name] = number(input.name, ["config", "optimizer", input.name]);
+  }
   const body = { config, seed: number("seed", ["seed"]) };
   for (const name of JSON_FIELDS) {
     const text = form.elements[name].value.trim();

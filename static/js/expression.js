@@ -121,3 +121,8 @@ function pieces(parts) {
 export function appendDiverged(panel, diverged) {
   if (diverged) panel.append(createHTML("p", { class: "diverged", role: "alert", text: diverged.message }));
 }
+
+/** A parameter's name in LaTeX: a subscript of more than one letter in braces (W_hi -> W_{hi}). */
+export function paramLatex(name) {
+  return name.replace(/_(\w{2,})$/, "_{$1}");
+}

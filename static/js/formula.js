@@ -3,30 +3,99 @@
 
 import { createHTML } from "./svg.js";
 import { describeValue, formatNumber, isSingle, latexValue } from "./format.js";
-import { appendDiverged, applied, equation, typeset, value, valueElement } from "./expression.js";
+import { appendDiverged, applied, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
 
 export { appendDiverged, typeset, valueElement } from "./expression.js";
 export { renderUpdate } from "./update.js";
 
 // Okabe–Ito colours for the factors of a term, in order (readable on white).
 export const FACTOR_COLOURS = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
-const ACTIVATION_LATEX = { tanh: "\\tanh", sigmoid: "\\sigma", relu: "\\operatorname{relu}", identity: "" };
 const OUTPUT_LATEX = { sigmoid_bce: "\\sigma", softmax_ce: "\\operatorname{softmax}", identity_mse: "" };
 
-/** Forward step t: a_t = W_x x_t + W_h h_{t-1} + b, h_t = f(a_t), and the output if t is in S. */
-export function renderForward(panel, record, params, config) {
+/** "{t}" and "{t-1}" of a template, for step t. */
+function atStep(latex, t) {
+  return latex.replaceAll("{t}", `{${t}}`).replaceAll("{t-1}", `{${t - 1}}`);
+}
+
+/**
+ * A template's [[name]]s as equation parts: lookup(name) gives the name's LaTeX (a string) or
+ * its value; neighbouring strings are joined (so "+ (" before a value is seen as an operator).
+ */
+function templateParts(template, lookup) {
+  const parts = [];
+  for (const piece of template.split(/(\[\[(?:\w+|\*)\]\])/)) {
+    const name = piece.match(/^\[\[(\w+|\*)\]\]$/)?.[1];
+    const part = name === undefined ? piece : lookup(name);
+    if (typeof part === "string" && typeof parts.at(-1) === "string") parts[parts.length - 1] += part;
+    else parts.push(part);
+  }
+  return groupApplications(parts.map((part) => (typeof part === "string" ? part.trim() : part)));
+}
+
+/** "\sigma(", "\tanh(", "\operatorname{relu}(" or a bare "(", up to its ")". */
+const BRACKET = /(\\sigma\(|\\tanh\(|\\operatorname\{\w+\}\(|\(|\))/;
+
+/**
+ * The parentheses of a template as applied(f, ...parts) (a bare "(" as f = "{}"), so they
+ * grow to fit what they hold, and a big value inside is drawn with brackets (expression.js).
+ */
+function groupApplications(parts) {
+  const root = [];
+  const stack = [root];
+  const add = (item) => {
+    const items = stack.at(-1);
+    if (typeof item === "string" && typeof items.at(-1) === "string") items[items.length - 1] += ` ${item}`;
+    else items.push(item);
+  };
+  for (const part of parts) {
+    if (typeof part !== "string") {
+      add(part);
+      continue;
+    }
+    for (const token of part.split(BRACKET).map((piece) => piece.trim()).filter(Boolean)) {
+      if (token === ")" && stack.length > 1) {
+        stack.pop();
+      } else if (token.endsWith("(")) {
+        const group = applied(token === "(" ? "{}" : token.slice(0, -1));
+        add(group);
+        stack.push(group.parts);
+      } else {
+        add(token);
+      }
+    }
+  }
+  return root;
+}
+
+/** The value a template's [[name]] stands for at this step: a named value, a weight, x_t, a state. */
+function stepValue(name, record, params) {
+  if (record.values && name in record.values) return record.values[name];
+  if (name in params) return params[name];
+  return record[name];
+}
+
+/**
+ * Forward step t, as the server's cell declares it (cell.step): each line written with its
+ * symbols, then with the step's numbers, then (via an intermediate form) its result; then the
+ * output if t is a loss step.
+ */
+export function renderForward(panel, record, params, config, cell) {
   const t = record.t;
-  const f = ACTIVATION_LATEX[config.activation];
-  const symbolic = [`h_{${t}} =`, applied(f, `W_x\\,x_{${t}} + W_h\\,h_{${t - 1}} + b`)];
-  const numbers = ["=", applied(f, value(params.W_x), "\\cdot", value(record.x), "+",
-    value(params.W_h), "\\cdot", value(record.h_prev), "+", value(params.b))];
-  const result = ["=", applied(f, value(record.a)), "=", value(record.h)];
-  panel.replaceChildren(
-    createHTML("h2", { text: `Forward step t = ${t}` }),
-    equation(symbolic),
-    equation(numbers),
-    equation(result, { className: "math result" }),
-  );
+  const symbol = (name) => (name === "*" ? "\\," : atStep(cell.symbols[name] ?? name, t));
+  const number = (name) => (name === "*" ? "\\cdot" : value(stepValue(name, record, params)));
+  const lines = cell.step.flatMap((line) => {
+    const lhs = atStep(line.lhs, t);
+    const symbolic = [`${lhs} =`, atStep(line.rhs, t).replace(/\[\[(\w+|\*)\]\]/g, (_, name) => symbol(name))];
+    const numbers = ["=", ...templateParts(line.rhs, number)];
+    const via = line.via ? ["=", ...templateParts(line.via, number)] : [];
+    const result = [...via, "=", value(stepValue(line.result, record, params))];
+    const row = createHTML("div", { class: "step-line", "data-result": line.result });
+    row.append(equation([symbolic.join(" ")]), equation(numbers), equation(result, { className: "math result" }));
+    return [row];
+  });
+  panel.replaceChildren(createHTML("h2", { text: `Forward step t = ${t}` }), ...lines);
+  const gates = renderGates(record, cell, t);
+  if (gates) panel.append(gates);
   if (record.loss !== null && record.loss !== undefined) {
     const g = OUTPUT_LATEX[config.output];
     const bias = config.output_bias ? " + b_y" : "";
@@ -43,6 +112,20 @@ export function renderForward(panel, record, params, config) {
   appendDiverged(panel, record.diverged);
 }
 
+/**
+ * The named values of the step (the gates, for GRU and LSTM) side by side, each labelled with
+ * its symbol: what the graph's state nodes do not show.
+ */
+function renderGates(record, cell, t) {
+  const names = Object.keys(record.values ?? {}).filter((name) => cell.step.some((line) => line.result === name));
+  if (!names.length) return null;
+  return createHTML("div", { class: "gates", "aria-label": `The gate values of step ${t}` }, names.map((name) =>
+    createHTML("span", { class: "gate", "data-gate": name }, [
+      typeset(`${atStep(cell.symbols[name] ?? name, t)} =`, { className: "math gate-symbol" }),
+      valueElement(record.values[name], { size: "compact", name: `${name}_${t}`, className: "gate-value" }),
+    ])));
+}
+
 /** A factor's value; large recurrent factors come as null and live in the record's jacobian. */
 function factorValueElement(factor, jacobianAt) {
   if (factor.value !== null || factor.kind !== "recurrent") {
@@ -55,11 +138,6 @@ function factorValueElement(factor, jacobianAt) {
   const element = valueElement(jacobian, { name: `${factor.symbol}, the Jacobian of step ${factor.step}` });
   element.dataset.source = `jacobian:${factor.step}`;
   return element;
-}
-
-/** A parameter's name in LaTeX: a subscript of more than one letter in braces (W_hi -> W_{hi}). */
-function paramLatex(name) {
-  return name.replace(/_(\w{2,})$/, "_{$1}");
 }
 
 /** Runs of more recurrent factors than this are folded: the first and last two stay as cards. */
@@ -75,6 +153,8 @@ export function renderTerm(panel, term, context) {
   const cards = term.factors.map((factor) => factorCard(factor, term, context));
   const recurrent = term.factors.flatMap((factor, i) => (factor.kind === "recurrent" ? [i] : []));
   const folded = recurrent.length > RECURRENT_SHOWN ? recurrent.slice(2, -2) : [];
+  // The state the recurrent factors run through: h (Elman, GRU) or s = (h, c) (LSTM).
+  const state = term.factors[recurrent[0]]?.symbol.match(/^∂(\w+)_/)?.[1] ?? "h";
   const factorRow = createHTML("div", { class: "factors", "data-term": term.id });
   const times = () => createHTML("span", { class: "times", text: "×", "aria-hidden": "true" });
   cards.forEach((card, position) => {
@@ -84,7 +164,7 @@ export function renderTerm(panel, term, context) {
     const inner = createHTML("div", { class: "factors folded" });
     folded.forEach((i, n) => inner.append(...(n ? [times(), cards[i]] : [cards[i]])));
     factorRow.append(createHTML("details", { class: "factor-group" }, [
-      createHTML("summary", { text: `… ${folded.length} more ∂h_j/∂h_{j−1} …` }),
+      createHTML("summary", { text: `… ${folded.length} more ∂${state}_j/∂${state}_{j−1} …` }),
       inner,
     ]));
   });
@@ -150,7 +230,9 @@ function factorParts(parts) {
 }
 
 function directLabel(factor, term) {
-  const held = factor.edge.endsWith(`h_${term.t}`) ? `h_${term.t - 1}` : `h_${term.k}`;
+  // Into ŷ_k: h_k held fixed; into the state at t (h_t, or c_t for the LSTM): the state at t − 1.
+  const target = factor.edge.split("->")[1] ?? "";
+  const held = target.startsWith("yhat_") ? `h_${term.k}` : `the state at t − 1 = ${term.t - 1}`;
   return `direct partial ∂⁺: ${held} held fixed`;
 }
 
@@ -173,8 +255,21 @@ function renderRunning(term, runningSoFar) {
   return list;
 }
 
+/** ∂L/∂h_t (and ∂L/∂c_t for the LSTM), and δ_t for the Elman cell. */
+function backwardValues(record, states) {
+  const t = record.t;
+  const parts = [];
+  for (const state of states) {
+    if (record[`d${state}`] === undefined || record[`d${state}`] === null) continue;
+    if (parts.length) parts.push(", \\quad");
+    parts.push(`\\frac{\\partial L}{\\partial ${state}_{${t}}} =`, value(record[`d${state}`]));
+  }
+  if (record.delta !== null && record.delta !== undefined) parts.push(`, \\quad \\delta_{${t}} =`, value(record.delta));
+  return parts;
+}
+
 /** A backward step that completes no term (e.g. all cut by truncation): the recursion's values. */
-export function renderBackwardSummary(panel, record, config) {
+export function renderBackwardSummary(panel, record, config, cell) {
   const tau = config.truncation;
   const why = tau === null || tau === undefined
     ? "This step completes no chain-rule term."
@@ -183,7 +278,7 @@ export function renderBackwardSummary(panel, record, config) {
   panel.replaceChildren(
     createHTML("h2", { text: `Backward step t = ${record.t}` }),
     createHTML("p", { class: "no-term", text: why }),
-    equation([`\\frac{\\partial L}{\\partial h_{${record.t}}} =`, value(record.dh), `, \\quad \\delta_{${record.t}} =`, value(record.delta)]),
+    equation(backwardValues(record, cell?.states ?? ["h"])),
   );
   appendDiverged(panel, record.diverged);
 }

@@ -8,7 +8,7 @@ import { describeValue, divergingColour, flatten, formatCompact, formatNumber, l
 const NODE = { width: 76, height: 50 };
 // Parameter boxes: the label in a fixed slot on the left, the value in its own slot to the
 // right (room for "-1.234e-12" at 15px, or a heat map of the matrix in its own shape).
-const PARAM_NODE = { width: 148, height: 30 };
+const PARAM_NODE = { width: 148, height: 28 }; // 28 + a lit 4px stroke fits the 32px rail gap
 const PARAM_VALUE = { x: 42, width: 102, height: 24 };
 // The most characters a number may take in a box at 15px: "-0.01969" in a step's node,
 // "-1.234e-12" in a parameter's value slot.
@@ -16,12 +16,15 @@ const NUMBER_CHARS = { [NODE.width]: 8, [PARAM_VALUE.width]: 10 };
 const COLUMN_WIDTH = 116;
 const PARAM_COLUMN_X = 6 + PARAM_NODE.width / 2;
 const FIRST_COLUMN_X = 136;
-// Rows from the top: L (right of the last step, above the losses), losses, outputs, the W_y/b_y rails, hidden states, the W_x/W_h/b rails, inputs.
-const ROW_Y = { L: 30, loss: 90, output: 154, h: 290, input: 462 };
-const RAIL_Y = { W_y: 206, b_y: 240, W_h: 346, W_x: 378, b: 410 };
-// Where each parameter's edge enters the node it feeds, left (-) or right (+) of centre.
-const ENTRY_OFFSET = { W_h: -30, W_x: -14, b: 18, W_y: -18, b_y: 18 };
-const PARAM_LABELS = { W_x: "W_x", W_h: "W_h", b: "b", W_y: "W_y", b_y: "b_y" };
+// Rows from the top: L (right of the last step, above the losses), losses, outputs, the
+// output layer's rails (W_y, b_y), then each state row (h_t; c_t for the LSTM) followed by the
+// rails of the parameters that feed it, then the inputs.
+const ROW_Y = { L: 30, loss: 90, output: 154, h: 290 };
+const OUTPUT_RAIL_Y = [206, 240];
+const RAIL_GAP = 32; // between rails: parameter boxes are 30 tall
+const RAIL_BELOW_ROW = 56; // from a row to the first rail under it
+const ROW_BELOW_RAIL = 52; // from a rail to the next row under it
+const ROW_OF_KIND = { input: "input", hidden: "h", cell: "c", output: "output", loss: "loss" };
 
 /** Step 1, prepare: index the server's nodes and edges by id. */
 export function prepareGraph(graph) {
@@ -32,69 +35,128 @@ export function prepareGraph(graph) {
   };
 }
 
+/** A step node's row ("h_3" -> "h", "yhat_2" -> "yhat"). */
+const rowName = (id) => id.replace(/_\d+$/, "");
+
 /**
- * The rows and rails for this graph: the Elman cell's as drawn above; a gated cell's own
- * parameters get one rail each below the state rows (an LSTM's c_t row below h_t), and
- * their edges enter spread across the node they feed.
+ * Which rails go where: each parameter feeds one row (from its edges); within a row, the
+ * parameters of one gate stay together, recurrent weights nearest the row, then input
+ * weights, then the bias (Elman: W_h, W_x, b).
  */
-function rowsFor(prepared) {
-  const rows = { ...ROW_Y }, rails = { ...RAIL_Y }, offsets = { ...ENTRY_OFFSET };
-  const others = prepared.nodes.filter((n) => n.kind === "param" && !(n.id in RAIL_Y)).map((n) => n.id);
-  const hasCell = prepared.nodes.some((n) => n.kind === "cell");
-  if (!others.length && !hasCell) return { rows, rails, offsets, hasCell };
-  if (hasCell) rows.cell = ROW_Y.h + 96;
-  const first = (hasCell ? rows.cell : ROW_Y.h) + 56;
-  others.forEach((id, i) => {
-    rails[id] = first + 32 * i;
-    offsets[id] = others.length > 1 ? -30 + (60 * i) / (others.length - 1) : 0;
+function railsByRow(prepared) {
+  const rowOf = new Map();
+  for (const edge of prepared.edges) if (edge.kind === "param") rowOf.set(edge.source, rowName(edge.target));
+  const params = prepared.nodes.filter((node) => node.kind === "param").map((node) => node.id);
+  const rank = (name) => (name.startsWith("W_h") ? 0 : name.startsWith("W_x") ? 1 : 2);
+  const group = (name) => Math.floor(params.indexOf(name) / 3);
+  const rails = new Map();
+  for (const name of params) {
+    const row = rowOf.get(name) ?? "h";
+    if (!rails.has(row)) rails.set(row, []);
+    rails.get(row).push(name);
+  }
+  for (const [row, names] of rails) {
+    if (row !== "yhat") names.sort((a, b) => group(a) - group(b) || rank(a) - rank(b));
+  }
+  return rails;
+}
+
+/** Where each row and rail sits, top to bottom: the states in the server's order, then x. */
+function verticalPlaces(prepared, rails) {
+  const states = [...new Set(prepared.nodes.filter((n) => n.kind === "hidden" || n.kind === "cell").map((n) => rowName(n.id)))];
+  const rowY = { ...ROW_Y };
+  const railY = new Map();
+  (rails.get("yhat") ?? []).forEach((name, index) => railY.set(name, OUTPUT_RAIL_Y[index] ?? ROW_Y.output + 52 + index * RAIL_GAP));
+  let y = ROW_Y.h;
+  states.forEach((state, index) => {
+    if (index) y += ROW_BELOW_RAIL;
+    rowY[state] = y;
+    const names = rails.get(state) ?? [];
+    names.forEach((name, n) => railY.set(name, y + RAIL_BELOW_ROW + n * RAIL_GAP));
+    if (names.length) y += RAIL_BELOW_ROW + (names.length - 1) * RAIL_GAP;
+    else if (index < states.length - 1) y += NODE.height - ROW_BELOW_RAIL + 24;
   });
-  rows.input = first + 32 * (others.length - 1) + 52;
-  return { rows, rails, offsets, hasCell };
+  rowY.input = y + ROW_BELOW_RAIL + (rails.get(states.at(-1))?.length ? 0 : 20);
+  return { rowY, railY, states };
+}
+
+/**
+ * Where each parameter's edge enters the node it feeds, left (-) or right (+) of centre; the
+ * centre is the edge from the row below. A row whose right side takes a detour (h_t of the
+ * LSTM, which x_t reaches around c_t) has its parameters all on the left.
+ */
+function entryOffsets(rails, detoured) {
+  const offsets = new Map();
+  for (const [row, names] of rails) {
+    const left = detoured.has(row) ? names.length : Math.ceil(names.length / 2);
+    const right = names.length - left;
+    const step = Math.min(16, 24 / Math.max(1, Math.max(left, right) - 1));
+    names.forEach((name, index) => {
+      const offset = index < left ? -(10 + step * (left - 1 - index)) : 10 + step * (index - left);
+      offsets.set(name, offset);
+    });
+  }
+  return offsets;
 }
 
 /** Step 2, compute layout: time runs left to right, h_0 at the far left, parameters on rails. */
 export function computeLayout(prepared) {
   const columnX = (t) => FIRST_COLUMN_X + t * COLUMN_WIDTH;
-  const { rows, rails, offsets, hasCell } = rowsFor(prepared);
+  const rails = railsByRow(prepared);
+  const { rowY, railY, states } = verticalPlaces(prepared, rails);
   const position = new Map();
   for (const node of prepared.nodes) {
-    if (node.kind === "param") position.set(node.id, { x: PARAM_COLUMN_X, y: rails[node.id] });
+    if (node.kind === "param") position.set(node.id, { x: PARAM_COLUMN_X, y: railY.get(node.id) });
     else if (node.kind === "total_loss") {
-      position.set(node.id, { x: columnX(prepared.T) + COLUMN_WIDTH * 0.5, y: rows.L });
+      position.set(node.id, { x: columnX(prepared.T) + COLUMN_WIDTH * 0.5, y: ROW_Y.L });
     } else {
-      const row = { input: "input", hidden: "h", cell: "cell", output: "output", loss: "loss" }[node.kind];
-      position.set(node.id, { x: columnX(node.t), y: rows[row] });
+      position.set(node.id, { x: columnX(node.t), y: rowY[ROW_OF_KIND[node.kind]] });
     }
   }
+  // An input edge with a state row between x_t and its target goes around that row's node.
+  const stateYs = states.map((state) => rowY[state]);
+  const detour = (edge) => edge.kind === "input" && stateYs.some((y) => y > position.get(edge.target).y && y < position.get(edge.source).y);
+  const detoured = new Set(prepared.edges.filter(detour).map((edge) => rowName(edge.target)));
+  const offsets = entryOffsets(rails, detoured);
   const edges = prepared.edges.map((edge) => ({
     ...edge,
-    points: edgePoints(edge, position.get(edge.source), position.get(edge.target), offsets, hasCell),
+    points: edgePoints(edge, position.get(edge.source), position.get(edge.target), { offsets, around: detour(edge) }),
   }));
   const width = columnX(prepared.T) + COLUMN_WIDTH * 0.5 + NODE.width / 2 + 6;
-  return { ...prepared, position, edges, width, height: rows.input + NODE.height / 2 + 16 };
+  return { ...prepared, position, edges, width, height: rowY.input + NODE.height / 2 + 16 };
 }
 
-function edgePoints(edge, from, to, offsets = ENTRY_OFFSET, hasCell = false) {
+function edgePoints(edge, from, to, { offsets, around }) {
   const half = NODE.height / 2;
+  const side = NODE.width / 2;
   if (edge.kind === "param") {
     // Along the parameter's rail to the step that uses it, then into the node: one rail, T uses.
-    const end = { x: to.x + offsets[edge.source], y: to.y + (from.y > to.y ? half : -half) };
+    const end = { x: to.x + offsets.get(edge.source), y: to.y + (from.y > to.y ? half : -half) };
     return [{ x: from.x + PARAM_NODE.width / 2, y: from.y }, { x: end.x, y: from.y }, end];
   }
+  if (edge.kind === "recurrent" && from.y !== to.y) {
+    // h_{t-1} -> c_t: from the lower right of one step's node to the upper left of the next.
+    const down = Math.sign(to.y - from.y) * half * 0.5;
+    return [{ x: from.x + side, y: from.y + down }, { x: to.x - side, y: to.y - down }];
+  }
   if (edge.kind === "recurrent") {
-    return [{ x: from.x + NODE.width / 2, y: from.y }, { x: to.x - NODE.width / 2, y: to.y }];
+    return [{ x: from.x + side, y: from.y }, { x: to.x - side, y: to.y }];
   }
   if (edge.kind === "sum") {
     // ℓ_k -> L: up from the loss, then right along a line above the loss row into L's left
     // side, so no line runs across another loss node.
-    return [{ x: from.x, y: from.y - half }, { x: from.x, y: to.y }, { x: to.x - NODE.width / 2, y: to.y }];
+    return [{ x: from.x, y: from.y - half }, { x: from.x, y: to.y }, { x: to.x - side, y: to.y }];
   }
-  // input, output, loss, state (an LSTM's c_t -> h_t): straight up from source to target.
-  if (hasCell && edge.kind === "input" && edge.target.startsWith("h_")) {
-    // x_t -> h_t past an LSTM's c_t: beside it, not through it.
-    const side = from.x - NODE.width / 2 - 4;
-    return [{ x: from.x - 20, y: from.y - half }, { x: side, y: from.y - half - 20 }, { x: side, y: to.y + half + 10 }, { x: to.x - 20, y: to.y + half }];
+  if (around) {
+    // x_t -> h_t past c_t: out of x_t's right side, up beside c_t, into h_t from below-right.
+    const beside = from.x + side + 12;
+    const entry = to.x + 28;
+    return [
+      { x: from.x + side, y: from.y }, { x: beside, y: from.y }, { x: beside, y: to.y + half + 40 },
+      { x: entry, y: to.y + half },
+    ];
   }
+  // input, state (c_t -> h_t), output, loss: straight up from source to target.
   return [{ x: from.x, y: from.y - half }, { x: to.x, y: to.y + half }];
 }
 
@@ -171,7 +233,7 @@ function createArrowMarker() {
 
 function createNode(node, { x, y }) {
   const isParam = node.kind === "param";
-  const label = isParam ? PARAM_LABELS[node.id] ?? node.label : node.label;
+  const label = node.label;
   const size = isParam ? PARAM_NODE : NODE;
   const group = createSVG("g", {
     "data-id": node.id,
@@ -185,8 +247,8 @@ function createNode(node, { x, y }) {
     createSVG("title", { text: `${label}: not computed yet` }),
     createSVG("rect", { width: size.width, height: size.height, rx: isParam ? 4 : 12, class: "node-box" }),
     // Parameters: label left, value right on one line; other nodes: label above value.
-    createSVG("text", isParam ? { x: 6, y: 20, class: "node-label start" } : { x: NODE.width / 2, y: 17, class: "node-label" }, [label]),
-    createSVG("g", { class: "node-value", transform: isParam ? `translate(${PARAM_VALUE.x}, 3)` : "translate(0, 24)" }),
+    createSVG("text", isParam ? { x: 6, y: 19, class: "node-label start" } : { x: NODE.width / 2, y: 17, class: "node-label" }, [label]),
+    createSVG("g", { class: "node-value", transform: isParam ? `translate(${PARAM_VALUE.x}, 2)` : "translate(0, 24)" }),
   );
   group.dataset.label = label;
   return group;

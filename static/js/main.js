@@ -4,7 +4,7 @@ import { api, ApiError } from "./api.js";
 import { computeLayout, prepareGraph, renderGraph, showValues } from "./graph.js";
 import { renderPanel } from "./panel.js";
 import { renderLossChart } from "./chart.js";
-import { watchEditor, fillEditor, readEditor, showErrors } from "./editor.js";
+import { watchEditor, fillEditor, readEditor, setChoices, showErrors } from "./editor.js";
 import { loadToken, readAddress, saveToken, stateAfterStep, writeAddress } from "./session.js";
 import {
   describeView, nodeValues, startEpoch, viewKey, viewsForRecord, viewsFromState,
@@ -279,6 +279,7 @@ async function start() {
     const preset = $("preset-picker").value;
     if (preset) guarded(() => openSession({ preset }));
   });
+  setChoices($("editor"), JSON.parse($("choices").textContent)); // the server's cells, optimisers
   watchEditor($("editor"));
   $("editor").addEventListener("submit", (event) => {
     event.preventDefault();

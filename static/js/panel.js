@@ -29,13 +29,13 @@ export function renderPanel(view, epoch, context) {
   const record = recordOf(view, epoch);
   if (view.kind === "forward") {
     lightPath(graph, record.path);
-    renderForward(panel, record, epoch.params, epoch.config ?? state.config);
+    renderForward(panel, record, epoch.params, epoch.config ?? state.config, state.cell);
   } else if (view.kind === "update") {
     lightPath(graph, null);
     renderUpdate(panel, record);
   } else if (view.term === null) {
     lightPath(graph, record.path);
-    renderBackwardSummary(panel, record, epoch.config ?? state.config);
+    renderBackwardSummary(panel, record, epoch.config ?? state.config, state.cell);
   } else {
     renderTermView(view, record, epoch, context);
   }

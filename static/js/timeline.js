@@ -32,11 +32,12 @@ export function nodeValues(view, epoch, state) {
   inputs.forEach((x, index) => values.set(`x_${index + 1}`, x));
   const params = view?.kind === "update" ? view.record.params_new : epoch.params;
   for (const [name, value] of Object.entries(params)) values.set(name, value);
-  values.set("h_0", epoch.params.h0 ?? epoch.forward[0]?.h_prev);
+  const states = state.cell?.states ?? ["h"]; // h, and c for the LSTM
+  for (const s of states) values.set(`${s}_0`, epoch.params[`${s}0`] ?? epoch.forward[0]?.[`${s}_prev`]);
   const known = !view || view.kind === "update" && view.epoch !== epoch.epoch ? 0
     : view.kind === "forward" ? view.index + 1 : epoch.forward.length;
   for (const record of epoch.forward.slice(0, known)) {
-    values.set(`h_${record.t}`, record.h);
+    for (const s of states) values.set(`${s}_${record.t}`, record[s]);
     if (record.loss !== null || record.yhat !== null) {
       values.set(`yhat_${record.t}`, record.yhat);
       values.set(`loss_${record.t}`, record.loss);

@@ -1,43 +1,36 @@
-// The update view: theta_new = theta_old - eta * dL/dtheta for every parameter, with the
-// server's numbers. Each row wraps between its parts (never inside a matrix); big values are
-// heat maps.
+// The update view, for any optimiser: its rule as the server writes it (record.formula), its
+// hyper-parameters, then per parameter the optimiser's quantities with their numbers (g, v,
+// m̂, ...) and the row θ_new = θ_old + Δθ (SGD: θ_old − η × g). Each row wraps between its
+// parts (never inside a matrix); big values are heat maps.
 
 import { createHTML } from "./svg.js";
 import { digitsForUpdate, digitsToShowChange, formatNumber } from "./format.js";
-import { appendDiverged, typeset, valueElement } from "./expression.js";
+import { appendDiverged, paramLatex, typeset, valueElement } from "./expression.js";
+
+const SIZE = "compact"; // three values a row: smaller cells keep a row on one line
 
 export function renderUpdate(panel, record) {
-  const eta = formatNumber(record.learning_rate);
-  panel.replaceChildren(createHTML("h2", { text: `Update, epoch ${record.epoch}` }));
-  const grads = record.clipped ? record.grads_applied : record.grads;
+  const optimizer = record.optimizer ?? "sgd";
+  const heading = `Update, epoch ${record.epoch}` + (optimizer === "sgd" ? "" : ` (${optimizer}, update n = ${record.update_number})`);
+  panel.replaceChildren(createHTML("h2", { text: heading }));
   if (record.clipped) {
-    panel.append(createHTML("p", { class: "note", text: `Gradient norm ${formatNumber(record.grad_norm)} clipped to ${formatNumber(record.clip_norm)}.` }));
+    panel.append(createHTML("p", { class: "note", text: `Gradient norm ${formatNumber(record.grad_norm)} clipped to ${formatNumber(record.clip_norm)}; g below is the clipped gradient.` }));
   }
-  // The rule once, then one row per parameter: [θ_new = old] [− η × grad] [= new], each part
-  // kept whole, so a row wraps between parts and never leaves "=" at the end of a line.
-  panel.append(typeset(`\\theta^{\\text{new}} = \\theta^{\\text{old}} - \\eta\\,\\frac{\\partial L}{\\partial \\theta}, \\quad \\eta = ${eta}`, { display: true, className: "math update-rule" }));
+  const formula = record.formula?.length ? record.formula : ["\\theta \\leftarrow \\theta - \\eta\\, g"];
+  const rule = createHTML("div", { class: "update-rule", "data-optimizer": optimizer },
+    formula.map((line) => typeset(line, { display: true, className: "math update-formula" })));
+  const hyper = Object.entries(record.hyper ?? {}).map(([name, number]) => `${name} = ${formatNumber(number)}`);
+  rule.append(createHTML("p", { class: "note update-hyper", text: [`η = ${formatNumber(record.learning_rate)}`, ...hyper].join(" · ") }));
   const list = createHTML("div", { class: "updates" });
-  const size = "compact"; // three values a row: smaller cells keep a row on one line
+  const quantities = (record.quantities ?? []).filter((q) => q.name !== "g" || optimizer !== "sgd");
   for (const name of Object.keys(record.params_new)) {
-    // Old and new with one count of digits, enough that old − η·grad visibly equals new.
-    const digits = digitsForUpdate(record.params_old[name], record.params_new[name]);
-    const newValue = valueElement(record.params_new[name], { size, digits, name: `new ${name}`, className: "param-new" });
-    newValue.dataset.param = name;
-    const part = (...children) => createHTML("span", { class: "update-part" }, children);
-    list.append(createHTML("div", { class: "update-row", "data-param": name }, [
-      part(
-        typeset(`${name}^{\\text{new}} =`),
-        valueElement(record.params_old[name], { size, digits, name: `old ${name}`, className: "param-old" }),
-      ),
-      part(
-        typeset(`{} - ${eta} \\times {}`),
-        valueElement(grads[name], { size, paren: true, name: `dL/d${name}`, className: "param-grad" }),
-      ),
-      part(typeset("="), newValue),
-    ]));
+    const shown = quantities.filter((q) => q.name !== "delta");
+    if (shown.length) list.append(quantityRow(name, shown));
+    list.append(updateRow(record, name));
   }
   const lossDigits = digitsToShowChange([record.loss_before], [record.loss_after]);
   panel.append(
+    rule,
     list,
     createHTML("p", { class: "loss-change" }, [
       `Loss before: ${formatNumber(record.loss_before, lossDigits)}, after: `,
@@ -45,4 +38,38 @@ export function renderUpdate(panel, record) {
     ]),
   );
   appendDiverged(panel, record.diverged);
+}
+
+/** The optimiser's quantities for one parameter, "g = … v = … m̂ = …", each part kept whole. */
+function quantityRow(name, quantities) {
+  return createHTML("div", { class: "quantity-row", "data-param": name }, [
+    createHTML("span", { class: "quantity-param", text: `${name}:` }),
+    ...quantities.map((q) => createHTML("span", { class: "update-quantity", "data-quantity": q.name }, [
+      typeset(`${q.latex} =`),
+      valueElement(q.values[name], { size: SIZE, paren: false, name: `${q.name} of ${name}`, className: "quantity-value" }),
+    ])),
+  ]);
+}
+
+/**
+ * [θ_new = old] [+ Δθ] or [− η × g] [= new]: old and new with one count of digits, enough that
+ * the change visibly adds up.
+ */
+function updateRow(record, name) {
+  const digits = digitsForUpdate(record.params_old[name], record.params_new[name]);
+  const newValue = valueElement(record.params_new[name], { size: SIZE, digits, name: `new ${name}`, className: "param-new" });
+  newValue.dataset.param = name;
+  const part = (...children) => createHTML("span", { class: "update-part" }, children);
+  const delta = (record.quantities ?? []).find((q) => q.name === "delta");
+  const grads = record.clipped ? record.grads_applied : record.grads;
+  const change = delta
+    ? part(typeset("{} + {}"), valueElement(delta.values[name], { size: SIZE, paren: true, name: `Δ${name}`, className: "param-delta" }))
+    : part(typeset(`{} - ${formatNumber(record.learning_rate)} \\times {}`),
+      valueElement(grads[name], { size: SIZE, paren: true, name: `dL/d${name}`, className: "param-grad" }));
+  return createHTML("div", { class: "update-row", "data-param": name }, [
+    part(typeset(`${paramLatex(name)}^{\\text{new}} =`),
+      valueElement(record.params_old[name], { size: SIZE, digits, name: `old ${name}`, className: "param-old" })),
+    change,
+    part(typeset("="), newValue),
+  ]);
 }

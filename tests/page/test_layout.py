@@ -24,7 +24,6 @@ from tests.page.helpers import (
     run_epoch,
 )
 
-PARAMS = ("W_x", "W_h", "b", "W_y", "b_y")
 CELL_TITLES = "els => els.map(e => e.querySelector('title').textContent)"
 
 
@@ -44,10 +43,10 @@ def assert_heatmap_shows(page: Page, heatmap: Locator, value: Any, shape: str) -
 def assert_param_rail_readable(page: Page) -> None:
     """Each parameter box: label and value side by side inside the box, boxes apart."""
     boxes = []
-    for name in PARAMS:
+    names = page.locator("#graph .node-param").evaluate_all("els => els.map(e => e.dataset.id)")
+    assert names
+    for name in names:
         node = page.locator(f"#graph [data-id='{name}']")
-        if not node.count():
-            continue
         outline = box(node.locator(".node-box"))
         label = box(node.locator(".node-label"))
         value = box(node.locator(".node-value"))
@@ -245,4 +244,34 @@ def test_update_and_forward_views_fit_at_1280_by_720(watched: Watched) -> None:
         # The parameter rails are in view again and show the new weights.
         assert inside(box(page.locator("[data-id='W_h']")), box(page.locator(".graph-scroll")))
         assert_param_rail_readable(page)
+    assert watched.errors == []
+
+
+def test_lstm_rows_rails_and_gates_fit(watched: Watched) -> None:
+    """The LSTM: h_t and c_t rows, thirteen parameter boxes on their rails, nothing overlapping;
+    the forward view's gate strip fits its panel, one gate beside the next."""
+    page = watched.page
+    watched.open("/?preset=lstm-remembers")
+    assert_param_rail_readable(page)
+    assert page.locator("#graph .node-param").count() == 13
+    boxes = [box(node.locator(".node-box")) for node in page.locator("#graph .node").all()]
+    for index, first in enumerate(boxes):
+        for second in boxes[index + 1 :]:
+            assert not overlap(first, second), (first, second)
+    h_1, c_1 = (box(page.locator(f"[data-id='{s}_1'] .node-box")) for s in ("h", "c"))
+    assert c_1["y"] > h_1["y"] + h_1["height"] and c_1["x"] == h_1["x"]
+    for t in (1, 2):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    panel = box(page.locator("#formula"))
+    gates = [box(gate) for gate in page.locator("#formula .gate").all()]
+    assert len(gates) == 4
+    for index, gate in enumerate(gates):
+        assert inside(gate, panel)
+        for other in gates[index + 1 :]:
+            assert not overlap(gate, other)
+    assert page.locator("#formula").evaluate("e => e.scrollWidth <= e.clientWidth")
+    # The cell state's values are on its nodes: c_2 is computed, c_3 not yet.
+    assert "not computed" not in page.locator("[data-id='c_2']").get_attribute("aria-label")
+    assert "not computed" in page.locator("[data-id='c_3']").get_attribute("aria-label")
+    assert_param_rail_readable(page)
     assert watched.errors == []

@@ -102,6 +102,29 @@ class Direct:
         return weighted.reshape(rows.shape[0], self.n_states, -1).sum(axis=1)
 
 
+@dataclass(frozen=True)
+class StepLine:
+    r"""One forward equation as a template the page fills with the step's numbers.
+
+    `rhs` and `via` are LaTeX with placeholders: [[name]] is a parameter (W_xz), the input
+    (x), a previous state (h_prev, c_prev), a new state (h, c) or a named value of the step
+    (z, a, tanh_c); [[*]] is a product (a thin space in the symbolic line, \cdot with
+    numbers). `{t}` and `{t-1}` stand for the step. The page writes
+    lhs = rhs (symbols), = rhs (numbers), = via (numbers, when given) = result's value.
+    """
+
+    lhs: str  # e.g. z_{t}
+    rhs: str  # e.g. \sigma([[W_xz]] [[*]] [[x]] + [[W_hz]] [[*]] [[h_prev]] + [[b_z]])
+    result: str  # the name of the value the line computes: z
+    via: str = ""  # an intermediate form with numbers, e.g. \tanh([[a]])
+
+
+def gate_line(gate: str, value: str, squash: str, operand: str = "[[h_prev]]") -> StepLine:
+    r"""value_t = squash(W_x<gate> x_t + W_h<gate> operand + b_<gate>), squash \sigma or \tanh."""
+    rhs = rf"{squash}([[W_x{gate}]] [[*]] [[x]] + [[W_h{gate}]] [[*]] {operand} + [[b_{gate}]])"
+    return StepLine(f"{value}_{{t}}", rhs, value)
+
+
 Uses = tuple[tuple[str, tuple[tuple[str, np.ndarray | None], ...]], ...]
 
 
@@ -136,6 +159,9 @@ class Cell(Protocol):
     name: ClassVar[str]
     states: ClassVar[tuple[str, ...]]
     equations: ClassVar[tuple[str, ...]]  # the forward equations in LaTeX, one per line
+    value_latex: ClassVar[tuple[tuple[str, str], ...]]  # symbols of named values not v_{t}
+
+    def step_lines(self) -> tuple[StepLine, ...]: ...
 
     def specs(self) -> tuple[ParamSpec, ...]: ...
 

@@ -10,7 +10,16 @@ from typing import ClassVar
 
 import numpy as np
 
-from app.core.cells.base import Arrays, Direct, ParamSpec, State, StepCache, Uses, uses_at
+from app.core.cells.base import (
+    Arrays,
+    Direct,
+    ParamSpec,
+    State,
+    StepCache,
+    StepLine,
+    Uses,
+    uses_at,
+)
 from app.core.functions import activate, activation_grad, activation_grad_latex
 
 
@@ -27,6 +36,18 @@ class Elman:
         r"a_t = W_x x_t + W_h h_{t-1} + b",
         r"h_t = f(a_t)",
     )
+
+    value_latex: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def step_lines(self) -> tuple[StepLine, ...]:
+        """h_t = f(W_x x_t + W_h h_{t-1} + b) = f(a_t), f written as the activation's LaTeX."""
+        f = {"tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\operatorname{relu}"}.get(
+            self.activation, ""
+        )
+        inner = "[[W_x]] [[*]] [[x]] + [[W_h]] [[*]] [[h_prev]] + [[b]]"
+        if not f:  # the identity: h_t = a_t
+            return (StepLine("h_{t}", inner, "h"),)
+        return (StepLine("h_{t}", rf"{f}({inner})", "h", via=rf"{f}([[a]])"),)
 
     def specs(self) -> tuple[ParamSpec, ...]:
         return (

@@ -15,7 +15,17 @@ from typing import ClassVar
 
 import numpy as np
 
-from app.core.cells.base import Arrays, Direct, ParamSpec, State, StepCache, Uses, uses_at
+from app.core.cells.base import (
+    Arrays,
+    Direct,
+    ParamSpec,
+    State,
+    StepCache,
+    StepLine,
+    Uses,
+    gate_line,
+    uses_at,
+)
 from app.core.functions import sigmoid
 
 GATES = (("z", "update gate z"), ("r", "reset gate r"), ("h", "candidate n"))
@@ -75,6 +85,17 @@ class GRU:
         r"n_t = \tanh(W_{xh} x_t + W_{hh} (r_t \odot h_{t-1}) + b_h)",
         r"h_t = z_t \odot h_{t-1} + (1 - z_t) \odot n_t",
     )
+
+    value_latex: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def step_lines(self) -> tuple[StepLine, ...]:
+        """The equations above as templates the page fills with numbers."""
+        return (
+            gate_line("z", "z", r"\sigma"),
+            gate_line("r", "r", r"\sigma"),
+            gate_line("h", "n", r"\tanh", operand=r"([[r]] \odot [[h_prev]])"),
+            StepLine("h_{t}", r"[[z]] \odot [[h_prev]] + (1 - [[z]]) \odot [[n]]", "h"),
+        )
 
     def specs(self) -> tuple[ParamSpec, ...]:
         return gate_specs(GATES)

@@ -17,7 +17,17 @@ from typing import ClassVar
 
 import numpy as np
 
-from app.core.cells.base import Arrays, Direct, ParamSpec, State, StepCache, Uses, uses_at
+from app.core.cells.base import (
+    Arrays,
+    Direct,
+    ParamSpec,
+    State,
+    StepCache,
+    StepLine,
+    Uses,
+    gate_line,
+    uses_at,
+)
 from app.core.cells.gru import (
     gate_specs,
     gate_sum,
@@ -46,6 +56,18 @@ class LSTM:
         r"c_t = f_t \odot c_{t-1} + i_t \odot g_t",
         r"h_t = o_t \odot \tanh(c_t)",
     )
+
+    value_latex: ClassVar[tuple[tuple[str, str], ...]] = (("tanh_c", r"\tanh(c_{t})"),)
+
+    def step_lines(self) -> tuple[StepLine, ...]:
+        """The equations above as templates the page fills with numbers."""
+        gates = tuple(
+            gate_line(gate, GATE_VALUE[gate], r"\tanh" if gate == "c" else r"\sigma")
+            for gate, _ in GATES
+        )
+        cell = StepLine("c_{t}", r"[[f]] \odot [[c_prev]] + [[i]] \odot [[g]]", "c")
+        hidden = StepLine("h_{t}", r"[[o]] \odot \tanh([[c]])", "h", via=r"[[o]] \odot [[tanh_c]]")
+        return (*gates, cell, hidden)
 
     def specs(self) -> tuple[ParamSpec, ...]:
         return gate_specs(GATES)
