@@ -60,7 +60,9 @@ function updateRow(record, name) {
   const newValue = valueElement(record.params_new[name], { size: SIZE, digits, name: `new ${name}`, className: "param-new" });
   newValue.dataset.param = name;
   const part = (...children) => createHTML("span", { class: "update-part" }, children);
-  const delta = (record.quantities ?? []).find((q) => q.name === "delta");
+  // SGD's rule is the notes' θ − η × g: shown as written, not as the Δθ it adds up to.
+  const delta = (record.optimizer ?? "sgd") === "sgd" ? null
+    : (record.quantities ?? []).find((q) => q.name === "delta");
   const grads = record.clipped ? record.grads_applied : record.grads;
   const change = delta
     ? part(typeset("{} + {}"), valueElement(delta.values[name], { size: SIZE, paren: true, name: `Δ${name}`, className: "param-delta" }))
