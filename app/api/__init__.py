@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, FastAPI
 
-from app.api import compute, docs, health, presets, sessions
+from app.api import compute, docs, events, health, presets, sessions
 from app.api.errors import install_error_handlers
 from app.api.guard import RequestGuard
 from app.api.openapi import install_openapi
@@ -11,7 +11,7 @@ from app.sessions import MemoryStore, RunCache, Sessions, SessionStore
 from app.settings import Settings
 
 api_router = APIRouter(prefix="/api")
-for module in (health, presets, compute, sessions):
+for module in (health, presets, compute, sessions, events):
     api_router.include_router(module.router)
 
 

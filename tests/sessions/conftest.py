@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import math
 import struct
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import pytest
+import redis
 
 from app.sessions import MemoryStore, SessionStore
+from app.sessions.redis import RedisStore
 from tests.api.conftest import client, make_client
+from tests.sessions.redis_server import RedisServer
 
 __all__ = ["client", "make_client", "same_bits"]
-STORE_KINDS = ("memory",)
+STORE_KINDS = ("memory", "redis")
 
 
 class FakeClock:
@@ -25,14 +29,31 @@ class FakeClock:
         return self.now
 
 
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One redis-server for the test run, on a free loopback port."""
+    with RedisServer(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The test Redis, emptied first."""
+    redis.Redis.from_url(redis_server.url).flushdb()
+    return redis_server.url
+
+
 @pytest.fixture(params=STORE_KINDS)
 def make_store(request: pytest.FixtureRequest) -> Iterator[Callable[..., SessionStore]]:
     """Make a store of each kind: max_sessions, ttl (seconds) and event_log_size as keywords."""
     made: list[SessionStore] = []
+    url = request.getfixturevalue("redis_url") if request.param == "redis" else None
 
     def make(max_sessions: int = 100, ttl: float = 3600, event_log_size: int = 100):
-        if request.param == "memory":
+        if url is None:
             store = MemoryStore(max_sessions, ttl, FakeClock(), event_log_size=event_log_size)
+        else:
+            store = RedisStore(url, max_sessions, ttl, event_log_size)
         made.append(store)
         return store
 
@@ -51,7 +72,8 @@ def idle() -> Callable[[SessionStore, float], None]:
             start = started.setdefault(id(store), store.clock.now)
             store.clock.now = start + seconds
             return
-        raise AssertionError(f"no way to age {store!r}")
+        start = started.setdefault(id(store), time.monotonic())
+        time.sleep(max(0.0, start + seconds - time.monotonic()))
 
     return wait
 
