@@ -35,4 +35,6 @@ export const api = {
   /** to: "epoch" (back to the start of this epoch) or "start" (the session as created). */
   reset: (id, token, to) => request("POST", `${sessionPath(id)}/reset`, { body: { to }, token }),
   train: (id, token, epochs) => request("POST", `${sessionPath(id)}/train`, { body: { epochs }, token }),
+  /** The session's changes as server-sent events (needs no token). */
+  eventsUrl: (id) => `${sessionPath(id)}/events`,
 };
