@@ -1,4 +1,4 @@
-"""A session as a small record, and its versioned JSON (docs/design.md, sessions).
+"""A session as a small record, and its versioned JSON.
 
 The record holds what cannot be recomputed: the scenario with the parameters at the
 start of the current epoch, the parameters the session was created with, those at the
