@@ -22,7 +22,7 @@ THREADS = 8  # commands running in threads at once, per worker
 LIGHT_STEP_SIZE = 20_000  # T * H * H at most: a step inline costs well under a millisecond
 
 
-def get_sessions(request: Request) -> Sessions:
+async def get_sessions(request: Request) -> Sessions:
     return request.app.state.sessions
 
 
