@@ -61,7 +61,13 @@ class Settings(BaseSettings):
         15.0, gt=0, description="How often an idle event stream sends a keep-alive comment."
     )
     run_cache_size: int = Field(
-        64, ge=0, description="Sessions whose replayed steps this worker keeps (not shared)."
+        1000,
+        ge=0,
+        description="Sessions whose steps this worker keeps computed (never shared): a step "
+        "of one of them needs no replay of its epoch.",
+    )
+    run_cache_bytes: int = Field(
+        256_000_000, ge=0, description="About how much memory those computed steps may take."
     )
     inline_factor_size: int = Field(
         64,

@@ -21,7 +21,9 @@ def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = N
     if store is None:
         store = make_store(settings)
     app.state.store = store
-    app.state.sessions = Sessions(store, RunCache(settings.run_cache_size))
+    app.state.sessions = Sessions(
+        store, RunCache(settings.run_cache_size, settings.run_cache_bytes)
+    )
     install_error_handlers(app)
     install_session_errors(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)

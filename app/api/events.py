@@ -74,7 +74,7 @@ async def stream(
             if await request.is_disconnected():
                 return
             try:
-                event = await asyncio.wait_for(queue.get(), timeout=1.0)
+                event = await asyncio.wait_for(queue.get(), timeout=5.0)
             except TimeoutError:
                 backlog = []
                 continue

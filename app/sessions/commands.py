@@ -76,11 +76,6 @@ class Sessions:
         record = self._load(session_id)
         return Outcome(record, self.cache.run_for(record))
 
-    def cached(self, session_id: str) -> bool:
-        """True if this worker holds the Run of the session as stored (no replay needed)."""
-        record = self.store.load(session_id)
-        return record is not None and self.cache.get(record) is not None
-
     def step(self, session_id: str, token: str, command: str) -> Outcome:
         """forward, backward or update: the next step of that kind (409 out of order)."""
 

@@ -16,7 +16,9 @@ import threading
 from collections import OrderedDict
 from dataclasses import replace
 
-from app.core import Params, Run, UpdateRecord, step, update
+import numpy as np
+
+from app.core import Params, Run, Scenario, UpdateRecord, step, update
 from app.sessions.record import Cursor, SessionRecord, bounded_history
 
 
@@ -77,12 +79,24 @@ def _previous_params(run: Run) -> Params | None:
     return run.scenario.params.with_values(dict(run.last_update.params_old))
 
 
-class RunCache:
-    """The Runs this worker rebuilt or stepped, at most `size`, least recently used first out."""
+def run_weight(scenario: Scenario) -> int:
+    """About how many bytes one epoch's Run holds: every kept term's value and running sum
+    (one per parameter entry and kept (k, t) pair), and a Jacobian per step."""
+    config, T = scenario.config, scenario.T
+    pairs = sum(len(config.kept_losses(t, T)) for t in range(1, T + 1))
+    entries = sum(int(np.prod(shape)) for shape in config.param_shapes().values())
+    H = config.hidden_size
+    return 8 * (2 * pairs * entries + T * H * H) + 4096
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._runs: OrderedDict[str, tuple[int, Run]] = OrderedDict()
+
+class RunCache:
+    """The Runs this worker rebuilt or stepped: at most `size` sessions and about
+    `budget_bytes` (run_weight), the least recently used going first."""
+
+    def __init__(self, size: int, budget_bytes: int = 256_000_000) -> None:
+        self.size, self.budget_bytes = size, budget_bytes
+        self._runs: OrderedDict[str, tuple[int, Run, int]] = OrderedDict()
+        self._held = 0  # the weights of the Runs held
         self._guard = threading.Lock()
 
     def get(self, record: SessionRecord) -> Run | None:
@@ -98,14 +112,21 @@ class RunCache:
         if self.size < 1:
             return
         with self._guard:
-            self._runs[record.id] = (record.revision, run)
-            self._runs.move_to_end(record.id)
-            while len(self._runs) > self.size:
-                self._runs.popitem(last=False)
+            known = self._runs.pop(record.id, None)
+        weight = known[2] if known else run_weight(run.scenario)
+        with self._guard:
+            self._held -= known[2] if known else 0
+            self._runs[record.id] = (record.revision, run, weight)
+            self._held += weight
+            while len(self._runs) > self.size or (
+                self._held > self.budget_bytes and len(self._runs) > 1
+            ):
+                self._held -= self._runs.popitem(last=False)[1][2]
 
     def drop(self, session_id: str) -> None:
         with self._guard:
-            self._runs.pop(session_id, None)
+            entry = self._runs.pop(session_id, None)
+            self._held -= entry[2] if entry else 0
 
     def run_for(self, record: SessionRecord) -> Run:
         """The Run at the record's cursor: from the cache, caught up, or replayed (and cached).

@@ -26,6 +26,7 @@ from app.sessions.record import (
     RecordUnreadableError,
     SessionRecord,
 )
+from app.sessions.replay import run_weight
 from tests.sessions.conftest import same_bits
 
 
@@ -133,3 +134,17 @@ def test_a_worker_behind_by_a_few_steps_catches_up_to_the_same_numbers() -> None
         ahead.step(session_id, token, live.phase)
         live, _ = step(live)
     same_bits(shown(behind.read(session_id).run), shown(live))
+
+
+def test_the_run_cache_keeps_within_its_count_and_its_bytes() -> None:
+    small = get_preset("seed-3-step").scenario
+    weight = run_weight(small)
+    by_count, by_bytes = RunCache(size=2), RunCache(size=100, budget_bytes=int(2.5 * weight))
+    for cache in (by_count, by_bytes):
+        sessions = Sessions(MemoryStore(max_sessions=10, ttl=3600), cache)
+        made = [sessions.create(small, seed=0, preset=None).record for _ in range(3)]
+        assert cache.get(made[0]) is None  # the least recently used went first
+        assert cache.get(made[1]) is not None and cache.get(made[2]) is not None
+    config = Config(1, 32, 1)
+    large = Scenario(config, init_params(config, 0), np.zeros((50, 1)), np.zeros((50, 1)))
+    assert run_weight(large) > 1000 * weight  # the worst case weighs what it holds
