@@ -11,7 +11,7 @@ from app.sessions import MemoryStore, RunCache, Sessions, SessionStore
 from app.settings import Settings
 
 api_router = APIRouter(prefix="/api")
-for module in (health, presets, compute, sessions, events):
+for module in (sessions, events, health, presets, compute):  # the hot path first
     api_router.include_router(module.router)
 
 

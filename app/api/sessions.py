@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response, status
 
-from app.api.deps import NoBody, SettingsDep, TokenDep
+from app.api.deps import BEARER, SettingsDep, StepTokenDep, TokenDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_train
 from app.api.openapi import BODY, CHANGE, ERRORS, documented
@@ -67,6 +67,65 @@ def step_json(outcome: Outcome, settings: Settings) -> dict[str, Any]:
     return {**content, "session": summary_json(outcome.run)}
 
 
+# The steps come first: the router tries routes in order, and these are the hot path.
+
+
+async def take_step(
+    request: Request, session_id: str, token: str, command: str
+) -> StrictJSONResponse:
+    """The hot path: the app's sessions and settings read directly (no dependency to solve)."""
+    sessions, settings = request.app.state.sessions, request.app.state.settings
+
+    def act() -> dict[str, Any]:
+        return step_json(sessions.step(session_id, token, command), settings)
+
+    return StrictJSONResponse(await call(sessions, act, light=session_id))
+
+
+@router.post(
+    "/{session_id}/forward",
+    summary="One forward time step",
+    **documented(
+        ForwardStep, "The forward record, and `session`.", *CHANGE, 409, openapi_extra=BEARER
+    ),
+)
+async def step_forward(
+    session_id: str, token: StepTokenDep, request: Request
+) -> StrictJSONResponse:
+    """Forward step t: h_t and, at a loss step, yhat_t and l_t. 409 if not in the forward pass."""
+    return await take_step(request, session_id, token, "forward")
+
+
+@router.post(
+    "/{session_id}/backward",
+    summary="One backward time step",
+    **documented(
+        BackwardStep, "The backward record, and `session`.", *CHANGE, 409, openapi_extra=BEARER
+    ),
+)
+async def step_backward(
+    session_id: str, token: StepTokenDep, request: Request
+) -> StrictJSONResponse:
+    """Backward step t (counting down): dL/dh_t, delta_t, the gradients so far and the
+    chain-rule terms this step completes. 409 unless the forward pass is complete."""
+    return await take_step(request, session_id, token, "backward")
+
+
+@router.post(
+    "/{session_id}/update",
+    summary="The weight update",
+    **documented(
+        UpdateStep, "The update record, and `session`.", *CHANGE, 409, openapi_extra=BEARER
+    ),
+)
+async def apply_update(
+    session_id: str, token: StepTokenDep, request: Request
+) -> StrictJSONResponse:
+    """theta <- theta - eta dL/dtheta: old and new parameters, gradients used, losses
+    before and after. The next epoch then starts. 409 unless the backward pass is done."""
+    return await take_step(request, session_id, token, "update")
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -100,59 +159,6 @@ async def read_session(
     return StrictJSONResponse(
         await call(sessions, lambda: state_json(sessions.read(session_id), settings))
     )
-
-
-async def take_step(
-    sessions: SessionsDep, settings: Settings, session_id: str, token: str, command: str
-) -> StrictJSONResponse:
-    def act() -> dict[str, Any]:
-        return step_json(sessions.step(session_id, token, command), settings)
-
-    return StrictJSONResponse(await call(sessions, act, light=session_id))
-
-
-@router.post(
-    "/{session_id}/forward",
-    summary="One forward time step",
-    **documented(
-        ForwardStep, "The forward record, and `session`.", *CHANGE, 409, dependencies=[NoBody]
-    ),
-)
-async def step_forward(
-    session_id: str, token: TokenDep, sessions: SessionsDep, settings: SettingsDep
-) -> StrictJSONResponse:
-    """Forward step t: h_t and, at a loss step, yhat_t and l_t. 409 if not in the forward pass."""
-    return await take_step(sessions, settings, session_id, token, "forward")
-
-
-@router.post(
-    "/{session_id}/backward",
-    summary="One backward time step",
-    **documented(
-        BackwardStep, "The backward record, and `session`.", *CHANGE, 409, dependencies=[NoBody]
-    ),
-)
-async def step_backward(
-    session_id: str, token: TokenDep, sessions: SessionsDep, settings: SettingsDep
-) -> StrictJSONResponse:
-    """Backward step t (counting down): dL/dh_t, delta_t, the gradients so far and the
-    chain-rule terms this step completes. 409 unless the forward pass is complete."""
-    return await take_step(sessions, settings, session_id, token, "backward")
-
-
-@router.post(
-    "/{session_id}/update",
-    summary="The weight update",
-    **documented(
-        UpdateStep, "The update record, and `session`.", *CHANGE, 409, dependencies=[NoBody]
-    ),
-)
-async def apply_update(
-    session_id: str, token: TokenDep, sessions: SessionsDep, settings: SettingsDep
-) -> StrictJSONResponse:
-    """theta <- theta - eta dL/dtheta: old and new parameters, gradients used, losses
-    before and after. The next epoch then starts. 409 unless the backward pass is done."""
-    return await take_step(sessions, settings, session_id, token, "update")
 
 
 @router.post(

@@ -3,10 +3,12 @@
 Keys, for a session id S (all expire after `ttl` idle seconds, touched on every use):
     bptt:s:S     hash {record: the encoded record, revision}
     bptt:e:S     stream of its last `event_log_size` events, entry id "<seq>-0"
-    bptt:lock:S  the lock held across read-step-write (a random value, a few seconds' PX)
     bptt:lru     sorted set id -> last use, for the cap of `max_sessions`
 Events are also published on the channel bptt:events, which one listener per worker
-(redis.asyncio) hands to that worker's followers.
+(redis.asyncio) hands to that worker's followers. A change is one round trip: a Lua
+compare-and-set (SAVE) stores the record only over the revision before it, so of two
+requests racing on one session, on one worker or two, one takes the step and the other
+answers 409; nothing is skipped or repeated. A step is thus two round trips (load, save).
 
 Every call has short socket timeouts: Redis unreachable raises StoreUnavailableError
 within about a second, never a hang.
@@ -17,26 +19,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import redis
 import redis.asyncio
-from redis.exceptions import RedisError, WatchError
+from redis.exceptions import RedisError
 
 from app.sessions.events import Event, LocalBroker
 from app.sessions.record import SessionRecord, decode_record, encode_record
-from app.sessions.store import SessionBusyError, StoreUnavailableError
+from app.sessions.store import StoreUnavailableError
 from app.settings import Settings
 
 CHANNEL = "bptt:events"
-LOCK_SECONDS = 10.0  # a lock outlives a crashed holder this long at most
-LOCK_WAIT_SECONDS = 2.0  # past this a racing request answers 409
-RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
+DECODED_KEPT = 1000  # records this worker has decoded, by (id, revision)
+# Compare and set, in one round trip: store the record and log and publish its event only
+# if the stored revision is the one before it. KEYS: record, events; ARGV: revision,
+# record, ttl ms, event id, event, max log length, channel, message.
+SAVE = """
+local stored = redis.call('hget', KEYS[1], 'revision')
+if not stored or tonumber(stored) ~= tonumber(ARGV[1]) - 1 then return 0 end
+redis.call('hset', KEYS[1], 'record', ARGV[2], 'revision', ARGV[1])
+redis.call('pexpire', KEYS[1], ARGV[3])
+redis.call('xadd', KEYS[2], 'MAXLEN', ARGV[6], ARGV[4], 'event', ARGV[5])
+redis.call('pexpire', KEYS[2], ARGV[3])
+redis.call('publish', ARGV[7], ARGV[8])
+return 1
+"""
 
 
 def _record_key(session_id: str) -> str:
@@ -74,6 +87,8 @@ class RedisStore:
         self.redis = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
         )
+        self._save = self.redis.register_script(SAVE)
+        self._decoded: OrderedDict[tuple[str, int], SessionRecord] = OrderedDict()
         self._broker = LocalBroker()
         self._listeners: dict[asyncio.AbstractEventLoop, tuple[asyncio.Task, asyncio.Event]] = {}
         self._guard = threading.Lock()
@@ -114,55 +129,49 @@ class RedisStore:
         key = _record_key(session_id)
         with _reachable():
             pipe = self.redis.pipeline(transaction=False)
-            pipe.hget(key, "record")
+            pipe.hmget(key, "revision", "record")
             pipe.pexpire(key, self._ttl_ms)
             pipe.pexpire(_events_key(session_id), self._ttl_ms)
             pipe.zadd("bptt:lru", {session_id: time.time()}, xx=True)
-            text = pipe.execute()[0]
-        return None if text is None else decode_record(text)
+            revision, text = pipe.execute()[0]
+        if text is None:
+            return None
+        known = self._decoded.get((session_id, int(revision)))
+        if known is not None:
+            return known  # this worker wrote or read this very revision: no decoding
+        record = decode_record(text)
+        self._remember(record)
+        return record
+
+    def _remember(self, record: SessionRecord) -> None:
+        with self._guard:
+            self._decoded[(record.id, record.revision)] = record
+            while len(self._decoded) > DECODED_KEPT:
+                self._decoded.popitem(last=False)
 
     @contextmanager
     def lock(self, session_id: str) -> Iterator[None]:
-        key, value = f"bptt:lock:{session_id}", secrets.token_hex(8)
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        with _reachable():
-            while not self.redis.set(key, value, nx=True, px=int(LOCK_SECONDS * 1000)):
-                if time.monotonic() > deadline:
-                    raise SessionBusyError(session_id)
-                time.sleep(0.002)
-        try:
-            yield
-        finally:
-            with _reachable():
-                self.redis.eval(RELEASE, 1, key, value)
+        """No lock across processes: `save` is the version check (a loser answers 409)."""
+        yield
 
     def save(self, record: SessionRecord, event: Event) -> bool:
-        key, events = _record_key(record.id), _events_key(record.id)
         message = json.dumps({"session": record.id, "event": event}, separators=(",", ":"))
-        with _reachable(), self.redis.pipeline(transaction=True) as pipe:
-            try:
-                pipe.watch(key)
-                stored = pipe.hget(key, "revision")
-                if stored is None or int(stored) != record.revision - 1:
-                    return False
-                pipe.multi()
-                pipe.hset(
-                    key, mapping={"record": encode_record(record), "revision": record.revision}
-                )
-                pipe.pexpire(key, self._ttl_ms)
-                pipe.xadd(
-                    events,
-                    {"event": json.dumps(event)},
-                    id=f"{event['seq']}-0",
-                    maxlen=self.event_log_size,
-                    approximate=False,
-                )
-                pipe.pexpire(events, self._ttl_ms)
-                pipe.publish(CHANNEL, message)
-                pipe.execute()
-            except WatchError:
-                return False
-        return True
+        keys = (_record_key(record.id), _events_key(record.id))
+        arguments = (
+            record.revision,
+            encode_record(record),
+            self._ttl_ms,
+            f"{event['seq']}-0",
+            json.dumps(event, separators=(",", ":")),
+            self.event_log_size,
+            CHANNEL,
+            message,
+        )
+        with _reachable():
+            saved = bool(self._save(keys=keys, args=arguments))
+        if saved:
+            self._remember(record)
+        return saved
 
     def delete(self, session_id: str, event: Event) -> bool:
         message = json.dumps({"session": session_id, "event": event}, separators=(",", ":"))
