@@ -37,6 +37,18 @@ from app.settings import Settings
 
 CHANNEL = "bptt:events"
 DECODED_KEPT = 1000  # records this worker has decoded, by (id, revision)
+# Load and touch, in one round trip: the revision and the record, and the idle clocks
+# reset. KEYS: record, events, lru; ARGV: ttl ms, now, id.
+LOAD = """
+local found = redis.call('hmget', KEYS[1], 'revision', 'record')
+if found[1] then
+  redis.call('pexpire', KEYS[1], ARGV[1])
+  redis.call('pexpire', KEYS[2], ARGV[1])
+  redis.call('zadd', KEYS[3], 'XX', ARGV[2], ARGV[3])
+end
+return found
+"""
+
 # Compare and set, in one round trip: store the record and log and publish its event only
 # if the stored revision is the one before it. KEYS: record, events; ARGV: revision,
 # record, ttl ms, event id, event, max log length, channel, message.
@@ -87,6 +99,7 @@ class RedisStore:
         self.redis = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
         )
+        self._load = self.redis.register_script(LOAD)
         self._save = self.redis.register_script(SAVE)
         self._decoded: OrderedDict[tuple[str, int], SessionRecord] = OrderedDict()
         self._broker = LocalBroker()
@@ -126,14 +139,9 @@ class RedisStore:
                     self.redis.delete(_record_key(name), _events_key(name))
 
     def load(self, session_id: str) -> SessionRecord | None:
-        key = _record_key(session_id)
+        keys = (_record_key(session_id), _events_key(session_id), "bptt:lru")
         with _reachable():
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.hmget(key, "revision", "record")
-            pipe.pexpire(key, self._ttl_ms)
-            pipe.pexpire(_events_key(session_id), self._ttl_ms)
-            pipe.zadd("bptt:lru", {session_id: time.time()}, xx=True)
-            revision, text = pipe.execute()[0]
+            revision, text = self._load(keys=keys, args=(self._ttl_ms, time.time(), session_id))
         if text is None:
             return None
         known = self._decoded.get((session_id, int(revision)))
