@@ -7,6 +7,7 @@ from app.api.errors import install_error_handlers
 from app.api.guard import RequestGuard
 from app.api.openapi import install_openapi
 from app.api.sessions import install_session_errors
+from app.api.worker import tune_gc
 from app.sessions import MemoryStore, RunCache, Sessions, SessionStore
 from app.settings import Settings
 
@@ -24,6 +25,7 @@ def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = N
     app.state.sessions = Sessions(
         store, RunCache(settings.run_cache_size, settings.run_cache_bytes)
     )
+    tune_gc()
     install_error_handlers(app)
     install_session_errors(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
