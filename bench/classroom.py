@@ -95,6 +95,15 @@ async def join(port: int, trivial: bool, tally: Tally) -> Student | None:
     return Student(connection, state["id"], state["token"], state["phase"])
 
 
+SUMMARY = b'"session":{"phase":"'
+
+
+def next_phase(answer: bytes) -> str:
+    """The step answer's session.phase, found without parsing the whole answer (client CPU)."""
+    start = answer.rindex(SUMMARY) + len(SUMMARY)
+    return answer[start : answer.index(b'"', start)].decode()
+
+
 @dataclass
 class Student:
     connection: Connection
@@ -122,7 +131,7 @@ async def attend(who: Student, trivial: bool, until: float, tally: Tally) -> Non
         if status != 200:
             tally.error(str(status))
         elif not trivial:
-            who.phase = json.loads(answer)["session"]["phase"]
+            who.phase = next_phase(answer)
         next_at += 1.0
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
     who.connection.close()
