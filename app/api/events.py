@@ -96,6 +96,8 @@ async def stream(
             "content": {"text/event-stream": {}},
         },
         404: ERRORS[404],
+        410: ERRORS[410],
+        503: ERRORS[503],
     },
 )
 async def follow_session(

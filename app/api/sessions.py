@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Request, Response, status
 from app.api.deps import BEARER, SettingsDep, StepTokenDep, TokenDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_train
-from app.api.openapi import BODY, CHANGE, ERRORS, documented
+from app.api.openapi import BODY, CHANGE, ERRORS, STORE, documented
 from app.api.responses import (
     BackwardStep,
     ForwardStep,
@@ -130,7 +130,7 @@ async def apply_update(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create a session",
-    **documented(SessionCreated, "The new session, with its token.", *BODY, status=201),
+    **documented(SessionCreated, "The new session, with its token.", *BODY, 503, status=201),
 )
 async def create_session(
     body: SessionIn, sessions: SessionsDep, settings: SettingsDep
@@ -150,7 +150,7 @@ async def create_session(
 @router.get(
     "/{session_id}",
     summary="The session's whole state",
-    **documented(SessionState, "The state; never the token.", 404),
+    **documented(SessionState, "The state; never the token.", 404, *STORE),
 )
 async def read_session(
     session_id: str, sessions: SessionsDep, settings: SettingsDep
