@@ -1,14 +1,16 @@
 """Sessions in Redis (BPTT_REDIS_URL): any worker serves any session, a restart keeps them.
 
 Keys, for a session id S (all expire after `ttl` idle seconds, touched on every use):
-    bptt:s:S     hash {record: the encoded record, revision}
+    bptt:s:S     hash {record: the encoded record as last written in full, base: its
+                 revision, revision and cursor: the session's now (a step writes only these)}
     bptt:e:S     stream of its last `event_log_size` events, entry id "<seq>-0"
     bptt:lru     sorted set id -> last use, for the cap of `max_sessions`
 Events are also published on the channel bptt:events, which one listener per worker
 (redis.asyncio) hands to that worker's followers. A change is one round trip: a Lua
 compare-and-set (SAVE) stores the record only over the revision before it, so of two
 requests racing on one session, on one worker or two, one takes the step and the other
-answers 409; nothing is skipped or repeated. A step is thus two round trips (load, save).
+answers 409; nothing is skipped or repeated. A step is thus two round trips (load, save),
+and within an epoch it writes a few bytes (the cursor), not the record.
 
 Every call has short socket timeouts: Redis unreachable raises StoreUnavailableError
 within about a second, never a hang.
@@ -24,6 +26,7 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import replace
 from typing import Any
 
 import redis
@@ -31,37 +34,65 @@ import redis.asyncio
 from redis.exceptions import RedisError
 
 from app.sessions.events import Event, LocalBroker
-from app.sessions.record import SessionRecord, decode_record, encode_record
+from app.sessions.record import Cursor, SessionRecord, decode_record, encode_record
 from app.sessions.store import StoreUnavailableError
 from app.settings import Settings
 
 CHANNEL = "bptt:events"
-DECODED_KEPT = 1000  # records this worker has decoded, by (id, revision)
-# Load and touch, in one round trip: the revision and the record, and the idle clocks
-# reset. KEYS: record, events, lru; ARGV: ttl ms, now, id.
+DECODED_KEPT = 1000  # sessions whose newest record this worker keeps decoded
+# Load and touch, in one round trip: the revision, the cursor, and the record as last written
+# in full unless the caller holds that one already (ARGV[4], its `base` revision); the idle
+# clocks reset. KEYS: record, events, lru; ARGV: ttl ms, now, id, base held (-1: none).
 LOAD = """
-local found = redis.call('hmget', KEYS[1], 'revision', 'record')
-if found[1] then
-  redis.call('pexpire', KEYS[1], ARGV[1])
-  redis.call('pexpire', KEYS[2], ARGV[1])
-  redis.call('zadd', KEYS[3], 'XX', ARGV[2], ARGV[3])
-end
-return found
+local found = redis.call('hmget', KEYS[1], 'revision', 'cursor', 'base')
+if not found[1] then return false end
+redis.call('pexpire', KEYS[1], ARGV[1])
+redis.call('pexpire', KEYS[2], ARGV[1])
+redis.call('zadd', KEYS[3], 'XX', ARGV[2], ARGV[3])
+if tonumber(found[3]) == tonumber(ARGV[4]) then return {found[1], found[2], found[3], false} end
+return {found[1], found[2], found[3], redis.call('hget', KEYS[1], 'record')}
 """
 
-# Compare and set, in one round trip: store the record and log and publish its event only
-# if the stored revision is the one before it. KEYS: record, events; ARGV: revision,
-# record, ttl ms, event id, event, max log length, channel, message.
+# Compare and set, in one round trip: store the change and log and publish its event only
+# if the stored revision is the one before it. A step within an epoch changes only the
+# cursor, so the record itself is written (with base = its revision) only when it is given.
+# KEYS: record, events; ARGV: revision, cursor, record or "", ttl ms, event id, event,
+# max log length, channel, message.
 SAVE = """
 local stored = redis.call('hget', KEYS[1], 'revision')
 if not stored or tonumber(stored) ~= tonumber(ARGV[1]) - 1 then return 0 end
-redis.call('hset', KEYS[1], 'record', ARGV[2], 'revision', ARGV[1])
-redis.call('pexpire', KEYS[1], ARGV[3])
-redis.call('xadd', KEYS[2], 'MAXLEN', ARGV[6], ARGV[4], 'event', ARGV[5])
-redis.call('pexpire', KEYS[2], ARGV[3])
-redis.call('publish', ARGV[7], ARGV[8])
+redis.call('hset', KEYS[1], 'revision', ARGV[1], 'cursor', ARGV[2])
+if ARGV[3] ~= '' then redis.call('hset', KEYS[1], 'record', ARGV[3], 'base', ARGV[1]) end
+redis.call('pexpire', KEYS[1], ARGV[4])
+redis.call('xadd', KEYS[2], 'MAXLEN', ARGV[7], ARGV[5], 'event', ARGV[6])
+redis.call('pexpire', KEYS[2], ARGV[4])
+redis.call('publish', ARGV[8], ARGV[9])
 return 1
 """
+
+
+def _cursor_text(cursor: Cursor) -> str:
+    return f"{cursor.epoch}:{cursor.steps}"
+
+
+def _cursor(text: bytes) -> Cursor:
+    epoch, steps = text.split(b":")
+    return Cursor(int(epoch), int(steps))
+
+
+def _same_base(held: SessionRecord, record: SessionRecord) -> bool:
+    """True if `record` differs from `held` only in its cursor and revision (a step)."""
+    return all(
+        getattr(held, name) is getattr(record, name)
+        for name in (
+            "scenario",
+            "first_params",
+            "previous_params",
+            "loss_history",
+            "optimizer_state",
+            "previous_optimizer_state",
+        )
+    ) and (held.losses_seen, held.token_hash) == (record.losses_seen, record.token_hash)
 
 
 def _record_key(session_id: str) -> str:
@@ -101,7 +132,8 @@ class RedisStore:
         )
         self._load = self.redis.register_script(LOAD)
         self._save = self.redis.register_script(SAVE)
-        self._decoded: OrderedDict[tuple[str, int], SessionRecord] = OrderedDict()
+        # the newest record this worker knows of each session, and its base revision
+        self._decoded: OrderedDict[str, tuple[SessionRecord, int]] = OrderedDict()
         self._broker = LocalBroker()
         self._listeners: dict[asyncio.AbstractEventLoop, tuple[asyncio.Task, asyncio.Event]] = {}
         self._guard = threading.Lock()
@@ -127,7 +159,13 @@ class RedisStore:
         key, now = _record_key(record.id), time.time()
         with _reachable():
             pipe = self.redis.pipeline(transaction=True)
-            pipe.hset(key, mapping={"record": encode_record(record), "revision": record.revision})
+            fields = {
+                "record": encode_record(record),
+                "revision": record.revision,
+                "base": record.revision,
+                "cursor": _cursor_text(record.cursor),
+            }
+            pipe.hset(key, mapping=fields)
             pipe.pexpire(key, self._ttl_ms)
             pipe.zremrangebyscore("bptt:lru", "-inf", now - self.ttl)
             pipe.zadd("bptt:lru", {record.id: now})
@@ -140,20 +178,27 @@ class RedisStore:
 
     def load(self, session_id: str) -> SessionRecord | None:
         keys = (_record_key(session_id), _events_key(session_id), "bptt:lru")
+        with self._guard:
+            held = self._decoded.get(session_id)
+        arguments = (self._ttl_ms, time.time(), session_id, held[1] if held else -1)
         with _reachable():
-            revision, text = self._load(keys=keys, args=(self._ttl_ms, time.time(), session_id))
-        if text is None:
+            found = self._load(keys=keys, args=arguments)
+        if not found:
             return None
-        known = self._decoded.get((session_id, int(revision)))
-        if known is not None:
-            return known  # this worker wrote or read this very revision: no decoding
-        record = decode_record(text)
-        self._remember(record)
+        revision, cursor, base, text = int(found[0]), _cursor(found[1]), int(found[2]), found[3]
+        if held is not None and held[0].revision == revision:
+            return held[0]  # this worker wrote or read this very revision
+        if text is None:  # the record this worker holds, a few steps on
+            record = replace(held[0], revision=revision, cursor=cursor)
+        else:
+            record = replace(decode_record(text), revision=revision, cursor=cursor)
+        self._remember(record, base)
         return record
 
-    def _remember(self, record: SessionRecord) -> None:
+    def _remember(self, record: SessionRecord, base: int) -> None:
         with self._guard:
-            self._decoded[(record.id, record.revision)] = record
+            self._decoded[record.id] = (record, base)
+            self._decoded.move_to_end(record.id)
             while len(self._decoded) > DECODED_KEPT:
                 self._decoded.popitem(last=False)
 
@@ -163,11 +208,19 @@ class RedisStore:
         yield
 
     def save(self, record: SessionRecord, event: Event) -> bool:
+        with self._guard:
+            held = self._decoded.get(record.id)
+        step_only = (
+            held is not None
+            and held[0].revision == record.revision - 1
+            and _same_base(held[0], record)
+        )
         message = json.dumps({"session": record.id, "event": event}, separators=(",", ":"))
         keys = (_record_key(record.id), _events_key(record.id))
         arguments = (
             record.revision,
-            encode_record(record),
+            _cursor_text(record.cursor),
+            "" if step_only else encode_record(record),
             self._ttl_ms,
             f"{event['seq']}-0",
             json.dumps(event, separators=(",", ":")),
@@ -178,7 +231,7 @@ class RedisStore:
         with _reachable():
             saved = bool(self._save(keys=keys, args=arguments))
         if saved:
-            self._remember(record)
+            self._remember(record, held[1] if step_only and held else record.revision)
         return saved
 
     def delete(self, session_id: str, event: Event) -> bool:

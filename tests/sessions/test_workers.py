@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from app.core import Run, get_preset, step
 from app.main import create_app
+from app.sessions import RunCache, Sessions, encode_record
 from app.sessions.redis import RedisStore
 from app.settings import Settings
 from tests.sessions.redis_server import RedisServer
@@ -160,3 +161,27 @@ def test_a_damaged_record_tells_the_user_to_start_again(redis_url: str) -> None:
     ):
         assert response.status_code == 410
         assert "start a new session" in response.json()["detail"]
+
+
+def test_a_step_writes_the_cursor_and_an_update_the_record(redis_url: str) -> None:
+    writer, reader = RedisStore(redis_url, 100, 3600), RedisStore(redis_url, 100, 3600)
+    sessions = Sessions(writer, RunCache(8))
+    outcome = sessions.create(get_preset("seed-3-step").scenario, seed=0, preset=None)
+    session_id, token = outcome.record.id, outcome.token
+    raw = redis.Redis.from_url(redis_url)
+    written = raw.hget(f"bptt:s:{session_id}", "record")
+    live = Run(get_preset("seed-3-step").scenario)
+    for turn in range(2 * live.T + 2):
+        sessions.step(session_id, token, live.phase)
+        live, _ = step(live)
+        in_redis = raw.hmget(f"bptt:s:{session_id}", "record", "base", "revision")
+        assert in_redis[1:] == (
+            [b"0", str(turn + 1).encode()]
+            if turn < 2 * live.T
+            else [str(2 * live.T + 1).encode(), str(turn + 1).encode()]
+        )
+        assert (in_redis[0] == written) == (turn < 2 * live.T)
+        # A worker that never saw this session reads the same record.
+        fresh = RedisStore(redis_url, 100, 3600).load(session_id)
+        assert encode_record(fresh) == encode_record(writer.load(session_id))
+        assert encode_record(reader.load(session_id)) == encode_record(fresh)
