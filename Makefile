@@ -1,11 +1,15 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    installs the explorer in .venv and serves it on http://127.0.0.1:8000
-#   make test   installs the test tools in .venv, finds or installs Chromium, lints, runs every test
+#               (make run WORKERS=4 REDIS_URL=redis://127.0.0.1:6379/0: four workers sharing Redis)
+#   make test   installs the test tools in .venv, finds or installs Chromium and redis-server,
+#               lints, runs every test
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+WORKERS ?= 1
+REDIS_URL ?=
 
 .PHONY: run test lint format bench clean
 
@@ -22,10 +26,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@
 
 run: $(VENV)/.installed-app
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
+	@if [ "$(WORKERS)" != 1 ] && [ -z "$(REDIS_URL)" ]; then \
+		echo "several workers share sessions only through Redis: add REDIS_URL=redis://..." >&2; exit 2; fi
+	BPTT_REDIS_URL=$(REDIS_URL) $(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) \
+		--workers $(WORKERS)
 
 test: $(VENV)/.installed-test
 	scripts/ensure-chromium
+	scripts/ensure-redis
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -40,6 +48,7 @@ format: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.engine
+	$(BIN)/python bench/replay.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

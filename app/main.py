@@ -4,7 +4,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.api import install_api
-from app.api.store import SessionStore
+from app.sessions import SessionStore
 from app.settings import Settings
 from app.web.pages import ROOT
 from app.web.pages import router as pages_router

@@ -34,6 +34,29 @@ class Settings(BaseSettings):
     session_ttl_seconds: float = Field(
         7200.0, gt=0, description="A session unused this long (default 2 h) is evicted."
     )
+    redis_url: str | None = Field(
+        None,
+        description="Keep sessions in Redis (e.g. redis://127.0.0.1:6379/0) so several "
+        "workers share them and a restart keeps them; unset: in this process's memory.",
+    )
+    redis_timeout_seconds: float = Field(
+        0.5, gt=0, description="Longest wait for Redis before a request answers 503."
+    )
+    event_log_size: int = Field(
+        100, ge=1, description="Events kept per session for followers that reconnect."
+    )
+    events_keepalive_seconds: float = Field(
+        15.0, gt=0, description="How often an idle event stream sends a keep-alive comment."
+    )
+    run_cache_size: int = Field(
+        1000,
+        ge=0,
+        description="Sessions whose steps this worker keeps computed (never shared): a step "
+        "of one of them needs no replay of its epoch.",
+    )
+    run_cache_bytes: int = Field(
+        256_000_000, ge=0, description="About how much memory those computed steps may take."
+    )
     inline_factor_size: int = Field(
         64,
         ge=0,

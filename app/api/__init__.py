@@ -2,15 +2,17 @@
 
 from fastapi import APIRouter, FastAPI
 
-from app.api import compute, docs, health, presets, sessions, terms
+from app.api import compute, docs, events, health, presets, sessions, terms
 from app.api.errors import install_error_handlers
 from app.api.guard import RequestGuard
 from app.api.openapi import install_openapi
-from app.api.store import MemoryStore, SessionStore
+from app.api.sessions import install_session_errors
+from app.api.worker import tune_gc
+from app.sessions import MemoryStore, RunCache, Sessions, SessionStore
 from app.settings import Settings
 
 api_router = APIRouter(prefix="/api")
-for module in (health, presets, compute, sessions, terms):
+for module in (sessions, events, terms, health, presets, compute):  # the hot path first
     api_router.include_router(module.router)
 
 
@@ -18,10 +20,28 @@ def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = N
     """Add the API, its error handlers, /docs, and the settings and store it uses."""
     app.state.settings = settings
     if store is None:
-        store = MemoryStore(settings.max_sessions, settings.session_ttl_seconds)
+        store = make_store(settings)
     app.state.store = store
+    app.state.sessions = Sessions(
+        store, RunCache(settings.run_cache_size, settings.run_cache_bytes)
+    )
+    tune_gc()
     install_error_handlers(app)
+    install_session_errors(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.include_router(api_router)
     app.include_router(docs.router)
     install_openapi(app)
+
+
+def make_store(settings: Settings) -> SessionStore:
+    """Redis when BPTT_REDIS_URL is set, else this process's memory."""
+    if settings.redis_url:
+        from app.sessions.redis import RedisStore
+
+        return RedisStore.from_settings(settings)
+    return MemoryStore(
+        settings.max_sessions,
+        settings.session_ttl_seconds,
+        event_log_size=settings.event_log_size,
+    )

@@ -1,19 +1,15 @@
-"""Dependencies: the settings, the session store, the bearer token and a session by id."""
+"""Dependencies: the settings, the bearer token, and no body where a step takes none."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.api.store import Session, SessionStore
 from app.settings import Settings
 
-Result = TypeVar("Result")
 bearer = HTTPBearer(
     auto_error=False,
     description="The token returned once by POST /api/sessions; it is the key to change "
@@ -21,28 +17,42 @@ bearer = HTTPBearer(
 )
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_store(request: Request) -> SessionStore:
-    return request.app.state.store
+def no_token() -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        "this call changes the session: send its token as 'Authorization: Bearer <token>'",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
-def get_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
+async def get_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> str:
     """The bearer token; 401 (with WWW-Authenticate: Bearer) when there is none."""
     if credentials is None or not credentials.credentials:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "this call changes the session: send its token as 'Authorization: Bearer <token>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise no_token()
     return credentials.credentials
 
 
+async def step_token(request: Request) -> str:
+    """A step's one dependency (the hot path): no body, then the bearer token (as get_token)."""
+    if (await request.body()).strip() not in (b"", b"{}"):
+        rule = "this step takes no body: send none (or {})"
+        raise RequestValidationError([{"loc": ("body",), "msg": rule, "type": "no_body"}])
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        raise no_token()
+    return credentials.strip()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[SessionStore, Depends(get_store)]
 TokenDep = Annotated[str, Depends(get_token)]
+StepTokenDep = Annotated[str, Depends(step_token)]
+BEARER = {"security": [{"HTTPBearer": []}]}  # what TokenDep documents, for StepTokenDep
 
 
 async def refuse_body(request: Request) -> None:
@@ -53,40 +63,3 @@ async def refuse_body(request: Request) -> None:
 
 
 NoBody = Depends(refuse_body)
-
-
-def not_found(session_id: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_404_NOT_FOUND, f"no session {session_id!r}: it never existed or has expired"
-    )
-
-
-def get_session(session_id: str, store: StoreDep) -> Session:
-    session = store.get(session_id)
-    if session is None:
-        raise not_found(session_id)
-    return session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
-
-
-def authorize(session: Session, token: str) -> None:
-    if not secrets.compare_digest(token.encode(), session.token.encode()):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "this token does not open this session")
-
-
-def change_session(
-    store: SessionStore,
-    session_id: str,
-    token: str,
-    action: Callable[[Session], tuple[Session, Result]],
-) -> Result:
-    """Lock, check the token, act, store: a rejected call leaves the session as it was."""
-    with store.locked(session_id) as session:
-        if session is None:
-            raise not_found(session_id)
-        authorize(session, token)
-        changed, result = action(session)
-        store.put(changed)
-    return result

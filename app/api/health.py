@@ -8,5 +8,5 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health", summary="Is the server up?", response_description="It is.")
-def health() -> Health:
+async def health() -> Health:
     return Health(status="ok")

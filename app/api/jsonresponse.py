@@ -1,4 +1,9 @@
-"""Strict JSON out: non-finite numbers become null, so no response can carry NaN/Infinity."""
+"""Strict JSON out: non-finite numbers become null, so no response can carry NaN/Infinity.
+
+orjson writes NumPy arrays directly and every NaN or infinity (Python or NumPy) as null,
+about ten times faster than walking the value with finite_json and the json module, which
+stays as the fallback for anything orjson will not take.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,10 @@ import math
 from typing import Any
 
 import numpy as np
+import orjson
 from fastapi.responses import JSONResponse
+
+ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
 def finite_json(value: Any) -> Any:
@@ -29,6 +37,20 @@ class StrictJSONResponse(JSONResponse):
     """Serialises with allow_nan=False after turning non-finite floats into null."""
 
     def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content, default=_plain, option=ORJSON_OPTIONS)
+        except TypeError:
+            return self.render_slowly(content)
+
+    @staticmethod
+    def render_slowly(content: Any) -> bytes:
         return json.dumps(
             finite_json(content), allow_nan=False, ensure_ascii=False, separators=(",", ":")
         ).encode("utf-8")
+
+
+def _plain(value: Any) -> Any:
+    """What orjson hands back: a non-contiguous array or a NumPy scalar, as plain values."""
+    if isinstance(value, np.ndarray | np.generic):
+        return finite_json(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")

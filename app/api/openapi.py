@@ -51,7 +51,13 @@ ERRORS: Responses = {
     409: {
         "model": ErrorDetail,
         "description": "Out of order (forward pass, then backward from T to 1, then the "
-        "update): `detail` says which step comes next.",
+        "update): `detail` says which step comes next. Also when another request changed "
+        "the session at the same moment: nothing was done, send it again.",
+    },
+    410: {
+        "model": ErrorDetail,
+        "description": "The stored session cannot be read (damaged, or written by an "
+        "incompatible version of the server): start a new session.",
     },
     413: {"model": ErrorDetail, "description": "The body is over BPTT_MAX_BODY_BYTES."},
     415: {"model": ErrorDetail, "description": "The body is not sent as application/json."},
@@ -59,9 +65,14 @@ ERRORS: Responses = {
         "model": ValidationErrors,
         "description": "The body breaks a rule: a field, a shape, or a server limit.",
     },
+    503: {
+        "model": ErrorDetail,
+        "description": "The session store (Redis) is not answering; nothing was changed.",
+    },
 }
 BODY = (413, 415, 422)
-CHANGE = (401, 403, 404)  # a call that changes a session
+STORE = (410, 503)  # what reading a stored session may answer
+CHANGE = (401, 403, 404, *STORE)  # a call that changes a session
 FASTAPI_422 = "#/components/schemas/HTTPValidationError"
 
 

@@ -215,6 +215,9 @@ def update_json(record: UpdateRecord | None) -> JSON | None:
     if record is None:
         return None
     values = {name: getattr(record, name) for name in record.__dataclass_fields__}
+    # How the session replays it (the optimiser's slots before, which path made the
+    # gradient) stays in the session; the answer shows what the update did.
+    del values["state_before"], values["trained"]
     values["formula"] = list(record.formula)
     values["quantities"] = [
         {"name": q.name, "latex": q.latex, "values": dict(q.values)} for q in record.quantities

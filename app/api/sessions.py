@@ -1,30 +1,19 @@
-"""Sessions: a run stepped one call at a time.
+"""Sessions: a run stepped one call at a time. Each route parses, calls a command of
+app/sessions and serialises what it computed.
 
 The id only reads a session; the token, returned once at creation, changes it.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, FastAPI, Request, Response, status
 
-from app.api.deps import (
-    NoBody,
-    SessionDep,
-    SettingsDep,
-    StoreDep,
-    TokenDep,
-    authorize,
-    change_session,
-    not_found,
-)
+from app.api.deps import BEARER, SettingsDep, StepTokenDep, TokenDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_train
-from app.api.openapi import BODY, CHANGE, ERRORS, documented
+from app.api.openapi import BODY, CHANGE, ERRORS, STORE, documented
 from app.api.responses import (
     BackwardStep,
     ForwardStep,
@@ -43,122 +32,132 @@ from app.api.serialize import (
     summary_json,
     update_json,
 )
-from app.api.store import Session
-from app.core import (
-    Run,
-    backward_step,
-    build_graph,
-    forward_step,
-    reset,
-    start,
-    train,
-    update,
+from app.api.worker import SessionsDep, call
+from app.core import build_graph
+from app.sessions import (
+    Outcome,
+    RecordUnreadableError,
+    SessionBusyError,
+    SessionNotFoundError,
+    StoreUnavailableError,
+    WrongTokenError,
 )
 from app.settings import Settings
 
 router = APIRouter(prefix="/sessions", tags=["sessions"], default_response_class=StrictJSONResponse)
-Action = Callable[[Session], tuple[Session, Any]]
 
 
-def state_json(session: Session, settings: Settings) -> dict[str, Any]:
+def state_json(outcome: Outcome, settings: Settings) -> dict[str, Any]:
     """The session's whole state (docs/json.md, "Session state")."""
-    run = session.run
+    run, record = outcome.run, outcome.record
     graph = build_graph(run.scenario.config, run.T)
     state = run_json(run, graph, settings.inline_factor_size)
-    return {"id": session.id, "seed": session.seed, "preset": session.preset, **state}
+    return {"id": record.id, "seed": record.seed, "preset": record.preset, **state}
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    summary="Create a session",
-    **documented(SessionCreated, "The new session, with its token.", *BODY, status=201),
-)
-def create_session(body: SessionIn, store: StoreDep, settings: SettingsDep) -> StrictJSONResponse:
-    """A new run at epoch 1, t = 1. Answers the state plus `token`, shown only this once:
-    send it as `Authorization: Bearer <token>` to step, update, reset, train or delete."""
-    built = build_session_scenario(body, settings)
-    run = start(built.scenario)
-    session = Session(
-        id=secrets.token_urlsafe(16),
-        token=secrets.token_urlsafe(32),
-        run=run,
-        seed=built.seed,
-        preset=built.preset,
-        first=run,
-    )
-    store.add(session)
-    content = {**state_json(session, settings), "token": session.token}
-    return StrictJSONResponse(content, status.HTTP_201_CREATED)
-
-
-@router.get(
-    "/{session_id}",
-    summary="The session's whole state",
-    **documented(SessionState, "The state; never the token.", 404),
-)
-def read_session(session: SessionDep, settings: SettingsDep) -> StrictJSONResponse:
-    """Config, params, phase, t, epoch, status, loss history and every record this epoch."""
-    return StrictJSONResponse(state_json(session, settings))
-
-
-def stepping(take_step: Callable[[Run], tuple[Run, Any]], to_json: Callable[[Any], Any]) -> Action:
+def step_json(outcome: Outcome, settings: Settings) -> dict[str, Any]:
     """A step's answer: its record, and as `session` where the session stands after it."""
+    record = outcome.step
+    if record.kind == "forward":
+        content = forward_json(record)
+    elif record.kind == "backward":
+        content = backward_json(record, settings.inline_factor_size)
+    else:
+        content = update_json(record)
+    return {**content, "session": summary_json(outcome.run)}
 
-    def action(session: Session) -> tuple[Session, Any]:
-        run, record = take_step(session.run)
-        return replace(session, run=run), {**to_json(record), "session": summary_json(run)}
 
-    return action
+# The steps come first: the router tries routes in order, and these are the hot path.
+
+
+async def take_step(
+    request: Request, session_id: str, token: str, command: str
+) -> StrictJSONResponse:
+    """The hot path: the app's sessions and settings read directly (no dependency to solve)."""
+    sessions, settings = request.app.state.sessions, request.app.state.settings
+
+    def act() -> dict[str, Any]:
+        return step_json(sessions.step(session_id, token, command), settings)
+
+    return StrictJSONResponse(await call(sessions, act, light=session_id))
 
 
 @router.post(
     "/{session_id}/forward",
     summary="One forward time step",
     **documented(
-        ForwardStep, "The forward record, and `session`.", *CHANGE, 409, dependencies=[NoBody]
+        ForwardStep, "The forward record, and `session`.", *CHANGE, 409, openapi_extra=BEARER
     ),
 )
-def step_forward(session_id: str, token: TokenDep, store: StoreDep) -> StrictJSONResponse:
+async def step_forward(
+    session_id: str, token: StepTokenDep, request: Request
+) -> StrictJSONResponse:
     """Forward step t: h_t and, at a loss step, yhat_t and l_t. 409 if not in the forward pass."""
-    return StrictJSONResponse(
-        change_session(store, session_id, token, stepping(forward_step, forward_json))
-    )
+    return await take_step(request, session_id, token, "forward")
 
 
 @router.post(
     "/{session_id}/backward",
     summary="One backward time step",
     **documented(
-        BackwardStep, "The backward record, and `session`.", *CHANGE, 409, dependencies=[NoBody]
+        BackwardStep, "The backward record, and `session`.", *CHANGE, 409, openapi_extra=BEARER
     ),
 )
-def step_backward(
-    session_id: str, token: TokenDep, store: StoreDep, settings: SettingsDep
+async def step_backward(
+    session_id: str, token: StepTokenDep, request: Request
 ) -> StrictJSONResponse:
     """Backward step t (counting down): dL/dh_t, delta_t, the gradients so far and the
     chain-rule terms this step completes. 409 unless the forward pass is complete."""
-
-    def to_json(record: Any) -> Any:
-        return backward_json(record, settings.inline_factor_size)
-
-    return StrictJSONResponse(
-        change_session(store, session_id, token, stepping(backward_step, to_json))
-    )
+    return await take_step(request, session_id, token, "backward")
 
 
 @router.post(
     "/{session_id}/update",
     summary="The weight update",
     **documented(
-        UpdateStep, "The update record, and `session`.", *CHANGE, 409, dependencies=[NoBody]
+        UpdateStep, "The update record, and `session`.", *CHANGE, 409, openapi_extra=BEARER
     ),
 )
-def apply_update(session_id: str, token: TokenDep, store: StoreDep) -> StrictJSONResponse:
+async def apply_update(
+    session_id: str, token: StepTokenDep, request: Request
+) -> StrictJSONResponse:
     """theta <- theta - eta dL/dtheta: old and new parameters, gradients used, losses
     before and after. The next epoch then starts. 409 unless the backward pass is done."""
+    return await take_step(request, session_id, token, "update")
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a session",
+    **documented(SessionCreated, "The new session, with its token.", *BODY, 503, status=201),
+)
+async def create_session(
+    body: SessionIn, sessions: SessionsDep, settings: SettingsDep
+) -> StrictJSONResponse:
+    """A new run at epoch 1, t = 1. Answers the state plus `token`, shown only this once:
+    send it as `Authorization: Bearer <token>` to step, update, reset, train or delete."""
+
+    def create() -> dict[str, Any]:
+        built = build_session_scenario(body, settings)
+        outcome = sessions.create(built.scenario, built.seed, built.preset)
+        return {**state_json(outcome, settings), "token": outcome.token}
+
+    content = await call(sessions, create)
+    return StrictJSONResponse(content, status.HTTP_201_CREATED)
+
+
+@router.get(
+    "/{session_id}",
+    summary="The session's whole state",
+    **documented(SessionState, "The state; never the token.", 404, *STORE),
+)
+async def read_session(
+    session_id: str, sessions: SessionsDep, settings: SettingsDep
+) -> StrictJSONResponse:
+    """Config, params, phase, t, epoch, status, loss history and every record this epoch."""
     return StrictJSONResponse(
-        change_session(store, session_id, token, stepping(update, update_json))
+        await call(sessions, lambda: state_json(sessions.read(session_id), settings))
     )
 
 
@@ -167,23 +166,19 @@ def apply_update(session_id: str, token: TokenDep, store: StoreDep) -> StrictJSO
     summary="Back to the start of the epoch, or of the session",
     **documented(SessionState, "The state after the reset.", *CHANGE, *BODY),
 )
-def reset_session(
+async def reset_session(
     session_id: str,
     token: TokenDep,
-    store: StoreDep,
+    sessions: SessionsDep,
     settings: SettingsDep,
     body: ResetIn | None = None,
 ) -> StrictJSONResponse:
     """No body or {"to": "epoch"}: the start of the current epoch, same parameters, the
     loss history and last update kept. {"to": "start"}: the session as it was created."""
     to = body.to if body else "epoch"
-
-    def action(session: Session) -> tuple[Session, Any]:
-        fresh = session.first if to == "start" and session.first else reset(session.run)
-        changed = replace(session, run=fresh)
-        return changed, state_json(changed, settings)
-
-    return StrictJSONResponse(change_session(store, session_id, token, action))
+    return StrictJSONResponse(
+        await call(sessions, lambda: state_json(sessions.reset(session_id, token, to), settings))
+    )
 
 
 @router.post(
@@ -191,8 +186,8 @@ def reset_session(
     summary="Whole epochs at once",
     **documented(TrainResult, "The state after training, and `losses`.", *CHANGE, *BODY),
 )
-def train_session(
-    session_id: str, body: TrainIn, token: TokenDep, store: StoreDep, settings: SettingsDep
+async def train_session(
+    session_id: str, body: TrainIn, token: TokenDep, sessions: SessionsDep, settings: SettingsDep
 ) -> StrictJSONResponse:
     """Finish the current epoch, then run until `epochs` updates are done.
 
@@ -200,15 +195,16 @@ def train_session(
     step, in any of these epochs, whose numbers stopped being finite (with its `epoch`).
     """
 
-    def action(session: Session) -> tuple[Session, Any]:
-        check_train(session.run.scenario, body.epochs, settings)
-        run, losses, first = train(session.run, body.epochs)
-        changed = replace(session, run=run)
-        state = state_json(changed, settings)
-        diverged = {"epoch": first[0], **divergence_json(first[1])} if first else None
-        return changed, {**state, "losses": losses, "diverged": diverged or state["diverged"]}
+    def act() -> dict[str, Any]:
+        def check(scenario: Any) -> None:
+            check_train(scenario, body.epochs, settings)
 
-    return StrictJSONResponse(change_session(store, session_id, token, action))
+        outcome = sessions.train(session_id, token, body.epochs, check)
+        state, first = state_json(outcome, settings), outcome.first_divergence
+        diverged = {"epoch": first[0], **divergence_json(first[1])} if first else None
+        return {**state, "losses": outcome.losses, "diverged": diverged or state["diverged"]}
+
+    return StrictJSONResponse(await call(sessions, act))
 
 
 @router.delete(
@@ -218,10 +214,44 @@ def train_session(
     response_description="Deleted; no body.",
     responses={code: ERRORS[code] for code in CHANGE},
 )
-def delete_session(session_id: str, token: TokenDep, store: StoreDep) -> Response:
-    with store.locked(session_id) as session:
-        if session is None:
-            raise not_found(session_id)
-        authorize(session, token)
-        store.delete(session_id)
+async def delete_session(session_id: str, token: TokenDep, sessions: SessionsDep) -> Response:
+    await call(sessions, lambda: sessions.delete(session_id, token))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# ---- what the session floor's refusals answer ---------------------------------------------
+
+REFUSALS: tuple[tuple[type[Exception], int, str | None], ...] = (
+    (SessionNotFoundError, status.HTTP_404_NOT_FOUND, None),
+    (WrongTokenError, status.HTTP_403_FORBIDDEN, None),
+    (
+        SessionBusyError,
+        status.HTTP_409_CONFLICT,
+        "another request changed this session at the same moment: nothing was done; "
+        "send the request again to take the next step",
+    ),
+    (
+        RecordUnreadableError,
+        status.HTTP_410_GONE,
+        "this session cannot be read any more (its stored record is damaged or from an "
+        "incompatible version of the server): start a new session",
+    ),
+    (
+        StoreUnavailableError,
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        "the session store (Redis) is not answering: nothing was changed; try again in a "
+        "moment, and if it persists tell whoever runs the server",
+    ),
+)
+
+
+def install_session_errors(app: FastAPI) -> None:
+    """Each refusal of app/sessions as a status and a sentence (strict JSON)."""
+    for kind, code, sentence in REFUSALS:
+
+        async def answer(
+            request: Request, error: Exception, code: int = code, sentence: str | None = sentence
+        ) -> StrictJSONResponse:
+            return StrictJSONResponse({"detail": sentence or str(error)}, code)
+
+        app.add_exception_handler(kind, answer)

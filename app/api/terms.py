@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import SettingsDep
 from app.api.jsonresponse import StrictJSONResponse
-from app.api.openapi import documented
+from app.api.openapi import STORE, documented
 from app.api.responses import TermDetail
 from app.api.serialize import term_detail_json
-from app.core import TermNotFoundError, term_detail
+from app.api.worker import SessionsDep, call
+from app.core import Run, TermNotFoundError, term_detail
+from app.settings import Settings
 
 router = APIRouter(prefix="/sessions", tags=["sessions"], default_response_class=StrictJSONResponse)
 
@@ -32,12 +34,12 @@ def parse_term_id(term_id: str) -> tuple[str, int, int]:
 @router.get(
     "/{session_id}/terms/{term_id}",
     summary="One chain-rule term, with its factors",
-    **documented(TermDetail, "The term: factors, value, running sums, path.", 404),
+    **documented(TermDetail, "The term: factors, value, running sums, path.", 404, *STORE),
 )
-def read_term(
+async def read_term(
     session_id: str,
     term_id: str,
-    session: SessionDep,
+    sessions: SessionsDep,
     settings: SettingsDep,
     epoch: int | None = Query(
         None, description="The epoch the term belongs to; 404 unless it is the session's."
@@ -46,15 +48,23 @@ def read_term(
     """term(k, t) of `param` (id "param:k:t", as the backward record's summaries name it):
     its factors in the order multiplied, its value, dL/dparam so far, every parameter's
     running sum at this term, and its path. 404 until backward step t has been taken."""
-    run = session.run
+    param, k, t = parse_term_id(term_id)
+
+    def build() -> dict:
+        return _term_json(sessions.read(session_id).run, param, k, t, epoch, settings)
+
+    return StrictJSONResponse(await call(sessions, build))
+
+
+def _term_json(run: Run, param: str, k: int, t: int, epoch: int | None, settings: Settings) -> dict:
+    """The term's JSON from the session's run, or a 404 saying why there is none."""
     if epoch is not None and epoch != run.epoch:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
             f"the session is in epoch {run.epoch}: the terms of epoch {epoch} are gone",
         )
-    param, k, t = parse_term_id(term_id)
     try:
         term = term_detail(run, param, k, t)
     except TermNotFoundError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
-    return StrictJSONResponse(term_detail_json(run, term, settings.inline_factor_size))
+    return term_detail_json(run, term, settings.inline_factor_size)

@@ -79,7 +79,7 @@ def _fast_update(
         ahead.append(training.epoch(scenario))
         return ahead[0].loss
 
-    run, record = apply_update(run, result.grads, result.loss, loss_after)
+    run, record = apply_update(run, result.grads, result.loss, loss_after, trained=True)
     return run, record, (ahead[0] if ahead else None)
 
 

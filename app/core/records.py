@@ -9,7 +9,7 @@ import numpy as np
 
 from app.core.cells import StepCache
 from app.core.graph import Path
-from app.core.optimizers import Quantity
+from app.core.optimizers import OptimizerState, Quantity
 from app.core.terms import StepTerms
 
 
@@ -132,5 +132,7 @@ class UpdateRecord:
     formula: tuple[str, ...] = ()  # its rule in LaTeX, one line per assignment
     quantities: tuple[Quantity, ...] = ()  # g, v, m_hat, ... per parameter
     update_number: int = 1  # n: the optimiser's count of updates, this one included
+    state_before: OptimizerState | None = None  # the optimiser's state before (None: initial)
+    trained: bool = False  # its gradient came from the training path (equal to rounding)
 
     kind = "update"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -33,9 +34,11 @@ def apply_update(
     grads: dict[str, np.ndarray],
     loss_before: float,
     loss_of: Callable[[Scenario], float],
+    trained: bool = False,
 ) -> tuple[Run, UpdateRecord]:
     """The update stage on `grads` (the epoch's raw gradient): clip, the optimiser's rule,
-    and L with the new weights from `loss_of` (not computed once they are not finite)."""
+    and L with the new weights from `loss_of` (not computed once they are not finite).
+    `trained`: the gradient came from the training path rather than the steps."""
     config, params = run.scenario.config, run.scenario.params
     old = params.trained()
     state = run.optimizer_state or config.optimizer.init_state(old)
@@ -46,6 +49,7 @@ def apply_update(
     finite = next_scenario.params.is_finite()
     loss_after = loss_of(next_scenario) if finite else float("nan")
     record = _record(run, grads, clipping, stepped, next_scenario, (loss_before, loss_after))
+    record = replace(record, trained=trained) if trained else record
     next_run = Run(
         next_scenario,
         epoch=run.epoch + 1,
@@ -86,6 +90,7 @@ def _record(
         formula=optimizer.formula,
         quantities=stepped.quantities,
         update_number=stepped.state.n,
+        state_before=run.optimizer_state,
     )
 
 

@@ -63,4 +63,6 @@ export const api = {
   /** One term in full (factors, value, running sums, path), while its epoch is the session's. */
   term: (id, termId, epoch) =>
     request("GET", `${sessionPath(id)}/terms/${encodeURIComponent(termId)}?epoch=${epoch}`),
+  /** The session's changes as server-sent events (needs no token). */
+  eventsUrl: (id) => `${sessionPath(id)}/events`,
 };

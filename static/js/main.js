@@ -5,7 +5,9 @@ import { computeLayout, prepareGraph, renderGraph, showValues } from "./graph.js
 import { renderPanel } from "./panel.js";
 import { renderLossChart } from "./chart.js";
 import { watchEditor, fillEditor, readEditor, setChoices, showErrors } from "./editor.js";
-import { loadToken, readAddress, saveToken, stateAfterStep, writeAddress } from "./session.js";
+import {
+  followSession, loadToken, readAddress, saveToken, stateAfterStep, writeAddress,
+} from "./session.js";
 import {
   describeView, nodeValues, startEpoch, viewKey, viewsForRecord, viewsFromState,
 } from "./timeline.js";
@@ -23,6 +25,7 @@ const page = {
   graph: null, // the rendered SVG's elements by id
   terms: new Map(), // "epoch:param:k:t" -> the term in full, fetched when first shown
   fetching: new Set(), // the same keys, while their request is on its way
+  following: null, // { id, stop } while a read-only page follows the session's events
 };
 
 const $ = (id) => document.getElementById(id);
@@ -82,6 +85,7 @@ function termDetail(epoch, term) {
 }
 
 function adopt(state, token, wantedView = null) {
+  follow(token ? null : state.id);
   page.token = token;
   page.state = state;
   page.terms.clear();
@@ -105,6 +109,35 @@ function adopt(state, token, wantedView = null) {
   writeAddress({ preset: state.preset, session: state.id });
   document.body.dataset.sessionId = state.id;
   render();
+}
+
+/** A read-only page follows the owner's steps live; a page with the token follows nothing. */
+function follow(id) {
+  if (page.following?.id === id) return;
+  page.following?.stop();
+  page.following = null;
+  if (!id) return;
+  const refresh = async () => {
+    try {
+      const state = await api.getSession(id);
+      if (page.following?.id === id && !page.busy) followed(state);
+    } catch (error) {
+      showError(`Could not follow the session: ${error.message}`);
+    }
+  };
+  const deleted = () => showError("The session's owner deleted it: open a preset to step your own.");
+  page.following = { id, stop: followSession(api.eventsUrl(id), refresh, deleted) };
+}
+
+/** The followed session's new state: at the latest view, stay at the latest; else stay put. */
+function followed(state) {
+  const atEnd = page.cursor === page.views.length - 1;
+  const cursor = page.cursor;
+  adopt(state, null);
+  if (!atEnd && cursor < page.views.length - 1) {
+    page.cursor = cursor;
+    render();
+  }
 }
 
 async function act(action) {

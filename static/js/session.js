@@ -51,3 +51,39 @@ export function stateAfterStep(state, action, answer) {
   else Object.assign(next, { forward: [], backward: [], last_update: record });
   return next;
 }
+
+const COMMANDS = ["forward", "backward", "update", "reset", "train"];
+
+/**
+ * Follow a session's changes (GET /api/sessions/ID/events): `onChange()` after each step,
+ * update, reset or training (at most one call running; changes during it make one more),
+ * `onDelete()` once the owner deletes it. The browser reconnects by itself, sending the last
+ * event's id. Returns a function that stops following.
+ */
+export function followSession(url, onChange, onDelete) {
+  if (typeof EventSource === "undefined") return () => {};
+  const source = new EventSource(url);
+  let running = false;
+  let again = false;
+  const changed = async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        await onChange();
+      } while (again);
+    } finally {
+      running = false;
+    }
+  };
+  for (const command of COMMANDS) source.addEventListener(command, changed);
+  source.addEventListener("delete", () => {
+    source.close();
+    onDelete();
+  });
+  return () => source.close();
+}

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.store import SessionStore
 from app.main import create_app
+from app.sessions import SessionStore
 from app.settings import Settings
 
 SMALL_SCENARIO: dict[str, Any] = {

@@ -56,3 +56,22 @@ def test_a_30_step_forward_after_the_blow_up_is_strict_json(client: TestClient) 
     state = strict_json(client.get(f"/api/sessions/{session_id}").text)
     assert state["diverged"] == first["diverged"]
     assert state["loss"] is None
+
+
+def test_the_fast_and_the_fallback_encoders_agree() -> None:
+    content = {
+        "a": np.arange(6.0).reshape(2, 3)[:, ::2],  # not contiguous: the fallback's path
+        "b": [0.1 + 0.2, 1e-5, -0.0, np.float64(np.nan)],
+        7: {"c": np.array([np.inf, 2.5])},
+    }
+    fast = strict_json(StrictJSONResponse(content).body.decode())
+    slow = strict_json(StrictJSONResponse.render_slowly(content).decode())
+    assert (
+        fast
+        == slow
+        == {
+            "a": [[0.0, 2.0], [3.0, 5.0]],
+            "b": [0.30000000000000004, 1e-5, -0.0, None],
+            "7": {"c": [None, 2.5]},
+        }
+    )

@@ -1,4 +1,4 @@
-"""Session store: LRU and idle-time eviction, and one step at a time under real concurrency."""
+"""The in-memory store behind the routes: LRU, idle expiry, one step at a time when racing."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 
-from app.api.store import MemoryStore, Session
 from app.main import create_app
+from app.sessions import MemoryStore, SessionRecord
+from app.sessions.events import Event
 from app.settings import Settings
 from tests.api.conftest import create_session
 
@@ -24,9 +25,9 @@ class FakeClock:
 class SlowStore(MemoryStore):
     """Widens the read-step-write window, so a missing lock would show."""
 
-    def put(self, session: Session) -> None:
+    def save(self, record: SessionRecord, event: Event) -> bool:
         time.sleep(0.005)
-        super().put(session)
+        return super().save(record, event)
 
 
 def test_the_least_recently_used_session_goes_first(make_client) -> None:

@@ -1,0 +1,119 @@
+"""GET /api/sessions/{id}/events: a session's changes as server-sent events.
+
+Anyone with the read-only id may follow. Each event's SSE `id` is its seq, its `event` the
+command, its `data` {seq, command, cursor: {phase, t, epoch}}: never the state, never the
+token. A client that reconnects with `Last-Event-ID: n` first gets the logged events after
+n (the log keeps the last BPTT_EVENT_LOG_SIZE), then live ones; an idle stream sends a
+keep-alive comment every BPTT_EVENTS_KEEPALIVE_SECONDS. After `delete` the stream ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+import anyio
+from fastapi import APIRouter, Header, Request
+from pydantic import BaseModel, Field
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from app.api.deps import SettingsDep
+from app.api.openapi import ERRORS
+from app.api.worker import SessionsDep
+from app.sessions import SessionNotFoundError, Sessions
+from app.sessions.events import Event
+
+router = APIRouter(prefix="/sessions", tags=["sessions"])
+
+
+class EventCursor(BaseModel):
+    """Where the session stands after the change."""
+
+    phase: str = Field(description="What comes next: forward, backward or update.")
+    t: int | None = Field(description="The time step of the next step (null before an update).")
+    epoch: int = Field(description="The epoch, from 1.")
+
+
+class SessionEvent(BaseModel):
+    """One change of a session: the `data` of a server-sent event whose `id` is `seq`."""
+
+    seq: int = Field(description="1, 2, 3, ... per session: the SSE id, for Last-Event-ID.")
+    command: str = Field(description="forward, backward, update, reset, train or delete.")
+    cursor: EventCursor = Field(description="Where the session stands after it.")
+
+
+def sse(event: Event) -> ServerSentEvent:
+    data = json.dumps(event, separators=(",", ":"))
+    return ServerSentEvent(data, event=event["command"], id=str(event["seq"]))
+
+
+def last_seen(last_event_id: str | None, current: int) -> int:
+    """The seq the client last saw: Last-Event-ID, or now (a new follower starts live)."""
+    try:
+        return max(0, int(last_event_id)) if last_event_id is not None else current
+    except ValueError:
+        return current
+
+
+async def stream(
+    sessions: Sessions, session_id: str, seen: int, request: Request
+) -> AsyncIterator[ServerSentEvent]:
+    """Logged events after `seen`, then live ones in order; gaps filled from the log."""
+    store = sessions.store
+    async with store.follow(session_id) as queue:
+        backlog = await anyio.to_thread.run_sync(store.events_since, session_id, seen)
+        while True:
+            for event in backlog:
+                if event["seq"] <= seen:
+                    continue
+                seen = event["seq"]
+                yield sse(event)
+                if event["command"] == "delete":
+                    return
+            if await request.is_disconnected():
+                return
+            try:
+                event = await asyncio.wait_for(queue.get(), timeout=5.0)
+            except TimeoutError:
+                backlog = []
+                continue
+            if event["seq"] > seen + 1 and event["command"] != "delete":
+                backlog = await anyio.to_thread.run_sync(store.events_since, session_id, seen)
+            else:
+                backlog = [event]
+
+
+@router.get(
+    "/{session_id}/events",
+    summary="Follow the session's changes live (server-sent events)",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "model": SessionEvent,
+            "description": "text/event-stream: one event per change, `id` = seq, `event` = "
+            "the command, `data` = the SessionEvent as JSON; keep-alive comments between.",
+            "content": {"text/event-stream": {}},
+        },
+        404: ERRORS[404],
+        410: ERRORS[410],
+        503: ERRORS[503],
+    },
+)
+async def follow_session(
+    session_id: str,
+    request: Request,
+    sessions: SessionsDep,
+    settings: SettingsDep,
+    last_event_id: str | None = Header(None, include_in_schema=False),
+) -> EventSourceResponse:
+    """Needs only the id. Send `Last-Event-ID` to resume after an event already seen."""
+    record = await anyio.to_thread.run_sync(sessions.store.load, session_id)
+    if record is None:
+        raise SessionNotFoundError(session_id)
+    seen = last_seen(last_event_id, record.revision)
+    return EventSourceResponse(
+        stream(sessions, session_id, seen, request),
+        ping=settings.events_keepalive_seconds,
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

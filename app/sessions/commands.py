@@ -1,0 +1,164 @@
+"""Every change of a session, as one command: lock, load, check the token, replay, act,
+save with a version check, publish the event. A refused command changes nothing.
+
+Commands hand back the core's objects (an Outcome); the routes serialise them. They are
+plain functions doing blocking store calls and NumPy work, so an async route runs them
+either inline (a small step whose Run this worker has cached) or in a worker thread.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from app.core import Divergence, Run, Scenario, backward_step, forward_step, reset, train, update
+from app.sessions.events import make_event
+from app.sessions.record import Cursor, SessionRecord, hash_token
+from app.sessions.replay import RunCache, advanced
+from app.sessions.store import SessionBusyError, SessionStore
+
+STEPS: dict[str, Callable[[Run], tuple[Run, Any]]] = {
+    "forward": forward_step,
+    "backward": backward_step,
+    "update": update,
+}
+
+
+class SessionNotFoundError(Exception):
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"no session {session_id!r}: it never existed or has expired")
+
+
+class WrongTokenError(Exception):
+    def __init__(self) -> None:
+        super().__init__("this token does not open this session")
+
+
+@dataclass(frozen=True, eq=False)
+class Outcome:
+    """Where a command left the session, and what it computed."""
+
+    record: SessionRecord
+    run: Run
+    step: Any = None  # a step's core record (ForwardRecord, BackwardRecord, UpdateRecord)
+    losses: list[float] = field(default_factory=list)  # train: L before each update
+    first_divergence: tuple[int, Divergence] | None = None  # train: (epoch, where)
+    token: str | None = None  # create only: shown this once
+
+
+@dataclass(eq=False)
+class Sessions:
+    """The commands, on one store and this worker's cache of Runs."""
+
+    store: SessionStore
+    cache: RunCache
+
+    def create(self, scenario: Scenario, seed: int, preset: str | None) -> Outcome:
+        token = secrets.token_urlsafe(32)
+        record = SessionRecord(
+            id=secrets.token_urlsafe(16),
+            token_hash=hash_token(token),
+            seed=seed,
+            preset=preset,
+            scenario=scenario,
+            first_params=scenario.params,
+            previous_params=None,
+            cursor=Cursor(epoch=1, steps=0),
+        )
+        self.store.create(record)
+        run = Run(scenario)
+        self.cache.put(record, run)
+        return Outcome(record, run, token=token)
+
+    def read(self, session_id: str) -> Outcome:
+        record = self._load(session_id)
+        return Outcome(record, self.cache.run_for(record))
+
+    def step(self, session_id: str, token: str, command: str) -> Outcome:
+        """forward, backward or update: the next step of that kind (409 out of order)."""
+
+        def act(record: SessionRecord, run: Run) -> tuple[Run, dict[str, Any]]:
+            after, step_record = STEPS[command](run)
+            return after, {"step": step_record}
+
+        return self._change(session_id, token, command, act)
+
+    def reset(self, session_id: str, token: str, to: str) -> Outcome:
+        """to = "epoch": the start of this epoch; "start": the session as created."""
+        if to == "start":
+
+            def first(record: SessionRecord, run: Run) -> tuple[Run, dict[str, Any]]:
+                return Run(run.scenario.with_params(record.first_params)), {}
+
+            return self._change(session_id, token, "reset", first, restarted)
+        return self._change(session_id, token, "reset", lambda record, run: (reset(run), {}))
+
+    def train(
+        self, session_id: str, token: str, epochs: int, check: Callable[[Scenario], None]
+    ) -> Outcome:
+        """Finish the epoch and go on until `epochs` updates are done; `check` may refuse."""
+
+        def act(record: SessionRecord, run: Run) -> tuple[Run, dict[str, Any]]:
+            check(run.scenario)
+            after, losses, first = train(run, epochs)
+            return after, {"losses": losses, "first_divergence": first}
+
+        return self._change(session_id, token, "train", act)
+
+    def delete(self, session_id: str, token: str) -> None:
+        with self.store.lock(session_id):
+            record = self._authorized(session_id, token)
+            gone = replace(record, revision=record.revision + 1)
+            self.store.delete(session_id, make_event(gone, "delete"))
+        self.cache.drop(session_id)
+
+    # ---- the steps every change takes ------------------------------------------------------
+
+    def _change(
+        self,
+        session_id: str,
+        token: str,
+        command: str,
+        act: Callable[[SessionRecord, Run], tuple[Run, dict[str, Any]]],
+        to_record: Callable[[SessionRecord, Run, Run], SessionRecord] = advanced,
+    ) -> Outcome:
+        with self.store.lock(session_id):
+            record = self._authorized(session_id, token)
+            before = self.cache.run_for(record)
+            after, extra = act(record, before)
+            changed = to_record(record, before, after)
+            after = replace(after, loss_history=changed.loss_history)
+            if not self.store.save(changed, make_event(changed, command)):
+                raise SessionBusyError(session_id)
+            self.cache.put(changed, after)
+        return Outcome(changed, after, **extra)
+
+    def _load(self, session_id: str) -> SessionRecord:
+        record = self.store.load(session_id)
+        if record is None:
+            raise SessionNotFoundError(session_id)
+        return record
+
+    def _authorized(self, session_id: str, token: str) -> SessionRecord:
+        record = self._load(session_id)
+        if not secrets.compare_digest(hash_token(token), record.token_hash):
+            raise WrongTokenError()
+        return record
+
+
+def restarted(record: SessionRecord, before: Run, after: Run) -> SessionRecord:
+    """The record as created (a reset to the start), one revision on."""
+    return replace(
+        record,
+        scenario=after.scenario,
+        previous_params=None,
+        cursor=Cursor(epoch=1, steps=0),
+        loss_history=(),
+        losses_seen=0,
+        revision=record.revision + 1,
+        optimizer_state=None,  # the optimiser's initial state
+        previous_optimizer_state=None,
+        previous_trained=False,
+    )

@@ -1,0 +1,124 @@
+"""The in-process store: `make run` needs nothing else. One worker only.
+
+At most `max_sessions` records, each forgotten after `ttl` idle seconds; each session's
+last `event_log_size` events; followers on this process's event loop(s).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from app.sessions.events import Event, LocalBroker
+from app.sessions.record import SessionRecord
+from app.sessions.store import SessionBusyError
+
+LOCK_WAIT_SECONDS = 2.0  # past this a racing request answers 409 instead of waiting on
+
+
+@dataclass(eq=False)
+class _Entry:
+    record: SessionRecord
+    last_used: float
+    events: deque
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class MemoryStore:
+    """In-process sessions, at most `max_sessions`, each forgotten after `ttl` idle seconds."""
+
+    in_process = True  # every call is a few dict operations: fine on the event loop
+
+    def __init__(
+        self,
+        max_sessions: int,
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+        event_log_size: int = 100,
+    ) -> None:
+        self.max_sessions, self.ttl, self.clock = max_sessions, ttl, clock
+        self.event_log_size = event_log_size
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()  # least recently used first
+        self._guard = threading.Lock()  # held only briefly, for the dict itself
+        self._broker = LocalBroker()
+
+    def __len__(self) -> int:
+        with self._guard:
+            self._evict_expired()
+            return len(self._entries)
+
+    def create(self, record: SessionRecord) -> None:
+        with self._guard:
+            self._evict_expired()
+            while len(self._entries) >= self.max_sessions:
+                self._entries.popitem(last=False)
+            events = deque(maxlen=self.event_log_size)
+            self._entries[record.id] = _Entry(record, self.clock(), events)
+
+    def load(self, session_id: str) -> SessionRecord | None:
+        entry = self._touch(session_id)
+        return entry.record if entry else None
+
+    @contextmanager
+    def lock(self, session_id: str) -> Iterator[None]:
+        entry = self._touch(session_id)
+        if entry is None:
+            yield  # nothing to lock: load() answers None inside
+            return
+        if not entry.lock.acquire(timeout=LOCK_WAIT_SECONDS):
+            raise SessionBusyError(session_id)
+        try:
+            yield
+        finally:
+            entry.lock.release()
+
+    def save(self, record: SessionRecord, event: Event) -> bool:
+        with self._guard:
+            entry = self._entries.get(record.id)
+            if entry is None or entry.record.revision != record.revision - 1:
+                return False
+            entry.record, entry.last_used = record, self.clock()
+            entry.events.append(event)
+            self._entries.move_to_end(record.id)
+        self._broker.publish(record.id, event)
+        return True
+
+    def delete(self, session_id: str, event: Event) -> bool:
+        with self._guard:
+            found = self._entries.pop(session_id, None) is not None
+        if found:
+            self._broker.publish(session_id, event)
+        return found
+
+    def events_since(self, session_id: str, seq: int) -> list[Event]:
+        with self._guard:
+            entry = self._entries.get(session_id)
+            return [event for event in entry.events if event["seq"] > seq] if entry else []
+
+    def follow(self, session_id: str):
+        return self._broker.follow(session_id)
+
+    def close(self) -> None:
+        return None
+
+    def _touch(self, session_id: str) -> _Entry | None:
+        with self._guard:
+            self._evict_expired()
+            entry = self._entries.get(session_id)
+            if entry is not None:
+                entry.last_used = self.clock()
+                self._entries.move_to_end(session_id)
+            return entry
+
+    def _evict_expired(self) -> None:
+        """Drop sessions idle longer than ttl (the oldest are at the front)."""
+        now = self.clock()
+        while self._entries:
+            oldest_id, oldest = next(iter(self._entries.items()))
+            if now - oldest.last_used <= self.ttl:
+                return
+            del self._entries[oldest_id]

@@ -1,0 +1,53 @@
+"""The one interface every session store keeps, and the errors it raises.
+
+A store keeps SessionRecords (app/sessions/record.py) and each session's bounded event
+log. `lock` holds across read-step-write (across processes for Redis), and `save` is also a
+version check: it stores the record only if the stored revision is the one before it, so
+two racing requests never skip or repeat a step even if a lock expired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from typing import Protocol
+
+from app.sessions.events import Event
+from app.sessions.record import SessionRecord
+
+
+class StoreUnavailableError(Exception):
+    """The store cannot be reached (Redis down or too slow)."""
+
+
+class SessionBusyError(Exception):
+    """Another request holds the session's lock, or changed it first."""
+
+
+class SessionStore(Protocol):
+    event_log_size: int
+
+    def create(self, record: SessionRecord) -> None:
+        """Keep a new session (evicting the least recently used past the cap)."""
+
+    def load(self, session_id: str) -> SessionRecord | None:
+        """The record as stored, or None if unknown or expired; touches its idle time."""
+
+    def lock(self, session_id: str) -> AbstractContextManager[None]:
+        """Hold the session's lock; SessionBusyError if it is not free within a short wait."""
+
+    def save(self, record: SessionRecord, event: Event) -> bool:
+        """Store a changed record and append its event, if the stored revision is
+        record.revision - 1; False (nothing changed) otherwise or if the session is gone."""
+
+    def delete(self, session_id: str, event: Event) -> bool:
+        """Forget a session and tell its followers; True if it was there."""
+
+    def events_since(self, session_id: str, seq: int) -> list[Event]:
+        """The logged events after `seq`, oldest first (the log keeps the last few)."""
+
+    def follow(self, session_id: str) -> AbstractAsyncContextManager[asyncio.Queue]:
+        """A queue of the session's events from now on, on the caller's event loop."""
+
+    def close(self) -> None:
+        """Release connections."""
