@@ -1,4 +1,4 @@
-"""The unrolled graph as data, with stable ids (DESIGN.md section 4).
+"""The unrolled graph as data, with stable ids (docs/design.md section 4).
 
 Node ids: x_t (t = 1..T), h_t (t = 0..T; and c_t for a cell with a c state), yhat_k
 and loss_k (k in S), L, and the parameters (the cell's, W_y, b_y). The cell says which
