@@ -3,6 +3,7 @@ docs/json.md) and build it from the core's objects (`Model.of(...)`)."""
 
 from app.api.wire.base import Divergence, Path, Wire
 from app.api.wire.compute import BpttResult, GradCheckParam, GradCheckResult, Health
+from app.api.wire.events import EventCursor, SessionEvent
 from app.api.wire.records import BackwardRecord, ForwardRecord, StepTerms
 from app.api.wire.scenario import (
     CellInfo,
@@ -37,6 +38,7 @@ __all__ = [
     "CellInfo",
     "CellParam",
     "Divergence",
+    "EventCursor",
     "Factor",
     "FactorPart",
     "ForwardRecord",
@@ -54,6 +56,7 @@ __all__ = [
     "Quantity",
     "RunState",
     "SessionCreated",
+    "SessionEvent",
     "SessionState",
     "SessionSummary",
     "StepLine",

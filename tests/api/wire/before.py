@@ -1,5 +1,5 @@
 """The wire format as app/api/serialize.py wrote it before the response models (frozen at
-main cb9dfe9, with the compositions the routes made of it): test_wire_unchanged.py checks
+main cb9dfe9, with the compositions the routes made of it): test_unchanged.py checks
 every answer of app.api.wire against it. Not used by the app.
 """
 

@@ -1,5 +1,5 @@
-"""Every answer app.api.wire builds is the JSON the old serializer wrote (tests/api/
-wire_before.py, frozen from main): the same keys and the same values, route by route, for
+"""Every answer app.api.wire builds is the JSON the old serializer wrote (tests/api/wire/
+before.py, frozen from main): the same keys and the same values, route by route, for
 every preset and a spread of cells, optimisers, losses and sizes (small and past the
 inline limits, where arrays are left out as null).
 
@@ -20,8 +20,8 @@ from app.api.scenarios import build_session_scenario
 from app.api.schemas import SessionIn
 from app.core import bptt, get_preset, gradcheck, list_presets, term_detail
 from app.sessions import Outcome, Sessions
-from tests.api import wire_before as before
 from tests.api.conftest import MakeClient, auth, strict_json
+from tests.api.wire import before
 
 CONFIGS: list[dict[str, Any]] = [
     {"cell": "elman", "optimizer": {"name": "sgd"}, "clip_norm": 0.5},
