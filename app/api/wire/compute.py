@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal, Self
 
 from pydantic import Field
 
@@ -25,7 +25,7 @@ class BpttResult(RunState):
     )
 
     @classmethod
-    def of(cls, run: Run, seed: int, inline_factor_size: int, details: list[Term]) -> Any:  # type: ignore[override]
+    def of(cls, run: Run, seed: int, inline_factor_size: int, details: list[Term]) -> Self:  # type: ignore[override]
         """The finished run, and in full the terms the request named (`details`)."""
         terms = [TermDetail.of(run, term, inline_factor_size) for term in details]
         grads = run.backward[-1].grads

@@ -5,7 +5,7 @@ Big arrays are left out (null) past the sizes below; the route for a term gives 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field
 
@@ -56,7 +56,7 @@ class ForwardRecord(Wire):
     diverged: Divergence | None = first_overflow()
 
     @classmethod
-    def of(cls, record: CoreForward, **more: Any) -> Any:
+    def of(cls, record: CoreForward, **more: Any) -> Self:
         """The record's values (the states before and after named h_prev, h, c_prev, c)."""
         states, cache = record.states, record.cache
         values: JSON = {
@@ -138,7 +138,7 @@ class BackwardRecord(Wire):
     diverged: Divergence | None = first_overflow()
 
     @classmethod
-    def of(cls, record: CoreBackward, inline_factor_size: int, **more: Any) -> Any:
+    def of(cls, record: CoreBackward, inline_factor_size: int, **more: Any) -> Self:
         """The recursion's values at t; the Jacobian and the gradients only when small
         (`grads=` in `more` gives them whatever their size)."""
         S = record.jacobian.shape[0]

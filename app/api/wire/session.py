@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field
 
@@ -89,7 +89,7 @@ class RunState(SessionSummary):
     )
 
     @classmethod
-    def of(cls, run: Run, seed: int, inline_factor_size: int, **more: Any) -> Any:  # type: ignore[override]
+    def of(cls, run: Run, seed: int, inline_factor_size: int, **more: Any) -> Self:  # type: ignore[override]
         """Every record of this epoch (the last backward record with its whole gradients)."""
         scenario = run.scenario
         backward = [BackwardRecord.of(record, inline_factor_size) for record in run.backward]
@@ -119,7 +119,7 @@ class SessionState(RunState):
     preset: str | None = Field(description="The preset id it was made from, or null.")
 
     @classmethod
-    def of(cls, outcome: Outcome, settings: Settings, **more: Any) -> Any:  # type: ignore[override]
+    def of(cls, outcome: Outcome, settings: Settings, **more: Any) -> Self:  # type: ignore[override]
         record = outcome.record
         more |= {"id": record.id, "preset": record.preset}
         return super().of(outcome.run, record.seed, settings.inline_factor_size, **more)
@@ -131,7 +131,7 @@ class SessionCreated(SessionState):
     token: str = Field(description="Shown only this once: 'Authorization: Bearer <token>'.")
 
     @classmethod
-    def of(cls, outcome: Outcome, settings: Settings, **more: Any) -> Any:
+    def of(cls, outcome: Outcome, settings: Settings, **more: Any) -> Self:
         return super().of(outcome, settings, token=outcome.token, **more)
 
 
@@ -145,7 +145,7 @@ class TrainResult(SessionState):
     )
 
     @classmethod
-    def of(cls, outcome: Outcome, settings: Settings, **more: Any) -> Any:
+    def of(cls, outcome: Outcome, settings: Settings, **more: Any) -> Self:
         more["losses"] = outcome.losses
         if outcome.first_divergence is not None:  # else the state's own `diverged`
             epoch, divergence = outcome.first_divergence

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field
 
@@ -44,7 +44,7 @@ class UpdateRecord(Wire):
     update_number: int = Field(description="n: the optimiser's count of updates, this one too.")
 
     @classmethod
-    def of(cls, record: CoreUpdate | None, **more: Any) -> Any:
+    def of(cls, record: CoreUpdate | None, **more: Any) -> Self | None:
         """What the update did (how the session replays it, the optimiser's slots before
         and which path made the gradient, stays in the session); None before the first."""
         if record is None:
