@@ -11,7 +11,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 REDIS_URL ?=
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+docs: $(VENV)/.installed-app  # the field tables of docs/json.md, from app/api/wire's models
+	$(BIN)/python -m app.api.wire.docs
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.engine

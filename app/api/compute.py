@@ -6,18 +6,16 @@ from app.api.deps import SettingsDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_gradcheck
 from app.api.openapi import BODY, documented
-from app.api.responses import BpttResult, GradCheckResult
 from app.api.scenarios import build_session_scenario
 from app.api.schemas import BpttIn, SessionIn
-from app.api.serialize import gradcheck_json, run_json, term_detail_json
 from app.api.terms import parse_term_id
+from app.api.wire import BpttResult, GradCheckResult
 from app.core import (
     Run,
     ScenarioError,
     Term,
     TermNotFoundError,
     bptt,
-    build_graph,
     gradcheck,
     term_detail,
 )
@@ -43,11 +41,8 @@ def run_bptt(body: BpttIn, settings: SettingsDep) -> StrictJSONResponse:
     details = [
         requested_term(run, index, term_id) for index, term_id in enumerate(body.terms or ())
     ]
-    graph = build_graph(built.scenario.config, run.T)
-    state = run_json(run, graph, settings.inline_factor_size)
-    grads = run.backward[-1].grads
-    terms = [term_detail_json(run, term, settings.inline_factor_size) for term in details]
-    return StrictJSONResponse({"seed": built.seed, **state, "grads": grads, "term_details": terms})
+    answer = BpttResult.of(run, built.seed, settings.inline_factor_size, details)
+    return StrictJSONResponse(answer)
 
 
 def requested_term(run: Run, index: int, term_id: str) -> Term:
@@ -75,4 +70,4 @@ def run_gradcheck(body: SessionIn, settings: SettingsDep) -> StrictJSONResponse:
     """
     built = build_session_scenario(body, settings)
     check_gradcheck(built.scenario, settings)
-    return StrictJSONResponse(gradcheck_json(gradcheck(built.scenario)))
+    return StrictJSONResponse(GradCheckResult.of(gradcheck(built.scenario)))

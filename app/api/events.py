@@ -15,32 +15,16 @@ from collections.abc import AsyncIterator
 
 import anyio
 from fastapi import APIRouter, Header, Request
-from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from app.api.deps import SettingsDep
 from app.api.openapi import ERRORS
+from app.api.wire import SessionEvent
 from app.api.worker import SessionsDep
 from app.sessions import SessionNotFoundError, Sessions
 from app.sessions.events import Event
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
-
-
-class EventCursor(BaseModel):
-    """Where the session stands after the change."""
-
-    phase: str = Field(description="What comes next: forward, backward or update.")
-    t: int | None = Field(description="The time step of the next step (null before an update).")
-    epoch: int = Field(description="The epoch, from 1.")
-
-
-class SessionEvent(BaseModel):
-    """One change of a session: the `data` of a server-sent event whose `id` is `seq`."""
-
-    seq: int = Field(description="1, 2, 3, ... per session: the SSE id, for Last-Event-ID.")
-    command: str = Field(description="forward, backward, update, reset, train or delete.")
-    cursor: EventCursor = Field(description="Where the session stands after it.")
 
 
 def sse(event: Event) -> ServerSentEvent:

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api.responses import Health
+from app.api.wire import Health
 
 router = APIRouter(tags=["health"])
 

@@ -2,7 +2,8 @@
 
 orjson writes NumPy arrays directly and every NaN or infinity (Python or NumPy) as null,
 about ten times faster than walking the value with finite_json and the json module, which
-stays as the fallback for anything orjson will not take.
+stays as the fallback for anything orjson will not take. A response model (app.api.wire)
+is written as the fields it was given, its arrays still NumPy until here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import orjson
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
@@ -30,6 +32,8 @@ def finite_json(value: Any) -> Any:
         return finite_json(value.tolist())
     if isinstance(value, np.generic):
         return finite_json(value.item())
+    if isinstance(value, BaseModel):
+        return finite_json(value.__dict__)
     return value
 
 
@@ -50,7 +54,10 @@ class StrictJSONResponse(JSONResponse):
 
 
 def _plain(value: Any) -> Any:
-    """What orjson hands back: a non-contiguous array or a NumPy scalar, as plain values."""
+    """What orjson hands back: a response model as its fields, a non-contiguous array or a
+    NumPy scalar as plain values."""
+    if isinstance(value, BaseModel):  # its fields: those given to Wire.make, or all
+        return value.__dict__
     if isinstance(value, np.ndarray | np.generic):
         return finite_json(value)
     raise TypeError(f"{type(value).__name__} is not JSON")

@@ -1,7 +1,7 @@
 """What /docs says a route answers: its success model and the errors it can give.
 
-The models (here the error shapes, the rest in app.api.responses) only document:
-routes answer StrictJSONResponse and are never validated against them.
+The answers' models are app.api.wire's (the error shapes are here): routes build them
+without validation and answer them through StrictJSONResponse, so FastAPI validates nothing.
 """
 
 from __future__ import annotations

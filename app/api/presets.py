@@ -4,8 +4,7 @@ from fastapi import APIRouter
 
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.openapi import documented
-from app.api.responses import Preset
-from app.api.serialize import config_json, params_json
+from app.api.wire import Preset
 from app.core import list_presets
 
 router = APIRouter(tags=["presets"], default_response_class=StrictJSONResponse)
@@ -21,19 +20,4 @@ def presets() -> StrictJSONResponse:
 
     Create a session from one with POST /api/sessions {"preset": id}.
     """
-    return StrictJSONResponse(
-        [
-            {
-                "id": preset.id,
-                "title": preset.title,
-                "description": preset.description,
-                "config": config_json(preset.scenario.config),
-                "T": preset.scenario.T,
-                "seed": preset.seed,
-                "params": params_json(preset.scenario.params),
-                "inputs": preset.scenario.inputs,
-                "targets": preset.scenario.targets,
-            }
-            for preset in list_presets()
-        ]
-    )
+    return StrictJSONResponse([Preset.of(preset) for preset in list_presets()])

@@ -14,57 +14,27 @@ from app.api.deps import BEARER, SettingsDep, StepTokenDep, TokenDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_train
 from app.api.openapi import BODY, CHANGE, ERRORS, STORE, documented
-from app.api.responses import (
+from app.api.scenarios import build_session_scenario
+from app.api.schemas import ResetIn, SessionIn, TrainIn
+from app.api.wire import (
     BackwardStep,
     ForwardStep,
     SessionCreated,
     SessionState,
     TrainResult,
     UpdateStep,
-)
-from app.api.scenarios import build_session_scenario
-from app.api.schemas import ResetIn, SessionIn, TrainIn
-from app.api.serialize import (
-    backward_json,
-    divergence_json,
-    forward_json,
-    run_json,
-    summary_json,
-    update_json,
+    step_answer,
 )
 from app.api.worker import SessionsDep, call
-from app.core import build_graph
 from app.sessions import (
-    Outcome,
     RecordUnreadableError,
     SessionBusyError,
     SessionNotFoundError,
     StoreUnavailableError,
     WrongTokenError,
 )
-from app.settings import Settings
 
 router = APIRouter(prefix="/sessions", tags=["sessions"], default_response_class=StrictJSONResponse)
-
-
-def state_json(outcome: Outcome, settings: Settings) -> dict[str, Any]:
-    """The session's whole state (docs/json.md, "Session state")."""
-    run, record = outcome.run, outcome.record
-    graph = build_graph(run.scenario.config, run.T)
-    state = run_json(run, graph, settings.inline_factor_size)
-    return {"id": record.id, "seed": record.seed, "preset": record.preset, **state}
-
-
-def step_json(outcome: Outcome, settings: Settings) -> dict[str, Any]:
-    """A step's answer: its record, and as `session` where the session stands after it."""
-    record = outcome.step
-    if record.kind == "forward":
-        content = forward_json(record)
-    elif record.kind == "backward":
-        content = backward_json(record, settings.inline_factor_size)
-    else:
-        content = update_json(record)
-    return {**content, "session": summary_json(outcome.run)}
 
 
 # The steps come first: the router tries routes in order, and these are the hot path.
@@ -76,8 +46,8 @@ async def take_step(
     """The hot path: the app's sessions and settings read directly (no dependency to solve)."""
     sessions, settings = request.app.state.sessions, request.app.state.settings
 
-    def act() -> dict[str, Any]:
-        return step_json(sessions.step(session_id, token, command), settings)
+    def act() -> ForwardStep | BackwardStep | UpdateStep:
+        return step_answer(sessions.step(session_id, token, command), settings)
 
     return StrictJSONResponse(await call(sessions, act, light=session_id))
 
@@ -138,10 +108,10 @@ async def create_session(
     """A new run at epoch 1, t = 1. Answers the state plus `token`, shown only this once:
     send it as `Authorization: Bearer <token>` to step, update, reset, train or delete."""
 
-    def create() -> dict[str, Any]:
+    def create() -> SessionCreated:
         built = build_session_scenario(body, settings)
         outcome = sessions.create(built.scenario, built.seed, built.preset)
-        return {**state_json(outcome, settings), "token": outcome.token}
+        return SessionCreated.of(outcome, settings)
 
     content = await call(sessions, create)
     return StrictJSONResponse(content, status.HTTP_201_CREATED)
@@ -157,7 +127,7 @@ async def read_session(
 ) -> StrictJSONResponse:
     """Config, params, phase, t, epoch, status, loss history and every record this epoch."""
     return StrictJSONResponse(
-        await call(sessions, lambda: state_json(sessions.read(session_id), settings))
+        await call(sessions, lambda: SessionState.of(sessions.read(session_id), settings))
     )
 
 
@@ -177,7 +147,9 @@ async def reset_session(
     loss history and last update kept. {"to": "start"}: the session as it was created."""
     to = body.to if body else "epoch"
     return StrictJSONResponse(
-        await call(sessions, lambda: state_json(sessions.reset(session_id, token, to), settings))
+        await call(
+            sessions, lambda: SessionState.of(sessions.reset(session_id, token, to), settings)
+        )
     )
 
 
@@ -195,14 +167,11 @@ async def train_session(
     step, in any of these epochs, whose numbers stopped being finite (with its `epoch`).
     """
 
-    def act() -> dict[str, Any]:
+    def act() -> TrainResult:
         def check(scenario: Any) -> None:
             check_train(scenario, body.epochs, settings)
 
-        outcome = sessions.train(session_id, token, body.epochs, check)
-        state, first = state_json(outcome, settings), outcome.first_divergence
-        diverged = {"epoch": first[0], **divergence_json(first[1])} if first else None
-        return {**state, "losses": outcome.losses, "diverged": diverged or state["diverged"]}
+        return TrainResult.of(sessions.train(session_id, token, body.epochs, check), settings)
 
     return StrictJSONResponse(await call(sessions, act))
 

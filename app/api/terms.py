@@ -11,8 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from app.api.deps import SettingsDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.openapi import STORE, documented
-from app.api.responses import TermDetail
-from app.api.serialize import term_detail_json
+from app.api.wire import TermDetail
 from app.api.worker import SessionsDep, call
 from app.core import Run, TermNotFoundError, term_detail
 from app.settings import Settings
@@ -50,13 +49,15 @@ async def read_term(
     running sum at this term, and its path. 404 until backward step t has been taken."""
     param, k, t = parse_term_id(term_id)
 
-    def build() -> dict:
+    def build() -> TermDetail:
         return _term_json(sessions.read(session_id).run, param, k, t, epoch, settings)
 
     return StrictJSONResponse(await call(sessions, build))
 
 
-def _term_json(run: Run, param: str, k: int, t: int, epoch: int | None, settings: Settings) -> dict:
+def _term_json(
+    run: Run, param: str, k: int, t: int, epoch: int | None, settings: Settings
+) -> TermDetail:
     """The term's JSON from the session's run, or a 404 saying why there is none."""
     if epoch is not None and epoch != run.epoch:
         raise HTTPException(
@@ -67,4 +68,4 @@ def _term_json(run: Run, param: str, k: int, t: int, epoch: int | None, settings
         term = term_detail(run, param, k, t)
     except TermNotFoundError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
-    return term_detail_json(run, term, settings.inline_factor_size)
+    return TermDetail.of(run, term, settings.inline_factor_size)

@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from app.api import responses
+from app.api import wire
 from app.api.openapi import BrokenRule, ErrorDetail, ValidationErrors
 from app.api.schemas import ConfigIn
 from tests.api.conftest import auth
@@ -122,7 +122,7 @@ def test_error_answers_are_documented_where_they_can_happen(client: TestClient) 
             assert rules["properties"]["detail"]["type"] == "array"
 
 
-def test_answers_are_not_validated_through_the_documentation_models(client: TestClient) -> None:
+def test_answers_are_built_without_validation_not_checked_by_fastapi(client: TestClient) -> None:
     routes = [route for route in client.app.routes if isinstance(route, APIRoute)]  # type: ignore[attr-defined]
     for route in routes:
         if route.path.startswith("/api/") and route.path != "/api/health":
@@ -138,38 +138,38 @@ def assert_fields(model: type[BaseModel], answer: dict[str, Any]) -> None:
 
 def test_documented_fields_match_a_session_stepped_through(client: TestClient) -> None:
     created = client.post("/api/sessions", json={"preset": "seed-3-step"}).json()
-    assert_fields(responses.SessionCreated, created)
+    assert_fields(wire.SessionCreated, created)
     url, headers = f"/api/sessions/{created['id']}", auth(created["token"])
     forward = [client.post(f"{url}/forward", headers=headers).json() for _ in range(3)]
     backward = client.post(f"{url}/backward", headers=headers).json()
     state = client.get(url).json()
-    assert set(state) == set(responses.SessionState.model_fields)
+    assert set(state) == set(wire.SessionState.model_fields)
     for answer, record in zip(forward, state["forward"], strict=True):
-        assert_fields(responses.ForwardStep, answer)
-        assert set(responses.ForwardStep.model_fields) - set(answer) == {"c", "c_prev"}
-        assert_fields(responses.ForwardRecord, record)
-        assert_fields(responses.Path, record["path"])
-    assert set(backward) | {"dc"} == set(responses.BackwardStep.model_fields)
-    assert_fields(responses.SessionSummary, backward["session"])
-    assert_fields(responses.Params, backward["session"]["params"])
-    assert_fields(responses.ParamArrays, backward["grads"])
+        assert_fields(wire.ForwardStep, answer)
+        assert set(wire.ForwardStep.model_fields) - set(answer) == {"c", "c_prev"}
+        assert_fields(wire.ForwardRecord, record)
+        assert_fields(wire.Path, record["path"])
+    assert set(backward) | {"dc"} == set(wire.BackwardStep.model_fields)
+    assert_fields(wire.SessionSummary, backward["session"])
+    assert_fields(wire.Params, backward["session"]["params"])
+    assert_fields(wire.ParamArrays, backward["grads"])
     for record in (backward, state["backward"][0]):
-        assert set(record) - {"session"} | {"dc"} == set(responses.BackwardRecord.model_fields)
+        assert set(record) - {"session"} | {"dc"} == set(wire.BackwardRecord.model_fields)
     for summary in backward["terms"]:
-        assert set(summary) == set(responses.StepTerms.model_fields)
+        assert set(summary) == set(wire.StepTerms.model_fields)
     term_id = f"{backward['terms'][0]['param']}:3:3"
     term = client.get(f"{url}/terms/{term_id}").json()
-    assert set(term) == set(responses.TermDetail.model_fields)
+    assert set(term) == set(wire.TermDetail.model_fields)
     factors = term["factors"]
     parts = [part for factor in factors for part in factor["parts"]]
     assert parts  # seed-3-step: sigmoid_bce splits the loss factor
     for factor in factors:
-        assert set(factor) == set(responses.Factor.model_fields)
+        assert set(factor) == set(wire.Factor.model_fields)
     for part in parts:
-        assert set(part) == set(responses.FactorPart.model_fields)
-    assert_fields(responses.Graph, state["graph"])
-    assert_fields(responses.GraphNode, state["graph"]["nodes"][0])
-    assert_fields(responses.GraphEdge, state["graph"]["edges"][0])
+        assert set(part) == set(wire.FactorPart.model_fields)
+    assert_fields(wire.Graph, state["graph"])
+    assert_fields(wire.GraphNode, state["graph"]["nodes"][0])
+    assert_fields(wire.GraphEdge, state["graph"]["edges"][0])
 
 
 def test_documented_fields_match_the_other_answers(client: TestClient) -> None:
@@ -178,24 +178,24 @@ def test_documented_fields_match_the_other_answers(client: TestClient) -> None:
     for step in STEPS:
         for _ in range(created["T"] if step != "update" else 1):
             answer = client.post(f"{url}/{step}", headers=headers).json()
-    assert_fields(responses.UpdateStep, answer)
-    assert_fields(responses.ParamArrays, answer["params_new"])
+    assert_fields(wire.UpdateStep, answer)
+    assert_fields(wire.ParamArrays, answer["params_new"])
     trained = client.post(f"{url}/train", headers=headers, json={"epochs": 2}).json()
-    assert_fields(responses.TrainResult, trained)
-    assert_fields(responses.Divergence, trained["diverged"])
-    assert_fields(responses.UpdateRecord, trained["last_update"])
+    assert_fields(wire.TrainResult, trained)
+    assert_fields(wire.Divergence, trained["diverged"])
+    assert_fields(wire.UpdateRecord, trained["last_update"])
     assert trained["diverged"]["epoch"] and None in trained["params"]["W_h"][0]
 
     bptt = client.post("/api/bptt", json={"preset": "sine-next-value"}).json()
-    assert_fields(responses.BpttResult, bptt)
+    assert_fields(wire.BpttResult, bptt)
     check = client.post("/api/gradcheck", json={"preset": "seed-3-step"}).json()
-    assert_fields(responses.GradCheckResult, check)
+    assert_fields(wire.GradCheckResult, check)
     for param in check["params"].values():
-        assert_fields(responses.GradCheckParam, param)
+        assert_fields(wire.GradCheckParam, param)
     for preset in client.get("/api/presets").json():
-        assert_fields(responses.Preset, preset)
+        assert_fields(wire.Preset, preset)
         assert_fields(ConfigIn, preset["config"])
-    assert_fields(responses.Health, client.get("/api/health").json())
+    assert_fields(wire.Health, client.get("/api/health").json())
 
     assert_fields(ErrorDetail, client.post(f"{url}/update", headers=headers).json())
     for body in ({"preset": "no-such"}, {"preset": "no-such", "seed": "1"}):

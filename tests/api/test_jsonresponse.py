@@ -8,6 +8,7 @@ import numpy as np
 from fastapi.testclient import TestClient
 
 from app.api.jsonresponse import StrictJSONResponse, finite_json
+from app.api.wire import BackwardRecord, Path
 from tests.api.conftest import create_session, strict_json
 
 
@@ -16,6 +17,23 @@ def test_non_finite_numbers_become_null() -> None:
     assert finite_json(content) == {"a": [1.0, None, None, None], "b": None, "c": [2.0]}
     body = StrictJSONResponse(content).body.decode()
     assert strict_json(body) == {"a": [1.0, None, None, None], "b": None, "c": [2.0]}
+
+
+def test_a_response_model_is_written_as_the_fields_it_was_given() -> None:
+    """Wire.make keeps the values as given: arrays NumPy until written (a transposed one,
+    not contiguous, too), NaN as null, a field left out (dc, past an Elman cell) absent."""
+    path = Path.make({"nodes": ("h_1",), "edges": ()})
+    jacobian = np.array([[1.0, np.nan], [2.0, 3.0]]).T
+    record = BackwardRecord.make({"t": 1, "jacobian": jacobian, "path": path, "dz": None})
+    expected = {
+        "t": 1,
+        "jacobian": [[1.0, 2.0], [None, 3.0]],
+        "path": {"nodes": ["h_1"], "edges": []},
+        "dz": None,
+    }
+    assert record.jacobian is jacobian
+    assert strict_json(StrictJSONResponse(record).body.decode()) == expected
+    assert strict_json(StrictJSONResponse.render_slowly(record).decode()) == expected
 
 
 def test_exploding_trained_three_epochs_is_strict_json_naming_the_divergence(

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 import redis
+from pydantic import BaseModel
 
 from app.sessions import MemoryStore, SessionStore
 from app.sessions.redis import RedisStore
@@ -79,7 +80,10 @@ def idle() -> Callable[[SessionStore, float], None]:
 
 
 def same_bits(left: Any, right: Any, where: str = "") -> None:
-    """Assert two JSON-shaped values (with NumPy arrays) hold the same numbers, bit for bit."""
+    """Assert two JSON-shaped values (with NumPy arrays; a response model as its fields)
+    hold the same numbers, bit for bit."""
+    if isinstance(left, BaseModel) and isinstance(right, BaseModel):
+        left, right = left.__dict__, right.__dict__
     if isinstance(left, np.ndarray) or isinstance(right, np.ndarray):
         left_array, right_array = np.asarray(left), np.asarray(right)
         assert left_array.shape == right_array.shape, where

@@ -8,12 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from app.api.serialize import run_json
+from app.api.wire import RunState
 from app.core import (
     Config,
     Run,
     Scenario,
-    build_graph,
     get_preset,
     init_params,
     list_presets,
@@ -35,7 +34,7 @@ from tests.sessions.conftest import same_bits
 
 def shown(run: Run) -> dict:
     """Everything the API shows of a run (with NumPy arrays, before JSON)."""
-    return run_json(run, build_graph(run.scenario.config, run.T), inline_factor_size=10**9)
+    return RunState.of(run, seed=0, inline_factor_size=10**9)
 
 
 def uncached_sessions() -> Sessions:

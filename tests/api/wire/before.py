@@ -1,6 +1,6 @@
-"""Core objects to the JSON of docs/json.md (arrays stay NumPy; StrictJSONResponse finishes).
-
-No maths here: each function only names and arranges what the core computed.
+"""The wire format as app/api/serialize.py wrote it before the response models (frozen at
+main cb9dfe9, with the compositions the routes made of it): test_unchanged.py checks
+every answer of app.api.wire against it. Not used by the app.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from app.core import (
     StepTerms,
     Term,
     UpdateRecord,
+    build_graph,
+    list_presets,
 )
 from app.core.cells import CELL_NAMES
 from app.core.gradcheck import TOLERANCE
@@ -287,3 +289,59 @@ def gradcheck_json(check: GradCheck) -> JSON:
             for name, param in check.params.items()
         },
     }
+
+
+# ---- what the routes composed of it --------------------------------------------------------
+
+
+def state_json(outcome: Any, settings: Any) -> JSON:
+    run, record = outcome.run, outcome.record
+    graph = build_graph(run.scenario.config, run.T)
+    state = run_json(run, graph, settings.inline_factor_size)
+    return {"id": record.id, "seed": record.seed, "preset": record.preset, **state}
+
+
+def step_json(outcome: Any, settings: Any) -> JSON:
+    record = outcome.step
+    if record.kind == "forward":
+        content = forward_json(record)
+    elif record.kind == "backward":
+        content = backward_json(record, settings.inline_factor_size)
+    else:
+        content = update_json(record)
+    return {**content, "session": summary_json(outcome.run)}
+
+
+def created_json(outcome: Any, settings: Any) -> JSON:
+    return {**state_json(outcome, settings), "token": outcome.token}
+
+
+def train_json(outcome: Any, settings: Any) -> JSON:
+    state, first = state_json(outcome, settings), outcome.first_divergence
+    diverged = {"epoch": first[0], **divergence_json(first[1])} if first else None
+    return {**state, "losses": outcome.losses, "diverged": diverged or state["diverged"]}
+
+
+def bptt_json(run: Run, seed: int, details: list[Term], inline_factor_size: int) -> JSON:
+    graph = build_graph(run.scenario.config, run.T)
+    state = run_json(run, graph, inline_factor_size)
+    grads = run.backward[-1].grads
+    terms = [term_detail_json(run, term, inline_factor_size) for term in details]
+    return {"seed": seed, **state, "grads": grads, "term_details": terms}
+
+
+def presets_json() -> list[JSON]:
+    return [
+        {
+            "id": preset.id,
+            "title": preset.title,
+            "description": preset.description,
+            "config": config_json(preset.scenario.config),
+            "T": preset.scenario.T,
+            "seed": preset.seed,
+            "params": params_json(preset.scenario.params),
+            "inputs": preset.scenario.inputs,
+            "targets": preset.scenario.targets,
+        }
+        for preset in list_presets()
+    ]

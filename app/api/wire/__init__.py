@@ -1,0 +1,72 @@
+"""The wire format, declared once: response models that document each answer (/docs,
+docs/json.md) and build it from the core's objects (`Model.of(...)`)."""
+
+from app.api.wire.base import Divergence, Path, Wire
+from app.api.wire.compute import BpttResult, GradCheckParam, GradCheckResult, Health
+from app.api.wire.events import EventCursor, SessionEvent
+from app.api.wire.records import BackwardRecord, ForwardRecord, StepTerms
+from app.api.wire.scenario import (
+    CellInfo,
+    CellParam,
+    Graph,
+    GraphEdge,
+    GraphNode,
+    ParamArrays,
+    Params,
+    Preset,
+    StepLine,
+    choices_json,
+)
+from app.api.wire.session import (
+    BackwardStep,
+    ForwardStep,
+    RunState,
+    SessionCreated,
+    SessionState,
+    SessionSummary,
+    TrainResult,
+    UpdateStep,
+    step_answer,
+)
+from app.api.wire.terms import Factor, FactorPart, Term, TermDetail
+from app.api.wire.update import Quantity, UpdateRecord
+
+__all__ = [
+    "BackwardRecord",
+    "BackwardStep",
+    "BpttResult",
+    "CellInfo",
+    "CellParam",
+    "Divergence",
+    "EventCursor",
+    "Factor",
+    "FactorPart",
+    "ForwardRecord",
+    "ForwardStep",
+    "GradCheckParam",
+    "GradCheckResult",
+    "Graph",
+    "GraphEdge",
+    "GraphNode",
+    "Health",
+    "ParamArrays",
+    "Params",
+    "Path",
+    "Preset",
+    "Quantity",
+    "RunState",
+    "SessionCreated",
+    "SessionEvent",
+    "SessionState",
+    "SessionSummary",
+    "StepLine",
+    "StepTerms",
+    "Term",
+    "TermDetail",
+    "TrainResult",
+    "UpdateRecord",
+    "UpdateStep",
+    "Wire",
+    "choices_json",
+    "step_answer",
+]

@@ -1,0 +1,122 @@
+"""A chain-rule term in full: its factors (multiplied left to right), value and running sums."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from app.api.wire.base import NULL, Array, Path, Wire, array
+from app.core import Factor as CoreFactor
+from app.core import Run
+from app.core import Term as CoreTerm
+from app.core.terms import FactorPart as CoreFactorPart
+from app.core.trace import running_sums
+
+
+class FactorPart(Wire):
+    """A piece of a factor as the notes write it (dl/dyhat, dyhat/dz for sigmoid_bce)."""
+
+    symbol: str = Field(description='Plain text, e.g. "∂ℓ_3/∂ŷ_3".')
+    latex: str = Field(description="The derivative in LaTeX.")
+    formula: str = Field(description="What it equals, in LaTeX.")
+    value: Array = array("Its value; the parts' element-wise product is the factor's value;")
+    shape: list[int] = Field(description="The shape of value.")
+
+    @classmethod
+    def of(cls, part: CoreFactorPart) -> FactorPart:
+        return cls.make(
+            {
+                "symbol": part.symbol,
+                "latex": part.latex,
+                "formula": part.formula,
+                "value": part.value,
+                "shape": list(part.value.shape),
+            }
+        )
+
+
+class Factor(Wire):
+    """One matrix of a chain-rule term; a term's factors, multiplied left to right, give it."""
+
+    symbol: str = Field(description='Plain text, e.g. "∂h_3/∂h_2".')
+    latex: str = Field(description="The derivative in LaTeX, e.g. \\frac{\\partial h_{3}}{...}.")
+    formula: str = Field(description="What it equals, in LaTeX, e.g. diag(1 - h_3^2) W_h.")
+    kind: Literal["loss", "output", "recurrent", "direct"] = Field(
+        description="loss: dl_k/dz_k, a row (1, K); output: dz_k/dh_k = W_y, (K, H); "
+        "recurrent: dh_j/dh_{j-1}, (H, H); direct: the direct partial (earlier steps "
+        "held fixed), shaped like the parameter, last."
+    )
+    shape: list[int] = Field(description="The shape of value (given even when value is null).")
+    value: Array | None = Field(
+        description="The matrix. null for a recurrent factor of more than inline_factor_size "
+        "numbers (use the jacobian of the backward record at `step`), or where it overflowed."
+    )
+    edge: str = Field(description='The graph edge it runs along, e.g. "h_2->h_3".')
+    step: int = Field(description="The time step it belongs to (the t of the edge's target).")
+    parts: list[FactorPart] = Field(
+        description="Usually empty; for sigmoid_bce the loss factor as dl/dyhat · dyhat/dz "
+        "(left out where yhat saturates to 0 or 1)."
+    )
+
+    @classmethod
+    def of(cls, factor: CoreFactor, inline_factor_size: int) -> Factor:
+        too_big = factor.kind == "recurrent" and factor.value.size > inline_factor_size
+        return cls.make(
+            {
+                "symbol": factor.symbol,
+                "latex": factor.latex,
+                "formula": factor.formula,
+                "kind": factor.kind,
+                "shape": list(factor.shape),
+                "value": None if too_big else factor.value,
+                "edge": factor.edge,
+                "step": factor.step,
+                "parts": [FactorPart.of(part) for part in factor.parts],
+            }
+        )
+
+
+class Term(Wire):
+    """One chain-rule path: how the loss at step k reaches a parameter used at step t."""
+
+    id: str = Field(description='"param:k:t", e.g. "W_h:3:2".')
+    param: str = Field(description="The parameter: one of the cell's, W_y or b_y.")
+    k: int = Field(description="The loss step.")
+    t: int = Field(description="The step where the parameter is used (t <= k).")
+    distance: int = Field(description="k - t: how many recurrent factors the path crosses.")
+    factors: list[Factor] = Field(description="The factors, in the order multiplied.")
+    value: Array = array("The term, shaped like the parameter;")
+    running: Array = array(
+        "dL/dparam so far: this parameter's terms up to and including this one, in the "
+        "order the backward pass completes them;"
+    )
+    path: Path = Field(description="The graph path from L to the parameter.")
+
+
+class TermDetail(Term):
+    """A term built on request, with every parameter's running sum at it."""
+
+    epoch: int = Field(description="The epoch whose records it was built from.")
+    running_all: dict[str, Array | None] = Field(
+        description="dL/dtheta so far for every parameter at this term (null for one with "
+        "no term yet)." + NULL
+    )
+
+    @classmethod
+    def of(cls, run: Run, term: CoreTerm, inline_factor_size: int) -> TermDetail:
+        return cls.make(
+            {
+                "id": f"{term.param}:{term.k}:{term.t}",
+                "param": term.param,
+                "k": term.k,
+                "t": term.t,
+                "distance": term.distance,
+                "factors": [Factor.of(factor, inline_factor_size) for factor in term.factors],
+                "value": term.value,
+                "running": term.running,
+                "path": Path.of(term.path),
+                "epoch": run.epoch,
+                "running_all": running_sums(run, term),
+            }
+        )

@@ -1,0 +1,62 @@
+"""The weight update: clipping, then the optimiser's rule, which ends an epoch."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Self
+
+from pydantic import Field
+
+from app.api.wire.base import NULL, Array, Divergence, Wire, array, first_overflow
+from app.api.wire.scenario import ParamArrays
+from app.core import UpdateRecord as CoreUpdate
+
+
+class Quantity(Wire):
+    """One named quantity of the optimiser's update, per parameter."""
+
+    name: str = Field(description='An identifier: "g", "v", "m_hat", ...')
+    latex: str = Field(description="How the formula writes it.")
+    values: dict[str, Array] = Field(description="By parameter, shaped like it." + NULL)
+
+
+class UpdateRecord(Wire):
+    """The weight update (clipping, then the optimiser's rule), which ends an epoch."""
+
+    kind: Literal["update"] = Field(description='Always "update".')
+    epoch: int = Field(description="The epoch this update ended.")
+    learning_rate: float = Field(description="eta.")
+    params_old: ParamArrays = Field(description="The parameters before the update.")  # type: ignore[valid-type]
+    grads: ParamArrays = Field(description="dL/dtheta as the backward pass computed it.")  # type: ignore[valid-type]
+    grads_applied: ParamArrays = Field(description="The gradients used: after clipping, if any.")  # type: ignore[valid-type]
+    grad_norm: float | None = array("The global L2 norm of grads;")
+    clip_norm: float | None = Field(description="The config's clip_norm; null without clipping.")
+    clipped: bool = Field(description="Whether the gradients were scaled down.")
+    params_new: ParamArrays = Field(description="The parameters after the update.")  # type: ignore[valid-type]
+    loss_before: float | None = array("L with the old parameters;")
+    loss_after: float | None = array("L with the new parameters;")
+    diverged: Divergence | None = first_overflow()
+    optimizer: str = Field(description="The optimiser's name (config.optimizer.name).")
+    hyper: dict[str, float] = Field(description="Its hyper-parameters (sgd: none).")
+    formula: list[str] = Field(description="Its rule in LaTeX, one line per assignment.")
+    quantities: list[Quantity] = Field(
+        description="What the rule computed (g, then e.g. v, m, m_hat), per parameter."
+    )
+    update_number: int = Field(description="n: the optimiser's count of updates, this one too.")
+
+    @classmethod
+    def of(cls, record: CoreUpdate | None, **more: Any) -> Self | None:
+        """What the update did (how the session replays it, the optimiser's slots before
+        and which path made the gradient, stays in the session); None before the first."""
+        if record is None:
+            return None
+        values = {name: getattr(record, name) for name in UPDATE_FIELDS}
+        values["diverged"] = Divergence.of(record.diverged)
+        values["formula"] = list(record.formula)
+        values["quantities"] = [
+            Quantity.make({"name": q.name, "latex": q.latex, "values": q.values})
+            for q in record.quantities
+        ]
+        return cls.make(values | more if more else values)
+
+
+UPDATE_FIELDS = tuple(UpdateRecord.model_fields)
