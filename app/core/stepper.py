@@ -71,7 +71,7 @@ def forward_step(run: Run) -> tuple[Run, ForwardRecord]:
         y=y,
         loss=step_loss,
         loss_so_far=previous_loss + (step_loss or 0.0),
-        path=forward_path(config, run.T, t),
+        trace=partial(forward_path, config, run.T, t),
         diverged=first_non_finite("forward", t, quantities),
         states=config.rnn.states,
     )
