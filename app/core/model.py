@@ -178,7 +178,7 @@ class Params:
     def finite(self) -> bool:
         """False once an overflowing update has left NaN or infinity in a parameter (the
         arrays are read-only, so this is checked once)."""
-        return all(bool(np.all(np.isfinite(value))) for value in self.arrays.values())
+        return all(np.isfinite(value).all() for value in self.arrays.values())
 
     def is_finite(self) -> bool:
         return self.finite

@@ -35,7 +35,7 @@ def first_non_finite(
 ) -> Divergence | None:
     """Name the first of `quantities` (in the order computed) holding a NaN or infinity."""
     for name, value in quantities:
-        if value is not None and not np.all(np.isfinite(value)):
+        if value is not None and not np.isfinite(value).all():
             return Divergence(phase, t, name)
     return None
 

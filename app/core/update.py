@@ -18,7 +18,7 @@ def clip(grads: dict[str, np.ndarray], clip_norm: float | None) -> tuple[dict, f
     """The clipping stage: scale the gradients down to clip_norm if their global norm is more.
 
     Returns (the gradients to apply, the raw global norm, whether they were scaled)."""
-    grad_norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+    grad_norm = float(np.sqrt(sum(float((g * g).sum()) for g in grads.values())))
     clipped = clip_norm is not None and grad_norm > clip_norm
     scale = clip_norm / grad_norm if clipped else 1.0
     return (
