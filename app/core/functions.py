@@ -63,10 +63,10 @@ def loss(output: str, z: np.ndarray, y: np.ndarray) -> float:
     """l(yhat, y) from the logits z."""
     if output == "sigmoid_bce":
         # -y log s(z) - (1 - y) log(1 - s(z)) = max(z, 0) - z y + log(1 + e^-|z|)
-        return float(np.sum(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+        return float((np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum())
     if output == "softmax_ce":
-        return float(-np.sum(y * log_softmax(z)))
-    return float(0.5 * np.sum((z - y) ** 2))
+        return float(-(y * log_softmax(z)).sum())
+    return float(0.5 * ((z - y) ** 2).sum())
 
 
 def loss_grad(output: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -80,10 +80,10 @@ def loss_grad(output: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
 def total_loss_rows(output: str, Z: np.ndarray, Y: np.ndarray) -> float:
     """sum over rows k of l(z_k, y_k), for logits Z and targets Y (n, K) at once."""
     if output == "sigmoid_bce":
-        return float(np.sum(np.maximum(Z, 0.0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))))
+        return float((np.maximum(Z, 0.0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))).sum())
     if output == "softmax_ce":
-        return float(-np.sum(Y * (Z - np.logaddexp.reduce(Z, axis=1, keepdims=True))))
-    return float(0.5 * np.sum((Z - Y) ** 2))
+        return float(-(Y * (Z - np.logaddexp.reduce(Z, axis=1, keepdims=True))).sum())
+    return float(0.5 * ((Z - Y) ** 2).sum())
 
 
 def loss_grad_rows(output: str, Z: np.ndarray, Y: np.ndarray) -> np.ndarray:

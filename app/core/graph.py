@@ -76,6 +76,13 @@ def cell_edges(config: Config, t: int) -> list[Edge]:
     return edges + [_edge(name, target, "param") for name, target in targets.items()]
 
 
+def _cell_edge_ids(config: Config, t: int) -> list[str]:
+    """The ids of cell_edges(config, t), in its order, without making the Edges."""
+    cell = config.rnn
+    ids = [edge_id(source, target) for source, target in cell.edges(t)]
+    return ids + [edge_id(name, f"{cell.param_target(name)}_{t}") for name in config.cell_params]
+
+
 def build_graph(config: Config, T: int) -> Graph:
     """Every node and edge of the network unrolled over T steps."""
     S, states = config.loss_steps(T), config.rnn.states
@@ -101,7 +108,7 @@ def build_graph(config: Config, T: int) -> Graph:
 
 def forward_path(config: Config, T: int, t: int) -> Path:
     """What forward step t computes: s_t from x_t, s_{t-1}, and (if t in S) yhat_t, loss_t."""
-    edges = [edge.id for edge in cell_edges(config, t)]
+    edges = _cell_edge_ids(config, t)
     nodes = [f"x_{t}", *(f"{s}_{t - 1}" for s in config.rnn.states)]
     nodes += [f"{s}_{t}" for s in config.rnn.states] + list(config.cell_params)
     if t in config.loss_steps(T):

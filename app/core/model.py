@@ -74,21 +74,22 @@ class Config:
         if self.clip_norm is not None and not (np.isfinite(self.clip_norm) and self.clip_norm > 0):
             raise ScenarioError("clip_norm", "must be null or a finite number > 0")
 
-    @property
+    @cached_property
     def rnn(self) -> Cell:
-        """The cell object: its parameters, steps and derivatives."""
+        """The cell object: its parameters, steps and derivatives (made once per config:
+        the config and the cell are both frozen)."""
         return make_cell(self.cell, self.activation)
 
-    @property
+    @cached_property
     def cell_params(self) -> tuple[str, ...]:
         """The cell's trained parameters, in the order of its specs."""
         return tuple(spec.name for spec in self.rnn.specs())
 
-    @property
+    @cached_property
     def output_params(self) -> tuple[str, ...]:
         return OUTPUT_PARAMS if self.output_bias else OUTPUT_PARAMS[:1]
 
-    @property
+    @cached_property
     def param_names(self) -> tuple[str, ...]:
         """The trained parameters: the cell's, then W_y (and b_y with an output bias)."""
         return self.cell_params + self.output_params
@@ -177,7 +178,7 @@ class Params:
     def finite(self) -> bool:
         """False once an overflowing update has left NaN or infinity in a parameter (the
         arrays are read-only, so this is checked once)."""
-        return all(bool(np.all(np.isfinite(value))) for value in self.arrays.values())
+        return all(np.isfinite(value).all() for value in self.arrays.values())
 
     def is_finite(self) -> bool:
         return self.finite

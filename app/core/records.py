@@ -35,7 +35,7 @@ def first_non_finite(
 ) -> Divergence | None:
     """Name the first of `quantities` (in the order computed) holding a NaN or infinity."""
     for name, value in quantities:
-        if value is not None and not np.all(np.isfinite(value)):
+        if value is not None and not np.isfinite(value).all():
             return Divergence(phase, t, name)
     return None
 
@@ -51,11 +51,16 @@ class ForwardRecord:
     y: np.ndarray | None  # (K,) the target
     loss: float | None  # l_t
     loss_so_far: float  # sum of l_k for k in S, k <= t
-    path: Path
+    trace: Callable[[], Path]  # what the step computes, in the graph, when asked
     diverged: Divergence | None
     states: tuple[str, ...] = ("h",)  # the cell's state names, in the order of cache.state
 
     kind = "forward"
+
+    @property
+    def path(self) -> Path:
+        """s_t from x_t and s_{t-1} (and yhat_t, loss_t at a loss step), built when asked."""
+        return self.trace()
 
     @property
     def x(self) -> np.ndarray:

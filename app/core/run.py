@@ -41,6 +41,18 @@ class Run:
     def T(self) -> int:
         return self.scenario.T
 
+    def with_changes(self, **changes: object) -> Run:
+        """dataclasses.replace(self, **changes) without its field-by-field __init__: a Run
+        checks nothing when made, so copying its fields and setting the changed ones is the
+        same Run (a step makes one, on the hot path)."""
+        unknown = changes.keys() - self.__dict__.keys()
+        if unknown:
+            raise TypeError(f"Run has no field {sorted(unknown)[0]!r}")
+        changed = object.__new__(Run)
+        changed.__dict__.update(self.__dict__)
+        changed.__dict__.update(changes)
+        return changed
+
     @property
     def phase(self) -> str:
         """What comes next: forward, backward or update."""

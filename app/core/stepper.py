@@ -8,7 +8,6 @@ in app/core/update.py, and `train` runs whole epochs on the training path.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -71,11 +70,11 @@ def forward_step(run: Run) -> tuple[Run, ForwardRecord]:
         y=y,
         loss=step_loss,
         loss_so_far=previous_loss + (step_loss or 0.0),
-        path=forward_path(config, run.T, t),
+        trace=partial(forward_path, config, run.T, t),
         diverged=first_non_finite("forward", t, quantities),
         states=config.rnn.states,
     )
-    return replace(run, forward=(*run.forward, record)), record
+    return run.with_changes(forward=(*run.forward, record)), record
 
 
 def backward_step(run: Run) -> tuple[Run, BackwardRecord]:
@@ -108,7 +107,7 @@ def backward_step(run: Run) -> tuple[Run, BackwardRecord]:
     record = BackwardRecord(
         t, dz, dstate, local, jacobian, grads, terms, trace, diverged, cell.states
     )
-    return replace(run, backward=(*run.backward, record), carry=next_carry), record
+    return run.with_changes(backward=(*run.backward, record), carry=next_carry), record
 
 
 def _streams(run: Run, t: int, dz: np.ndarray | None) -> tuple[tuple[int, ...], np.ndarray]:

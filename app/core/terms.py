@@ -108,13 +108,17 @@ def summarize(
     rows: np.ndarray,
 ) -> tuple[StepTerms, ...]:
     """The summaries of every term step t completes; rows (n, S) holds dl_k/ds_t for k in ks."""
-    cell, summaries = config.rnn, []
+    summaries = []
+    directs = config.rnn.directs(params, step.cache) if ks else {}
+    shared: dict[int, np.ndarray] = {}  # a gate's parameters share its coefficient array
     for name in config.cell_params if ks else ():
-        direct = cell.direct(name, params, step.cache)
-        weights = direct.unit_weights(rows)  # (n, H): term = outer(weights, operand)
-        sizes = np.linalg.norm(weights, axis=1)
+        direct = directs[name]
+        if id(direct.coef) not in shared:
+            shared[id(direct.coef)] = direct.unit_weights(rows)
+        weights = shared[id(direct.coef)]  # (n, H): term = outer(weights, operand)
+        sizes = _row_norms(weights)
         if direct.operand is not None:
-            sizes = sizes * np.linalg.norm(direct.operand)
+            sizes = sizes * _norm(direct.operand)
         values = None
         if len(ks) * params[name].size <= SMALL_TERMS:
             values = weights if direct.operand is None else weights[:, :, None] * direct.operand
@@ -124,8 +128,19 @@ def summarize(
         own = {"W_y": np.outer(step.dz, h_t), "b_y": step.dz}
         for name in config.output_params:
             small = own[name][None] if own[name].size <= SMALL_TERMS else None
-            summaries.append(StepTerms(name, t, (t,), np.array([np.linalg.norm(own[name])]), small))
+            summaries.append(StepTerms(name, t, (t,), np.array([_norm(own[name])]), small))
     return tuple(summaries)
+
+
+def _row_norms(rows: np.ndarray) -> np.ndarray:
+    """np.linalg.norm(rows, axis=1), the same operations without its dispatch: (n,)."""
+    return np.sqrt(np.add.reduce(rows * rows, axis=1))
+
+
+def _norm(value: np.ndarray) -> np.float64:
+    """np.linalg.norm(value) (Frobenius), the same operations without its dispatch."""
+    flat = value.ravel()
+    return np.sqrt(flat.dot(flat))
 
 
 def term_detail(

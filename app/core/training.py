@@ -32,33 +32,37 @@ class Epoch:
     finite: bool
 
 
-def forward_pass(scenario: Scenario) -> tuple[list[StepCache], np.ndarray, float]:
-    """Every step's cache, the logits Z (|S|, K) of the loss steps (ascending), and L."""
+def forward_pass(scenario: Scenario) -> tuple[list[StepCache], np.ndarray, np.ndarray, float]:
+    """Every step's cache, the hidden states (|S|, H) and logits Z (|S|, K) of the loss steps
+    (ascending), and L."""
     config, p = scenario.config, scenario.params.arrays
-    cell, inputs = config.rnn, scenario.inputs
+    cell, inputs, forward = config.rnn, scenario.inputs, config.rnn.forward
     projected = cell.project(p, inputs)  # (T, G): all input parts at once
     state, caches = scenario.params.initial_state(), []
-    for t in range(scenario.T):
-        cache = cell.forward(p, inputs[t], state, projected[t])
+    for x_t, projected_t in zip(inputs, projected, strict=True):
+        cache = forward(p, x_t, state, projected_t)
         caches.append(cache)
         state = cache.state
-    steps = config.loss_steps(scenario.T)
-    hidden = np.array([caches[t - 1].state[0] for t in steps])  # (|S|, H)
+    if config.mode == "many_to_many":
+        hidden = np.array([cache.state[0] for cache in caches])  # (T, H)
+    else:
+        hidden = state[0][None, :]  # (1, H): the last step only
     logits = hidden @ p["W_y"].T
     if config.output_bias:
         logits = logits + p["b_y"]
-    return caches, logits, total_loss_rows(config.output, logits, _targets(scenario))
+    return caches, hidden, logits, total_loss_rows(config.output, logits, _targets(scenario))
 
 
 def _targets(scenario: Scenario) -> np.ndarray:
     """The targets of the loss steps, as rows (|S|, K)."""
-    return np.array([scenario.targets_by_step[t] for t in scenario.config.loss_steps(scenario.T)])
+    targets = scenario.targets
+    return targets if scenario.config.mode == "many_to_many" else targets[None, :]
 
 
 def forward_loss(scenario: Scenario) -> float:
     """L for the scenario's parameters (what an update's loss_after needs)."""
     with np.errstate(all="ignore"):
-        return forward_pass(scenario)[2]
+        return forward_pass(scenario)[3]
 
 
 def epoch(scenario: Scenario) -> Epoch:
@@ -66,7 +70,7 @@ def epoch(scenario: Scenario) -> Epoch:
     config = scenario.config
     cell, H = config.rnn, config.hidden_size
     with np.errstate(all="ignore"):
-        caches, logits, total = forward_pass(scenario)
+        caches, hidden, logits, total = forward_pass(scenario)
         dZ = loss_grad_rows(config.output, logits, _targets(scenario))  # (|S|, K)
         into_h = dZ @ scenario.params.arrays["W_y"]  # (|S|, H): W_y^T dz_k for every k
         dh_out = dict(zip(config.loss_steps(scenario.T), into_h, strict=True))
@@ -75,7 +79,6 @@ def epoch(scenario: Scenario) -> Epoch:
         else:
             locals_ = _truncated_backward(scenario, caches, dh_out)
         grads = batched_uses([cell.uses(cache) for cache in reversed(caches)], locals_)
-        hidden = np.array([caches[t - 1].state[0] for t in config.loss_steps(scenario.T)])
         grads["W_y"] = dZ.T @ hidden
         if config.output_bias:
             grads["b_y"] = dZ.sum(axis=0)

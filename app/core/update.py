@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 import numpy as np
 
@@ -19,7 +18,7 @@ def clip(grads: dict[str, np.ndarray], clip_norm: float | None) -> tuple[dict, f
     """The clipping stage: scale the gradients down to clip_norm if their global norm is more.
 
     Returns (the gradients to apply, the raw global norm, whether they were scaled)."""
-    grad_norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+    grad_norm = float(np.sqrt(sum(float((g * g).sum()) for g in grads.values())))
     clipped = clip_norm is not None and grad_norm > clip_norm
     scale = clip_norm / grad_norm if clipped else 1.0
     return (
@@ -48,8 +47,8 @@ def apply_update(
     next_scenario = run.scenario.with_params(params.with_values(stepped.params))
     finite = next_scenario.params.is_finite()
     loss_after = loss_of(next_scenario) if finite else float("nan")
-    record = _record(run, grads, clipping, stepped, next_scenario, (loss_before, loss_after))
-    record = replace(record, trained=trained) if trained else record
+    losses = (loss_before, loss_after)
+    record = _record(run, grads, clipping, stepped, next_scenario, losses, trained)
     next_run = Run(
         next_scenario,
         epoch=run.epoch + 1,
@@ -67,6 +66,7 @@ def _record(
     stepped: OptimizerStep,
     next_scenario: Scenario,
     losses: tuple[float, float],
+    trained: bool,
 ) -> UpdateRecord:
     """What the update did: old and new parameters, raw and applied gradients, the rule."""
     config, optimizer = run.scenario.config, run.scenario.config.optimizer
@@ -91,6 +91,7 @@ def _record(
         quantities=stepped.quantities,
         update_number=stepped.state.n,
         state_before=run.optimizer_state,
+        trained=trained,
     )
 
 

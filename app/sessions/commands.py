@@ -129,7 +129,7 @@ class Sessions:
             before = self.cache.run_for(record)
             after, extra = act(record, before)
             changed = to_record(record, before, after)
-            after = replace(after, loss_history=changed.loss_history)
+            after = after.with_changes(loss_history=changed.loss_history)
             if not self.store.save(changed, make_event(changed, command)):
                 raise SessionBusyError(session_id)
             self.cache.put(changed, after)

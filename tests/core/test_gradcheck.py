@@ -1,11 +1,13 @@
 """Analytic gradients agree with central differences, over every option of the model."""
 
+from dataclasses import replace
+
 import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 
 from app.core.epochs import bptt
 from app.core.gradcheck import TOLERANCE, gradcheck
-from app.core.model import Config, Scenario
+from app.core.model import Scenario
 from app.core.presets import get_preset
 from tests.core.strategies import scenarios
 
@@ -32,7 +34,7 @@ def test_analytic_gradient_matches_central_differences(scenario):
 
 def test_check_compares_against_the_raw_gradient_not_the_clipped_one():
     preset = get_preset("exploding").scenario
-    config = Config(**{**preset.config.__dict__, "clip_norm": 1.0})
+    config = replace(preset.config, clip_norm=1.0)
     scenario = Scenario(config, preset.params, preset.inputs[:6], preset.targets[:6])
 
     check = gradcheck(scenario)
@@ -44,7 +46,7 @@ def test_check_compares_against_the_raw_gradient_not_the_clipped_one():
 
 def test_truncated_gradient_is_checked_against_the_kept_terms_only():
     preset = get_preset("sine-next-value").scenario
-    config = Config(**{**preset.config.__dict__, "truncation": 2})
+    config = replace(preset.config, truncation=2)
     truncated = Scenario(config, preset.params, preset.inputs, preset.targets)
 
     check = gradcheck(truncated)

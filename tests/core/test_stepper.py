@@ -1,5 +1,6 @@
 """The stepper: stepping equals the whole pass; steps come in order; truncation; updates."""
 
+from dataclasses import replace
 from itertools import pairwise
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 
 from app.core.epochs import bptt, reset, train
-from app.core.model import Config, Scenario
+from app.core.model import Scenario
 from app.core.presets import get_preset
 from app.core.stepper import StepOrderError, backward_step, forward_step, start, step, update
 from tests.core.reference import reference_bptt
@@ -16,7 +17,7 @@ from tests.core.strategies import scenarios
 
 
 def _with(scenario: Scenario, **changes) -> Scenario:
-    config = Config(**{**scenario.config.__dict__, **changes})
+    config = replace(scenario.config, **changes)
     return Scenario(config, scenario.params, scenario.inputs, scenario.targets)
 
 

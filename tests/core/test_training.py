@@ -1,12 +1,14 @@
 """The training path: the stepper's numbers (to rounding) with no records and no terms."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 
 from app.core import stepper, terms
 from app.core.epochs import bptt, train
-from app.core.model import Config, Scenario
+from app.core.model import Scenario
 from app.core.optimizers import make_optimizer
 from app.core.presets import get_preset
 from app.core.stepper import start, step, update
@@ -30,7 +32,7 @@ def test_an_epoch_on_the_training_path_equals_the_stepper_for_every_cell(scenari
 def _with_adam(preset_id: str) -> Scenario:
     scenario = get_preset(preset_id).scenario
     adam = make_optimizer({"name": "adam"})
-    config = Config(**{**scenario.config.__dict__, "optimizer": adam, "learning_rate": 0.05})
+    config = replace(scenario.config, optimizer=adam, learning_rate=0.05)
     return Scenario(config, scenario.params, scenario.inputs, scenario.targets)
 
 

@@ -18,7 +18,8 @@ state s_t = concat(states) (S,) with S = n * H, h first.
 - `project(p, inputs)` -> (T, G): every step's input part (W_x* x_t + b_*) at once, which
   `forward(..., projected=row)` then adds instead of computing it.
 - `jacobian(p, cache)` -> ds_t/ds_{t-1}, (S, S).
-- `direct(name, p, cache)` -> Direct: d+s_t/dtheta (everything before t held fixed).
+- `direct(name, p, cache)` -> Direct: d+s_t/dtheta (everything before t held fixed);
+  `directs(p, cache)` every parameter's at once (the gate coefficients computed once).
 """
 
 from __future__ import annotations
@@ -184,6 +185,8 @@ class Cell(Protocol):
     def jacobian(self, p: Arrays, cache: StepCache) -> np.ndarray: ...
 
     def direct(self, name: str, p: Arrays, cache: StepCache) -> Direct: ...
+
+    def directs(self, p: Arrays, cache: StepCache) -> dict[str, Direct]: ...
 
     def jacobian_latex(self, j: int) -> str: ...
 

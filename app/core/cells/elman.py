@@ -100,8 +100,16 @@ class Elman:
 
     def direct(self, name: str, p: Arrays, cache: StepCache) -> Direct:
         """d+h_t/dtheta: f'(a_t) times the operand theta multiplies (x_t, h_{t-1}, none)."""
-        operand = {"W_x": cache.x, "W_h": cache.state_prev[0]}.get(name)
-        return Direct(self.local_grad(cache), operand)
+        return self.directs(p, cache)[name]
+
+    def directs(self, p: Arrays, cache: StepCache) -> dict[str, Direct]:
+        """Every parameter's Direct, sharing one f'(a_t) (H,)."""
+        coef = self.local_grad(cache)
+        return {
+            "W_x": Direct(coef, cache.x),
+            "W_h": Direct(coef, cache.state_prev[0]),
+            "b": Direct(coef, None),
+        }
 
     def direct_latex(self, name: str, t: int) -> str:
         local = activation_grad_latex(self.activation, t)

@@ -161,14 +161,19 @@ class GRU:
 
     def direct(self, name: str, p: Arrays, cache: StepCache) -> Direct:
         """d+h_t/dtheta: dh_t/da_gate times the operand (x_t, h_{t-1}, r_t * h_{t-1}, none)."""
-        kind, gate = split_name(name)
+        return self.directs(p, cache)[name]
+
+    def directs(self, p: Arrays, cache: StepCache) -> dict[str, Direct]:
+        """Every parameter's Direct; the gate coefficients (one (H, H) for r) computed once."""
         (h_prev,) = cache.state_prev
-        coef = self._coefs(p, cache)[gate]
-        if kind == "b":
-            return Direct(coef, None)
-        if kind == "x":
-            return Direct(coef, cache.x)
-        return Direct(coef, cache.values["r"] * h_prev if gate == "h" else h_prev)
+        coefs, gated = self._coefs(p, cache), cache.values["r"] * h_prev
+        operands = {"b": None, "x": cache.x}
+        directs = {}
+        for spec in self.specs():
+            kind, gate = split_name(spec.name)
+            operand = operands[kind] if kind != "h" else gated if gate == "h" else h_prev
+            directs[spec.name] = Direct(coefs[gate], operand)
+        return directs
 
     def jacobian_latex(self, j: int) -> str:
         i = j - 1

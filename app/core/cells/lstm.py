@@ -137,10 +137,17 @@ class LSTM:
 
     def direct(self, name: str, p: Arrays, cache: StepCache) -> Direct:
         """d+s_t/dtheta: (dh_t/da, dc_t/da) stacked (2H,), times the operand."""
-        kind, gate = split_name(name)
-        coef = np.concatenate(self._gate_coefs(cache)[gate])
-        operand = {"b": None, "x": cache.x, "h": cache.state_prev[0]}[kind]
-        return Direct(coef, operand, n_states=2)
+        return self.directs(p, cache)[name]
+
+    def directs(self, p: Arrays, cache: StepCache) -> dict[str, Direct]:
+        """Every parameter's Direct; each gate's stacked coefficient (2H,) made once."""
+        coefs = {gate: np.concatenate(pair) for gate, pair in self._gate_coefs(cache).items()}
+        operands = {"b": None, "x": cache.x, "h": cache.state_prev[0]}
+        directs = {}
+        for spec in self.specs():
+            kind, gate = split_name(spec.name)
+            directs[spec.name] = Direct(coefs[gate], operands[kind], n_states=2)
+        return directs
 
     def jacobian_latex(self, j: int) -> str:
         return (
