@@ -8,11 +8,13 @@ lone surrogate through to a 500. Here each is a 422 in the usual shape, naming w
 - the bytes must be UTF-8 (RFC 8259), so no lone surrogate, raw or escaped (\\ud800);
 - arrays and objects nest at most `max_json_depth` levels (a scenario needs 4);
 - a number has at most MAX_DIGITS digits (a float64 never needs more than 17);
-- an object names each key once.
+- an object names each key once;
+- no array is longer than the longest the server's limits allow (T, H, d, K), so
+  pydantic never walks a megabyte of numbers to list a megabyte of errors.
 
-The checks before the parse are byte scans in C (a regex, translate, replace), so a
-hostile megabyte costs milliseconds; only a body that breaks a rule is parsed a second
-time, slowly, to say where.
+The checks before the parse are byte scans in C (a regex search, translate, replace);
+only a body that seems to break a rule is parsed a second time, slowly, to say where,
+and a body over INLINE_BODY_BYTES is read in a worker thread, off the event loop.
 """
 
 from __future__ import annotations
@@ -22,13 +24,17 @@ import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from starlette.requests import ClientDisconnect
 
 from app.api.jsonresponse import StrictJSONResponse
+from app.settings import Settings
 
 MAX_DIGITS = 100
+MAX_TERMS = 100  # BpttIn.terms
+INLINE_BODY_BYTES = 32_000  # a body this small is parsed on the event loop (well under 1 ms)
 STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 LONG_NUMBER = re.compile(rb"[0-9]{%d}" % (MAX_DIGITS + 1))
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -52,14 +58,16 @@ def parse_json(raw: bytes, max_depth: int) -> Any:
         rule = f"must be UTF-8: byte {error.start} (0x{raw[error.start]:02x}) is not"
         raise BodyError([], rule, "json_not_utf8") from None
     check_depth(raw, max_depth)
-    if LONG_NUMBER.search(STRINGS.sub(b"", raw)) or SURROGATE_ESCAPE.search(text):
-        return locate(text)
+    if LONG_NUMBER.search(raw) or SURROGATE_ESCAPE.search(text):
+        return locate(text, max_depth)  # digits in a string are no refusal: locate says
     try:
         return json.loads(text, object_pairs_hook=unique_keys)
     except DuplicateKeyError:
-        return locate(text)
+        return locate(text, max_depth)
     except json.JSONDecodeError as error:
         raise BodyError([], not_json(error), "json_invalid") from None
+    except RecursionError:  # brackets in strings hid the depth from check_depth
+        raise BodyError([], deeper_than(max_depth), "json_too_deep") from None
 
 
 def not_json(error: json.JSONDecodeError) -> str:
@@ -67,15 +75,25 @@ def not_json(error: json.JSONDecodeError) -> str:
 
 
 def check_depth(raw: bytes, max_depth: int) -> None:
-    """Arrays and objects nested at most max_depth deep: each round drops the innermost."""
-    brackets = STRINGS.sub(b"", raw).translate(BRACKETS, NOT_BRACKETS)
+    """Arrays and objects nested at most max_depth deep. Brackets inside strings are
+    counted too (a fast over-estimate); only a body that seems too deep is counted again
+    without its strings."""
+    if too_deep(raw, max_depth) and too_deep(STRINGS.sub(b"", raw), max_depth):
+        raise BodyError([], deeper_than(max_depth), "json_too_deep")
+
+
+def too_deep(raw: bytes, max_depth: int) -> bool:
+    """Each round drops the innermost pairs of brackets: at most max_depth rounds."""
+    brackets = raw.translate(BRACKETS, NOT_BRACKETS)
     for _ in range(max_depth):
         if not brackets:
-            return
+            return False
         brackets = brackets.replace(b"[]", b"")
-    if b"[]" in brackets or brackets.count(b"[") > max_depth:
-        rule = f"must nest arrays and objects at most {max_depth} levels deep"
-        raise BodyError([], rule, "json_too_deep")
+    return b"[]" in brackets or brackets.count(b"[") > max_depth
+
+
+def deeper_than(max_depth: int) -> str:
+    return f"must nest arrays and objects at most {max_depth} levels deep"
 
 
 class DuplicateKeyError(Exception):
@@ -96,7 +114,7 @@ class Refusal:
         self.rule, self.kind, self.loc = rule, kind, loc or []
 
 
-def locate(text: str) -> Any:
+def locate(text: str, max_depth: int) -> Any:
     """The slow parse: every number and object checked, the first refusal with its place."""
     try:
         value = json.loads(
@@ -104,6 +122,8 @@ def locate(text: str) -> Any:
         )
     except json.JSONDecodeError as error:
         raise BodyError([], not_json(error), "json_invalid") from None
+    except RecursionError:
+        raise BodyError([], deeper_than(max_depth), "json_too_deep") from None
     found = find_refusal(value)
     if found is not None:
         raise BodyError(found.loc, found.rule, found.kind)
@@ -152,6 +172,35 @@ def find_refusal(value: Any) -> Refusal | None:
     return None
 
 
+def check_lengths(value: Any, limit: int, loc: tuple[str | int, ...] = ()) -> None:
+    """No array longer than `limit`, so pydantic never walks (or lists errors for) more
+    than the server's limits allow: a hostile megabyte is refused at its first long array."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, list | dict):
+                check_lengths(item, limit, (*loc, key))
+    elif isinstance(value, list):
+        if len(value) > limit:
+            rule = f"must hold at most {limit:,} items (the server's limits), not {len(value):,}"
+            raise BodyError(list(loc), rule, "too_long")
+        for index, item in enumerate(value):
+            if isinstance(item, list | dict):
+                check_lengths(item, limit, (*loc, index))
+
+
+def longest_array(settings: Settings) -> int:
+    """The most items any array of a body within the limits holds (T rows, H, d or K
+    numbers in a row, at most 100 term ids)."""
+    sizes = (settings.max_input_size, settings.max_hidden_size, settings.max_output_size)
+    return max(settings.max_steps, *sizes, MAX_TERMS)
+
+
+def read_body(raw: bytes, settings: Settings) -> Any:
+    value = parse_json(raw, settings.max_json_depth)
+    check_lengths(value, longest_array(settings))
+    return value
+
+
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
@@ -168,9 +217,11 @@ class StrictBodyRoute(APIRoute):
                 raw = await request.body()
             except ClientDisconnect:  # gone, or cut off by RequestGuard (which answered)
                 return Response(status_code=400)
-            if raw:
-                max_depth = request.app.state.settings.max_json_depth
-                request._json = parse_json(raw, max_depth)  # what request.json() answers
+            settings = request.app.state.settings
+            if len(raw) > INLINE_BODY_BYTES:  # a big body is read off the event loop
+                request._json = await anyio.to_thread.run_sync(read_body, raw, settings)
+            elif raw:
+                request._json = read_body(raw, settings)  # what request.json() answers
             return await handler(request)
 
         return strict_handler

@@ -59,6 +59,12 @@ MALFORMED: dict[str, tuple[bytes, list[Any], str, str]] = {
         "at most 32 levels deep",
         "json_too_deep",
     ),
+    "depth hidden by brackets in strings": (
+        b'["]",' * 5000 + b"1" + b"]" * 5000,
+        ["body"],
+        "at most 32 levels deep",
+        "json_too_deep",
+    ),
     "100,000 unclosed brackets": (b'{"inputs": ' + b"[" * 100_000, ["body"], "32 levels", "json"),
     "not JSON at all": (b"preset=hello", ["body"], "is not JSON: Expecting value", "json_invalid"),
     "JSON cut short": (b'{"preset": "hel', ["body"], "is not JSON", "json_invalid"),
@@ -143,3 +149,26 @@ def test_openapi_documents_the_body_refusals_on_every_route_with_a_body(
             if "requestBody" in operation:
                 for code in ("408", "413", "415", "422"):
                     assert code in operation["responses"], (method, path, code)
+
+
+def test_a_megabyte_of_bad_numbers_is_refused_at_its_first_long_array(client: TestClient) -> None:
+    body = b'{"inputs": [' + b",".join([b'["x"]'] * 160_000) + b"]}"
+    assert len(body) > 900_000
+    response = client.post("/api/sessions", content=body, headers=JSON)
+    assert response.status_code == 422
+    assert len(response.content) < 500
+    [rule] = strict_json(response.text)["detail"]
+    assert rule["loc"] == ["body", "inputs"]
+    assert "at most 200 items" in rule["msg"] and "not 160,000" in rule["msg"]
+
+
+def test_many_broken_rules_within_the_limits_answer_the_first_twenty(client: TestClient) -> None:
+    config = {"input_size": 16, "hidden_size": 1, "output_size": 1}
+    body = {"config": config, "inputs": [["x"] * 16] * 200, "targets": [[0.5]] * 200}
+    response = client.post("/api/sessions", json=body)
+    assert response.status_code == 422
+    detail = strict_json(response.text)["detail"]
+    assert len(detail) == 21 and len(response.content) < 10_000
+    assert detail[0]["loc"] == ["body", "inputs", 0, 0]
+    assert detail[-1]["msg"].startswith("and 3,180 more broken rules")
+    assert len(client.app.state.store) == 0
