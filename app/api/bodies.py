@@ -196,7 +196,14 @@ def longest_array(settings: Settings) -> int:
 
 
 def read_body(raw: bytes, settings: Settings) -> Any:
+    """The body's JSON, strictly parsed, with no array longer than the limits allow."""
     value = parse_json(raw, settings.max_json_depth)
+    if isinstance(value, dict):
+        for name in ("inputs", "targets"):  # T rows: the limit app.api.limits names
+            steps = value.get(name)
+            if isinstance(steps, list) and len(steps) > settings.max_steps:
+                rule = f"must have at most {settings.max_steps} time steps (the server's limit)"
+                raise BodyError([name], rule, "too_long")
     check_lengths(value, longest_array(settings))
     return value
 

@@ -159,7 +159,16 @@ def test_a_megabyte_of_bad_numbers_is_refused_at_its_first_long_array(client: Te
     assert len(response.content) < 500
     [rule] = strict_json(response.text)["detail"]
     assert rule["loc"] == ["body", "inputs"]
-    assert "at most 200 items" in rule["msg"] and "not 160,000" in rule["msg"]
+    assert "at most 200 time steps" in rule["msg"]
+
+
+def test_a_long_array_anywhere_is_refused_before_pydantic_walks_it(client: TestClient) -> None:
+    body = b'{"config": {"input_size": [' + b",".join([b'"x"'] * 100_000) + b"]}}"
+    response = client.post("/api/bptt", content=body, headers=JSON)
+    assert response.status_code == 422
+    [rule] = strict_json(response.text)["detail"]
+    assert rule["loc"] == ["body", "config", "input_size"]
+    assert "at most 200 items" in rule["msg"] and "not 100,000" in rule["msg"]
 
 
 def test_many_broken_rules_within_the_limits_answer_the_first_twenty(client: TestClient) -> None:
