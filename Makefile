@@ -9,6 +9,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 1
+KEEP_ALIVE ?= 5
 REDIS_URL ?=
 
 .PHONY: run test lint format docs bench clean
@@ -29,7 +30,7 @@ run: $(VENV)/.installed-app
 	@if [ "$(WORKERS)" != 1 ] && [ -z "$(REDIS_URL)" ]; then \
 		echo "several workers share sessions only through Redis: add REDIS_URL=redis://..." >&2; exit 2; fi
 	BPTT_REDIS_URL=$(REDIS_URL) $(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) \
-		--workers $(WORKERS)
+		--workers $(WORKERS) --timeout-keep-alive $(KEEP_ALIVE)
 
 test: $(VENV)/.installed-test
 	scripts/ensure-chromium

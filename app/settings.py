@@ -17,6 +17,18 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         1_000_000, ge=1, description="Largest request body; a bigger one is refused (413)."
     )
+    max_json_depth: int = Field(
+        32,
+        ge=4,
+        description="Deepest nesting of arrays and objects in a body (a scenario "
+        "needs 4); deeper is refused (422).",
+    )
+    body_timeout_seconds: float = Field(
+        20.0,
+        gt=0,
+        description="Longest a client may take to send its request body; a "
+        "client that stops mid-body is answered 408 and dropped.",
+    )
     max_input_size: int = Field(16, ge=1, description="Largest input_size d.")
     max_hidden_size: int = Field(64, ge=1, description="Largest hidden_size H.")
     max_output_size: int = Field(16, ge=1, description="Largest output_size K.")

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, FastAPI
 
 from app.api import compute, docs, events, health, presets, sessions, terms
+from app.api.bodies import install_body_errors
 from app.api.errors import install_error_handlers
 from app.api.guard import RequestGuard
 from app.api.openapi import install_openapi
@@ -28,7 +29,12 @@ def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = N
     tune_gc()
     install_error_handlers(app)
     install_session_errors(app)
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    install_body_errors(app)
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_seconds=settings.body_timeout_seconds,
+    )
     app.include_router(api_router)
     app.include_router(docs.router)
     install_openapi(app)

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, HTTPException
 
+from app.api.bodies import StrictBodyRoute
 from app.api.deps import SettingsDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_gradcheck
@@ -20,7 +21,11 @@ from app.core import (
     term_detail,
 )
 
-router = APIRouter(tags=["stateless"], default_response_class=StrictJSONResponse)
+router = APIRouter(
+    tags=["stateless"],
+    default_response_class=StrictJSONResponse,
+    route_class=StrictBodyRoute,
+)
 
 
 @router.post(

@@ -21,11 +21,20 @@ async def on_scenario_error(request: Request, error: Exception) -> StrictJSONRes
     return StrictJSONResponse({"detail": detail}, status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+MAX_ERRORS = 20  # a 422 lists the first few broken rules, then how many more there were
+
+
 async def on_validation_error(request: Request, error: Exception) -> StrictJSONResponse:
-    """FastAPI's own 422 body, but strict JSON: an offending NaN input is echoed as null."""
+    """FastAPI's own 422 body, but strict JSON (an offending NaN input is echoed as null),
+    and short: the first MAX_ERRORS rules, then one saying how many more were broken."""
     assert isinstance(error, RequestValidationError)
-    detail = [{**item, "loc": _field_path(item["loc"])} for item in error.errors()]
+    errors = error.errors()
+    detail = [{**item, "loc": _field_path(item["loc"])} for item in errors[:MAX_ERRORS]]
     detail = jsonable_encoder(detail)
+    if len(errors) > MAX_ERRORS:
+        more = len(errors) - MAX_ERRORS
+        rule = f"and {more:,} more broken rules like these: fix these first"
+        detail.append({"loc": ["body"], "msg": rule, "type": "too_many_errors"})
     return StrictJSONResponse({"detail": detail}, status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 

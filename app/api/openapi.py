@@ -59,18 +59,25 @@ ERRORS: Responses = {
         "description": "The stored session cannot be read (damaged, or written by an "
         "incompatible version of the server): start a new session.",
     },
+    408: {
+        "model": ErrorDetail,
+        "description": "The body did not arrive whole within BPTT_BODY_TIMEOUT_SECONDS "
+        "(e.g. shorter than its Content-Length); the connection is closed.",
+    },
     413: {"model": ErrorDetail, "description": "The body is over BPTT_MAX_BODY_BYTES."},
     415: {"model": ErrorDetail, "description": "The body is not sent as application/json."},
     422: {
         "model": ValidationErrors,
-        "description": "The body breaks a rule: a field, a shape, or a server limit.",
+        "description": "The body breaks a rule: a field, a shape, or a server limit; or it "
+        "is not strict JSON (not UTF-8, a lone surrogate, a key given twice, a number of over "
+        "100 digits, nested over BPTT_MAX_JSON_DEPTH deep), with `loc` saying where.",
     },
     503: {
         "model": ErrorDetail,
         "description": "The session store (Redis) is not answering; nothing was changed.",
     },
 }
-BODY = (413, 415, 422)
+BODY = (408, 413, 415, 422)
 STORE = (410, 503)  # what reading a stored session may answer
 CHANGE = (401, 403, 404, *STORE)  # a call that changes a session
 FASTAPI_422 = "#/components/schemas/HTTPValidationError"

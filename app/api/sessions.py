@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response, status
 
+from app.api.bodies import StrictBodyRoute
 from app.api.deps import BEARER, SettingsDep, StepTokenDep, TokenDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_train
@@ -34,7 +35,12 @@ from app.sessions import (
     WrongTokenError,
 )
 
-router = APIRouter(prefix="/sessions", tags=["sessions"], default_response_class=StrictJSONResponse)
+router = APIRouter(
+    prefix="/sessions",
+    tags=["sessions"],
+    default_response_class=StrictJSONResponse,
+    route_class=StrictBodyRoute,
+)
 
 
 # The steps come first: the router tries routes in order, and these are the hot path.

@@ -200,7 +200,7 @@ function factorCard(factor, term, { colourOf, jacobianAt }) {
   return createHTML("div", {
     class: `factor factor-${factor.kind}`,
     "data-edge": factor.edge,
-    style: `--factor-colour: ${colour}`,
+    style: { "--factor-colour": colour },
   }, [
     typeset(`\\textcolor{${colour}}{${factor.latex}}`, { className: "math symbol" }),
     typeset(`= ${factor.formula}`, { className: "math factor-formula" }),

@@ -22,10 +22,20 @@ function setAttributes(element, attributes) {
   for (const [name, value] of Object.entries(attributes)) {
     if (value === null || value === undefined || value === false) continue;
     if (name === "text") element.textContent = value;
+    else if (name === "style") setStyles(element, value);
     else if (name.startsWith("on") && typeof value === "function") {
       element.addEventListener(name.slice(2), value);
     } else element.setAttribute(name, value === true ? "" : String(value));
   }
+}
+
+/**
+ * Styles through CSSOM (element.style), never a style attribute: the page's
+ * Content-Security-Policy has no 'unsafe-inline', so a style attribute would be dropped.
+ */
+function setStyles(element, styles) {
+  if (typeof styles !== "object") throw new TypeError("style takes an object: { property: value }");
+  for (const [property, value] of Object.entries(styles)) element.style.setProperty(property, String(value));
 }
 
 function appendChildren(element, children) {

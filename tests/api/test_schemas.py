@@ -93,10 +93,10 @@ BAD_BODIES = {
         ["body", "config", "truncation"],
         "greater than or equal to 1",
     ),
-    "huge number": (
+    "huge number": (  # refused while parsing (app.api.bodies)
         changed(("config", "clip_norm"), 10**400),
         ["body", "config", "clip_norm"],
-        "valid number",
+        "at most 100 digits",
     ),
     "negative seed": (changed(("seed",), -1), ["body", "seed"], "greater than or equal to 0"),
     "T = 0": (changed(("inputs",), []) | {"targets": []}, ["body", "inputs"], "T >= 1"),

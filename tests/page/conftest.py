@@ -109,8 +109,8 @@ class Watched:
 
     def open(self, path: str = "/") -> None:
         self.page.goto(self.base_url + path)
-        self.page.wait_for_function("document.body.dataset.sessionId !== undefined")
-        self.page.wait_for_function("document.getElementById('status').textContent !== ''")
+        self.page.wait_for_function("() => document.body.dataset.sessionId !== undefined")
+        self.page.wait_for_function("() => document.getElementById('status').textContent !== ''")
 
     @property
     def session_id(self) -> str:

@@ -22,7 +22,7 @@ def test_editor_shows_the_api_message_beside_the_field(watched: Watched) -> None
     error = page.locator("[data-error-for='hidden_size']")
     error.wait_for(state="visible")
     page.wait_for_function(
-        "document.querySelector(\"[data-error-for='hidden_size']\").textContent !== ''"
+        "() => document.querySelector(\"[data-error-for='hidden_size']\").textContent !== ''"
     )
     assert "greater than or equal to 1" in error.inner_text()
     assert page.locator("#editor [name='hidden_size']").get_attribute("aria-invalid") == "true"
@@ -36,7 +36,7 @@ def test_editor_shows_the_api_message_beside_the_field(watched: Watched) -> None
     assert error.inner_text() == ""
     assert page.locator("#preset-picker option:checked").inner_text() == "Custom scenario"
     # The page goes back to the top with focus on the graph: → steps the new session in view.
-    page.wait_for_function("window.scrollY === 0")
+    page.wait_for_function("() => window.scrollY === 0")
     assert page.evaluate("document.activeElement.id") == "graph-panel"
     press_and_wait(page, "ArrowRight", "forward step t = 1")
     h1 = box(page.locator("#graph [data-id='h_1']"))
@@ -71,7 +71,7 @@ def test_sizes_empty_the_weights_and_every_message_names_its_field(watched: Watc
     )
     assert server.startswith("params.W_x: must have shape")
     page.wait_for_function(
-        "document.querySelector(\"[data-error-for='params']\").textContent !== ''"
+        "() => document.querySelector(\"[data-error-for='params']\").textContent !== ''"
     )
     assert error_for(editor, "params").inner_text() == server
     # Two problems the form sees itself: both shown, no request, the server's message kept.
@@ -80,7 +80,7 @@ def test_sizes_empty_the_weights_and_every_message_names_its_field(watched: Watc
     before = len(watched.calls)
     page.get_by_role("button", name="Create session").click()
     page.wait_for_function(
-        "document.querySelector(\"[data-error-for='inputs']\").textContent !== ''"
+        "() => document.querySelector(\"[data-error-for='inputs']\").textContent !== ''"
     )
     assert error_for(editor, "inputs").inner_text() == "inputs: is not valid JSON"
     assert error_for(editor, "learning_rate").inner_text() == (

@@ -86,7 +86,9 @@ def test_walk_the_seed_example(watched: Watched) -> None:
 
     # Update: every new weight shown equals the API's params_new.
     page.get_by_role("button", name="Update weights").click()
-    page.wait_for_function("document.getElementById('view-note').textContent.includes('update')")
+    page.wait_for_function(
+        "() => document.getElementById('view-note').textContent.includes('update')"
+    )
     update = watched.state()["last_update"]
     shown = page.eval_on_selector_all(
         ".param-new", "els => els.map(e => [e.dataset.param, JSON.parse(e.dataset.value)])"
@@ -163,7 +165,7 @@ def test_long_wide_scenario_scrolls_and_stays_in_words(watched: Watched) -> None
     editor.locator("[name='targets']").fill("[1.0]")  # many-to-one: one target at T
     editor.locator("[name='params']").fill("")
     page.get_by_role("button", name="Create session").click()
-    page.wait_for_function("document.querySelector(\"[data-id='x_50']\") !== null")
+    page.wait_for_function("() => document.querySelector(\"[data-id='x_50']\") !== null")
     scroll = page.locator(".graph-scroll")
     assert scroll.evaluate("e => e.scrollWidth > e.clientWidth")
     assert page.locator("[data-id='h_0'] .heat-cell").count() == 32
@@ -193,7 +195,7 @@ def test_quick_presses_are_queued_not_dropped(watched: Watched) -> None:
     for _ in range(6):  # forward x3, backward t = 3, then its second and third terms
         page.keyboard.press("ArrowRight")
     page.wait_for_function(
-        "document.getElementById('view-note').textContent.includes('t = 3, term 3 of 4')"
+        "() => document.getElementById('view-note').textContent.includes('t = 3, term 3 of 4')"
     )
     posts = [url for method, url in watched.calls[before:] if method == "POST"]
     assert [url.rsplit("/", 1)[-1] for url in posts] == ["forward"] * 3 + ["backward"]

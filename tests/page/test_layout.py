@@ -191,7 +191,8 @@ def test_a_large_recurrent_factor_shows_the_jacobian_of_its_step(watched: Watche
     press_and_wait(page, "ArrowRight", "Showing backward step t = 3, term 1 of")
     page.get_by_role("button", name="Backward step").click()
     page.wait_for_function(
-        "document.getElementById('view-note').textContent.includes('backward step t = 2, term 1')"
+        "() => document.getElementById('view-note').textContent"
+        ".includes('backward step t = 2, term 1')"
     )
     state = watched.state()
     record_3, record_2 = state["backward"]
@@ -226,7 +227,7 @@ def test_update_and_forward_views_fit_at_1280_by_720(watched: Watched) -> None:
         assert page.locator("#formula").evaluate("e => e.scrollWidth <= e.clientWidth")
         page.get_by_role("button", name="Run epoch").click()
         page.wait_for_function(
-            "document.getElementById('view-note').textContent.includes('update')"
+            "() => document.getElementById('view-note').textContent.includes('update')"
         )
         panel = box(page.locator("#formula"))
         assert page.locator("#formula").evaluate("e => e.scrollWidth <= e.clientWidth")

@@ -104,7 +104,7 @@ def test_the_editor_creates_an_lstm_with_momentum(watched: Watched) -> None:
     page.get_by_role("button", name="Create session").click()
     error = editor.locator("[data-error-for='momentum']")
     page.wait_for_function(
-        "document.querySelector(\"[data-error-for='momentum']\").textContent !== ''"
+        "() => document.querySelector(\"[data-error-for='momentum']\").textContent !== ''"
     )
     assert error.inner_text().startswith("config.optimizer.momentum: ")
     choose(page, momentum="0.5")

@@ -61,7 +61,7 @@ def snapshot(page: Page) -> tuple[str, str, tuple[set[str], set[str]], str]:
 
 def reload(watched: Watched) -> None:
     watched.page.reload()
-    watched.page.wait_for_function("document.body.dataset.sessionId !== undefined")
+    watched.page.wait_for_function("() => document.body.dataset.sessionId !== undefined")
     wait_for_status(watched.page, watched.state()["status"])
     wait_for_view(watched.page, "")
 
@@ -101,7 +101,7 @@ def test_reload_keeps_the_session_and_a_shared_link_is_read_only(
     try:
         other = context.new_page()
         other.goto(page.url)
-        other.wait_for_function("document.body.dataset.sessionId !== undefined")
+        other.wait_for_function("() => document.body.dataset.sessionId !== undefined")
         wait_for_status(other, watched.state()["status"])
         assert snapshot(other) == seen
         notice = other.locator("#read-only")
@@ -113,7 +113,7 @@ def test_reload_keeps_the_session_and_a_shared_link_is_read_only(
         other.on("request", lambda request: calls.append(request.method))
         other.keyboard.press("ArrowLeft")
         other.wait_for_function(
-            "!document.getElementById('view-note').textContent.includes('t = 2')"
+            "() => !document.getElementById('view-note').textContent.includes('t = 2')"
         )
         other.keyboard.press("ArrowRight")
         other.keyboard.press("ArrowRight")
@@ -159,7 +159,7 @@ def test_a_view_from_an_earlier_epoch_says_it_is_gone(watched: Watched) -> None:
     click_and_wait(page, "Forward step", "/forward")
     session = watched.session_id
     page.goto(f"{watched.base_url}/?session={session}&view=e1-backward-1-2")
-    page.wait_for_function("document.getElementById('view-note').textContent !== ''")
+    page.wait_for_function("() => document.getElementById('view-note').textContent !== ''")
     notice = page.locator("#view-lost")
     assert notice.is_visible()
     assert "epoch 1" in notice.inner_text() and "showing epoch 2" in notice.inner_text()

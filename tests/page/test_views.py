@@ -100,7 +100,7 @@ def test_walking_back_past_an_epoch_shows_that_epochs_weights(watched: Watched) 
     # After a reload (the same view) only the update is left of epoch 1's records: its
     # params_old are the weights epoch 1 used.
     page.reload()
-    page.wait_for_function("document.body.dataset.sessionId !== undefined")
+    page.wait_for_function("() => document.body.dataset.sessionId !== undefined")
     assert page.locator("#view-note").inner_text() == "Showing the start of epoch 1."
     assert rail.text_content() == formatted(page, old_w_h)[0]
     press_and_wait(page, "ArrowRight", "Showing the update of epoch 1.")

@@ -22,8 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 class Uvicorn:
     """`uvicorn app.main:app` on 127.0.0.1:port with BPTT_* settings from `env`."""
 
-    def __init__(self, env: dict[str, str], port: int | None = None) -> None:
-        self.env, self.port = env, port or free_port()
+    def __init__(
+        self, env: dict[str, str], port: int | None = None, args: tuple[str, ...] = ()
+    ) -> None:
+        self.env, self.port, self.args = env, port or free_port(), args
         self.process: subprocess.Popen | None = None
 
     @property
@@ -33,7 +35,7 @@ class Uvicorn:
     def start(self) -> Uvicorn:
         command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
         self.process = subprocess.Popen(
-            [*command, "--port", str(self.port)],
+            [*command, "--port", str(self.port), *self.args],
             cwd=ROOT,
             env={**os.environ, **self.env},
             stdout=subprocess.DEVNULL,
