@@ -38,11 +38,16 @@ async def get_token(
     return credentials.credentials
 
 
-async def step_token(request: Request) -> str:
-    """A step's one dependency (the hot path): no body, then the bearer token (as get_token)."""
+async def refuse_body(request: Request) -> None:
+    """A step takes no body; one sent anyway is a mistake worth naming, not ignoring."""
     if (await request.body()).strip() not in (b"", b"{}"):
         rule = "this step takes no body: send none (or {})"
         raise RequestValidationError([{"loc": ("body",), "msg": rule, "type": "no_body"}])
+
+
+async def step_token(request: Request) -> str:
+    """A step's one dependency (the hot path): no body, then the bearer token (as get_token)."""
+    await refuse_body(request)
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         raise no_token()
@@ -53,13 +58,3 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 TokenDep = Annotated[str, Depends(get_token)]
 StepTokenDep = Annotated[str, Depends(step_token)]
 BEARER = {"security": [{"HTTPBearer": []}]}  # what TokenDep documents, for StepTokenDep
-
-
-async def refuse_body(request: Request) -> None:
-    """A step takes no body; one sent anyway is a mistake worth naming, not ignoring."""
-    if (await request.body()).strip() not in (b"", b"{}"):
-        rule = "this step takes no body: send none (or {})"
-        raise RequestValidationError([{"loc": ("body",), "msg": rule, "type": "no_body"}])
-
-
-NoBody = Depends(refuse_body)

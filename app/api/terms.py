@@ -50,15 +50,15 @@ async def read_term(
     param, k, t = parse_term_id(term_id)
 
     def build() -> TermDetail:
-        return _term_json(sessions.read(session_id).run, param, k, t, epoch, settings)
+        return _term_detail(sessions.read(session_id).run, param, k, t, epoch, settings)
 
     return StrictJSONResponse(await call(sessions, build))
 
 
-def _term_json(
+def _term_detail(
     run: Run, param: str, k: int, t: int, epoch: int | None, settings: Settings
 ) -> TermDetail:
-    """The term's JSON from the session's run, or a 404 saying why there is none."""
+    """The term in full from the session's run, or a 404 saying why there is none."""
     if epoch is not None and epoch != run.epoch:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sessions.servers import Uvicorn
+from tests.servers import Uvicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 

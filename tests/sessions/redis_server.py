@@ -9,6 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.servers import free_port
+
 CANDIDATES = ("/usr/bin/redis-server", "/usr/local/bin/redis-server")
 
 
@@ -18,12 +20,6 @@ def find_redis_server() -> str | None:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return shutil.which("redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RedisServer:

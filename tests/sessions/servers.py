@@ -1,72 +1,14 @@
-"""Real uvicorn processes on loopback for the multi-worker tests, and a raw SSE reader."""
+"""The multi-worker tests' helpers: requests on fresh connections and a raw SSE reader
+(the uvicorn processes themselves are tests.servers.Uvicorn)."""
 
 from __future__ import annotations
 
 import http.client
 import json
-import os
 import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any
-
-from tests.sessions.redis_server import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class Uvicorn:
-    """`uvicorn app.main:app` on 127.0.0.1:port with BPTT_* settings from `env`."""
-
-    def __init__(
-        self, env: dict[str, str], port: int | None = None, args: tuple[str, ...] = ()
-    ) -> None:
-        self.env, self.port, self.args = env, port or free_port(), args
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> Uvicorn:
-        command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
-        self.process = subprocess.Popen(
-            [*command, "--port", str(self.port), *self.args],
-            cwd=ROOT,
-            env={**os.environ, **self.env},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/health", timeout=1):
-                    return self
-            except (urllib.error.URLError, ConnectionError):
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("uvicorn did not start") from None
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-            self.process = None
-
-    def __enter__(self) -> Uvicorn:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def request(

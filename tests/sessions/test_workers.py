@@ -18,8 +18,9 @@ from app.main import create_app
 from app.sessions import RunCache, Sessions, encode_record
 from app.sessions.redis import RedisStore
 from app.settings import Settings
+from tests.servers import Uvicorn
 from tests.sessions.redis_server import RedisServer
-from tests.sessions.servers import EventReader, Uvicorn, request
+from tests.sessions.servers import EventReader, request
 
 
 @pytest.fixture(scope="module")
