@@ -5,6 +5,8 @@ process serving a classroom: the largest request stays well under a second of wo
 and every session's memory is bounded.
 """
 
+import os
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -41,7 +43,51 @@ class Settings(BaseSettings):
         "times T again when truncation < T.",
     )
     max_sessions: int = Field(
-        1000, ge=1, description="Live sessions kept; the least recently used goes first."
+        1000,
+        ge=1,
+        description="Live sessions kept. Past it, the least recently used session of the "
+        "client holding the most goes (the creating client's own if it holds as many).",
+    )
+    max_sessions_per_client: int = Field(
+        400,
+        ge=1,
+        description="Live sessions one client (one address) may hold, e.g. a class behind "
+        "a school's one address; past it, that client's own least recently used goes.",
+    )
+    trust_forwarded_for: bool = Field(
+        False,
+        description="Take the client's address from the last X-Forwarded-For entry (the one "
+        "your reverse proxy appended); off: the connection's address.",
+    )
+    create_burst: int = Field(
+        300,
+        ge=1,
+        description="Sessions one client may create at once (per worker), before "
+        "BPTT_CREATE_PER_SECOND applies: a class of 300 behind one address starts at once.",
+    )
+    create_per_second: float = Field(
+        20.0,
+        gt=0,
+        description="Sessions one client may create per second (per worker) once its burst "
+        "is spent; past it the answer is 429 with Retry-After.",
+    )
+    heavy_burst: int = Field(
+        300,
+        ge=1,
+        description="Heavy calls (train, bptt, gradcheck) one client may make at once (per "
+        "worker), before BPTT_HEAVY_PER_SECOND applies. Steps are not limited.",
+    )
+    heavy_per_second: float = Field(
+        30.0,
+        gt=0,
+        description="Heavy calls one client may make per second (per worker) once its burst "
+        "is spent; past it the answer is 429 with Retry-After.",
+    )
+    heavy_jobs: int = Field(
+        os.cpu_count() or 2,
+        ge=1,
+        description="Commands running in worker threads at once, per worker (default: the "
+        "number of cores), so the event loop always has a core to answer on.",
     )
     session_ttl_seconds: float = Field(
         7200.0, gt=0, description="A session unused this long (default 2 h) is evicted."

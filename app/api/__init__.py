@@ -7,6 +7,7 @@ from app.api.bodies import install_body_errors
 from app.api.errors import install_error_handlers
 from app.api.guard import RequestGuard
 from app.api.openapi import install_openapi
+from app.api.ratelimit import RateLimits
 from app.api.sessions import install_session_errors
 from app.api.worker import tune_gc
 from app.sessions import MemoryStore, RunCache, Sessions, SessionStore
@@ -23,6 +24,7 @@ def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = N
     if store is None:
         store = make_store(settings)
     app.state.store = store
+    app.state.rate_limits = RateLimits.from_settings(settings)
     app.state.sessions = Sessions(
         store, RunCache(settings.run_cache_size, settings.run_cache_bytes)
     )
@@ -50,4 +52,5 @@ def make_store(settings: Settings) -> SessionStore:
         settings.max_sessions,
         settings.session_ttl_seconds,
         event_log_size=settings.event_log_size,
+        max_per_client=settings.max_sessions_per_client,
     )

@@ -7,6 +7,7 @@ from app.api.deps import SettingsDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_gradcheck
 from app.api.openapi import BODY, documented
+from app.api.ratelimit import HEAVY
 from app.api.scenarios import build_session_scenario
 from app.api.schemas import BpttIn, SessionIn
 from app.api.terms import parse_term_id
@@ -31,7 +32,8 @@ router = APIRouter(
 @router.post(
     "/bptt",
     summary="Forward and backward passes at once",
-    **documented(BpttResult, "The finished forward and backward passes.", *BODY),
+    **documented(BpttResult, "The finished forward and backward passes.", *BODY, 429),
+    dependencies=[HEAVY],
 )
 def run_bptt(body: BpttIn, settings: SettingsDep) -> StrictJSONResponse:
     """The whole forward pass and backward pass for one scenario, with nothing stored.
@@ -64,7 +66,8 @@ def requested_term(run: Run, index: int, term_id: str) -> Term:
 @router.post(
     "/gradcheck",
     summary="Analytic against central-difference gradients",
-    **documented(GradCheckResult, "The two gradients of each parameter, compared.", *BODY),
+    **documented(GradCheckResult, "The two gradients of each parameter, compared.", *BODY, 429),
+    dependencies=[HEAVY],
 )
 def run_gradcheck(body: SessionIn, settings: SettingsDep) -> StrictJSONResponse:
     """Per parameter: the backward pass's gradient, the numeric one, their relative error.

@@ -15,6 +15,7 @@ from app.api.deps import BEARER, SettingsDep, StepTokenDep, TokenDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_train
 from app.api.openapi import BODY, CHANGE, ERRORS, STORE, documented
+from app.api.ratelimit import HEAVY, CreateLimitDep
 from app.api.scenarios import build_session_scenario
 from app.api.schemas import ResetIn, SessionIn, TrainIn
 from app.api.wire import (
@@ -106,17 +107,17 @@ async def apply_update(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create a session",
-    **documented(SessionCreated, "The new session, with its token.", *BODY, 503, status=201),
+    **documented(SessionCreated, "The new session, with its token.", *BODY, 429, 503, status=201),
 )
 async def create_session(
-    body: SessionIn, sessions: SessionsDep, settings: SettingsDep
+    body: SessionIn, client: CreateLimitDep, sessions: SessionsDep, settings: SettingsDep
 ) -> StrictJSONResponse:
     """A new run at epoch 1, t = 1. Answers the state plus `token`, shown only this once:
     send it as `Authorization: Bearer <token>` to step, update, reset, train or delete."""
 
     def create() -> SessionCreated:
         built = build_session_scenario(body, settings)
-        outcome = sessions.create(built.scenario, built.seed, built.preset)
+        outcome = sessions.create(built.scenario, built.seed, built.preset, owner=client)
         return SessionCreated.of(outcome, settings)
 
     content = await call(sessions, create)
@@ -162,7 +163,8 @@ async def reset_session(
 @router.post(
     "/{session_id}/train",
     summary="Whole epochs at once",
-    **documented(TrainResult, "The state after training, and `losses`.", *CHANGE, *BODY),
+    **documented(TrainResult, "The state after training, and `losses`.", *CHANGE, *BODY, 429),
+    dependencies=[HEAVY],
 )
 async def train_session(
     session_id: str, body: TrainIn, token: TokenDep, sessions: SessionsDep, settings: SettingsDep
