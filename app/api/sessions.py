@@ -27,7 +27,7 @@ from app.api.wire import (
     UpdateStep,
     step_answer,
 )
-from app.api.worker import SessionsDep, call
+from app.api.worker import SessionsDep, call, heavy
 from app.sessions import (
     RecordUnreadableError,
     SessionBusyError,
@@ -53,10 +53,10 @@ async def take_step(
     """The hot path: the app's sessions and settings read directly (no dependency to solve)."""
     sessions, settings = request.app.state.sessions, request.app.state.settings
 
-    def act() -> ForwardStep | BackwardStep | UpdateStep:
-        return step_answer(sessions.step(session_id, token, command), settings)
+    def act() -> StrictJSONResponse:
+        return StrictJSONResponse(step_answer(sessions.step(session_id, token, command), settings))
 
-    return StrictJSONResponse(await call(sessions, act, light=session_id))
+    return await call(sessions, act, light=session_id)
 
 
 @router.post(
@@ -115,13 +115,12 @@ async def create_session(
     """A new run at epoch 1, t = 1. Answers the state plus `token`, shown only this once:
     send it as `Authorization: Bearer <token>` to step, update, reset, train or delete."""
 
-    def create() -> SessionCreated:
+    def create() -> StrictJSONResponse:
         built = build_session_scenario(body, settings)
         outcome = sessions.create(built.scenario, built.seed, built.preset, owner=client)
-        return SessionCreated.of(outcome, settings)
+        return StrictJSONResponse(SessionCreated.of(outcome, settings), status.HTTP_201_CREATED)
 
-    content = await call(sessions, create)
-    return StrictJSONResponse(content, status.HTTP_201_CREATED)
+    return await call(sessions, create)
 
 
 @router.get(
@@ -133,8 +132,8 @@ async def read_session(
     session_id: str, sessions: SessionsDep, settings: SettingsDep
 ) -> StrictJSONResponse:
     """Config, params, phase, t, epoch, status, loss history and every record this epoch."""
-    return StrictJSONResponse(
-        await call(sessions, lambda: SessionState.of(sessions.read(session_id), settings))
+    return await call(
+        sessions, lambda: StrictJSONResponse(SessionState.of(sessions.read(session_id), settings))
     )
 
 
@@ -153,11 +152,11 @@ async def reset_session(
     """No body or {"to": "epoch"}: the start of the current epoch, same parameters, the
     loss history and last update kept. {"to": "start"}: the session as it was created."""
     to = body.to if body else "epoch"
-    return StrictJSONResponse(
-        await call(
-            sessions, lambda: SessionState.of(sessions.reset(session_id, token, to), settings)
-        )
-    )
+
+    def act() -> StrictJSONResponse:
+        return StrictJSONResponse(SessionState.of(sessions.reset(session_id, token, to), settings))
+
+    return await call(sessions, act)
 
 
 @router.post(
@@ -175,13 +174,14 @@ async def train_session(
     step, in any of these epochs, whose numbers stopped being finite (with its `epoch`).
     """
 
-    def act() -> TrainResult:
+    def act() -> StrictJSONResponse:
         def check(scenario: Any) -> None:
             check_train(scenario, body.epochs, settings)
 
-        return TrainResult.of(sessions.train(session_id, token, body.epochs, check), settings)
+        trained = sessions.train(session_id, token, body.epochs, check)
+        return StrictJSONResponse(TrainResult.of(trained, settings))
 
-    return StrictJSONResponse(await call(sessions, act))
+    return await heavy(settings.heavy_jobs, act)
 
 
 @router.delete(
