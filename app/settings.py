@@ -36,11 +36,26 @@ class Settings(BaseSettings):
     max_output_size: int = Field(16, ge=1, description="Largest output_size K.")
     max_steps: int = Field(200, ge=1, description="Largest sequence length T.")
     max_epochs_per_train: int = Field(1000, ge=1, description="Largest `epochs` in one train call.")
+    train_budget_seconds: float = Field(
+        4.0,
+        gt=0,
+        description="Most work one train call may take: epochs x T steps, each costed for "
+        "its cell and sizes (app/api/limits.py), about this many seconds on the reference "
+        "machine (docs/performance.md); e.g. 1,000 Elman epochs at T = 200, H = 64 fit, an "
+        "LSTM that size ~98.",
+    )
     max_gradcheck_steps: int = Field(
         250_000,
         ge=1,
         description="Most forward steps one gradient check may take: 4 x entries x T, "
         "times T again when truncation < T.",
+    )
+    gradcheck_budget_seconds: float = Field(
+        4.0,
+        gt=0,
+        description="Most work one gradient check may take: its forward steps, each costed "
+        "for its cell and sizes (app/api/limits.py), about this many seconds on the "
+        "reference machine (docs/performance.md).",
     )
     max_sessions: int = Field(
         1000,
