@@ -5,6 +5,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.api import install_api
 from app.api.headers import SecurityHeaders
+from app.api.methods import AllowedMethods
 from app.sessions import SessionStore
 from app.settings import Settings
 from app.web.pages import ROOT
@@ -17,6 +18,7 @@ def create_app(settings: Settings | None = None, store: SessionStore | None = No
     install_api(app, settings or Settings(), store)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.add_middleware(AllowedMethods, router=app.router)
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
     return app
 

@@ -29,13 +29,13 @@ import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import anyio
 from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from starlette.requests import ClientDisconnect
 
 from app.api.bodycounts import check_numbers, most_items
 from app.api.jsonresponse import StrictJSONResponse
+from app.api.worker import heavy
 from app.settings import Settings
 
 MAX_DIGITS = 100
@@ -253,7 +253,7 @@ class StrictBodyRoute(APIRoute):
                 return Response(status_code=400)
             settings = request.app.state.settings
             if len(raw) > INLINE_BODY_BYTES:  # a big body is read off the event loop
-                request._json = await anyio.to_thread.run_sync(read_body, raw, settings)
+                request._json = await heavy(settings.heavy_jobs, lambda: read_body(raw, settings))
             elif raw:
                 request._json = read_body(raw, settings)  # what request.json() answers
             return await handler(request)

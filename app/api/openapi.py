@@ -40,6 +40,10 @@ class ValidationErrors(BaseModel):
 
 
 ERRORS: Responses = {
+    400: {
+        "model": ErrorDetail,
+        "description": "The Content-Length header is not a number of bytes.",
+    },
     401: {
         "model": ErrorDetail,
         "description": "No token: this call changes the session, so send "
@@ -88,9 +92,9 @@ ERRORS: Responses = {
         "description": "The session store (Redis) is not answering; nothing was changed.",
     },
 }
-BODY = (408, 413, 415, 422)
+BODY = (400, 408, 413, 415, 422)
 STORE = (410, 503)  # what reading a stored session may answer
-CHANGE = (401, 403, 404, *STORE)  # a call that changes a session
+CHANGE = (401, 403, 404, 409, *STORE)  # a call that changes a session (409: raced)
 FASTAPI_422 = "#/components/schemas/HTTPValidationError"
 
 
@@ -105,8 +109,9 @@ def documented(
 
 def install_openapi(app: FastAPI) -> None:
     """Drop the 422 FastAPI lists on every route with a path parameter, and its
-    undescribed models: only a body can break a rule here (a session id is any string);
-    routes with a body document theirs as ValidationErrors."""
+    undescribed models: only a body or a query parameter can break a rule here (a
+    session id is any string); routes with a body or a query parameter document theirs as
+    ValidationErrors."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -115,7 +120,8 @@ def install_openapi(app: FastAPI) -> None:
         if fresh:
             for item in schema.get("paths", {}).values():
                 for operation in item.values():
-                    if "requestBody" not in operation:
+                    queried = any(p.get("in") == "query" for p in operation.get("parameters", ()))
+                    if "requestBody" not in operation and not queried:
                         operation.get("responses", {}).pop("422", None)
             if FASTAPI_422 not in json.dumps(schema["paths"]):
                 for name in ("HTTPValidationError", "ValidationError"):

@@ -62,9 +62,7 @@ async def take_step(
 @router.post(
     "/{session_id}/forward",
     summary="One forward time step",
-    **documented(
-        ForwardStep, "The forward record, and `session`.", *CHANGE, 409, openapi_extra=BEARER
-    ),
+    **documented(ForwardStep, "The forward record, and `session`.", *CHANGE, openapi_extra=BEARER),
 )
 async def step_forward(
     session_id: str, token: StepTokenDep, request: Request
@@ -77,7 +75,7 @@ async def step_forward(
     "/{session_id}/backward",
     summary="One backward time step",
     **documented(
-        BackwardStep, "The backward record, and `session`.", *CHANGE, 409, openapi_extra=BEARER
+        BackwardStep, "The backward record, and `session`.", *CHANGE, openapi_extra=BEARER
     ),
 )
 async def step_backward(
@@ -91,9 +89,7 @@ async def step_backward(
 @router.post(
     "/{session_id}/update",
     summary="The weight update",
-    **documented(
-        UpdateStep, "The update record, and `session`.", *CHANGE, 409, openapi_extra=BEARER
-    ),
+    **documented(UpdateStep, "The update record, and `session`.", *CHANGE, openapi_extra=BEARER),
 )
 async def apply_update(
     session_id: str, token: StepTokenDep, request: Request

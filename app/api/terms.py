@@ -33,7 +33,7 @@ def parse_term_id(term_id: str) -> tuple[str, int, int]:
 @router.get(
     "/{session_id}/terms/{term_id}",
     summary="One chain-rule term, with its factors",
-    **documented(TermDetail, "The term: factors, value, running sums, path.", 404, *STORE),
+    **documented(TermDetail, "The term: factors, value, running sums, path.", 404, 422, *STORE),
 )
 async def read_term(
     session_id: str,
