@@ -4,6 +4,7 @@ docs/json.md) and build it from the core's objects (`Model.of(...)`)."""
 from app.api.wire.base import Divergence, Path, Wire
 from app.api.wire.compute import BpttResult, GradCheckParam, GradCheckResult, Health
 from app.api.wire.events import EventCursor, SessionEvent
+from app.api.wire.insight import GradientFlow, RegimeGauge
 from app.api.wire.records import BackwardRecord, ForwardRecord, StepTerms
 from app.api.wire.scenario import (
     CellInfo,
@@ -45,6 +46,7 @@ __all__ = [
     "ForwardStep",
     "GradCheckParam",
     "GradCheckResult",
+    "GradientFlow",
     "Graph",
     "GraphEdge",
     "GraphNode",
@@ -54,6 +56,7 @@ __all__ = [
     "Path",
     "Preset",
     "Quantity",
+    "RegimeGauge",
     "RunState",
     "SessionCreated",
     "SessionEvent",

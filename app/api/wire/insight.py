@@ -1,0 +1,104 @@
+"""Why the gradient fades or grows: the flow over time, the regime gauge, truncation's cost."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from app.api.wire.base import Divergence, Matrix, Vector, Wire, array
+from app.core import Run
+from app.core.flow import Flow
+from app.core.regime import REGIMES, Gauge
+
+
+class RegimeGauge(Wire):
+    """|prod ds_j/ds_{j-1}| against the distance k - t from the last loss step, and why."""
+
+    k: int = Field(description="The loss step the products start from (T).")
+    distances: list[int] = Field(description="m = k - t = 0, 1, ..., as far as computed.")
+    norms: Vector = array("|ds_k/ds_(k-m)|_2 for each distance (1 at m = 0);")
+    log10_norms: Vector = array("log10 of norms (computed in log space: never overflows);")
+    matrix: str = Field(
+        description='What sigma_max and the spectral radius are of: "W_h" '
+        'for the Elman cell, the state Jacobian "ds_T/ds_(T-1)" for GRU, LSTM.'
+    )
+    sigma_max: float | None = array("Its largest singular value;")
+    spectral_radius: float | None = array("Its largest |eigenvalue|;")
+    gamma: float | None = Field(
+        description="The activation's largest derivative (tanh 1, "
+        "sigmoid 0.25); null for gated cells."
+    )
+    bound: float | None = Field(
+        description="sigma_max * gamma: below 1 the gradient must "
+        "vanish (Pascanu et al.); null for gated cells."
+    )
+    rate: float | None = Field(
+        description="The measured factor per step: 10^slope of the "
+        "least-squares line through log10_norms; null before two points."
+    )
+    regime: Literal[REGIMES] = Field(  # type: ignore[valid-type]
+        description="vanishing, exploding, neither, or unknown before a Jacobian is measured."
+    )
+    sentence: str = Field(description="The regime and why, in numbers.")
+
+    @classmethod
+    def of(cls, gauge: Gauge) -> RegimeGauge:
+        return cls.make(
+            {
+                "k": gauge.k,
+                "distances": gauge.distances,
+                "norms": gauge.norms,
+                "log10_norms": gauge.log10_norms,
+                "matrix": gauge.matrix,
+                "sigma_max": gauge.sigma_max,
+                "spectral_radius": gauge.spectral_radius,
+                "gamma": gauge.gamma,
+                "bound": gauge.bound,
+                "rate": gauge.rate,
+                "regime": gauge.regime,
+                "sentence": gauge.sentence,
+            }
+        )
+
+
+class GradientFlow(Wire):
+    """How the gradient flows back in time this epoch (or in a what-if at a W_h scale)."""
+
+    epoch: int = Field(description="The session's epoch.")
+    param: str = Field(description="The parameter whose terms `sizes` holds.")
+    params: list[str] = Field(description="Every parameter that has terms, for a picker.")
+    scale: float | None = Field(
+        description="null: the session's own steps, as far as taken. A number: a what-if, the "
+        "whole epoch computed with the recurrent weights times it (nothing is changed)."
+    )
+    complete: bool = Field(description="Every backward step is computed.")
+    state_grad_norms: Vector = array("|dL/dh_t| for t = 1..T; null where not computed yet;")
+    ks: list[int] = Field(
+        description="The loss step k of each row of sizes (one row, k = T, for many-to-one)."
+    )
+    sizes: Matrix = array("sizes[r][t-1] = |term(ks[r], t)|; null where there is none (yet);")
+    size_range: list[float] | None = Field(
+        description="[smallest, largest] positive size: the colour scale's ends; null if none."
+    )
+    gauge: RegimeGauge = Field(description="The regime gauge.")
+    diverged: Divergence | None = Field(description="null, or the run's first overflow.")
+
+    @classmethod
+    def of(cls, run: Run, flow: Flow, gauge: Gauge, scale: float | None) -> GradientFlow:
+        size_range = flow.size_range
+        return cls.make(
+            {
+                "epoch": run.epoch,
+                "param": flow.param,
+                "params": list(run.scenario.config.param_names),
+                "scale": scale,
+                "complete": flow.complete,
+                "state_grad_norms": flow.state_grad_norms,
+                "ks": list(flow.ks),
+                "sizes": flow.sizes,
+                "size_range": None if size_range is None else list(size_range),
+                "gauge": RegimeGauge.of(gauge),
+                "diverged": Divergence.of(run.diverged),
+            }
+        )
