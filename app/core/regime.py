@@ -139,8 +139,8 @@ def regime_sentence(gauge: Gauge, T: int) -> str:
         if T < 2:
             return f"One time step: no Jacobian product to measure. {condition}"
         return (
-            "Not measured yet: take backward steps from t = "
-            f"{T} to t = {T - 1} and below to compute the Jacobians. {condition}"
+            f"Not measured yet: the backward steps from t = {T} down compute the Jacobians "
+            f"∂h_j/∂h_(j−1) whose product this measures. {condition}"
         )
     rate, last = gauge.rate, _power(gauge.log10_norms[-1])
     measured = (

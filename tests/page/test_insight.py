@@ -1,0 +1,130 @@
+"""The "seeing why" section: the charts and the heat map draw the server's numbers, a heat-map
+cell opens its term, and the W_h slider moves between the regimes (apply changes the session)."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.page.conftest import Watched
+from tests.page.helpers import click_and_wait
+
+
+def server_flow(watched: Watched, **query: Any) -> dict[str, Any]:
+    """GET .../flow, read by the test itself."""
+    url = f"{watched.base_url}/api/sessions/{watched.session_id}/flow"
+    if query:
+        url += "?" + urllib.parse.urlencode(query)
+    with urllib.request.urlopen(url) as response:
+        return json.load(response)
+
+
+def wait_for_flow(page: Page, shown: str, cells: int) -> None:
+    """Until the section shows `shown` ("session" or "scale-0.2") with `cells` computed terms."""
+    page.wait_for_function(
+        """([shown, cells]) => document.getElementById('insight').dataset.shown === shown &&
+           document.querySelectorAll('#flow-heatmap .flow-cell:not(.empty)').length === cells""",
+        arg=[shown, cells],
+    )
+
+
+def step_through(page: Page, T: int, backward: int) -> None:
+    for _ in range(T):
+        click_and_wait(page, "Forward step", "/forward")
+    for _ in range(backward):
+        click_and_wait(page, "Backward step", "/backward")
+
+
+def test_the_charts_and_the_heat_map_draw_the_servers_numbers(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=hello")  # many-to-many, T = 4: a 4 x 4 grid, lower triangle
+    step_through(page, 4, 3)
+    flow = server_flow(watched)
+    wait_for_flow(page, "session", 1 + 2 + 3)  # t = 4, 3, 2 done: a term per k >= t
+    cells = page.eval_on_selector_all(
+        "#flow-heatmap .flow-cell", "els => els.map(e => [e.dataset.term, e.dataset.size])"
+    )
+    expected = [
+        [f"W_h:{k}:{t}", "" if size is None else size]
+        for k, row in zip(flow["ks"], flow["sizes"], strict=True)
+        for t, size in enumerate(row, start=1)
+    ]
+    assert [[term, float(size) if size else ""] for term, size in cells] == expected
+    points = page.eval_on_selector_all(
+        "#flow-chart .log-point", "els => els.map(e => e.dataset.value)"
+    )
+    assert [float(v) if v else None for v in points] == flow["state_grad_norms"]
+    gauge = page.eval_on_selector_all(
+        "#gauge-chart .log-point", "els => els.map(e => e.dataset.value)"
+    )
+    assert [float(v) for v in gauge] == flow["gauge"]["norms"]
+    assert page.locator("#regime-sentence").inner_text() == flow["gauge"]["sentence"]
+    numbers = page.eval_on_selector_all("#gauge-numbers dd", "els => els.map(e => e.dataset.value)")
+    assert float(numbers[0]) == flow["gauge"]["sigma_max"]
+    # another parameter: its own terms, from the server again
+    page.locator("#flow-param").select_option("W_y")
+    page.wait_for_function(
+        "() => document.querySelector('#flow-heatmap .flow-cell')?.dataset.term.startsWith('W_y')"
+    )
+    sizes = page.eval_on_selector_all("#flow-heatmap .flow-cell:not(.empty)", "els => els.length")
+    assert sizes == 3  # the output layer: term(t, t) only, for t = 4, 3, 2
+    assert not watched.errors
+
+
+def test_the_vanishing_preset_fades_and_a_cell_opens_its_term(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=vanishing")
+    step_through(page, 20, 20)
+    wait_for_flow(page, "session", 20)  # one term per t (W_h:20:1 is 0, as h_0 = 0)
+    sentence = page.locator("#regime-sentence")
+    assert (
+        sentence.inner_text().startswith("Vanishing")
+        and sentence.get_attribute("data-regime") == "vanishing"
+    )
+    page.locator("#flow-param").select_option("b")
+    page.wait_for_function(
+        "() => document.querySelector('#flow-heatmap .flow-cell')?.dataset.term.startsWith('b:')"
+    )
+    colours = page.eval_on_selector_all(
+        "#flow-heatmap .flow-cell", "els => els.map(e => e.getAttribute('fill'))"
+    )
+    assert colours[0] != colours[-1]  # the distant term is pale, the near one dark
+    cell = page.locator("#flow-heatmap .flow-cell[data-term='b:20:5']")
+    cell.click()
+    page.wait_for_function(
+        "() => document.getElementById('view-note').textContent.includes('backward step t = 5')"
+    )
+    current = page.locator("#term-list button.current")
+    assert current.get_attribute("data-term") == "b:20:5"
+    assert not watched.errors
+
+
+def test_moving_the_slider_changes_the_sentence_and_apply_changes_the_weights(
+    watched: Watched,
+) -> None:
+    page = watched.page
+    watched.open("/?preset=exploding")
+    wait_for_flow(page, "session", 0)
+    sentence = page.locator("#regime-sentence")
+    assert sentence.inner_text().startswith("Not measured yet")
+    first = watched.state()["params"]["W_h"]
+    page.locator("#scale-slider").fill("1.5")
+    wait_for_flow(page, "scale-1.5", 30)
+    assert sentence.inner_text().startswith("Exploding")
+    assert sentence.inner_text() == server_flow(watched, scale=1.5)["gauge"]["sentence"]
+    page.locator("#scale-slider").fill("0.2")
+    wait_for_flow(page, "scale-0.2", 30)
+    assert sentence.inner_text().startswith("Vanishing")
+    assert watched.state()["params"]["W_h"] == first  # a what-if changes nothing
+    with page.expect_response(lambda r: r.url.endswith("/scale") and r.ok):
+        page.get_by_role("button", name="Apply to the session").click()
+    wait_for_flow(page, "session", 0)
+    scaled = watched.state()["params"]["W_h"]
+    assert scaled == [[pytest.approx(0.2 * v) for v in row] for row in first]
+    assert page.locator("#scale-value").inner_text() == "1.00×"
+    assert not watched.errors
