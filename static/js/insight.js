@@ -13,12 +13,23 @@ const $ = (id) => document.getElementById(id);
  * send) runs a session command (send(id, token) -> the new state) as the page's buttons do.
  */
 export function createInsight({ openTerm, command }) {
-  const local = { state: null, token: null, param: null, scale: null, asked: 0 };
+  const local = { state: null, token: null, param: null, scale: null, asked: 0, stale: false };
   const slider = $("scale-slider");
+  // The section asks the server only while it is on screen: a step stays one request.
+  new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting) && local.stale) fetchFlow();
+  }).observe($("insight"));
+
+  function onScreen() {
+    const { top, bottom } = $("insight").getBoundingClientRect();
+    return top < window.innerHeight && bottom > 0;
+  }
 
   function fetchFlow() {
     const { state, param, scale } = local;
     if (!state) return;
+    local.stale = !onScreen();
+    if (local.stale) return;
     const ask = ++local.asked;
     api.flow(state.id, { param, scale })
       .then((flow) => { if (ask === local.asked) draw(flow); })
@@ -55,6 +66,7 @@ export function createInsight({ openTerm, command }) {
   function setScale(value) {
     slider.value = String(value);
     $("scale-value").textContent = `${Number(value).toFixed(2)}×`;
+    slider.setAttribute("aria-valuetext", `W_h times ${Number(value).toFixed(2)}`);
     local.scale = Number(value) === 1 ? null : Number(value);
     renderScaleButtons();
   }

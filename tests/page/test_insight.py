@@ -25,7 +25,9 @@ def server_flow(watched: Watched, **query: Any) -> dict[str, Any]:
 
 
 def wait_for_flow(page: Page, shown: str, cells: int) -> None:
-    """Until the section shows `shown` ("session" or "scale-0.2") with `cells` computed terms."""
+    """Until the section shows `shown` ("session" or "scale-0.2") with `cells` computed terms
+    (it asks the server while it is on screen)."""
+    page.locator("#insight").scroll_into_view_if_needed()
     page.wait_for_function(
         """([shown, cells]) => document.getElementById('insight').dataset.shown === shown &&
            document.querySelectorAll('#flow-heatmap .flow-cell:not(.empty)').length === cells""",
@@ -38,6 +40,16 @@ def step_through(page: Page, T: int, backward: int) -> None:
         click_and_wait(page, "Forward step", "/forward")
     for _ in range(backward):
         click_and_wait(page, "Backward step", "/backward")
+
+
+def test_the_section_asks_the_server_only_while_it_is_on_screen(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=hello")
+    step_through(page, 2, 0)
+    asked = lambda: [url for _, url in watched.calls if "/api/" in url and "/flow" in url]  # noqa: E731
+    assert not asked()  # below the fold
+    wait_for_flow(page, "session", 0)
+    assert len(asked()) == 1
 
 
 def test_the_charts_and_the_heat_map_draw_the_servers_numbers(watched: Watched) -> None:
