@@ -18,6 +18,7 @@ from app.api.worker import SessionsDep, call
 from app.core import Run, bptt
 from app.core.flow import gradient_flow
 from app.core.regime import regime_gauge, scale_recurrent
+from app.core.truncation import dropped_sizes, truncation_gaps, untruncated
 
 router = APIRouter(
     prefix="/sessions",
@@ -41,7 +42,12 @@ def flow_of(run: Run, param: str | None, scale: float | None) -> GradientFlow:
         raise unknown_param(run, name)
     if scale is not None:  # the epoch's starting weights, scaled
         run = bptt(scale_recurrent(run.scenario, scale)).with_changes(epoch=run.epoch)
-    return GradientFlow.of(run, gradient_flow(run, name), regime_gauge(run), scale)
+    full = None
+    if run.scenario.config.truncation is not None and run.backward:
+        full = bptt(untruncated(run.scenario))  # the terms the window drops, computed once
+    dropped, gaps = dropped_sizes(run, name, full), truncation_gaps(run, full)
+    flow, gauge = gradient_flow(run, name), regime_gauge(run)
+    return GradientFlow.of(run, flow, gauge, scale, dropped, gaps)
 
 
 @router.get(

@@ -154,3 +154,22 @@ def test_every_cell_has_a_flow_and_a_finite_gauge(client: TestClient, preset: st
     assert flow["complete"] and flow["param"] == flow["params"][1]
     assert all(math.isfinite(n) for n in flow["gauge"]["log10_norms"])
     assert flow["gauge"]["regime"] in ("vanishing", "exploding", "neither")
+
+
+def test_with_truncation_the_flow_shows_the_dropped_terms_and_the_gap(client: TestClient) -> None:
+    sid, headers = create_session(client, {"preset": "vanishing"})
+    client.post(f"/api/sessions/{sid}/truncation", json={"truncation": 5}, headers=headers)
+    step_all(client, sid, headers, 20, 10)  # t = 20 .. 11
+    flow = client.get(f"/api/sessions/{sid}/flow", params={"param": "b"}).json()
+    assert flow["truncation"] == 5 and flow["gaps"] is None
+    kept = [t for t, size in enumerate(flow["sizes"][0], start=1) if size is not None]
+    dropped = [t for t, size in enumerate(flow["dropped_sizes"][0], start=1) if size is not None]
+    assert kept == [16, 17, 18, 19, 20] and dropped == [11, 12, 13, 14, 15]
+    step_all(client, sid, headers, 0, 10)
+    flow = client.get(f"/api/sessions/{sid}/flow", params={"param": "b"}).json()
+    gaps = {gap["param"]: gap for gap in flow["gaps"]}
+    state = client.get(f"/api/sessions/{sid}").json()
+    assert gaps["b"]["truncated"] == state["backward"][-1]["grads"]["b"]
+    truncated, full = np.array(gaps["W_h"]["truncated"]), np.array(gaps["W_h"]["full"])
+    expected = np.linalg.norm(truncated - full) / np.linalg.norm(full)
+    assert gaps["W_h"]["relative_difference"] == pytest.approx(expected, rel=1e-9)

@@ -4,7 +4,7 @@ docs/json.md) and build it from the core's objects (`Model.of(...)`)."""
 from app.api.wire.base import Divergence, Path, Wire
 from app.api.wire.compute import BpttResult, GradCheckParam, GradCheckResult, Health
 from app.api.wire.events import EventCursor, SessionEvent
-from app.api.wire.insight import GradientFlow, RegimeGauge
+from app.api.wire.insight import GradientFlow, RegimeGauge, TruncationGap
 from app.api.wire.records import BackwardRecord, ForwardRecord, StepTerms
 from app.api.wire.scenario import (
     CellInfo,
@@ -67,6 +67,7 @@ __all__ = [
     "Term",
     "TermDetail",
     "TrainResult",
+    "TruncationGap",
     "UpdateRecord",
     "UpdateStep",
     "Wire",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field
 
-from app.api.wire.base import Divergence, Matrix, Vector, Wire, array
+from app.api.wire.base import Array, Divergence, Matrix, Vector, Wire, array
 from app.core import Run
 from app.core.flow import Flow
 from app.core.regime import REGIMES, Gauge
+from app.core.truncation import TruncationGap as CoreGap
 
 
 class RegimeGauge(Wire):
@@ -62,6 +64,26 @@ class RegimeGauge(Wire):
         )
 
 
+class TruncationGap(Wire):
+    """One parameter's truncated and full gradients, and how far apart they are."""
+
+    param: str = Field(description="The parameter.")
+    truncated: Array = array("The sum of the kept terms (k - t < tau), shaped like it;")
+    full: Array = array("The sum of every term (full BPTT);")
+    relative_difference: float | None = array("|truncated - full| / |full|;")
+
+    @classmethod
+    def of(cls, gap: CoreGap) -> TruncationGap:
+        return cls.make(
+            {
+                "param": gap.param,
+                "truncated": gap.truncated,
+                "full": gap.full,
+                "relative_difference": gap.relative,
+            }
+        )
+
+
 class GradientFlow(Wire):
     """How the gradient flows back in time this epoch (or in a what-if at a W_h scale)."""
 
@@ -83,9 +105,26 @@ class GradientFlow(Wire):
     )
     gauge: RegimeGauge = Field(description="The regime gauge.")
     diverged: Divergence | None = Field(description="null, or the run's first overflow.")
+    truncation: int | None = Field(description="The window tau; null for full BPTT.")
+    dropped_sizes: Matrix = array(
+        "Like sizes, for the terms the window drops (k - t >= tau) at the steps taken, from a "
+        "full pass; null for a kept term, a step not taken, or without truncation;"
+    )
+    gaps: list[TruncationGap] | None = Field(
+        description="Per parameter, once the backward pass is complete with truncation: the "
+        "truncated and the full gradient; null before, or without truncation."
+    )
 
     @classmethod
-    def of(cls, run: Run, flow: Flow, gauge: Gauge, scale: float | None) -> GradientFlow:
+    def of(
+        cls,
+        run: Run,
+        flow: Flow,
+        gauge: Gauge,
+        scale: float | None,
+        dropped: np.ndarray,
+        gaps: tuple[CoreGap, ...] | None,
+    ) -> GradientFlow:
         size_range = flow.size_range
         return cls.make(
             {
@@ -100,5 +139,8 @@ class GradientFlow(Wire):
                 "size_range": None if size_range is None else list(size_range),
                 "gauge": RegimeGauge.of(gauge),
                 "diverged": Divergence.of(run.diverged),
+                "truncation": run.scenario.config.truncation,
+                "dropped_sizes": dropped,
+                "gaps": None if gaps is None else [TruncationGap.of(gap) for gap in gaps],
             }
         )
