@@ -46,8 +46,10 @@ function termGrid(flow, { openTerm, clickable }) {
     grid.append(createSVG("text", { x: left - 6, y: top + r * cell + cell * 0.75, class: "chart-tick end", text: `k=${k}` }));
     flow.sizes[r].forEach((size, c) => {
       const t = c + 1;
-      const colour = sizeColour(size, flow.size_range);
       const id = `${flow.param}:${k}:${t}`;
+      const dropped = flow.dropped_sizes?.[r]?.[c] ?? null;
+      if (dropped !== null) return grid.append(droppedCell(id, dropped, { x: left + c * cell, y: top + r * cell, cell }));
+      const colour = sizeColour(size, flow.size_range);
       const text = size === null ? `no term (${flow.param}, k = ${k}, t = ${t}) yet` : `term ${id}: size ${formatNumber(size)}`;
       const open = clickable && size !== null;
       const rect = createSVG("rect", {
@@ -72,6 +74,13 @@ function termGrid(flow, { openTerm, clickable }) {
     createSVG("text", { x: left + T * cell, y: bottom, class: "chart-tick end", text: `t = ${T}` }),
   );
   return createHTML("div", { class: "flow-grid-scroll" }, [grid]);
+}
+
+/** A term the truncation window drops: greyed, with its size (from a full pass) in its title. */
+function droppedCell(id, size, { x, y, cell }) {
+  return createSVG("rect", {
+    x, y, width: cell, height: cell, class: "flow-cell dropped", "data-term": id, "data-dropped-size": String(size),
+  }, [createSVG("title", { text: `term ${id}: dropped by the window (its size would be ${formatNumber(size)})` })]);
 }
 
 function colourScale(range) {

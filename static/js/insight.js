@@ -5,6 +5,7 @@ import { api, ApiError } from "./api.js";
 import { renderFlow } from "./flow.js";
 import { renderGauge } from "./gauge.js";
 import { createHTML } from "./svg.js";
+import { fillWindowPicker, renderTruncation } from "./truncation.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,11 +55,13 @@ export function createInsight({ openTerm, command }) {
     $("scale-note").textContent = whatIf
       ? `What-if: the recurrent weights × ${flow.scale}, the whole epoch computed by the server; the session is unchanged until you apply it.`
       : flow.complete ? "The session's epoch, backward pass complete." : "The session's epoch, as far as the backward pass has gone.";
+    renderTruncation({ dropped: $("dropped-terms"), gaps: $("truncation-gaps") }, flow);
     $("insight").dataset.shown = whatIf ? `scale-${flow.scale}` : "session";
     renderScaleButtons();
   }
 
   function renderScaleButtons() {
+    $("truncation-set").disabled = !local.token;
     $("scale-apply").disabled = !local.token || local.scale === null;
     $("scale-leave").disabled = local.scale === null;
   }
@@ -79,6 +82,11 @@ export function createInsight({ openTerm, command }) {
     setScale(1);
     command("scale", (id, token) => api.scale(id, token, factor));
   });
+  $("truncation-set").addEventListener("click", () => {
+    const chosen = $("truncation-window").value;
+    const truncation = chosen === "full" ? null : Number(chosen);
+    command("truncate", (id, token) => api.truncation(id, token, truncation));
+  });
   $("flow-param").addEventListener("change", (event) => { local.param = event.target.value; fetchFlow(); });
 
   return {
@@ -89,6 +97,8 @@ export function createInsight({ openTerm, command }) {
       local.state = state;
       local.token = token;
       if (another) { local.param = null; setScale(1); }
+      fillWindowPicker($("truncation-window"), state.T, state.config.truncation ?? null);
+      renderScaleButtons();
       fetchFlow();
     },
   };

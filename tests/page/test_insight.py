@@ -140,3 +140,34 @@ def test_moving_the_slider_changes_the_sentence_and_apply_changes_the_weights(
     assert scaled == [[pytest.approx(0.2 * v) for v in row] for row in first]
     assert page.locator("#scale-value").inner_text() == "1.00×"
     assert not watched.errors
+
+
+def test_the_window_control_truncates_and_the_page_shows_what_it_drops(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=hello")  # T = 4, a loss at every step
+    page.locator("#truncation-window").select_option("1")
+    with page.expect_response(lambda r: r.url.endswith("/truncation") and r.ok):
+        page.get_by_role("button", name="Set window and replay the epoch").click()
+    step_through(page, 4, 4)
+    assert watched.state()["config"]["truncation"] == 1
+    page.locator("#insight").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('#truncation-gaps table') !== null")
+    flow = server_flow(watched)
+    dropped = page.eval_on_selector_all(
+        "#flow-heatmap .flow-cell.dropped",
+        "els => els.map(e => [e.dataset.term, +e.dataset.droppedSize])",
+    )
+    expected = [
+        [f"W_h:{k}:{t}", size]
+        for k, row in zip(flow["ks"], flow["dropped_sizes"], strict=True)
+        for t, size in enumerate(row, start=1)
+        if size is not None
+    ]
+    assert dropped == expected and len(dropped) == 6  # every k > t: tau = 1 keeps k = t only
+    struck = page.eval_on_selector_all("#dropped-terms li s", "els => els.length")
+    assert struck == 6
+    gaps = page.eval_on_selector_all(
+        "#truncation-gaps td.gap", "els => els.map(e => +e.dataset.value)"
+    )
+    assert gaps == [gap["relative_difference"] for gap in flow["gaps"]]
+    assert not watched.errors
