@@ -10,12 +10,13 @@ from fastapi import APIRouter, HTTPException, Query, status
 from app.api.bodies import StrictBodyRoute
 from app.api.deps import SettingsDep, TokenDep
 from app.api.jsonresponse import StrictJSONResponse
+from app.api.limits import check_gradcheck
 from app.api.openapi import BODY, CHANGE, STORE, documented
 from app.api.schemas import MAX_SCALE, ScaleIn, TruncationIn
 from app.api.wire import SessionState
-from app.api.wire.insight import GradientFlow
+from app.api.wire.insight import GradientFlow, SessionGradCheck
 from app.api.worker import SessionsDep, call
-from app.core import Run, bptt
+from app.core import Run, ScenarioError, bptt, gradcheck
 from app.core.flow import gradient_flow
 from app.core.regime import regime_gauge, scale_recurrent
 from app.core.truncation import dropped_sizes, truncation_gaps, untruncated
@@ -75,6 +76,29 @@ async def read_flow(
 
     def build() -> GradientFlow:
         return flow_of(sessions.read(session_id).run, param, scale)
+
+    return StrictJSONResponse(await call(sessions, build))
+
+
+@router.get(
+    "/{session_id}/gradcheck",
+    summary="The session's gradient against central differences",
+    **documented(SessionGradCheck, "Per parameter: worst entry, every entry.", 404, *STORE),
+)
+async def check_gradient(
+    session_id: str, sessions: SessionsDep, settings: SettingsDep
+) -> StrictJSONResponse:
+    """The analytic gradient (before any clipping) of this epoch's weights against central
+    differences, per parameter and per entry; 422 past the server's forward-step limit."""
+
+    def build() -> SessionGradCheck:
+        run = sessions.read(session_id).run
+        try:
+            check_gradcheck(run.scenario, settings)
+        except ScenarioError as error:
+            detail = [{"loc": ["path", "session_id"], "msg": error.rule, "type": "scenario"}]
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from error
+        return SessionGradCheck.of(run, gradcheck(run.scenario))
 
     return StrictJSONResponse(await call(sessions, build))
 

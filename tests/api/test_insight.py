@@ -173,3 +173,30 @@ def test_with_truncation_the_flow_shows_the_dropped_terms_and_the_gap(client: Te
     truncated, full = np.array(gaps["W_h"]["truncated"]), np.array(gaps["W_h"]["full"])
     expected = np.linalg.norm(truncated - full) / np.linalg.norm(full)
     assert gaps["W_h"]["relative_difference"] == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("preset", ["seed-3-step", "gru-update-gate", "lstm-remembers"])
+def test_the_session_gradcheck_names_each_parameters_worst_entry(
+    client: TestClient, preset
+) -> None:
+    sid, _ = create_session(client, {"preset": preset})
+    answer = client.get(f"/api/sessions/{sid}/gradcheck")
+    assert answer.status_code == 200
+    check = strict_json(answer.text)
+    assert check["passed"] and check["tolerance"] == 1e-6
+    for param in check["params"].values():
+        errors = [entry["relative_error"] for entry in param["entries"]]
+        assert param["worst"]["relative_error"] == max(errors)
+        assert len(errors) == math.prod(param["shape"]) and param["passed"]
+        for entry in param["entries"]:
+            scale = max(abs(entry["analytic"]), abs(entry["numeric"]), check["floor"])
+            assert entry["relative_error"] == pytest.approx(
+                abs(entry["analytic"] - entry["numeric"]) / scale, rel=1e-12, abs=1e-300
+            )
+
+
+def test_a_gradcheck_past_the_servers_limit_is_a_422(make_client) -> None:
+    client = make_client(max_gradcheck_steps=10)
+    sid, _ = create_session(client, {"preset": "hello"})
+    answer = client.get(f"/api/sessions/{sid}/gradcheck")
+    assert answer.status_code == 422 and "forward steps" in answer.json()["detail"][0]["msg"]

@@ -4,7 +4,14 @@ docs/json.md) and build it from the core's objects (`Model.of(...)`)."""
 from app.api.wire.base import Divergence, Path, Wire
 from app.api.wire.compute import BpttResult, GradCheckParam, GradCheckResult, Health
 from app.api.wire.events import EventCursor, SessionEvent
-from app.api.wire.insight import GradientFlow, RegimeGauge, TruncationGap
+from app.api.wire.insight import (
+    EntryCheck,
+    GradientFlow,
+    ParamGradCheck,
+    RegimeGauge,
+    SessionGradCheck,
+    TruncationGap,
+)
 from app.api.wire.records import BackwardRecord, ForwardRecord, StepTerms
 from app.api.wire.scenario import (
     CellInfo,
@@ -39,6 +46,7 @@ __all__ = [
     "CellInfo",
     "CellParam",
     "Divergence",
+    "EntryCheck",
     "EventCursor",
     "Factor",
     "FactorPart",
@@ -52,6 +60,7 @@ __all__ = [
     "GraphNode",
     "Health",
     "ParamArrays",
+    "ParamGradCheck",
     "Params",
     "Path",
     "Preset",
@@ -60,6 +69,7 @@ __all__ = [
     "RunState",
     "SessionCreated",
     "SessionEvent",
+    "SessionGradCheck",
     "SessionState",
     "SessionSummary",
     "StepLine",

@@ -8,8 +8,9 @@ import numpy as np
 from pydantic import Field
 
 from app.api.wire.base import Array, Divergence, Matrix, Vector, Wire, array
-from app.core import Run
+from app.core import GradCheck, Run
 from app.core.flow import Flow
+from app.core.gradcheck import TOLERANCE, entry_errors
 from app.core.regime import REGIMES, Gauge
 from app.core.truncation import TruncationGap as CoreGap
 
@@ -142,5 +143,85 @@ class GradientFlow(Wire):
                 "truncation": run.scenario.config.truncation,
                 "dropped_sizes": dropped,
                 "gaps": None if gaps is None else [TruncationGap.of(gap) for gap in gaps],
+            }
+        )
+
+
+class EntryCheck(Wire):
+    """One entry of a parameter: its two gradients and how far apart they are."""
+
+    index: list[int] = Field(description="Where in the parameter, e.g. [1, 0] (from 0).")
+    analytic: float | None = array("The backward pass's value (before any clipping);")
+    numeric: float | None = array("The central difference;")
+    relative_error: float | None = array(
+        "|analytic - numeric| / max(|analytic|, |numeric|, floor);"
+    )
+    passed: bool = Field(description="relative_error below the tolerance.")
+
+
+class ParamGradCheck(Wire):
+    """One parameter checked: its worst entry, and every entry."""
+
+    shape: list[int] = Field(description="The parameter's shape.")
+    relative_error: float | None = array("|analytic - numeric| / max(...) over the whole array;")
+    passed: bool = Field(description="relative_error below the tolerance.")
+    worst: EntryCheck = Field(description="The entry with the largest relative error.")
+    entries: list[EntryCheck] = Field(description="Every entry, row by row.")
+
+
+class SessionGradCheck(Wire):
+    """The session's gradient (this epoch's weights) against central differences."""
+
+    epoch: int = Field(description="The epoch whose weights were checked.")
+    cell: str = Field(description="elman, gru or lstm.")
+    eps: float = Field(description="The finite-difference step.")
+    tolerance: float = Field(description="The largest relative error that passes.")
+    floor: float = Field(
+        description="The smallest size an error is measured against "
+        "(1e-4 * max(1, |L|): rounding limits the differences below it)."
+    )
+    passed: bool = Field(description="No overflow, and every parameter passed.")
+    max_relative_error: float | None = array("The largest relative error;")
+    diverged: Divergence | None = Field(description="null, or where the run overflowed.")
+    params: dict[str, ParamGradCheck] = Field(description="By parameter name.")
+
+    @classmethod
+    def of(cls, run: Run, check: GradCheck) -> SessionGradCheck:
+        params = {}
+        for name, param in check.params.items():
+            errors = entry_errors(param, check.floor)
+            entries = [
+                EntryCheck.make(
+                    {
+                        "index": list(index),
+                        "analytic": float(param.analytic[index]),
+                        "numeric": float(param.numeric[index]),
+                        "relative_error": float(errors[index]),
+                        "passed": bool(errors[index] < TOLERANCE),
+                    }
+                )
+                for index in np.ndindex(param.analytic.shape)
+            ]
+            worst = int(np.nanargmax(errors)) if np.isfinite(errors).any() else 0
+            params[name] = ParamGradCheck.make(
+                {
+                    "shape": list(param.analytic.shape),
+                    "relative_error": param.relative_error,
+                    "passed": bool(param.relative_error < TOLERANCE),
+                    "worst": entries[worst],
+                    "entries": entries,
+                }
+            )
+        return cls.make(
+            {
+                "epoch": run.epoch,
+                "cell": run.scenario.config.cell,
+                "eps": check.eps,
+                "tolerance": TOLERANCE,
+                "floor": check.floor,
+                "passed": check.passed,
+                "max_relative_error": check.max_relative_error,
+                "diverged": Divergence.of(check.diverged),
+                "params": params,
             }
         )
