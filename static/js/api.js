@@ -70,6 +70,8 @@ export const api = {
     if (scale !== null) query.set("scale", String(scale));
     return request("GET", `${sessionPath(id)}/flow?${query}`);
   },
+  /** The session's raw gradient against central differences, per parameter and entry. */
+  gradcheck: (id) => request("GET", `${sessionPath(id)}/gradcheck`),
   /** The recurrent weights times factor; the epoch starts again from them. */
   scale: async (id, token, factor) =>
     withTermLists(await request("POST", `${sessionPath(id)}/scale`, { body: { factor }, token })),

@@ -6,6 +6,7 @@ import { renderFlow } from "./flow.js";
 import { renderGauge } from "./gauge.js";
 import { createHTML } from "./svg.js";
 import { fillWindowPicker, renderTruncation } from "./truncation.js";
+import { watchGradCheck } from "./gradcheck.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -87,6 +88,7 @@ export function createInsight({ openTerm, command }) {
     const truncation = chosen === "full" ? null : Number(chosen);
     command("truncate", (id, token) => api.truncation(id, token, truncation));
   });
+  watchGradCheck($("gradcheck-button"), $("gradcheck"), () => local.state?.id);
   $("flow-param").addEventListener("change", (event) => { local.param = event.target.value; fetchFlow(); });
 
   return {
@@ -96,7 +98,7 @@ export function createInsight({ openTerm, command }) {
       const another = local.state?.id !== state.id;
       local.state = state;
       local.token = token;
-      if (another) { local.param = null; setScale(1); }
+      if (another) { local.param = null; setScale(1); $("gradcheck").replaceChildren(); }
       fillWindowPicker($("truncation-window"), state.T, state.config.truncation ?? null);
       renderScaleButtons();
       fetchFlow();

@@ -171,3 +171,25 @@ def test_the_window_control_truncates_and_the_page_shows_what_it_drops(watched: 
     )
     assert gaps == [gap["relative_difference"] for gap in flow["gaps"]]
     assert not watched.errors
+
+
+@pytest.mark.parametrize("preset", ["seed-3-step", "gru-update-gate", "lstm-remembers"])
+def test_the_gradient_check_panel_shows_the_servers_worst_entries(watched: Watched, preset) -> None:
+    page = watched.page
+    watched.open(f"/?preset={preset}")
+    page.locator("#insight").scroll_into_view_if_needed()
+    with page.expect_response(lambda r: r.url.endswith("/gradcheck") and r.ok) as answer:
+        page.get_by_role("button", name="Check the gradient").click()
+    check = answer.value.json()
+    page.wait_for_function("() => document.querySelector('#gradcheck .gradcheck-verdict') !== null")
+    assert page.locator("#gradcheck .gradcheck-verdict").inner_text().startswith("Pass")
+    shown = page.eval_on_selector_all(
+        "#gradcheck table.worst tbody tr",
+        "rows => rows.map(r => [r.dataset.param, +r.querySelector('.error-size').dataset.value])",
+    )
+    assert shown == [[name, p["worst"]["relative_error"]] for name, p in check["params"].items()]
+    first = next(iter(check["params"]))
+    page.locator(f"#gradcheck details[data-param='{first}'] summary").click()
+    rows = page.locator(f"#gradcheck details[data-param='{first}'] tbody tr")
+    assert rows.count() == len(check["params"][first]["entries"])
+    assert not watched.errors
