@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, FastAPI
 
-from app.api import compute, docs, events, health, presets, sessions, terms
+from app.api import compute, docs, events, health, insight, presets, sessions, terms
 from app.api.bodies import install_body_errors
 from app.api.errors import install_error_handlers
 from app.api.guard import RequestGuard
@@ -14,7 +14,7 @@ from app.sessions import MemoryStore, RunCache, Sessions, SessionStore
 from app.settings import Settings
 
 api_router = APIRouter(prefix="/api")
-for module in (sessions, events, terms, health, presets, compute):  # the hot path first
+for module in (sessions, events, terms, insight, health, presets, compute):  # the hot path first
     api_router.include_router(module.router)
 
 

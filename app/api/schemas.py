@@ -164,6 +164,25 @@ class TrainIn(Strict):
     epochs: int = Field(description="Number of updates to make; at least 1.", ge=1)
 
 
+MAX_SCALE = 3.0  # the what-if slider's and the scale command's largest factor
+
+
+class ScaleIn(Strict):
+    """The factor the recurrent weights are multiplied by."""
+
+    factor: float = Field(
+        description="0 to 3: W_h (a gated cell's W_h*) times this.", ge=0, le=MAX_SCALE
+    )
+
+
+class TruncationIn(Strict):
+    """Truncated BPTT's window."""
+
+    truncation: int | None = Field(
+        description="null: full BPTT; tau >= 1: keep term(k, t) only where k - t < tau.", ge=1
+    )
+
+
 class ResetIn(Strict):
     """Where to go back to."""
 

@@ -63,6 +63,21 @@ export const api = {
   /** One term in full (factors, value, running sums, path), while its epoch is the session's. */
   term: (id, termId, epoch) =>
     request("GET", `${sessionPath(id)}/terms/${encodeURIComponent(termId)}?epoch=${epoch}`),
+  /** Gradient flow and the regime gauge; scale (a number): a read-only what-if at that W_h scale. */
+  flow: (id, { param = null, scale = null } = {}) => {
+    const query = new URLSearchParams();
+    if (param) query.set("param", param);
+    if (scale !== null) query.set("scale", String(scale));
+    return request("GET", `${sessionPath(id)}/flow?${query}`);
+  },
+  /** The session's raw gradient against central differences, per parameter and entry. */
+  gradcheck: (id) => request("GET", `${sessionPath(id)}/gradcheck`),
+  /** The recurrent weights times factor; the epoch starts again from them. */
+  scale: async (id, token, factor) =>
+    withTermLists(await request("POST", `${sessionPath(id)}/scale`, { body: { factor }, token })),
+  /** truncation: null (full BPTT) or tau >= 1; the epoch's steps are replayed with it. */
+  truncation: async (id, token, truncation) =>
+    withTermLists(await request("POST", `${sessionPath(id)}/truncation`, { body: { truncation }, token })),
   /** The session's changes as server-sent events (needs no token). */
   eventsUrl: (id) => `${sessionPath(id)}/events`,
 };

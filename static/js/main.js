@@ -12,6 +12,7 @@ import {
   describeView, nodeValues, startEpoch, viewKey, viewsForRecord, viewsFromState,
 } from "./timeline.js";
 import { createHTML } from "./svg.js";
+import { createInsight } from "./insight.js";
 
 const page = {
   presets: [],
@@ -30,6 +31,7 @@ const page = {
 
 const $ = (id) => document.getElementById(id);
 const MAX_PENDING = 10;
+const insight = createInsight({ openTerm, command: (action, send) => act(action, send) });
 
 function rememberEpoch(state) {
   const { epoch, T, forward, backward, params, inputs, config } = state;
@@ -140,7 +142,8 @@ function followed(state) {
   }
 }
 
-async function act(action) {
+/** send(id, token) -> state: a command of the insight section (scale, truncate). */
+async function act(action, send = null) {
   if (page.busy || !page.state || !page.token) return;
   page.busy = true;
   document.body.classList.add("busy");
@@ -148,7 +151,8 @@ async function act(action) {
   renderButtons();
   const { id } = page.state;
   try {
-    if (action === "train") receive(action, await api.train(id, page.token, 1));
+    if (send) receive(action, await send(id, page.token));
+    else if (action === "train") receive(action, await api.train(id, page.token, 1));
     else if (action === "reset") receive(action, await api.reset(id, page.token, "epoch"));
     else if (action === "start") receive(action, await api.reset(id, page.token, "start"));
     else receive(action, stateAfterStep(page.state, action, await api.step(id, page.token, action)));
@@ -178,6 +182,16 @@ function receive(action, state) {
     page.views = [];
   }
   rememberEpoch(state);
+  if (action === "scale" || action === "truncate") {
+    // The epoch's records were computed again (other weights, or another window): its views
+    // and the terms fetched for it are replaced by the new ones.
+    page.terms.clear();
+    page.views = page.views.filter((view) => view.kind === "update" || view.epoch !== state.epoch);
+    state.forward.forEach((_, index) => page.views.push(...viewsForRecord(state, "forward", index)));
+    state.backward.forEach((_, index) => page.views.push(...viewsForRecord(state, "backward", index)));
+    page.cursor = page.views.length - 1;
+    return;
+  }
   if (action === "reset" || action === "start") {
     page.views = page.views.filter((view) => view.kind === "update" || view.epoch !== state.epoch);
     page.cursor = page.views.length - 1;
@@ -216,6 +230,15 @@ function revealPanel() {
   }
   const summary = panel.querySelector(".term-summary");
   if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
+}
+
+/** Show term `termId` ("W_h:3:2") of the current epoch in the backward view (a heat-map cell). */
+function openTerm(termId) {
+  const index = page.views.findIndex((view) => view.kind === "backward" && view.term !== null
+    && view.epoch === page.state.epoch && epochOf(view).backward[view.index].terms[view.term]?.id === termId);
+  if (index < 0) return;
+  show(index);
+  $("formula").scrollIntoView({ block: "start", behavior: "instant" });
 }
 
 function stepRight() {
@@ -257,6 +280,7 @@ function render() {
   renderBanner(state);
   $("loss-now").textContent = state.loss === null || state.loss === undefined ? "not computed yet" : formatLoss(state.loss);
   renderLossChart($("loss-chart"), state.loss_history);
+  insight.update(state, page.token);
   writeAddress({ view: viewKey(view, epoch) });
 }
 

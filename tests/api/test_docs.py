@@ -49,6 +49,8 @@ TOKEN_ROUTES = [
     *(("post", f"/api/sessions/{{session_id}}/{action}") for action in STEPS),
     ("post", "/api/sessions/{session_id}/reset"),
     ("post", "/api/sessions/{session_id}/train"),
+    ("post", "/api/sessions/{session_id}/scale"),
+    ("post", "/api/sessions/{session_id}/truncation"),
     ("delete", "/api/sessions/{session_id}"),
 ]
 BODY_ROUTES = [
@@ -57,6 +59,8 @@ BODY_ROUTES = [
     ("post", "/api/sessions"),
     ("post", "/api/sessions/{session_id}/reset"),
     ("post", "/api/sessions/{session_id}/train"),
+    ("post", "/api/sessions/{session_id}/scale"),
+    ("post", "/api/sessions/{session_id}/truncation"),
 ]
 
 

@@ -4,6 +4,14 @@ docs/json.md) and build it from the core's objects (`Model.of(...)`)."""
 from app.api.wire.base import Divergence, Path, Wire
 from app.api.wire.compute import BpttResult, GradCheckParam, GradCheckResult, Health
 from app.api.wire.events import EventCursor, SessionEvent
+from app.api.wire.insight import (
+    EntryCheck,
+    GradientFlow,
+    ParamGradCheck,
+    RegimeGauge,
+    SessionGradCheck,
+    TruncationGap,
+)
 from app.api.wire.records import BackwardRecord, ForwardRecord, StepTerms
 from app.api.wire.scenario import (
     CellInfo,
@@ -38,6 +46,7 @@ __all__ = [
     "CellInfo",
     "CellParam",
     "Divergence",
+    "EntryCheck",
     "EventCursor",
     "Factor",
     "FactorPart",
@@ -45,18 +54,22 @@ __all__ = [
     "ForwardStep",
     "GradCheckParam",
     "GradCheckResult",
+    "GradientFlow",
     "Graph",
     "GraphEdge",
     "GraphNode",
     "Health",
     "ParamArrays",
+    "ParamGradCheck",
     "Params",
     "Path",
     "Preset",
     "Quantity",
+    "RegimeGauge",
     "RunState",
     "SessionCreated",
     "SessionEvent",
+    "SessionGradCheck",
     "SessionState",
     "SessionSummary",
     "StepLine",
@@ -64,6 +77,7 @@ __all__ = [
     "Term",
     "TermDetail",
     "TrainResult",
+    "TruncationGap",
     "UpdateRecord",
     "UpdateStep",
     "Wire",
