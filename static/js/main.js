@@ -1,7 +1,7 @@
 // The controller: one object holds the page state; buttons and arrow keys change it.
 
 import { api, ApiError } from "./api.js";
-import { computeLayout, prepareGraph, renderGraph, showValues } from "./graph.js";
+import { computeLayout, fitGraph, prepareGraph, renderGraph, showValues } from "./graph.js";
 import { renderPanel } from "./panel.js";
 import { renderLossChart } from "./chart.js";
 import { watchEditor, fillEditor, readEditor, setChoices, showErrors } from "./editor.js";
@@ -12,6 +12,7 @@ import {
   describeView, nodeValues, startEpoch, viewKey, viewsForRecord, viewsFromState,
 } from "./timeline.js";
 import { createHTML } from "./svg.js";
+import { formatNumber } from "./format.js";
 
 const page = {
   presets: [],
@@ -277,7 +278,7 @@ function renderBanner(state) {
 }
 
 function formatLoss(loss) {
-  return Number(loss.toPrecision(6)).toString();
+  return formatNumber(loss, 6);
 }
 
 function renderButtons() {
@@ -303,6 +304,7 @@ async function start() {
   };
   for (const [id, action] of Object.entries(buttons)) $(id).addEventListener("click", () => act(action));
   document.addEventListener("keydown", onKey);
+  window.addEventListener("resize", () => page.graph && fitGraph(page.graph));
   $("graph").addEventListener("focusin", (event) => {
     const node = event.target.closest("[data-id]");
     if (node) $("node-readout").textContent = node.getAttribute("aria-label");

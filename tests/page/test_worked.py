@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from typing import Any
 
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import formatted, press_and_wait
+from tests.page.helpers import formatted, press_and_wait, run_epoch
 
 ANNOTATION = "e => e.querySelector('annotation').textContent"
 
@@ -133,4 +134,34 @@ def test_hello_shapes_multiply_to_the_results_shape(watched: Watched) -> None:
     page.locator("#formula .term-product .entry-column").select_option(index=3)
     sums = json.loads(page.locator("#formula .running-sum").get_attribute("data-numbers"))
     assert sums == [term["previous"][1][3], term["value"][1][3], term["running"][1][3]]
+    assert watched.errors == []
+
+
+SCIENTIFIC_E = re.compile(r"\d(e|E)[-+]?\d")
+
+
+def test_one_number_format_and_matrices_with_their_numbers_and_scale(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=hello")
+    walk_to(page, "backward step t = 4, term 2 of")
+    term = watched.term(page.locator("#formula .factors").get_attribute("data-term"))
+    # the 6×6 term: its 36 numbers in its cells, and a colour scale from −max to +max
+    grid = page.locator("#term-value .number-grid")
+    cells = grid.locator("td").all_text_contents()
+    assert cells == formatted(page, term["value"])
+    largest = max(abs(number) for row in term["value"] for number in row)
+    scale = page.locator("#term-value .colour-scale .scale-value").all_text_contents()
+    script = "async v => (await import('/static/js/format.js')).formatNumber(v, 2)"
+    assert scale == [page.evaluate(script, -largest), page.evaluate(script, largest)]
+    # a click on a cell of the last factor picks that entry for the worked line
+    direct = page.locator("#formula .factor-direct")
+    direct.locator(".number-grid td[data-row='3'][data-column='1']").click()
+    assert json.loads(direct.locator(".worked-line").get_attribute("data-entry")) == [3, 1]
+    # overflowed numbers: one way of writing 10^23, in the text and in KaTeX alike
+    watched.open("/?preset=exploding")
+    run_epoch(page)
+    assert "×10²³" in page.locator("#loss-chart").text_content()
+    assert not SCIENTIFIC_E.search(page.locator("body").inner_text())
+    latex = page.eval_on_selector_all("annotation", "els => els.map(e => e.textContent)")
+    assert not any(SCIENTIFIC_E.search(text) for text in latex)
     assert watched.errors == []
