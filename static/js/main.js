@@ -13,6 +13,7 @@ import {
 } from "./timeline.js";
 import { createHTML } from "./svg.js";
 import { formatNumber } from "./format.js";
+import { clickerStep, setUpPresenting } from "./present.js";
 
 const page = {
   presets: [],
@@ -231,10 +232,12 @@ function stepLeft() {
 
 function onKey(event) {
   if (event.altKey || event.ctrlKey || event.metaKey) return;
-  if (event.target.closest("input, textarea, select, [contenteditable]")) return;
-  if (event.key === "ArrowRight" && page.busy) page.pendingRight = Math.min(page.pendingRight + 1, MAX_PENDING);
-  else if (event.key === "ArrowRight") stepRight();
-  else if (event.key === "ArrowLeft" && !page.busy) stepLeft();
+  if (event.target.closest("input, textarea, select, button, summary, [contenteditable]") && event.key === " ") return;
+  if (event.target.closest("input, textarea, select, [contenteditable], dialog")) return;
+  const wanted = clickerStep(event); // arrows, and a presenter's clicker (PageDown/PageUp, space)
+  if (wanted === "next" && page.busy) page.pendingRight = Math.min(page.pendingRight + 1, MAX_PENDING);
+  else if (wanted === "next") stepRight();
+  else if (wanted === "previous" && !page.busy) stepLeft();
   else return;
   event.preventDefault();
 }
@@ -305,6 +308,7 @@ async function start() {
   for (const [id, action] of Object.entries(buttons)) $(id).addEventListener("click", () => act(action));
   document.addEventListener("keydown", onKey);
   window.addEventListener("resize", () => page.graph && fitGraph(page.graph));
+  setUpPresenting(() => page.graph && fitGraph(page.graph));
   $("graph").addEventListener("focusin", (event) => {
     const node = event.target.closest("[data-id]");
     if (node) $("node-readout").textContent = node.getAttribute("aria-label");
