@@ -1,7 +1,7 @@
 // The controller: one object holds the page state; buttons and arrow keys change it.
 
 import { api, ApiError } from "./api.js";
-import { computeLayout, prepareGraph, renderGraph, showValues } from "./graph.js";
+import { computeLayout, fitGraph, prepareGraph, renderGraph, showValues } from "./graph.js";
 import { renderPanel } from "./panel.js";
 import { renderLossChart } from "./chart.js";
 import { watchEditor, fillEditor, readEditor, setChoices, showErrors } from "./editor.js";
@@ -13,6 +13,8 @@ import {
 } from "./timeline.js";
 import { createHTML } from "./svg.js";
 import { createInsight } from "./insight.js";
+import { formatNumber } from "./format.js";
+import { clickerStep, setUpPresenting } from "./present.js";
 
 const page = {
   presets: [],
@@ -253,10 +255,12 @@ function stepLeft() {
 
 function onKey(event) {
   if (event.altKey || event.ctrlKey || event.metaKey) return;
-  if (event.target.closest("input, textarea, select, [contenteditable]")) return;
-  if (event.key === "ArrowRight" && page.busy) page.pendingRight = Math.min(page.pendingRight + 1, MAX_PENDING);
-  else if (event.key === "ArrowRight") stepRight();
-  else if (event.key === "ArrowLeft" && !page.busy) stepLeft();
+  if (event.target.closest("input, textarea, select, button, summary, [contenteditable]") && event.key === " ") return;
+  if (event.target.closest("input, textarea, select, [contenteditable], dialog")) return;
+  const wanted = clickerStep(event); // arrows, and a presenter's clicker (PageDown/PageUp, space)
+  if (wanted === "next" && page.busy) page.pendingRight = Math.min(page.pendingRight + 1, MAX_PENDING);
+  else if (wanted === "next") stepRight();
+  else if (wanted === "previous" && !page.busy) stepLeft();
   else return;
   event.preventDefault();
 }
@@ -301,7 +305,7 @@ function renderBanner(state) {
 }
 
 function formatLoss(loss) {
-  return Number(loss.toPrecision(6)).toString();
+  return formatNumber(loss, 6);
 }
 
 function renderButtons() {
@@ -327,6 +331,8 @@ async function start() {
   };
   for (const [id, action] of Object.entries(buttons)) $(id).addEventListener("click", () => act(action));
   document.addEventListener("keydown", onKey);
+  window.addEventListener("resize", () => page.graph && fitGraph(page.graph));
+  setUpPresenting(() => page.graph && fitGraph(page.graph));
   $("graph").addEventListener("focusin", (event) => {
     const node = event.target.closest("[data-id]");
     if (node) $("node-readout").textContent = node.getAttribute("aria-label");

@@ -36,7 +36,7 @@ from app.api.wire.session import (
     UpdateStep,
     step_answer,
 )
-from app.api.wire.terms import Factor, FactorPart, Term, TermDetail
+from app.api.wire.terms import Factor, FactorPart, Number, Term, TermDetail
 from app.api.wire.update import Quantity, UpdateRecord
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "GraphEdge",
     "GraphNode",
     "Health",
+    "Number",
     "ParamArrays",
     "ParamGradCheck",
     "Params",
