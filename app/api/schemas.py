@@ -173,3 +173,23 @@ class ResetIn(Strict):
         '"start": the session\'s first parameters, epoch 1, no loss history; the way back '
         "after the numbers overflowed.",
     )
+
+
+class ViewIn(Strict):
+    """The view the owner's page shows, for the session's followers."""
+
+    view: str = Field(
+        description='As the page names it: "e<epoch>-start", "e<epoch>-forward-<t>", '
+        '"e<epoch>-backward-<t>[-<term>]" or "e<epoch>-update".',
+        max_length=40,
+    )
+
+
+class ExploreIn(Strict):
+    """Where in the session's current epoch its copy starts."""
+
+    steps: int = Field(
+        ge=0,
+        description="Steps into the epoch (0: its start; T: the forward pass done; 2T: the "
+        "backward pass done), at most the steps the session has taken.",
+    )

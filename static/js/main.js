@@ -12,6 +12,9 @@ import {
   describeView, nodeValues, startEpoch, viewKey, viewsForRecord, viewsFromState,
 } from "./timeline.js";
 import { createHTML } from "./svg.js";
+import {
+  catchUpView, classroomAdopted, openCode, setUpClassroom, teacherShows, teacherView, viewShown,
+} from "./follow.js";
 
 const page = {
   presets: [],
@@ -108,6 +111,7 @@ function adopt(state, token, wantedView = null) {
   $("preset-picker").value = state.preset ?? "";
   writeAddress({ preset: state.preset, session: state.id });
   document.body.dataset.sessionId = state.id;
+  classroomAdopted(state, token);
   render();
 }
 
@@ -126,7 +130,8 @@ function follow(id) {
     }
   };
   const deleted = () => showError("The session's owner deleted it: open a preset to step your own.");
-  page.following = { id, stop: followSession(api.eventsUrl(id), refresh, deleted) };
+  const classroom = { onView: teacherShows, onOpen: () => catchUpView(id) };
+  page.following = { id, stop: followSession(api.eventsUrl(id), refresh, deleted, classroom) };
 }
 
 /** The followed session's new state: at the latest view, stay at the latest; else stay put. */
@@ -134,6 +139,7 @@ function followed(state) {
   const atEnd = page.cursor === page.views.length - 1;
   const cursor = page.cursor;
   adopt(state, null);
+  if (teacherView() && goToView(teacherView())) return; // a class: where the teacher is
   if (!atEnd && cursor < page.views.length - 1) {
     page.cursor = cursor;
     render();
@@ -218,6 +224,20 @@ function revealPanel() {
   if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
 }
 
+/** Show the view named `key` ("e1-backward-3-2") if the page holds it; false if not. */
+function goToView(key) {
+  if (!page.state) return false;
+  const found = [null, ...page.views].findIndex((view) => viewKey(view, epochOf(view)) === key);
+  if (found < 0) return false;
+  if (found - 1 !== page.cursor) show(found - 1);
+  return true;
+}
+
+function currentKey() {
+  const view = currentView();
+  return viewKey(view, epochOf(view));
+}
+
 function stepRight() {
   if (page.cursor < page.views.length - 1) return show(page.cursor + 1); // the page holds it
   const phase = page.state?.phase;
@@ -258,6 +278,7 @@ function render() {
   $("loss-now").textContent = state.loss === null || state.loss === undefined ? "not computed yet" : formatLoss(state.loss);
   renderLossChart($("loss-chart"), state.loss_history);
   writeAddress({ view: viewKey(view, epoch) });
+  viewShown(viewKey(view, epoch));
 }
 
 /** The server's divergence sentence, and where to go from here: the Start over button. */
@@ -312,6 +333,10 @@ async function start() {
     const preset = $("preset-picker").value;
     if (preset) guarded(() => openSession({ preset }));
   });
+  setUpClassroom({
+    state: () => page.state, token: () => page.token, currentView, currentKey, goTo: goToView,
+    adopt, showError,
+  });
   setChoices($("editor"), JSON.parse($("choices").textContent)); // the server's cells, optimisers
   watchEditor($("editor"));
   $("editor").addEventListener("submit", (event) => {
@@ -336,6 +361,7 @@ async function start() {
   }
   const address = readAddress();
   const preset = address.preset || document.body.dataset.preset || "seed-3-step";
+  if (document.body.dataset.follow) return followCode(document.body.dataset.follow, preset);
   if (address.session) {
     try {
       return await loadSession(address.session, address.view);
@@ -345,6 +371,18 @@ async function start() {
   }
   await guarded(() => openSession({ preset }));
   if (address.session) showError(`Session ${address.session} is no longer on the server (sessions expire); this is a new one.`);
+}
+
+/** /follow/CODE: the session the code opens, where its owner is, followed live. */
+async function followCode(code, preset) {
+  try {
+    const { session, view } = await openCode(code);
+    if (view) teacherShows(view);
+    return await loadSession(session, view);
+  } catch (error) {
+    await guarded(() => openSession({ preset }));
+    showError(`Could not follow the class: ${error.message}`);
+  }
 }
 
 async function guarded(task, form = null) {

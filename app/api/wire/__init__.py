@@ -2,6 +2,7 @@
 docs/json.md) and build it from the core's objects (`Model.of(...)`)."""
 
 from app.api.wire.base import Divergence, Path, Wire
+from app.api.wire.classroom import ClassView, JoinCode, ViewEvent
 from app.api.wire.compute import BpttResult, GradCheckParam, GradCheckResult, Health
 from app.api.wire.events import EventCursor, SessionEvent
 from app.api.wire.records import BackwardRecord, ForwardRecord, StepTerms
@@ -37,6 +38,7 @@ __all__ = [
     "BpttResult",
     "CellInfo",
     "CellParam",
+    "ClassView",
     "Divergence",
     "EventCursor",
     "Factor",
@@ -49,6 +51,7 @@ __all__ = [
     "GraphEdge",
     "GraphNode",
     "Health",
+    "JoinCode",
     "ParamArrays",
     "Params",
     "Path",
@@ -66,6 +69,7 @@ __all__ = [
     "TrainResult",
     "UpdateRecord",
     "UpdateStep",
+    "ViewEvent",
     "Wire",
     "choices_json",
     "step_answer",
