@@ -13,7 +13,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import replace
 
-from app.core import ScenarioError
+from app.core import Scenario, ScenarioError
+from app.core.optimizers import OptimizerState
 from app.sessions.codes import Classroom, view_event
 from app.sessions.commands import Outcome, SessionNotFoundError, Sessions, WrongTokenError
 from app.sessions.record import Cursor, SessionRecord, hash_token
@@ -65,3 +66,35 @@ def explore(sessions: Sessions, session_id: str, steps: int) -> Outcome:
     )
     sessions.store.create(copy)
     return Outcome(copy, sessions.cache.run_for(copy), token=token)
+
+
+def carried_state(scenario: Scenario, epoch: int) -> OptimizerState | None:
+    """What the optimiser carries into `epoch`, as far as a link can know it: SGD carries
+    only the count of updates; the others' moving averages are not in a link (None: afresh)."""
+    return OptimizerState(n=epoch - 1) if scenario.config.optimizer.name == "sgd" else None
+
+
+def at_view(
+    sessions: Sessions, built: Scenario, seed: int, preset: str | None, epoch: int, steps: int
+) -> Outcome:
+    """A read-only session (its token is dropped) of `built`, whose params are those at the
+    start of `epoch`, `steps` steps in (2T + 1: its update taken too): a link's view."""
+    T = built.T
+    if steps > 2 * T + 1:
+        raise ScenarioError("steps", f"must be from 0 to {2 * T + 1} (2T + 1: the update)")
+    token = secrets.token_urlsafe(32)
+    record = SessionRecord(
+        id=secrets.token_urlsafe(16),
+        token_hash=hash_token(token),
+        seed=seed,
+        preset=preset,
+        scenario=built,
+        first_params=built.params,
+        previous_params=None,
+        cursor=Cursor(epoch, min(steps, 2 * T)),
+        optimizer_state=carried_state(built, epoch),
+    )
+    sessions.store.create(record)
+    if steps == 2 * T + 1:
+        return sessions.step(record.id, token, "update")
+    return Outcome(record, sessions.cache.run_for(record))

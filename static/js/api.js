@@ -74,6 +74,11 @@ export const api = {
   /** The session a join code opens, and its owner's view ({session, view}). */
   openCode: (code) => request("GET", `/api/codes/${encodeURIComponent(code)}`),
   /** A private copy of the session, `steps` steps into its epoch (with its own token). */
+  /** A link's view rebuilt as a read-only session (no token): POST /api/links. */
+  openLink: async (body) => withTermLists(await request("POST", "/api/links", { body })),
+  /** Keep a scenario too large for an address ({name, path}). */
+  saveScenario: (body) => request("POST", "/api/saved", { body }),
+  savedScenario: (name) => request("GET", `/api/saved/${encodeURIComponent(name)}`),
   explore: async (id, steps) =>
     withTermLists(await request("POST", `${sessionPath(id)}/explore`, { body: { steps } })),
 };

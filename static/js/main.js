@@ -15,6 +15,8 @@ import { createHTML } from "./svg.js";
 import {
   catchUpView, classroomAdopted, openCode, setUpClassroom, teacherShows, teacherView, viewShown,
 } from "./follow.js";
+import { readLink } from "./address.js";
+import { addressFor, canRebuild, copyLink, currentLink, rebuildLink } from "./links.js";
 
 const page = {
   presets: [],
@@ -277,8 +279,9 @@ function render() {
   renderBanner(state);
   $("loss-now").textContent = state.loss === null || state.loss === undefined ? "not computed yet" : formatLoss(state.loss);
   renderLossChart($("loss-chart"), state.loss_history);
-  writeAddress({ view: viewKey(view, epoch) });
-  viewShown(viewKey(view, epoch));
+  const key = viewKey(view, epoch);
+  writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
+  viewShown(key);
 }
 
 /** The server's divergence sentence, and where to go from here: the Start over button. */
@@ -337,6 +340,12 @@ async function start() {
     state: () => page.state, token: () => page.token, currentView, currentKey, goTo: goToView,
     adopt, showError,
   });
+  $("copy-link-button").addEventListener("click", () => {
+    const view = currentView();
+    const epoch = epochOf(view);
+    const link = currentLink(page.state, view, epoch, viewKey(view, epoch), page.presets);
+    copyLink(link).catch((error) => showError(`Could not make the link: ${error.message}`));
+  });
   setChoices($("editor"), JSON.parse($("choices").textContent)); // the server's cells, optimisers
   watchEditor($("editor"));
   $("editor").addEventListener("submit", (event) => {
@@ -362,15 +371,34 @@ async function start() {
   const address = readAddress();
   const preset = address.preset || document.body.dataset.preset || "seed-3-step";
   if (document.body.dataset.follow) return followCode(document.body.dataset.follow, preset);
+  const link = readLink();
   if (address.session) {
     try {
-      return await loadSession(address.session, address.view);
+      const state = await api.getSession(address.session);
+      const token = loadToken(address.session);
+      // A visitor whose session has moved on past the link's view: the link's view, rebuilt.
+      if (token || !canRebuild(link) || holdsView(state, address.view)) return adopt(state, token, address.view);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) return showError(`Could not load the session: ${error.message}`);
     }
   }
+  if (canRebuild(link)) return guarded(() => openLink(link));
   await guarded(() => openSession({ preset }));
   if (address.session) showError(`Session ${address.session} is no longer on the server (sessions expire); this is a new one.`);
+}
+
+/** Whether a session state holds the view named `key` (its epoch's views, or its start). */
+function holdsView(state, key) {
+  if (!key || key === `e${state.epoch}-start`) return true;
+  return viewsFromState(state).some((view) => viewKey(view, state) === key);
+}
+
+/** A link whose session is gone (or moved on): its view rebuilt from the address, read-only. */
+async function openLink(link) {
+  const state = await rebuildLink(link, page.presets);
+  adopt(state, null, link.view);
+  if (!page.notice) page.notice = "This link's view, rebuilt from its address: read-only. “Explore from here” makes it yours to step.";
+  render();
 }
 
 /** /follow/CODE: the session the code opens, where its owner is, followed live. */

@@ -53,7 +53,12 @@ TOKEN_ROUTES = [
     ("post", "/api/sessions/{session_id}/code"),
     ("put", "/api/sessions/{session_id}/view"),
 ]
-CREATE_ROUTES = [("post", "/api/sessions"), ("post", "/api/sessions/{session_id}/explore")]
+CREATE_ROUTES = [
+    ("post", "/api/sessions"),
+    ("post", "/api/sessions/{session_id}/explore"),
+    ("post", "/api/links"),
+    ("post", "/api/saved"),
+]
 BODY_ROUTES = [
     ("post", "/api/bptt"),
     ("post", "/api/gradcheck"),
@@ -62,6 +67,8 @@ BODY_ROUTES = [
     ("post", "/api/sessions/{session_id}/train"),
     ("put", "/api/sessions/{session_id}/view"),
     ("post", "/api/sessions/{session_id}/explore"),
+    ("post", "/api/links"),
+    ("post", "/api/saved"),
 ]
 
 
@@ -118,7 +125,9 @@ def test_error_answers_are_documented_where_they_can_happen(client: TestClient) 
         assert {"401", "403"} <= codes if token else not codes & {"401", "403"}, route
         if token:
             assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
-        assert ("404" in codes) == ("{session_id}" in route[1] or "{code" in route[1]), route
+        assert ("404" in codes) == any(
+            f"{{{name}" in route[1] for name in ("session_id", "code", "name")
+        ), route
         assert ("409" in codes) == (route[1].rsplit("/", 1)[-1] in STEPS), route
         body = {"413", "415", "422"}
         assert body <= codes if route in BODY_ROUTES else not codes & body, route

@@ -2,7 +2,7 @@
 docs/json.md) and build it from the core's objects (`Model.of(...)`)."""
 
 from app.api.wire.base import Divergence, Path, Wire
-from app.api.wire.classroom import ClassView, JoinCode, ViewEvent
+from app.api.wire.classroom import ClassView, JoinCode, SavedLink, ViewEvent
 from app.api.wire.compute import BpttResult, GradCheckParam, GradCheckResult, Health
 from app.api.wire.events import EventCursor, SessionEvent
 from app.api.wire.records import BackwardRecord, ForwardRecord, StepTerms
@@ -58,6 +58,7 @@ __all__ = [
     "Preset",
     "Quantity",
     "RunState",
+    "SavedLink",
     "SessionCreated",
     "SessionEvent",
     "SessionState",

@@ -31,3 +31,10 @@ class ViewEvent(Wire):
     seq: int = Field(description="The session's seq when the view was shown (its last change).")
     command: str = Field(description='Always "view".')
     view: str = Field(description='The view the owner now shows, e.g. "e1-backward-3-2".')
+
+
+class SavedLink(Wire):
+    """A saved scenario's name, for a short link."""
+
+    name: str = Field(description="16 characters naming it (the same scenario: the same name).")
+    path: str = Field(description='The page opening it, "/?saved=<name>" (add "&view=...").')
