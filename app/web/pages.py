@@ -24,3 +24,10 @@ def follow(request: Request, code: str) -> HTMLResponse:
     """The explorer following the session with join code `code` (read-only, live)."""
     context = {"preset": "seed-3-step", "choices": choices_json(), "follow": code[:40]}
     return templates.TemplateResponse(request, "explorer.html", context)
+
+
+@router.get("/worksheet", response_class=HTMLResponse)
+def worksheet(request: Request) -> HTMLResponse:
+    """The printable worksheet of a link's epoch (its query is the explorer's link; blanks=1:
+    the answers left blank)."""
+    return templates.TemplateResponse(request, "worksheet.html", {})

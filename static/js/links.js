@@ -59,16 +59,27 @@ export async function copyLink(link) {
 export { canRebuild };
 
 /**
+ * The scenario a link names, as POST /api/links takes it without `steps` (the view's epoch and
+ * weights included), and its T: from the address, or from the saved scenario it names.
+ */
+export async function linkScenario(link, presets) {
+  let scenario = link.preset ? { preset: link.preset } : link.s;
+  let weights = link.w;
+  if (!link.s && !link.preset && link.saved) {
+    const { weights: savedWeights, ...body } = await api.savedScenario(link.saved);
+    scenario = body;
+    weights = weights ?? savedWeights;
+  }
+  const T = scenario.inputs?.length ?? presets.find((p) => p.id === scenario.preset)?.T;
+  const { steps, ...body } = linkBody({ ...link, w: weights }, scenario, T);
+  return { body, steps, T };
+}
+
+/**
  * The link's view rebuilt by the server as a read-only session (its token is never sent), for
  * a link whose session is gone: from its scenario (or saved scenario) and the epoch's weights.
  */
 export async function rebuildLink(link, presets) {
-  let scenario = link.preset ? { preset: link.preset } : link.s;
-  if (!link.s && !link.preset && link.saved) {
-    const { weights, ...body } = await api.savedScenario(link.saved);
-    scenario = body;
-    link = { ...link, w: link.w ?? weights };
-  }
-  const T = scenario.inputs?.length ?? presets.find((p) => p.id === scenario.preset)?.T;
-  return api.openLink(linkBody(link, scenario, T));
+  const { body, steps } = await linkScenario(link, presets);
+  return api.openLink({ ...body, steps });
 }

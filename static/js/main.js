@@ -16,7 +16,8 @@ import {
   catchUpView, classroomAdopted, openCode, setUpClassroom, teacherShows, teacherView, viewShown,
 } from "./follow.js";
 import { readLink } from "./address.js";
-import { addressFor, canRebuild, copyLink, currentLink, rebuildLink } from "./links.js";
+import { addressFor, canRebuild, copyLink, currentLink, linkScenario, rebuildLink } from "./links.js";
+import { setUpExport } from "./export.js";
 
 const page = {
   presets: [],
@@ -340,11 +341,19 @@ async function start() {
     state: () => page.state, token: () => page.token, currentView, currentKey, goTo: goToView,
     adopt, showError,
   });
-  $("copy-link-button").addEventListener("click", () => {
+  const viewLink = () => {
     const view = currentView();
     const epoch = epochOf(view);
-    const link = currentLink(page.state, view, epoch, viewKey(view, epoch), page.presets);
-    copyLink(link).catch((error) => showError(`Could not make the link: ${error.message}`));
+    return currentLink(page.state, view, epoch, viewKey(view, epoch), page.presets);
+  };
+  $("copy-link-button").addEventListener("click", () => {
+    copyLink(viewLink()).catch((error) => showError(`Could not make the link: ${error.message}`));
+  });
+  setUpExport({
+    state: () => page.state, key: currentKey, link: viewLink, showError,
+    weights: () => viewLink().w ?? page.presets.find((p) => p.id === page.state.preset)?.params,
+    linkScenario: () => linkScenario(viewLink(), page.presets),
+    openSession,
   });
   setChoices($("editor"), JSON.parse($("choices").textContent)); // the server's cells, optimisers
   watchEditor($("editor"));
