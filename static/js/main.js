@@ -15,6 +15,12 @@ import { createHTML } from "./svg.js";
 import { createInsight } from "./insight.js";
 import { formatNumber } from "./format.js";
 import { clickerStep, setUpPresenting } from "./present.js";
+import {
+  catchUpView, classroomAdopted, openCode, setUpClassroom, teacherShows, teacherView, viewShown,
+} from "./follow.js";
+import { readLink } from "./address.js";
+import { addressFor, canRebuild, copyLink, currentLink, linkScenario, rebuildLink } from "./links.js";
+import { setUpExport } from "./export.js";
 
 const page = {
   presets: [],
@@ -112,6 +118,7 @@ function adopt(state, token, wantedView = null) {
   $("preset-picker").value = state.preset ?? "";
   writeAddress({ preset: state.preset, session: state.id });
   document.body.dataset.sessionId = state.id;
+  classroomAdopted(state, token);
   render();
 }
 
@@ -130,7 +137,8 @@ function follow(id) {
     }
   };
   const deleted = () => showError("The session's owner deleted it: open a preset to step your own.");
-  page.following = { id, stop: followSession(api.eventsUrl(id), refresh, deleted) };
+  const classroom = { onView: teacherShows, onOpen: () => catchUpView(id) };
+  page.following = { id, stop: followSession(api.eventsUrl(id), refresh, deleted, classroom) };
 }
 
 /** The followed session's new state: at the latest view, stay at the latest; else stay put. */
@@ -138,6 +146,7 @@ function followed(state) {
   const atEnd = page.cursor === page.views.length - 1;
   const cursor = page.cursor;
   adopt(state, null);
+  if (teacherView() && goToView(teacherView())) return; // a class: where the teacher is
   if (!atEnd && cursor < page.views.length - 1) {
     page.cursor = cursor;
     render();
@@ -243,6 +252,20 @@ function openTerm(termId) {
   $("formula").scrollIntoView({ block: "start", behavior: "instant" });
 }
 
+/** Show the view named `key` ("e1-backward-3-2") if the page holds it; false if not. */
+function goToView(key) {
+  if (!page.state) return false;
+  const found = [null, ...page.views].findIndex((view) => viewKey(view, epochOf(view)) === key);
+  if (found < 0) return false;
+  if (found - 1 !== page.cursor) show(found - 1);
+  return true;
+}
+
+function currentKey() {
+  const view = currentView();
+  return viewKey(view, epochOf(view));
+}
+
 function stepRight() {
   if (page.cursor < page.views.length - 1) return show(page.cursor + 1); // the page holds it
   const phase = page.state?.phase;
@@ -285,7 +308,9 @@ function render() {
   $("loss-now").textContent = state.loss === null || state.loss === undefined ? "not computed yet" : formatLoss(state.loss);
   renderLossChart($("loss-chart"), state.loss_history);
   insight.update(state, page.token);
-  writeAddress({ view: viewKey(view, epoch) });
+  const key = viewKey(view, epoch);
+  writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
+  viewShown(key);
 }
 
 /** The server's divergence sentence, and where to go from here: the Start over button. */
@@ -342,6 +367,24 @@ async function start() {
     const preset = $("preset-picker").value;
     if (preset) guarded(() => openSession({ preset }));
   });
+  setUpClassroom({
+    state: () => page.state, token: () => page.token, currentView, currentKey, goTo: goToView,
+    adopt, showError,
+  });
+  const viewLink = () => {
+    const view = currentView();
+    const epoch = epochOf(view);
+    return currentLink(page.state, view, epoch, viewKey(view, epoch), page.presets);
+  };
+  $("copy-link-button").addEventListener("click", () => {
+    copyLink(viewLink()).catch((error) => showError(`Could not make the link: ${error.message}`));
+  });
+  setUpExport({
+    state: () => page.state, key: currentKey, link: viewLink, showError,
+    weights: () => viewLink().w ?? page.presets.find((p) => p.id === page.state.preset)?.params,
+    linkScenario: () => linkScenario(viewLink(), page.presets),
+    openSession,
+  });
   setChoices($("editor"), JSON.parse($("choices").textContent)); // the server's cells, optimisers
   watchEditor($("editor"));
   $("editor").addEventListener("submit", (event) => {
@@ -366,15 +409,47 @@ async function start() {
   }
   const address = readAddress();
   const preset = address.preset || document.body.dataset.preset || "seed-3-step";
+  if (document.body.dataset.follow) return followCode(document.body.dataset.follow, preset);
+  const link = readLink();
   if (address.session) {
     try {
-      return await loadSession(address.session, address.view);
+      const state = await api.getSession(address.session);
+      const token = loadToken(address.session);
+      // A visitor whose session has moved on past the link's view: the link's view, rebuilt.
+      if (token || !canRebuild(link) || holdsView(state, address.view)) return adopt(state, token, address.view);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) return showError(`Could not load the session: ${error.message}`);
     }
   }
+  if (canRebuild(link)) return guarded(() => openLink(link));
   await guarded(() => openSession({ preset }));
   if (address.session) showError(`Session ${address.session} is no longer on the server (sessions expire); this is a new one.`);
+}
+
+/** Whether a session state holds the view named `key` (its epoch's views, or its start). */
+function holdsView(state, key) {
+  if (!key || key === `e${state.epoch}-start`) return true;
+  return viewsFromState(state).some((view) => viewKey(view, state) === key);
+}
+
+/** A link whose session is gone (or moved on): its view rebuilt from the address, read-only. */
+async function openLink(link) {
+  const state = await rebuildLink(link, page.presets);
+  adopt(state, null, link.view);
+  if (!page.notice) page.notice = "This link's view, rebuilt from its address: read-only. “Explore from here” makes it yours to step.";
+  render();
+}
+
+/** /follow/CODE: the session the code opens, where its owner is, followed live. */
+async function followCode(code, preset) {
+  try {
+    const { session, view } = await openCode(code);
+    if (view) teacherShows(view);
+    return await loadSession(session, view);
+  } catch (error) {
+    await guarded(() => openSession({ preset }));
+    showError(`Could not follow the class: ${error.message}`);
+  }
 }
 
 async function guarded(task, form = null) {

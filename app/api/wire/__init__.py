@@ -2,6 +2,7 @@
 docs/json.md) and build it from the core's objects (`Model.of(...)`)."""
 
 from app.api.wire.base import Divergence, Path, Wire
+from app.api.wire.classroom import ClassView, JoinCode, SavedLink, ViewEvent
 from app.api.wire.compute import BpttResult, GradCheckParam, GradCheckResult, Health
 from app.api.wire.events import EventCursor, SessionEvent
 from app.api.wire.insight import (
@@ -45,6 +46,7 @@ __all__ = [
     "BpttResult",
     "CellInfo",
     "CellParam",
+    "ClassView",
     "Divergence",
     "EntryCheck",
     "EventCursor",
@@ -59,6 +61,7 @@ __all__ = [
     "GraphEdge",
     "GraphNode",
     "Health",
+    "JoinCode",
     "Number",
     "ParamArrays",
     "ParamGradCheck",
@@ -68,6 +71,7 @@ __all__ = [
     "Quantity",
     "RegimeGauge",
     "RunState",
+    "SavedLink",
     "SessionCreated",
     "SessionEvent",
     "SessionGradCheck",
@@ -81,6 +85,7 @@ __all__ = [
     "TruncationGap",
     "UpdateRecord",
     "UpdateStep",
+    "ViewEvent",
     "Wire",
     "choices_json",
     "step_answer",
