@@ -13,6 +13,7 @@ from app.api.bodies import StrictBodyRoute
 from app.api.deps import SettingsDep, TokenDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.openapi import BODY, CHANGE, STORE, documented
+from app.api.ratelimit import CreateLimitDep
 from app.api.schemas import ExploreIn, ViewIn
 from app.api.wire import ClassView, JoinCode, SessionCreated
 from app.api.worker import SessionsDep, call
@@ -106,15 +107,19 @@ async def open_code(code: str, sessions: SessionsDep, request: Request) -> Stric
     "/sessions/{session_id}/explore",
     status_code=status.HTTP_201_CREATED,
     summary="Explore from here: your own copy",
-    **documented(SessionCreated, "The copy, with its token.", 404, *STORE, *BODY, status=201),
+    **documented(SessionCreated, "The copy, with its token.", 404, *STORE, *BODY, 429, status=201),
 )
 async def explore_session(
-    session_id: str, body: ExploreIn, sessions: SessionsDep, settings: SettingsDep
+    session_id: str,
+    body: ExploreIn,
+    client: CreateLimitDep,
+    sessions: SessionsDep,
+    settings: SettingsDep,
 ) -> StrictJSONResponse:
     """A new session (its own id and token) with this one's scenario, epoch, and weights at
     the start of the epoch, `steps` steps in. Needs only the id: this session is unchanged."""
 
     def copy() -> SessionCreated:
-        return SessionCreated.of(explore(sessions, session_id, body.steps), settings)
+        return SessionCreated.of(explore(sessions, session_id, body.steps, owner=client), settings)
 
     return StrictJSONResponse(await call(sessions, copy), status.HTTP_201_CREATED)

@@ -15,6 +15,7 @@ from app.api.bodies import StrictBodyRoute
 from app.api.deps import SettingsDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.openapi import BODY, STORE, documented
+from app.api.ratelimit import CreateLimitDep
 from app.api.scenarios import Built, build_params, build_session_scenario
 from app.api.schemas import LinkIn, SavedIn, SessionIn
 from app.api.wire import SavedLink, SessionState
@@ -43,10 +44,10 @@ def linked_scenario(body: SavedIn, settings: Settings) -> tuple[Scenario, Built]
     "/links",
     status_code=status.HTTP_201_CREATED,
     summary="Rebuild a link's view",
-    **documented(SessionState, "A read-only session at the view.", *STORE, *BODY, status=201),
+    **documented(SessionState, "A read-only session at the view.", *STORE, *BODY, 429, status=201),
 )
 async def open_link(
-    body: LinkIn, sessions: SessionsDep, settings: SettingsDep
+    body: LinkIn, client: CreateLimitDep, sessions: SessionsDep, settings: SettingsDep
 ) -> StrictJSONResponse:
     """A new session nobody can step (no token is answered): the scenario with `weights`
     at the start of `epoch`, `steps` steps in. "Explore from here" copies it
@@ -54,7 +55,9 @@ async def open_link(
 
     def rebuild() -> SessionState:
         scenario, built = linked_scenario(body, settings)
-        outcome = at_view(sessions, scenario, built.seed, built.preset, body.epoch, body.steps)
+        outcome = at_view(
+            sessions, scenario, built.seed, built.preset, body.epoch, body.steps, client
+        )
         return SessionState.of(outcome, settings)
 
     return StrictJSONResponse(await call(sessions, rebuild), status.HTTP_201_CREATED)

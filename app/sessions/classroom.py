@@ -50,8 +50,9 @@ def show_view(
     sessions.store.announce(session_id, view_event(record.revision, view))
 
 
-def explore(sessions: Sessions, session_id: str, steps: int) -> Outcome:
-    """A new session copying `session_id` at `steps` steps into its epoch, with its token."""
+def explore(sessions: Sessions, session_id: str, steps: int, owner: str = "") -> Outcome:
+    """A new session of client `owner` copying `session_id` at `steps` steps into its epoch,
+    with its token."""
     record = loaded(sessions, session_id)
     if steps > record.cursor.steps:
         taken = record.cursor.steps
@@ -64,7 +65,7 @@ def explore(sessions: Sessions, session_id: str, steps: int) -> Outcome:
         cursor=Cursor(record.cursor.epoch, steps),
         revision=0,
     )
-    sessions.store.create(copy)
+    sessions.store.create(copy, owner)
     return Outcome(copy, sessions.cache.run_for(copy), token=token)
 
 
@@ -75,7 +76,13 @@ def carried_state(scenario: Scenario, epoch: int) -> OptimizerState | None:
 
 
 def at_view(
-    sessions: Sessions, built: Scenario, seed: int, preset: str | None, epoch: int, steps: int
+    sessions: Sessions,
+    built: Scenario,
+    seed: int,
+    preset: str | None,
+    epoch: int,
+    steps: int,
+    owner: str = "",
 ) -> Outcome:
     """A read-only session (its token is dropped) of `built`, whose params are those at the
     start of `epoch`, `steps` steps in (2T + 1: its update taken too): a link's view."""
@@ -94,7 +101,7 @@ def at_view(
         cursor=Cursor(epoch, min(steps, 2 * T)),
         optimizer_state=carried_state(built, epoch),
     )
-    sessions.store.create(record)
+    sessions.store.create(record, owner)
     if steps == 2 * T + 1:
         return sessions.step(record.id, token, "update")
     return Outcome(record, sessions.cache.run_for(record))
