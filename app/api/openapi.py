@@ -96,6 +96,7 @@ BODY = (400, 408, 413, 415, 422)
 STORE = (410, 503)  # what reading a stored session may answer
 CHANGE = (401, 403, 404, 409, *STORE)  # a call that changes a session (409: raced)
 FASTAPI_422 = "#/components/schemas/HTTPValidationError"
+OUR_422 = "#/components/schemas/ValidationErrors"
 
 
 def documented(
@@ -121,8 +122,16 @@ def install_openapi(app: FastAPI) -> None:
             for item in schema.get("paths", {}).values():
                 for operation in item.values():
                     queried = any(p.get("in") == "query" for p in operation.get("parameters", ()))
+                    responses = operation.get("responses", {})
                     if "requestBody" not in operation and not queried:
-                        operation.get("responses", {}).pop("422", None)
+                        responses.pop("422", None)
+                    elif responses.get("422", {}).get("content") and FASTAPI_422 in json.dumps(
+                        responses["422"]
+                    ):
+                        responses["422"] = {
+                            "description": ERRORS[422]["description"],
+                            "content": {"application/json": {"schema": {"$ref": OUR_422}}},
+                        }
             if FASTAPI_422 not in json.dumps(schema["paths"]):
                 for name in ("HTTPValidationError", "ValidationError"):
                     schema.get("components", {}).get("schemas", {}).pop(name, None)

@@ -132,6 +132,10 @@ class MemoryStore:
     def follow(self, session_id: str):
         return self._broker.follow(session_id)
 
+    def announce(self, session_id: str, event: Event) -> None:
+        """Tell the session's followers something that changes no record (not logged)."""
+        self._broker.publish(session_id, event)
+
     def close(self) -> None:
         return None
 

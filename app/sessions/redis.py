@@ -236,6 +236,13 @@ class RedisStore:
 
     # ---- followers -------------------------------------------------------------------------
 
+    def announce(self, session_id: str, event: Event) -> None:
+        """Tell the session's followers, on every worker, something that changes no record
+        (not logged)."""
+        message = json.dumps({"session": session_id, "event": event}, separators=(",", ":"))
+        with _reachable():
+            self.redis.publish(CHANNEL, message)
+
     @asynccontextmanager
     async def follow(self, session_id: str) -> AsyncIterator[asyncio.Queue]:
         """Followed from the moment this worker's listener is subscribed (at most ~1 s)."""

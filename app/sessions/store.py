@@ -52,5 +52,8 @@ class SessionStore(Protocol):
     def follow(self, session_id: str) -> AbstractAsyncContextManager[asyncio.Queue]:
         """A queue of the session's events from now on, on the caller's event loop."""
 
+    def announce(self, session_id: str, event: Event) -> None:
+        """Hand followers an event that changes no record (the owner's view); not logged."""
+
     def close(self) -> None:
         """Release connections."""
