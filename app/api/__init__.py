@@ -2,18 +2,42 @@
 
 from fastapi import APIRouter, FastAPI
 
-from app.api import compute, docs, events, health, presets, sessions, terms
+from app.api import (
+    classroom,
+    compute,
+    docs,
+    events,
+    health,
+    insight,
+    links,
+    presets,
+    sessions,
+    terms,
+)
 from app.api.bodies import install_body_errors
 from app.api.errors import install_error_handlers
 from app.api.guard import RequestGuard
 from app.api.openapi import install_openapi
+from app.api.ratelimit import RateLimits
 from app.api.sessions import install_session_errors
 from app.api.worker import tune_gc
 from app.sessions import MemoryStore, RunCache, Sessions, SessionStore
+from app.sessions.codes import make_classroom
+from app.sessions.saved import make_saved
 from app.settings import Settings
 
 api_router = APIRouter(prefix="/api")
-for module in (sessions, events, terms, health, presets, compute):  # the hot path first
+for module in (
+    sessions,
+    events,
+    terms,
+    insight,
+    health,
+    presets,
+    compute,
+    classroom,
+    links,
+):  # the hot path first
     api_router.include_router(module.router)
 
 
@@ -23,6 +47,9 @@ def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = N
     if store is None:
         store = make_store(settings)
     app.state.store = store
+    app.state.rate_limits = RateLimits.from_settings(settings)
+    app.state.classroom = make_classroom(store)  # join codes and owners' views
+    app.state.saved = make_saved(store)  # scenarios too large for a link
     app.state.sessions = Sessions(
         store, RunCache(settings.run_cache_size, settings.run_cache_bytes)
     )
@@ -50,4 +77,5 @@ def make_store(settings: Settings) -> SessionStore:
         settings.max_sessions,
         settings.session_ttl_seconds,
         event_log_size=settings.event_log_size,
+        max_per_client=settings.max_sessions_per_client,
     )

@@ -50,6 +50,7 @@ class GradCheck:
     eps: float
     params: dict[str, ParamCheck]
     diverged: Divergence | None = None  # the run overflowed: no gradient to check
+    floor: float = 0.0  # SMALL_GRADIENT * max(1, |L|): the smallest size compared against
 
     @property
     def passed(self) -> bool:
@@ -141,4 +142,12 @@ def gradcheck(scenario: Scenario, eps: float = EPS) -> GradCheck:
         scale = max(np.linalg.norm(grad), np.linalg.norm(numeric), floor)
         error = float(np.linalg.norm(grad - numeric) / scale)
         checks[param] = ParamCheck(grad, numeric, error)
-    return GradCheck(eps, checks, run.diverged)
+    return GradCheck(eps, checks, run.diverged, floor)
+
+
+def entry_errors(check: ParamCheck, floor: float) -> np.ndarray:
+    """Each entry's |analytic - numeric| / max(|analytic|, |numeric|, floor), shaped like the
+    parameter (the per-entry form of relative_error)."""
+    with np.errstate(all="ignore"):
+        scale = np.maximum(np.maximum(np.abs(check.analytic), np.abs(check.numeric)), floor)
+        return np.abs(check.analytic - check.numeric) / scale

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.core import Divergence, Run, Scenario, backward_step, forward_step, reset, train, update
+from app.core.regime import scale_recurrent
 from app.sessions.events import make_event
 from app.sessions.record import Cursor, SessionRecord, hash_token
 from app.sessions.replay import RunCache, advanced
@@ -55,7 +56,8 @@ class Sessions:
     store: SessionStore
     cache: RunCache
 
-    def create(self, scenario: Scenario, seed: int, preset: str | None) -> Outcome:
+    def create(self, scenario: Scenario, seed: int, preset: str | None, owner: str = "") -> Outcome:
+        """A new session held by client `owner` (its key; the store's caps count by it)."""
         token = secrets.token_urlsafe(32)
         record = SessionRecord(
             id=secrets.token_urlsafe(16),
@@ -67,7 +69,7 @@ class Sessions:
             previous_params=None,
             cursor=Cursor(epoch=1, steps=0),
         )
-        self.store.create(record)
+        self.store.create(record, owner)
         run = Run(scenario)
         self.cache.put(record, run)
         return Outcome(record, run, token=token)
@@ -106,6 +108,35 @@ class Sessions:
             return after, {"losses": losses, "first_divergence": first}
 
         return self._change(session_id, token, "train", act)
+
+    def scale(self, session_id: str, token: str, factor: float) -> Outcome:
+        """Multiply the recurrent weights (W_h, or a gated cell's W_h*) by `factor`: the
+        current epoch starts again from the scaled weights (loss history, optimiser kept)."""
+
+        def act(record: SessionRecord, run: Run) -> tuple[Run, dict[str, Any]]:
+            return reset(run).with_changes(scenario=scale_recurrent(run.scenario, factor)), {}
+
+        return self._change(session_id, token, "scale", act, restarted_epoch)
+
+    def truncate(self, session_id: str, token: str, truncation: int | None) -> Outcome:
+        """Set truncated BPTT's window tau (None: full) and replay the steps taken this epoch
+        with it. The previous update was made with the old window, so it is no longer shown."""
+
+        def act(record: SessionRecord, run: Run) -> tuple[Run, dict[str, Any]]:
+            config = replace(run.scenario.config, truncation=truncation)
+            old = run.scenario
+            scenario = Scenario(config, old.params, old.inputs, old.targets)
+            after = Run(
+                scenario,
+                epoch=run.epoch,
+                loss_history=run.loss_history,
+                optimizer_state=run.optimizer_state,
+            )
+            for _ in range(len(run.forward) + len(run.backward)):
+                after, _ = STEPS[after.phase](after)
+            return after, {}
+
+        return self._change(session_id, token, "truncate", act, retruncated)
 
     def delete(self, session_id: str, token: str) -> None:
         with self.store.lock(session_id):
@@ -146,6 +177,25 @@ class Sessions:
         if not secrets.compare_digest(hash_token(token), record.token_hash):
             raise WrongTokenError()
         return record
+
+
+def restarted_epoch(record: SessionRecord, before: Run, after: Run) -> SessionRecord:
+    """The record at the start of its epoch with the run's new parameters, one revision on."""
+    cursor = Cursor(epoch=record.cursor.epoch, steps=0)
+    return replace(record, scenario=after.scenario, cursor=cursor, revision=record.revision + 1)
+
+
+def retruncated(record: SessionRecord, before: Run, after: Run) -> SessionRecord:
+    """The record with the run's new config at the same cursor; the previous epoch is not
+    replayed any more (its update used the old window)."""
+    return replace(
+        record,
+        scenario=after.scenario,
+        previous_params=None,
+        previous_optimizer_state=None,
+        previous_trained=False,
+        revision=record.revision + 1,
+    )
 
 
 def restarted(record: SessionRecord, before: Run, after: Run) -> SessionRecord:

@@ -63,6 +63,37 @@ export const api = {
   /** One term in full (factors, value, running sums, path), while its epoch is the session's. */
   term: (id, termId, epoch) =>
     request("GET", `${sessionPath(id)}/terms/${encodeURIComponent(termId)}?epoch=${epoch}`),
+  /** Gradient flow and the regime gauge; scale (a number): a read-only what-if at that W_h scale. */
+  flow: (id, { param = null, scale = null } = {}) => {
+    const query = new URLSearchParams();
+    if (param) query.set("param", param);
+    if (scale !== null) query.set("scale", String(scale));
+    return request("GET", `${sessionPath(id)}/flow?${query}`);
+  },
+  /** The session's raw gradient against central differences, per parameter and entry. */
+  gradcheck: (id) => request("GET", `${sessionPath(id)}/gradcheck`),
+  /** The recurrent weights times factor; the epoch starts again from them. */
+  scale: async (id, token, factor) =>
+    withTermLists(await request("POST", `${sessionPath(id)}/scale`, { body: { factor }, token })),
+  /** truncation: null (full BPTT) or tau >= 1; the epoch's steps are replayed with it. */
+  truncation: async (id, token, truncation) =>
+    withTermLists(await request("POST", `${sessionPath(id)}/truncation`, { body: { truncation }, token })),
   /** The session's changes as server-sent events (needs no token). */
   eventsUrl: (id) => `${sessionPath(id)}/events`,
+  /** The session's join code for a class ({code, path, session}); the owner's call. */
+  joinCode: (id, token) => request("POST", `${sessionPath(id)}/code`, { token }),
+  /** Show the session's followers a view ("e1-backward-3-2"); the owner's call. */
+  publishView: (id, token, view) => request("PUT", `${sessionPath(id)}/view`, { body: { view }, token }),
+  /** The view the owner shows ({session, view}). */
+  readView: (id) => request("GET", `${sessionPath(id)}/view`),
+  /** The session a join code opens, and its owner's view ({session, view}). */
+  openCode: (code) => request("GET", `/api/codes/${encodeURIComponent(code)}`),
+  /** A private copy of the session, `steps` steps into its epoch (with its own token). */
+  /** A link's view rebuilt as a read-only session (no token): POST /api/links. */
+  openLink: async (body) => withTermLists(await request("POST", "/api/links", { body })),
+  /** Keep a scenario too large for an address ({name, path}). */
+  saveScenario: (body) => request("POST", "/api/saved", { body }),
+  savedScenario: (name) => request("GET", `/api/saved/${encodeURIComponent(name)}`),
+  explore: async (id, steps) =>
+    withTermLists(await request("POST", `${sessionPath(id)}/explore`, { body: { steps } })),
 };

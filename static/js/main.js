@@ -12,9 +12,16 @@ import {
   describeView, nodeValues, recordOf, startEpoch, viewKey, viewsForRecord, viewsFromState,
 } from "./timeline.js";
 import { createHTML } from "./svg.js";
+import { createInsight } from "./insight.js";
 import { formatNumber } from "./format.js";
 import { clickerStep, setUpPresenting } from "./present.js";
 import { announce, sentence } from "./announce.js";
+import {
+  catchUpView, classroomAdopted, openCode, setUpClassroom, teacherShows, teacherView, viewShown,
+} from "./follow.js";
+import { readLink } from "./address.js";
+import { addressFor, canRebuild, copyLink, currentLink, linkScenario, rebuildLink } from "./links.js";
+import { setUpExport } from "./export.js";
 
 const page = {
   presets: [],
@@ -33,6 +40,7 @@ const page = {
 
 const $ = (id) => document.getElementById(id);
 const MAX_PENDING = 10;
+const insight = createInsight({ openTerm, command: (action, send) => act(action, send) });
 
 function rememberEpoch(state) {
   const { epoch, T, forward, backward, params, inputs, config } = state;
@@ -111,6 +119,7 @@ function adopt(state, token, wantedView = null) {
   $("preset-picker").value = state.preset ?? "";
   writeAddress({ preset: state.preset, session: state.id });
   document.body.dataset.sessionId = state.id;
+  classroomAdopted(state, token);
   render();
 }
 
@@ -129,7 +138,8 @@ function follow(id) {
     }
   };
   const deleted = () => showError("The session's owner deleted it: open a preset to step your own.");
-  page.following = { id, stop: followSession(api.eventsUrl(id), refresh, deleted) };
+  const classroom = { onView: teacherShows, onOpen: () => catchUpView(id) };
+  page.following = { id, stop: followSession(api.eventsUrl(id), refresh, deleted, classroom) };
 }
 
 /** The followed session's new state: at the latest view, stay at the latest; else stay put. */
@@ -137,13 +147,15 @@ function followed(state) {
   const atEnd = page.cursor === page.views.length - 1;
   const cursor = page.cursor;
   adopt(state, null);
+  if (teacherView() && goToView(teacherView())) return; // a class: where the teacher is
   if (!atEnd && cursor < page.views.length - 1) {
     page.cursor = cursor;
     render();
   }
 }
 
-async function act(action) {
+/** send(id, token) -> state: a command of the insight section (scale, truncate). */
+async function act(action, send = null) {
   if (page.busy || !page.state || !page.token) return;
   page.busy = true;
   document.body.classList.add("busy");
@@ -151,7 +163,8 @@ async function act(action) {
   renderButtons();
   const { id } = page.state;
   try {
-    if (action === "train") receive(action, await api.train(id, page.token, 1));
+    if (send) receive(action, await send(id, page.token));
+    else if (action === "train") receive(action, await api.train(id, page.token, 1));
     else if (action === "reset") receive(action, await api.reset(id, page.token, "epoch"));
     else if (action === "start") receive(action, await api.reset(id, page.token, "start"));
     else receive(action, stateAfterStep(page.state, action, await api.step(id, page.token, action)));
@@ -181,6 +194,16 @@ function receive(action, state) {
     page.views = [];
   }
   rememberEpoch(state);
+  if (action === "scale" || action === "truncate") {
+    // The epoch's records were computed again (other weights, or another window): its views
+    // and the terms fetched for it are replaced by the new ones.
+    page.terms.clear();
+    page.views = page.views.filter((view) => view.kind === "update" || view.epoch !== state.epoch);
+    state.forward.forEach((_, index) => page.views.push(...viewsForRecord(state, "forward", index)));
+    state.backward.forEach((_, index) => page.views.push(...viewsForRecord(state, "backward", index)));
+    page.cursor = page.views.length - 1;
+    return;
+  }
   if (action === "reset" || action === "start") {
     page.views = page.views.filter((view) => view.kind === "update" || view.epoch !== state.epoch);
     page.cursor = page.views.length - 1;
@@ -223,6 +246,29 @@ function revealPanel() {
   if (!page.fromList) return;
   const summary = panel.querySelector(".term-summary");
   if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
+}
+
+/** Show term `termId` ("W_h:3:2") of the current epoch in the backward view (a heat-map cell). */
+function openTerm(termId) {
+  const index = page.views.findIndex((view) => view.kind === "backward" && view.term !== null
+    && view.epoch === page.state.epoch && epochOf(view).backward[view.index].terms[view.term]?.id === termId);
+  if (index < 0) return;
+  show(index);
+  $("formula").scrollIntoView({ block: "start", behavior: "instant" });
+}
+
+/** Show the view named `key` ("e1-backward-3-2") if the page holds it; false if not. */
+function goToView(key) {
+  if (!page.state) return false;
+  const found = [null, ...page.views].findIndex((view) => viewKey(view, epochOf(view)) === key);
+  if (found < 0) return false;
+  if (found - 1 !== page.cursor) show(found - 1);
+  return true;
+}
+
+function currentKey() {
+  const view = currentView();
+  return viewKey(view, epochOf(view));
 }
 
 function stepRight() {
@@ -269,7 +315,10 @@ function render() {
   $("loss-now").textContent = lossNow(state);
   $("value-legend").hidden = !page.graph.svg.querySelector(".heat-cell"); // only colours shown
   renderLossChart($("loss-chart"), state.loss_history);
-  writeAddress({ view: viewKey(view, epoch) });
+  insight.update(state, page.token);
+  const key = viewKey(view, epoch);
+  writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
+  viewShown(key);
 }
 
 /** One short sentence for screen readers about the view (the term's value once it arrived). */
@@ -367,6 +416,24 @@ async function start() {
     const preset = $("preset-picker").value;
     if (preset) guarded(() => openSession({ preset }));
   });
+  setUpClassroom({
+    state: () => page.state, token: () => page.token, currentView, currentKey, goTo: goToView,
+    adopt, showError,
+  });
+  const viewLink = () => {
+    const view = currentView();
+    const epoch = epochOf(view);
+    return currentLink(page.state, view, epoch, viewKey(view, epoch), page.presets);
+  };
+  $("copy-link-button").addEventListener("click", () => {
+    copyLink(viewLink()).catch((error) => showError(`Could not make the link: ${error.message}`));
+  });
+  setUpExport({
+    state: () => page.state, key: currentKey, link: viewLink, showError,
+    weights: () => viewLink().w ?? page.presets.find((p) => p.id === page.state.preset)?.params,
+    linkScenario: () => linkScenario(viewLink(), page.presets),
+    openSession,
+  });
   setChoices($("editor"), JSON.parse($("choices").textContent)); // the server's cells, optimisers
   watchEditor($("editor"));
   $("editor").addEventListener("submit", (event) => {
@@ -392,14 +459,21 @@ async function start() {
   renderButtons();
   const address = readAddress();
   const preset = address.preset || document.body.dataset.preset || "seed-3-step";
-  if (!address.session && page.presets.length && !page.presets.some((p) => p.id === preset)) return unknownPreset(preset);
+  if (document.body.dataset.follow) return followCode(document.body.dataset.follow, preset);
+  const link = readLink();
+  const known = !page.presets.length || page.presets.some((p) => p.id === preset);
+  if (!address.session && !canRebuild(link) && !known) return unknownPreset(preset);
   if (address.session) {
     try {
-      return await loadSession(address.session, address.view);
+      const state = await api.getSession(address.session);
+      const token = loadToken(address.session);
+      // A visitor whose session has moved on past the link's view: the link's view, rebuilt.
+      if (token || !canRebuild(link) || holdsView(state, address.view)) return adopt(state, token, address.view);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) return showError(`Could not load the session: ${error.message}`);
     }
   }
+  if (canRebuild(link)) return guarded(() => openLink(link));
   await guarded(() => openSession({ preset }));
   if (address.session) showError(`Session ${address.session} is no longer on the server (sessions expire); this is a new one.`);
 }
@@ -418,6 +492,32 @@ function unknownPreset(preset) {
   $("preset-picker").value = "";
   document.body.dataset.sessionId = "";
   renderButtons();
+}
+
+/** Whether a session state holds the view named `key` (its epoch's views, or its start). */
+function holdsView(state, key) {
+  if (!key || key === `e${state.epoch}-start`) return true;
+  return viewsFromState(state).some((view) => viewKey(view, state) === key);
+}
+
+/** A link whose session is gone (or moved on): its view rebuilt from the address, read-only. */
+async function openLink(link) {
+  const state = await rebuildLink(link, page.presets);
+  adopt(state, null, link.view);
+  if (!page.notice) page.notice = "This link's view, rebuilt from its address: read-only. “Explore from here” makes it yours to step.";
+  render();
+}
+
+/** /follow/CODE: the session the code opens, where its owner is, followed live. */
+async function followCode(code, preset) {
+  try {
+    const { session, view } = await openCode(code);
+    if (view) teacherShows(view);
+    return await loadSession(session, view);
+  } catch (error) {
+    await guarded(() => openSession({ preset }));
+    showError(`Could not follow the class: ${error.message}`);
+  }
 }
 
 async function guarded(task, form = null) {

@@ -26,10 +26,15 @@ export function entryOf(value, i, j) {
   return value[i]?.[j];
 }
 
-/** A number in LaTeX, in parentheses when negative (as it must be after an operator or before ^). */
-function numberLatex(number, paren) {
+/**
+ * A number in LaTeX, in parentheses when negative after an operator, and when negative or
+ * written with a power of ten before ^ ((3.063 \times 10^{-7})^2, never 10^{-7}^2).
+ */
+function numberLatex(number, paren, beforePower) {
   const text = latexNumber(number);
-  return paren && number !== null && number < 0 ? `\\left(${text}\\right)` : text;
+  const negative = number !== null && number < 0;
+  const wrap = (paren && negative) || (beforePower && (negative || text.includes("\\times")));
+  return wrap ? `\\left(${text}\\right)` : text;
 }
 
 /** "[h_{3}]_{2}", "[W_h]_{2,3}" (1-based, as the tables count); just "h_{3}" when single. */
@@ -53,8 +58,9 @@ export function fillEntry(template, numbers, i, j, mode) {
     const value = index === "ij" ? number.value[i]?.[j]
       : index ? entryOf1(number.value, index === "i" ? i : j) : flatten(number.value)[0];
     used.push([name, index ?? "", value]);
-    const atStart = offset === 0 && template[match.length] !== "^";
-    return numberLatex(value, !atStart);
+    const beforePower = template[offset + match.length] === "^";
+    const atStart = offset === 0 && !beforePower;
+    return numberLatex(value, !atStart, beforePower);
   });
   return { latex, used };
 }

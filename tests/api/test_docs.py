@@ -49,7 +49,17 @@ TOKEN_ROUTES = [
     *(("post", f"/api/sessions/{{session_id}}/{action}") for action in STEPS),
     ("post", "/api/sessions/{session_id}/reset"),
     ("post", "/api/sessions/{session_id}/train"),
+    ("post", "/api/sessions/{session_id}/scale"),
+    ("post", "/api/sessions/{session_id}/truncation"),
     ("delete", "/api/sessions/{session_id}"),
+    ("post", "/api/sessions/{session_id}/code"),
+    ("put", "/api/sessions/{session_id}/view"),
+]
+CREATE_ROUTES = [
+    ("post", "/api/sessions"),
+    ("post", "/api/sessions/{session_id}/explore"),
+    ("post", "/api/links"),
+    ("post", "/api/saved"),
 ]
 BODY_ROUTES = [
     ("post", "/api/bptt"),
@@ -57,6 +67,12 @@ BODY_ROUTES = [
     ("post", "/api/sessions"),
     ("post", "/api/sessions/{session_id}/reset"),
     ("post", "/api/sessions/{session_id}/train"),
+    ("post", "/api/sessions/{session_id}/scale"),
+    ("post", "/api/sessions/{session_id}/truncation"),
+    ("put", "/api/sessions/{session_id}/view"),
+    ("post", "/api/sessions/{session_id}/explore"),
+    ("post", "/api/links"),
+    ("post", "/api/saved"),
 ]
 
 
@@ -85,7 +101,7 @@ def test_every_route_documents_its_answer_with_a_described_model(client: TestCli
         if (method, path) == ("delete", "/api/sessions/{session_id}"):
             assert "content" not in operation["responses"]["204"]
             continue
-        ok = "201" if (method, path) == ("post", "/api/sessions") else "200"
+        ok = "201" if (method, path) in CREATE_ROUTES else "200"
         model = answer_schema(schema, operation["responses"][ok])
         assert model["properties"], (method, path)
         assert model.get("description"), (method, path)
@@ -113,7 +129,9 @@ def test_error_answers_are_documented_where_they_can_happen(client: TestClient) 
         assert {"401", "403"} <= codes if token else not codes & {"401", "403"}, route
         if token:
             assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
-        assert ("404" in codes) == ("{session_id}" in route[1]), route
+        assert ("404" in codes) == any(
+            f"{{{name}" in route[1] for name in ("session_id", "code", "name")
+        ), route
         assert ("409" in codes) == (route[1].rsplit("/", 1)[-1] in STEPS), route
         body = {"413", "415", "422"}
         assert body <= codes if route in BODY_ROUTES else not codes & body, route

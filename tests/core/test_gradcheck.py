@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 
 from app.core.epochs import bptt
-from app.core.gradcheck import TOLERANCE, gradcheck
+from app.core.gradcheck import TOLERANCE, entry_errors, gradcheck
 from app.core.model import Scenario
 from app.core.presets import get_preset
 from tests.core.strategies import scenarios
@@ -54,3 +54,14 @@ def test_truncated_gradient_is_checked_against_the_kept_terms_only():
     assert check.passed
     full = bptt(preset).backward[-1].grads["W_h"]
     assert not np.allclose(check.params["W_h"].numeric, full, rtol=1e-3)
+
+
+def test_entry_errors_are_each_entrys_relative_error_against_the_floor():
+    check = gradcheck(get_preset("hello").scenario)
+    assert check.floor > 0
+    for param in check.params.values():
+        errors = entry_errors(param, check.floor)
+        for index in np.ndindex(param.analytic.shape):
+            a, n = param.analytic[index], param.numeric[index]
+            assert errors[index] == abs(a - n) / max(abs(a), abs(n), check.floor)
+        assert errors.max() < 1e-6

@@ -2,8 +2,17 @@
 docs/json.md) and build it from the core's objects (`Model.of(...)`)."""
 
 from app.api.wire.base import Divergence, Path, Wire
+from app.api.wire.classroom import ClassView, JoinCode, SavedLink, ViewEvent
 from app.api.wire.compute import BpttResult, GradCheckParam, GradCheckResult, Health
 from app.api.wire.events import EventCursor, SessionEvent
+from app.api.wire.insight import (
+    EntryCheck,
+    GradientFlow,
+    ParamGradCheck,
+    RegimeGauge,
+    SessionGradCheck,
+    TruncationGap,
+)
 from app.api.wire.records import BackwardRecord, ForwardRecord, StepTerms
 from app.api.wire.scenario import (
     CellInfo,
@@ -37,7 +46,9 @@ __all__ = [
     "BpttResult",
     "CellInfo",
     "CellParam",
+    "ClassView",
     "Divergence",
+    "EntryCheck",
     "EventCursor",
     "Factor",
     "FactorPart",
@@ -45,19 +56,25 @@ __all__ = [
     "ForwardStep",
     "GradCheckParam",
     "GradCheckResult",
+    "GradientFlow",
     "Graph",
     "GraphEdge",
     "GraphNode",
     "Health",
+    "JoinCode",
     "Number",
     "ParamArrays",
+    "ParamGradCheck",
     "Params",
     "Path",
     "Preset",
     "Quantity",
+    "RegimeGauge",
     "RunState",
+    "SavedLink",
     "SessionCreated",
     "SessionEvent",
+    "SessionGradCheck",
     "SessionState",
     "SessionSummary",
     "StepLine",
@@ -65,8 +82,10 @@ __all__ = [
     "Term",
     "TermDetail",
     "TrainResult",
+    "TruncationGap",
     "UpdateRecord",
     "UpdateStep",
+    "ViewEvent",
     "Wire",
     "choices_json",
     "step_answer",

@@ -19,5 +19,7 @@ class SessionEvent(Wire):
     """One change of a session: the `data` of a server-sent event whose `id` is `seq`."""
 
     seq: int = Field(description="1, 2, 3, ... per session: the SSE id, for Last-Event-ID.")
-    command: str = Field(description="forward, backward, update, reset, train or delete.")
+    command: str = Field(
+        description="forward, backward, update, reset, train, scale, truncate or delete."
+    )
     cursor: EventCursor = Field(description="Where the session stands after it.")

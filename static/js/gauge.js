@@ -1,0 +1,26 @@
+// The regime gauge: |∏ ∂h_j/∂h_{j−1}| against k − t (log scale) from the last loss step, beside
+// σ_max and the spectral radius, γ, the measured rate per step, and the server's sentence.
+
+import { createHTML } from "./svg.js";
+import { formatNumber } from "./format.js";
+import { renderLogChart } from "./logchart.js";
+
+/** Draw the gauge (GET .../flow -> gauge) into its chart, its numbers and its sentence. */
+export function renderGauge({ chart, numbers, sentence }, gauge) {
+  renderLogChart(chart, gauge.distances.map((m, index) => ({ x: m, value: gauge.norms[index] })), {
+    label: `|∂s_${gauge.k}/∂s_(${gauge.k} − m)| against the distance m = k − t`, xName: "k − t", reference: 1,
+  });
+  sentence.textContent = gauge.sentence;
+  sentence.dataset.regime = gauge.regime;
+  const of = gauge.matrix;
+  const rows = [
+    [`σ_max(${of})`, gauge.sigma_max],
+    [`spectral radius ρ(${of})`, gauge.spectral_radius],
+    ...(gauge.gamma === null ? [] : [["γ = max f′", gauge.gamma], ["σ_max · γ", gauge.bound]]),
+    ["measured rate per step", gauge.rate],
+  ];
+  numbers.replaceChildren(...rows.flatMap(([name, value]) => [
+    createHTML("dt", { text: name }),
+    createHTML("dd", { text: formatNumber(value), "data-value": value === null ? "" : String(value) }),
+  ]));
+}

@@ -1,0 +1,195 @@
+"""The "seeing why" section: the charts and the heat map draw the server's numbers, a heat-map
+cell opens its term, and the W_h slider moves between the regimes (apply changes the session)."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.page.conftest import Watched
+from tests.page.helpers import click_and_wait
+
+
+def server_flow(watched: Watched, **query: Any) -> dict[str, Any]:
+    """GET .../flow, read by the test itself."""
+    url = f"{watched.base_url}/api/sessions/{watched.session_id}/flow"
+    if query:
+        url += "?" + urllib.parse.urlencode(query)
+    with urllib.request.urlopen(url) as response:
+        return json.load(response)
+
+
+def wait_for_flow(page: Page, shown: str, cells: int) -> None:
+    """Until the section shows `shown` ("session" or "scale-0.2") with `cells` computed terms
+    (it asks the server while it is on screen)."""
+    page.locator("#insight").scroll_into_view_if_needed()
+    page.wait_for_function(
+        """([shown, cells]) => document.getElementById('insight').dataset.shown === shown &&
+           document.querySelectorAll('#flow-heatmap .flow-cell:not(.empty)').length === cells""",
+        arg=[shown, cells],
+    )
+
+
+def step_through(page: Page, T: int, backward: int) -> None:
+    for _ in range(T):
+        click_and_wait(page, "Forward step", "/forward")
+    for _ in range(backward):
+        click_and_wait(page, "Backward step", "/backward")
+
+
+def test_the_section_asks_the_server_only_while_it_is_on_screen(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=hello")
+    step_through(page, 2, 0)
+    asked = lambda: [url for _, url in watched.calls if "/api/" in url and "/flow" in url]  # noqa: E731
+    assert not asked()  # below the fold
+    wait_for_flow(page, "session", 0)
+    assert len(asked()) == 1
+
+
+def test_the_charts_and_the_heat_map_draw_the_servers_numbers(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=hello")  # many-to-many, T = 4: a 4 x 4 grid, lower triangle
+    step_through(page, 4, 3)
+    flow = server_flow(watched)
+    wait_for_flow(page, "session", 1 + 2 + 3)  # t = 4, 3, 2 done: a term per k >= t
+    cells = page.eval_on_selector_all(
+        "#flow-heatmap .flow-cell", "els => els.map(e => [e.dataset.term, e.dataset.size])"
+    )
+    expected = [
+        [f"W_h:{k}:{t}", "" if size is None else size]
+        for k, row in zip(flow["ks"], flow["sizes"], strict=True)
+        for t, size in enumerate(row, start=1)
+    ]
+    assert [[term, float(size) if size else ""] for term, size in cells] == expected
+    points = page.eval_on_selector_all(
+        "#flow-chart .log-point", "els => els.map(e => e.dataset.value)"
+    )
+    assert [float(v) if v else None for v in points] == flow["state_grad_norms"]
+    gauge = page.eval_on_selector_all(
+        "#gauge-chart .log-point", "els => els.map(e => e.dataset.value)"
+    )
+    assert [float(v) for v in gauge] == flow["gauge"]["norms"]
+    assert page.locator("#regime-sentence").inner_text() == flow["gauge"]["sentence"]
+    numbers = page.eval_on_selector_all("#gauge-numbers dd", "els => els.map(e => e.dataset.value)")
+    assert float(numbers[0]) == flow["gauge"]["sigma_max"]
+    # another parameter: its own terms, from the server again
+    page.locator("#flow-param").select_option("W_y")
+    page.wait_for_function(
+        "() => document.querySelector('#flow-heatmap .flow-cell')?.dataset.term.startsWith('W_y')"
+    )
+    sizes = page.eval_on_selector_all("#flow-heatmap .flow-cell:not(.empty)", "els => els.length")
+    assert sizes == 3  # the output layer: term(t, t) only, for t = 4, 3, 2
+    assert not watched.errors
+
+
+def test_the_vanishing_preset_fades_and_a_cell_opens_its_term(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=vanishing")
+    step_through(page, 20, 20)
+    wait_for_flow(page, "session", 20)  # one term per t (W_h:20:1 is 0, as h_0 = 0)
+    sentence = page.locator("#regime-sentence")
+    assert (
+        sentence.inner_text().startswith("Vanishing")
+        and sentence.get_attribute("data-regime") == "vanishing"
+    )
+    page.locator("#flow-param").select_option("b")
+    page.wait_for_function(
+        "() => document.querySelector('#flow-heatmap .flow-cell')?.dataset.term.startsWith('b:')"
+    )
+    colours = page.eval_on_selector_all(
+        "#flow-heatmap .flow-cell", "els => els.map(e => e.getAttribute('fill'))"
+    )
+    assert colours[0] != colours[-1]  # the distant term is pale, the near one dark
+    cell = page.locator("#flow-heatmap .flow-cell[data-term='b:20:5']")
+    cell.click()
+    page.wait_for_function(
+        "() => document.getElementById('view-note').textContent.includes('backward step t = 5')"
+    )
+    current = page.locator("#term-list button.current")
+    assert current.get_attribute("data-term") == "b:20:5"
+    assert not watched.errors
+
+
+def test_moving_the_slider_changes_the_sentence_and_apply_changes_the_weights(
+    watched: Watched,
+) -> None:
+    page = watched.page
+    watched.open("/?preset=exploding")
+    wait_for_flow(page, "session", 0)
+    sentence = page.locator("#regime-sentence")
+    assert sentence.inner_text().startswith("Not measured yet")
+    first = watched.state()["params"]["W_h"]
+    page.locator("#scale-slider").fill("1.5")
+    wait_for_flow(page, "scale-1.5", 30)
+    assert sentence.inner_text().startswith("Exploding")
+    assert sentence.inner_text() == server_flow(watched, scale=1.5)["gauge"]["sentence"]
+    page.locator("#scale-slider").fill("0.2")
+    wait_for_flow(page, "scale-0.2", 30)
+    assert sentence.inner_text().startswith("Vanishing")
+    assert watched.state()["params"]["W_h"] == first  # a what-if changes nothing
+    with page.expect_response(lambda r: r.url.endswith("/scale") and r.ok):
+        page.get_by_role("button", name="Apply to the session").click()
+    wait_for_flow(page, "session", 0)
+    scaled = watched.state()["params"]["W_h"]
+    assert scaled == [[pytest.approx(0.2 * v) for v in row] for row in first]
+    assert page.locator("#scale-value").inner_text() == "1.00×"
+    assert not watched.errors
+
+
+def test_the_window_control_truncates_and_the_page_shows_what_it_drops(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=hello")  # T = 4, a loss at every step
+    page.locator("#truncation-window").select_option("1")
+    with page.expect_response(lambda r: r.url.endswith("/truncation") and r.ok):
+        page.get_by_role("button", name="Set window and replay the epoch").click()
+    step_through(page, 4, 4)
+    assert watched.state()["config"]["truncation"] == 1
+    page.locator("#insight").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('#truncation-gaps table') !== null")
+    flow = server_flow(watched)
+    dropped = page.eval_on_selector_all(
+        "#flow-heatmap .flow-cell.dropped",
+        "els => els.map(e => [e.dataset.term, +e.dataset.droppedSize])",
+    )
+    expected = [
+        [f"W_h:{k}:{t}", size]
+        for k, row in zip(flow["ks"], flow["dropped_sizes"], strict=True)
+        for t, size in enumerate(row, start=1)
+        if size is not None
+    ]
+    assert dropped == expected and len(dropped) == 6  # every k > t: tau = 1 keeps k = t only
+    struck = page.eval_on_selector_all("#dropped-terms li s", "els => els.length")
+    assert struck == 6
+    gaps = page.eval_on_selector_all(
+        "#truncation-gaps td.gap", "els => els.map(e => +e.dataset.value)"
+    )
+    assert gaps == [gap["relative_difference"] for gap in flow["gaps"]]
+    assert not watched.errors
+
+
+@pytest.mark.parametrize("preset", ["seed-3-step", "gru-update-gate", "lstm-remembers"])
+def test_the_gradient_check_panel_shows_the_servers_worst_entries(watched: Watched, preset) -> None:
+    page = watched.page
+    watched.open(f"/?preset={preset}")
+    page.locator("#insight").scroll_into_view_if_needed()
+    with page.expect_response(lambda r: r.url.endswith("/gradcheck") and r.ok) as answer:
+        page.get_by_role("button", name="Check the gradient").click()
+    check = answer.value.json()
+    page.wait_for_function("() => document.querySelector('#gradcheck .gradcheck-verdict') !== null")
+    assert page.locator("#gradcheck .gradcheck-verdict").inner_text().startswith("Pass")
+    shown = page.eval_on_selector_all(
+        "#gradcheck table.worst tbody tr",
+        "rows => rows.map(r => [r.dataset.param, +r.querySelector('.error-size').dataset.value])",
+    )
+    assert shown == [[name, p["worst"]["relative_error"]] for name, p in check["params"].items()]
+    first = next(iter(check["params"]))
+    page.locator(f"#gradcheck details[data-param='{first}'] summary").click()
+    rows = page.locator(f"#gradcheck details[data-param='{first}'] tbody tr")
+    assert rows.count() == len(check["params"][first]["entries"])
+    assert not watched.errors
