@@ -89,7 +89,9 @@ class Run:
             return f"forward, {at}, {epoch}: step forward to t = {done + 1} next"
         if self.phase == "backward":
             done = len(self.backward)
-            at = f"t = {T - done + 1} of {T}" if done else f"not started ({T} steps)"
+            if not done:  # said as it is: the forward pass is over, no backward step yet
+                return f"forward pass complete ({T} steps), {epoch}: step backward to t = {T} next"
+            at = f"t = {T - done + 1} of {T}"
             return f"backward, {at}, {epoch}: step backward to t = {T - done} next"
         return f"backward pass complete, {epoch}: update the weights next"
 

@@ -103,6 +103,9 @@ export function readEditor(form) {
     return text === "" || Number.isNaN(value) ? text : value;
   };
   for (const name of NUMBER_FIELDS) config[name] = number(name, ["config", name]);
+  for (const name of SIZE_FIELDS) {
+    if (Number.isInteger(config[name]) && config[name] < 1) errors.push({ loc: ["config", name], msg: "must be at least 1" });
+  }
   for (const name of OPTIONAL_NUMBER_FIELDS) config[name] = number(name, ["config", name], true);
   for (const name of CHOICE_FIELDS) config[name] = form.elements[name].value;
   config.optimizer = { name: form.elements.optimizer.value };
@@ -117,9 +120,21 @@ export function readEditor(form) {
       body[name] = JSON.parse(text);
     } catch {
       errors.push({ loc: [name], msg: "is not valid JSON" });
+      continue;
     }
+    if (name === "params") errors.push(...weightKeyErrors(body.params));
   }
   return { body, errors };
+}
+
+/** The weights box holds {name: array}; a name is letters, digits and _ (W_h, b, h0). */
+function weightKeyErrors(params) {
+  if (params === null || typeof params !== "object" || Array.isArray(params)) {
+    return [{ loc: ["params"], msg: 'must be an object of named weights, e.g. {"W_h": [[0.8]]}' }];
+  }
+  return Object.keys(params).filter((key) => !/^[A-Za-z][A-Za-z0-9_]*$/.test(key)).map((key) => ({
+    loc: ["params"], msg: `${JSON.stringify(key)} is not a weight's name (letters, digits and _, e.g. W_h)`,
+  }));
 }
 
 export function clearErrors(form) {
@@ -128,8 +143,8 @@ export function clearErrors(form) {
 }
 
 /**
- * Show each message next to its field, named as the server names it ({"loc": ["body", "config",
- * "hidden_size"], "msg"} -> "config.hidden_size: ..."). fromServer: a 422's detail, kept until
+ * Show each message next to its field, named as the editor labels it ({"loc": ["body", "config",
+ * "hidden_size"], "msg"} -> "hidden size H: ..."). fromServer: a 422's detail, kept until
  * the server answers again; otherwise the form's own problems, shown with the kept ones.
  */
 export function showErrors(form, detail, { fromServer = true } = {}) {
@@ -140,9 +155,8 @@ export function showErrors(form, detail, { fromServer = true } = {}) {
   for (const item of shown) {
     const loc = (item.loc ?? []).map(String);
     const name = fieldFor(form, loc);
-    const slot = form.querySelector(`[data-error-for="${name}"]`);
-    const where = loc.filter((part) => part !== "body").join(".");
-    const text = where ? `${where}: ${item.msg}` : item.msg;
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+    const text = `${whereInWords(form, name, loc)}${item.msg}`;
     slot.textContent = slot.textContent ? `${slot.textContent}\n${text}` : text; // one per line
     slot.id = `error-${name}`;
     const field = form.elements[name];
@@ -154,7 +168,24 @@ export function showErrors(form, detail, { fromServer = true } = {}) {
 function fieldFor(form, loc) {
   // The deepest part of loc that names a field: config.hidden_size -> hidden_size, params.W_h -> params.
   for (let index = loc.length - 1; index >= 0; index -= 1) {
-    if (form.querySelector(`[data-error-for="${loc[index]}"]`)) return loc[index];
+    if (form.querySelector(`[data-error-for="${CSS.escape(loc[index])}"]`)) return loc[index];
   }
   return "general";
+}
+
+/** A field as the editor labels it: "learning rate η", "hidden size H", "weights". */
+function labelOf(form, name) {
+  const label = form.elements[name]?.closest?.("label");
+  if (!label) return name;
+  const text = [...label.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE).map((node) => node.textContent).join(" ");
+  return text.replace(/\(.*?\)/g, "").replace(/\s+/g, " ").trim() || name;
+}
+
+/** "learning rate η: ", "weights, W_h: ", or "" for a message about no field. */
+function whereInWords(form, name, loc) {
+  if (name === "general") return loc.filter((part) => part !== "body").length ? `${loc.filter((part) => part !== "body").join(" › ")}: ` : "";
+  const after = loc.slice(loc.indexOf(name) + 1).filter((part) => !/^\d+$/.test(part));
+  const rows = loc.slice(loc.indexOf(name) + 1).filter((part) => /^\d+$/.test(part));
+  const more = [...after, ...rows.map((row, index) => (index ? `column ${Number(row) + 1}` : `row ${Number(row) + 1}`))];
+  return `${labelOf(form, name)}${more.length ? `, ${more.join(", ")}` : ""}: `;
 }

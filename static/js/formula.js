@@ -163,9 +163,15 @@ export function renderTerm(panel, term, context) {
   const { index, count, t } = context;
   const numbers = numbersByName(term);
   const factorValues = term.factors.map((factor) => factor.value ?? context.jacobianAt(factor.step) ?? null);
-  const cards = term.factors.map((factor, i) => factorCard(factor, term, context, { index: i, value: factorValues[i], numbers }));
   const recurrent = term.factors.flatMap((factor, i) => (factor.kind === "recurrent" ? [i] : []));
   const folded = recurrent.length > RECURRENT_SHOWN ? recurrent.slice(2, -2) : [];
+  // The cards in view are drawn now; the folded ones when their group is opened.
+  const made = new Map();
+  const cardAt = (i) => {
+    if (!made.has(i)) made.set(i, factorCard(term.factors[i], term, context, { index: i, value: factorValues[i], numbers }));
+    return made.get(i);
+  };
+  const cards = term.factors.map((_, i) => (folded.includes(i) ? null : cardAt(i)));
   // The state the recurrent factors run through: h (Elman, GRU) or s = (h, c) (LSTM).
   const state = term.factors[recurrent[0]]?.symbol.match(/^∂(\w+)_/)?.[1] ?? "h";
   const factorRow = createHTML("div", { class: "factors", "data-term": term.id });
@@ -175,11 +181,14 @@ export function renderTerm(panel, term, context) {
     if (position > 0) factorRow.append(times());
     if (position !== folded[0]) return factorRow.append(card);
     const inner = createHTML("div", { class: "factors folded" });
-    folded.forEach((i, n) => inner.append(...(n ? [times(), cards[i]] : [cards[i]])));
-    factorRow.append(createHTML("details", { class: "factor-group" }, [
+    const group = createHTML("details", { class: "factor-group" }, [
       createHTML("summary", { text: `… ${folded.length} more ∂${state}_j/∂${state}_{j−1} …` }),
       inner,
-    ]));
+    ]);
+    group.addEventListener("toggle", () => {
+      if (group.open && !inner.firstChild) folded.forEach((i, n) => inner.append(...(n ? [times(), cardAt(i)] : [cardAt(i)])));
+    });
+    factorRow.append(group);
   });
   factorRow.append(createHTML("div", { class: "product" }, [
     typeset("=", { className: "math" }),
@@ -189,7 +198,7 @@ export function renderTerm(panel, term, context) {
     ]),
   ]));
   const product = productLines(term, factorValues, { typeset, valueElement, paramLatex });
-  product.onpick = (i, j) => cards.at(-1).worked?.pick?.(i, j);
+  product.onpick = (i, j) => cardAt(term.factors.length - 1).worked?.pick?.(i, j);
   const heading = `Backward step t = ${t}: term ${index + 1} of ${count}`;
   const what = `∂L/∂${term.param} through ℓ_${term.k}, parameter used at t = ${term.t}` +
     (term.distance ? ` (${term.distance} step${term.distance > 1 ? "s" : ""} back)` : "");

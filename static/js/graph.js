@@ -215,6 +215,8 @@ export function fitGraph(rendered) {
   const scroller = svg.closest(".graph-scroll");
   if (!scroller) return;
   const roomWide = scroller.clientWidth;
+  rendered.viewWidth = roomWide; // kept, so that a step never reads layout (revealStep)
+  rendered.scrollLeft = scroller.scrollLeft;
   const top = scroller.getBoundingClientRect().top + window.scrollY;
   const roomHigh = Math.max(240, window.innerHeight - top - 40);
   const fit = Math.min(roomWide / layout.width, roomHigh / layout.height);
@@ -235,7 +237,8 @@ function pinParameters(svg, rendered) {
   const scroller = svg.closest(".graph-scroll");
   const params = layout.nodes.filter((node) => node.kind === "param");
   const place = () => {
-    const offset = (scroller?.scrollLeft ?? 0) / rendered.scale; // pixels to the picture's units
+    rendered.scrollLeft = scroller?.scrollLeft ?? 0; // read in the scroll event, not after a step
+    const offset = rendered.scrollLeft / rendered.scale; // pixels to the picture's units
     for (const node of params) {
       const { x, y } = layout.position.get(node.id);
       const element = nodeElements.get(node.id);
@@ -291,13 +294,19 @@ export function showValues(rendered, valuesById) {
   const kindOf = new Map(rendered.layout.nodes.map((node) => [node.id, node.kind]));
   for (const [id, element] of rendered.nodeElements) {
     const value = valuesById.get(id);
+    const scale = scales.get(kindOf.get(id));
+    // Unchanged since the last view (the same record's array, the same scale): keep its marks.
+    if (element.shownValue === value && element.shownScale === scale && element.shownOnce) continue;
+    element.shownValue = value;
+    element.shownScale = scale;
+    element.shownOnce = true;
     const slot = element.querySelector(".node-value");
     const label = element.dataset.label;
     const description = `${label} = ${describeValue(value)}`;
     element.setAttribute("aria-label", value === undefined ? `${label}: not computed yet` : description);
     element.querySelector("title").textContent = value === undefined ? `${label}: not computed yet` : description;
     const isParam = element.classList.contains("node-param");
-    slot.replaceChildren(...(isParam ? paramMarks(value) : valueMarks(value, NODE.width, scales.get(kindOf.get(id)))));
+    slot.replaceChildren(...(isParam ? paramMarks(value) : valueMarks(value, NODE.width, scale)));
     element.classList.toggle("not-finite", value !== undefined && flatten(value).includes(null));
   }
 }
@@ -387,8 +396,12 @@ export function revealStep(rendered, t) {
   const x = rendered.layout.position.get(`h_${t}`).x * scale;
   const margin = NODE.width * scale;
   const pinned = (PARAM_COLUMN_X + PARAM_NODE.width / 2) * scale; // the parameter boxes cover the left
-  const left = scroller.scrollLeft;
-  if (x - margin >= left + pinned && x + margin <= left + scroller.clientWidth) return;
-  const centre = pinned + (scroller.clientWidth - pinned) / 2;
-  scroller.scrollTo({ left: Math.max(0, x - centre), behavior: "instant" });
+  // The scroll position and width as last measured (at fit and in the scroll event): reading
+  // them here, right after the nodes were redrawn, would force a style and layout pass.
+  const left = rendered.scrollLeft ?? 0;
+  const width = rendered.viewWidth ?? 0;
+  if (x - margin >= left + pinned && x + margin <= left + width) return;
+  const centre = pinned + (width - pinned) / 2;
+  rendered.scrollLeft = Math.max(0, x - centre);
+  scroller.scrollTo({ left: rendered.scrollLeft, behavior: "instant" });
 }

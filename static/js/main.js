@@ -9,12 +9,13 @@ import {
   followSession, loadToken, readAddress, saveToken, stateAfterStep, writeAddress,
 } from "./session.js";
 import {
-  describeView, nodeValues, startEpoch, viewKey, viewsForRecord, viewsFromState,
+  describeView, nodeValues, recordOf, startEpoch, viewKey, viewsForRecord, viewsFromState,
 } from "./timeline.js";
 import { createHTML } from "./svg.js";
 import { createInsight } from "./insight.js";
 import { formatNumber } from "./format.js";
 import { clickerStep, setUpPresenting } from "./present.js";
+import { announce, sentence } from "./announce.js";
 import {
   catchUpView, classroomAdopted, openCode, setUpClassroom, teacherShows, teacherView, viewShown,
 } from "./follow.js";
@@ -221,7 +222,8 @@ function receive(action, state) {
 
 // ---- moving through the views ------------------------------------------------------------
 
-function show(index) {
+function show(index, { fromList = false } = {}) {
+  page.fromList = fromList;
   page.cursor = index;
   page.notice = "";
   render();
@@ -239,6 +241,9 @@ function revealPanel() {
     if (top < 0 || top > window.innerHeight * 0.5) panel.scrollIntoView({ block: "start", behavior: "instant" });
     return;
   }
+  // Only after a pick from the term list further down (page.fromList): a key press leaves the
+  // page where it is, and reads no layout.
+  if (!page.fromList) return;
   const summary = panel.querySelector(".term-summary");
   if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
 }
@@ -267,6 +272,7 @@ function currentKey() {
 }
 
 function stepRight() {
+  page.fromList = false;
   if (page.cursor < page.views.length - 1) return show(page.cursor + 1); // the page holds it
   const phase = page.state?.phase;
   if (phase === "forward" || phase === "backward" || phase === "update") act(phase);
@@ -298,6 +304,7 @@ function render() {
   showValues(page.graph, nodeValues(view, epoch, state));
   const context = { graph: page.graph, state, presets: page.presets, views: page.views, show, termDetail };
   renderPanel(view, epoch, context);
+  announce(spokenView(view, epoch));
   renderButtons();
   $("status").textContent = state.status;
   $("view-note").textContent = describeView(view, epoch);
@@ -305,12 +312,22 @@ function render() {
   $("view-lost").hidden = !page.notice;
   $("read-only").hidden = Boolean(page.token);
   renderBanner(state);
-  $("loss-now").textContent = state.loss === null || state.loss === undefined ? "not computed yet" : formatLoss(state.loss);
+  $("loss-now").textContent = lossNow(state);
+  $("value-legend").hidden = !page.graph.svg.querySelector(".heat-cell"); // only colours shown
   renderLossChart($("loss-chart"), state.loss_history);
   insight.update(state, page.token);
   const key = viewKey(view, epoch);
   writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
   viewShown(key);
+}
+
+/** One short sentence for screen readers about the view (the term's value once it arrived). */
+function spokenView(view, epoch) {
+  if (!view) return "";
+  const record = recordOf(view, epoch);
+  const summary = view.kind === "backward" && view.term !== null ? record?.terms[view.term] : null;
+  const detail = summary ? page.terms.get(`${view.epoch}:${summary.id}`) : null;
+  return record ? sentence(view, record, detail) : "";
 }
 
 /** The server's divergence sentence, and where to go from here: the Start over button. */
@@ -329,17 +346,49 @@ function renderBanner(state) {
   );
 }
 
+/** The loss box, said once and truly: this epoch's loss, or the last epoch's while this one runs. */
+function lossNow(state) {
+  if (state.loss !== null && state.loss !== undefined) return `${formatLoss(state.loss)} (epoch ${state.epoch})`;
+  const last = state.loss_history?.at(-1);
+  const before = last === undefined ? "" : `epoch ${state.epoch - 1}: ${last === null ? "overflowed" : formatLoss(last)}; `;
+  return `${before}epoch ${state.epoch}: not computed yet`;
+}
+
 function formatLoss(loss) {
   return formatNumber(loss, 6);
 }
 
+/**
+ * Each button enabled only when it can act; a disabled one says why (its title, and the
+ * sentence under the buttons). After an overflow only Start over acts (and ← → walk the views).
+ */
 function renderButtons() {
-  const phase = page.state?.phase;
-  const idle = !page.busy && Boolean(page.state) && Boolean(page.token);
-  $("forward-button").disabled = !idle || phase !== "forward";
-  $("backward-button").disabled = !idle || phase !== "backward";
-  $("update-button").disabled = !idle || phase !== "update";
-  for (const id of ["train-button", "reset-button", "start-over-button"]) $(id).disabled = !idle;
+  const state = page.state;
+  const phase = state?.phase;
+  const next = { forward: "step forward", backward: "step backward", update: "update the weights" }[phase];
+  const stopped = Boolean(state?.diverged);
+  const common = !state ? "No session yet: choose a preset."
+    : !page.token ? "Read-only link: the session's steps are its owner's."
+      : page.busy ? "Waiting for the server's answer."
+        : null;
+  const overflow = "A value stopped being finite: only “Start over” goes on (or change η, clip_norm or the weights in the Scenario editor).";
+  const reasons = {
+    "forward-button": common ?? (stopped ? overflow : phase === "forward" ? null : `The forward pass is complete: ${next} next.`),
+    "backward-button": common ?? (stopped ? overflow : phase === "backward" ? null : `Not now: ${next} next.`),
+    "update-button": common ?? (stopped ? overflow : phase === "update" ? null : `Not yet: ${next} next; the update comes after the backward pass.`),
+    "train-button": common ?? (stopped ? overflow : null),
+    "reset-button": common ?? (stopped ? overflow : null),
+    "start-over-button": common,
+  };
+  for (const [id, reason] of Object.entries(reasons)) {
+    const button = $(id);
+    button.dataset.title ??= button.title;
+    button.disabled = reason !== null;
+    button.title = reason ?? button.dataset.title;
+  }
+  const why = $("buttons-why");
+  why.textContent = stopped && page.token ? overflow : !state ? reasons["forward-button"] : "";
+  why.hidden = !why.textContent;
 }
 
 function showError(message) {
@@ -407,10 +456,13 @@ async function start() {
   } catch (error) {
     showError(`Could not load the presets: ${error.message}`);
   }
+  renderButtons();
   const address = readAddress();
   const preset = address.preset || document.body.dataset.preset || "seed-3-step";
   if (document.body.dataset.follow) return followCode(document.body.dataset.follow, preset);
   const link = readLink();
+  const known = !page.presets.length || page.presets.some((p) => p.id === preset);
+  if (!address.session && !canRebuild(link) && !known) return unknownPreset(preset);
   if (address.session) {
     try {
       const state = await api.getSession(address.session);
@@ -424,6 +476,22 @@ async function start() {
   if (canRebuild(link)) return guarded(() => openLink(link));
   await guarded(() => openSession({ preset }));
   if (address.session) showError(`Session ${address.session} is no longer on the server (sessions expire); this is a new one.`);
+}
+
+/** /?preset=nope: a sentence and the presets to choose from; nothing can be stepped. */
+function unknownPreset(preset) {
+  $("status").textContent = "No session: choose a preset.";
+  $("formula").replaceChildren(
+    createHTML("h2", { text: "No such preset" }),
+    createHTML("p", { class: "unknown-preset", text: `There is no preset called “${preset}”. Choose one of these:` }),
+    createHTML("ul", { class: "preset-list" }, page.presets.map((p) => createHTML("li", {}, [
+      createHTML("a", { href: `/?preset=${encodeURIComponent(p.id)}`, text: p.title }),
+      createHTML("span", { class: "note", text: ` (${p.id})` }),
+    ]))),
+  );
+  $("preset-picker").value = "";
+  document.body.dataset.sessionId = "";
+  renderButtons();
 }
 
 /** Whether a session state holds the view named `key` (its epoch's views, or its start). */

@@ -122,7 +122,7 @@ function renderTermList(view, record, views, show) {
         "aria-label": `∂L/∂${param} through ℓ_${term.k}, t = ${term.t}`,
         "data-term": term.id,
         text: `ℓ_${term.k}`,
-        onclick: () => show(target),
+        onclick: () => show(target, { fromList: true }),
       })]);
     });
     list.append(createHTML("div", { class: "term-group", "data-param": param }, [

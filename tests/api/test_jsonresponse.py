@@ -44,7 +44,8 @@ def test_exploding_trained_three_epochs_is_strict_json_naming_the_divergence(
     response = client.post(url, headers=headers, json={"epochs": 3})
     assert response.status_code == 200
     result = strict_json(response.text)
-    assert result["losses"][0] > 1e20 and result["losses"][1:] == [None]  # stopped: NaN weights
+    # a finite first loss (h_0 is the fixed point), then the first update overflows: NaN weights
+    assert result["losses"][0] > 1 and result["losses"][1:] == [None]
     diverged = result["diverged"]
     assert (diverged["epoch"], diverged["phase"], diverged["t"]) == (1, "update", None)
     assert diverged["quantity"] == "the loss with the new weights"
@@ -59,8 +60,32 @@ def test_exploding_trained_three_epochs_is_strict_json_naming_the_divergence(
     assert "start over" in response.json()["detail"]
 
 
+# A linear RNN from h_0 = 0 (the exploding preset before its fixed point): its first update
+# leaves huge but finite weights, with which the next forward pass overflows step by step.
+HUGE_AFTER_ONE_UPDATE = {
+    "config": {
+        "input_size": 1,
+        "hidden_size": 2,
+        "output_size": 1,
+        "activation": "identity",
+        "mode": "many_to_one",
+        "learning_rate": 0.01,
+    },
+    "params": {
+        "W_x": [[1.0], [1.0]],
+        "W_h": [[2.5, 0.0], [0.0, 2.0]],
+        "b": [0.0, 0.0],
+        "W_y": [[1.0, 1.0]],
+        "b_y": [0.0],
+        "h0": [0.0, 0.0],
+    },
+    "inputs": [[1.0]] * 30,
+    "targets": [0.0],
+}
+
+
 def test_a_30_step_forward_after_the_blow_up_is_strict_json(client: TestClient) -> None:
-    session_id, headers = create_session(client, {"preset": "exploding"})
+    session_id, headers = create_session(client, HUGE_AFTER_ONE_UPDATE)
     client.post(f"/api/sessions/{session_id}/train", headers=headers, json={"epochs": 1})
     records = []
     for _ in range(30):

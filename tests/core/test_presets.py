@@ -1,11 +1,13 @@
 """Every preset is a complete scenario a teacher can open."""
 
+import itertools
+
 import numpy as np
 
 from app.core.epochs import bptt, train
 from app.core.presets import get_preset, list_presets
 from app.core.stepper import start
-from app.core.trace import term_sizes
+from app.core.trace import term_detail, term_sizes
 
 
 def test_every_preset_has_a_title_a_paragraph_and_runs():
@@ -52,3 +54,35 @@ def test_the_lstm_and_gru_presets_keep_the_t1_signal_the_elman_network_loses():
     assert get_preset("gru-update-gate").scenario.config.cell == "gru"
     # the forget gate holds: c_20 still carries what x_1 wrote
     assert bptt(get_preset("lstm-remembers").scenario).forward[-1].cache.state[1][0] > 1.0
+
+
+def _terms_of_the_last_loss(preset_id: str, param: str):
+    run = bptt(get_preset(preset_id).scenario)
+    T = run.T
+    terms = [term_detail(run, param, T, t) for t in range(1, T + 1)]
+    return run, terms
+
+
+def test_vanishing_terms_shrink_because_of_the_jacobian_product():
+    _run, terms = _terms_of_the_last_loss("vanishing", "W_h")
+    directs = [np.linalg.norm(term.factors[-1].value) for term in terms]
+    sizes = [np.linalg.norm(term.value) for term in terms]
+    assert min(directs) > 0.05 * max(directs)  # h_0 != 0, an input at every step
+    assert sizes[0] > 0 and sizes[0] < 1e-5 * sizes[-1]
+    jacobians = [np.linalg.norm(term.factors[-2].value, 2) for term in terms[:-1]]
+    assert max(jacobians) < 0.6  # each dh_j/dh_{j-1} shrinks what passes through it
+    _, losses, _ = train(start(get_preset("vanishing").scenario), 5)
+    assert all(a > b for a, b in itertools.pairwise(losses)) and losses[-1] > 0.2
+
+
+def test_exploding_terms_grow_because_of_the_jacobian_product():
+    run, terms = _terms_of_the_last_loss("exploding", "W_h")
+    states = np.array([record.cache.state[0] for record in run.forward])
+    np.testing.assert_allclose(states, np.tile(states[0], (run.T, 1)), atol=1e-3)  # a fixed point
+    directs = [np.linalg.norm(term.factors[-1].value) for term in terms]
+    np.testing.assert_allclose(directs, directs[0], rtol=1e-3)
+    sizes = [np.linalg.norm(term.value) for term in terms]
+    assert sizes[0] > 1e10 * sizes[-1]
+    _, losses, _ = train(start(get_preset("exploding").scenario), 3)
+    assert not np.all(np.isfinite(losses))
+    assert "clip_norm" in get_preset("exploding").description

@@ -86,8 +86,11 @@ def test_steps_out_of_order_say_what_to_do_next():
 def test_status_says_where_we_are_and_what_comes_next():
     run = start(get_preset("seed-3-step").scenario)
     assert run.status() == "forward, not started (3 steps), epoch 1: step forward to t = 1 next"
-    for _ in range(4):
+    for _ in range(3):
         run, _ = step(run)
+    # no "backward, not started" beside a finished forward pass: said as it is
+    assert run.status() == "forward pass complete (3 steps), epoch 1: step backward to t = 3 next"
+    run, _ = step(run)
     assert run.status() == "backward, t = 3 of 3, epoch 1: step backward to t = 2 next"
     run, _ = step(run)
     run, _ = step(run)

@@ -17,17 +17,19 @@ def test_editor_shows_the_api_message_beside_the_field(watched: Watched) -> None
     page = watched.page
     watched.open("/")
     page.get_by_text("Scenario editor").click()
-    page.locator("#editor [name='hidden_size']").fill("0")
+    # τ = 0: only the server checks it; its message beside the field, named as labelled.
+    page.locator("#editor [name='truncation']").fill("0")
     page.get_by_role("button", name="Create session").click()
-    error = page.locator("[data-error-for='hidden_size']")
+    error = page.locator("[data-error-for='truncation']")
     error.wait_for(state="visible")
     page.wait_for_function(
-        "() => document.querySelector(\"[data-error-for='hidden_size']\").textContent !== ''"
+        "() => document.querySelector(\"[data-error-for='truncation']\").textContent !== ''"
     )
-    assert "greater than or equal to 1" in error.inner_text()
-    assert page.locator("#editor [name='hidden_size']").get_attribute("aria-invalid") == "true"
+    assert error.inner_text() == "truncation τ: Input should be greater than or equal to 1"
+    assert page.locator("#editor [name='truncation']").get_attribute("aria-invalid") == "true"
     # A valid edit opens a new session with it.
     old_session = watched.session_id
+    page.locator("#editor [name='truncation']").fill("")
     page.locator("#editor [name='hidden_size']").fill("3")
     page.locator("#editor [name='params']").fill("")
     page.get_by_role("button", name="Create session").click()
@@ -58,18 +60,18 @@ def test_sizes_empty_the_weights_and_every_message_names_its_field(watched: Watc
     assert weights.input_value() == ""
     note = editor.locator("[data-note-for='params']").inner_text()
     assert "weights box was emptied" in note and "seed 0" in note
-    # Put the old weights back: the server's message names the parameter, params.W_x.
+    # Put the old weights back: the server's message names the parameter (weights, W_x).
     weights.fill(old_weights)
     with page.expect_response(lambda r: r.url.endswith("/api/sessions")) as answer:
         page.get_by_role("button", name="Create session").click()
     assert answer.value.status == 422
     detail = answer.value.json()["detail"]
-    server = "\n".join(  # one message per line
-        f"{'.'.join(item['loc'][1:])}: {item['msg']}"
+    server = "\n".join(  # one message per line, the field named as the editor labels it
+        f"weights, {', '.join(item['loc'][2:])}: {item['msg']}"
         for item in detail
         if item["loc"][:2] == ["body", "params"]
     )
-    assert server.startswith("params.W_x: must have shape")
+    assert server.startswith("weights, W_x: must have shape")
     page.wait_for_function(
         "() => document.querySelector(\"[data-error-for='params']\").textContent !== ''"
     )
@@ -84,7 +86,7 @@ def test_sizes_empty_the_weights_and_every_message_names_its_field(watched: Watc
     )
     assert error_for(editor, "inputs").inner_text() == "inputs: is not valid JSON"
     assert error_for(editor, "learning_rate").inner_text() == (
-        "config.learning_rate: must be a decimal number"
+        "learning rate η: must be a decimal number"
     )
     assert error_for(editor, "params").inner_text() == server
     for name in ("inputs", "learning_rate", "params"):

@@ -8,7 +8,14 @@ import json
 import pytest
 
 from tests.page.conftest import Watched
-from tests.page.helpers import box, click_and_wait, inside, numbers_of, press_and_wait
+from tests.page.helpers import (
+    box,
+    click_and_wait,
+    inside,
+    numbers_of,
+    open_editor_session,
+    press_and_wait,
+)
 
 
 def in_viewport(page, selector: str) -> bool:
@@ -96,9 +103,27 @@ def test_a_long_term_shows_its_value_first_and_folds_the_recurrent_run(watched: 
 
 
 def test_hidden_states_share_one_colour_scale(watched: Watched) -> None:
-    """exploding after 20 forward steps: h_20's strongest cell is deeper than h_10's."""
+    """A linear RNN growing from h_0 = 0 after 20 forward steps: h_20's strongest cell is
+    deeper than h_10's."""
     page = watched.page
-    watched.open("/?preset=exploding")
+    watched.open("/")
+    growing = {
+        "W_x": [[1.0], [1.0]],
+        "W_h": [[2.5, 0.0], [0.0, 2.0]],
+        "b": [0.0, 0.0],
+        "W_y": [[1.0, 1.0]],
+        "h0": [0.0, 0.0],
+    }
+    open_editor_session(
+        watched,
+        hidden_size="2",
+        activation="identity",
+        output="identity_mse",
+        mode="many_to_one",
+        inputs=[[1.0]] * 30,
+        targets=[0.0],
+        params=growing,
+    )
     for _ in range(20):
         click_and_wait(page, "Forward step", "/forward")
     strongest = """els => Math.max(...els.map(e => {

@@ -86,8 +86,9 @@ def test_docs_work_with_no_violation(guarded: Watched) -> None:
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_what_a_user_types_is_shown_as_text_and_never_runs(guarded: Watched, payload: str) -> None:
     page = guarded.page
-    page.goto(f"{guarded.base_url}/?preset={quote(payload)}")  # an unknown preset: a 422
-    page.locator("#error").wait_for(state="visible")
+    page.goto(f"{guarded.base_url}/?preset={quote(payload)}")  # an unknown preset: said so
+    page.locator("#formula .unknown-preset").wait_for(state="visible")
+    assert payload in page.locator("#formula .unknown-preset").inner_text()  # as text
     page.get_by_text("Scenario editor").click()
     editor = page.locator("#editor")
     for name in ("learning_rate", "truncation", "clip_norm", "inputs", "targets", "params"):

@@ -1,0 +1,130 @@
+"""The page's speed in headless Chromium: press-to-paint for forward, backward and term steps.
+
+Each press of → is timed inside the page, from the keydown to the first frame after the page
+shows the new view (its note changed and no term's factors are on their way): the
+server's answer, the page's drawing and the browser's style, layout and paint. Reported per
+kind of step: count, p50, p95, and p50 of the first and the last ten presses (flat means no
+growth from the first click to the last).
+
+Two scenarios: the seed preset (T = 3, H = 1), and T = 50, H = 32, many-to-one (built in the
+scenario editor). Bounded: one uvicorn on 127.0.0.1, at most --presses presses a scenario.
+
+    .venv/bin/python bench/page.py                  # both scenarios
+    .venv/bin/python bench/page.py --presses 80
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playwright.sync_api import Page, sync_playwright
+
+from tests.servers import Uvicorn
+
+CHROMIUM = os.environ.get("BPTT_CHROMIUM", "/usr/bin/chromium")
+
+# One press inside the page: keydown on the body, then wait (MutationObserver) until the
+# view note changed and nothing is on its way, then the next frame (style, layout, paint).
+PRESS = """async () => {
+    const note = document.getElementById('view-note');
+    const before = note.textContent;
+    const ready = () => note.textContent !== before &&
+        document.querySelector('#formula [data-waiting]') === null &&
+        !document.body.classList.contains('busy');
+    const start = performance.now();
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    await new Promise((resolve) => {
+        const done = () => requestAnimationFrame(() => setTimeout(resolve, 0));
+        if (ready()) return done();
+        const watcher = new MutationObserver(() => {
+            if (ready()) { watcher.disconnect(); done(); }
+        });
+        const what = { subtree: true, childList: true, characterData: true, attributes: true };
+        watcher.observe(document.body, what);
+    });
+    return [performance.now() - start, note.textContent];
+}"""
+
+
+def kind_of(note: str, previous: str) -> str:
+    """forward, backward (a new backward step) or term (another term of the same step)."""
+    if "forward step" in note:
+        return "forward"
+    step = re.search(r"backward step t = (\d+)", note)
+    old = re.search(r"backward step t = (\d+)", previous)
+    if step and old and step.group(1) == old.group(1):
+        return "term"
+    return "backward" if step else "update"
+
+
+def walk(page: Page, presses: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {}
+    previous = page.locator("#view-note").text_content() or ""
+    for _ in range(presses):
+        if page.evaluate("document.getElementById('update-button').disabled === false"):
+            break  # the backward pass is complete
+        elapsed, note = page.evaluate(PRESS)
+        times.setdefault(kind_of(note, previous), []).append(elapsed)
+        previous = note
+    return times
+
+
+def open_large(page: Page, T: int, H: int) -> None:
+    """T steps, H hidden units, many-to-one, from the scenario editor (weights from the seed)."""
+    page.get_by_text("Scenario editor").click()
+    editor = page.locator("#editor")
+    editor.locator("[name='hidden_size']").fill(str(H))
+    editor.locator("[name='mode']").select_option("many_to_one")
+    editor.locator("[name='output']").select_option("identity_mse")
+    editor.locator("[name='inputs']").fill(
+        json.dumps([[round(0.1 * (t % 7) - 0.3, 2)] for t in range(T)])
+    )
+    editor.locator("[name='targets']").fill("[1.0]")
+    editor.locator("[name='params']").fill("")
+    old = page.evaluate("document.body.dataset.sessionId")
+    page.get_by_role("button", name="Create session").click()
+    page.wait_for_function("id => document.body.dataset.sessionId !== id", arg=old)
+    page.get_by_text("Scenario editor").click()
+
+
+def report(name: str, times: dict[str, list[float]]) -> None:
+    print(f"\n{name}")
+    print(f"{'step':<10}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'first 10':>10}{'last 10':>9}")
+    for kind, values in times.items():
+        p95 = statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
+        first, last = statistics.median(values[:10]), statistics.median(values[-10:])
+        print(
+            f"{kind:<10}{len(values):>5}{statistics.median(values):>9.1f}{p95:>9.1f}"
+            f"{first:>10.1f}{last:>9.1f}"
+        )
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--presses", type=int, default=200, help="at most this many a scenario")
+    args = parser.parse_args(argv)
+    with Uvicorn(env={}) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        for name, large in (
+            ("seed-3-step (T = 3, H = 1)", False),
+            ("T = 50, H = 32, many-to-one", True),
+        ):
+            page.goto(server.url + "/")
+            page.wait_for_function("() => document.getElementById('status').textContent !== ''")
+            if large:
+                open_large(page, 50, 32)
+            report(name, walk(page, args.presses))
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
