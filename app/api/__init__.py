@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, FastAPI
 
-from app.api import compute, docs, events, health, insight, presets, sessions, terms
+from app.api import compute, docs, events, health, insight, jobs, presets, sessions, terms
 from app.api.bodies import install_body_errors
 from app.api.errors import install_error_handlers
 from app.api.guard import RequestGuard
@@ -10,10 +10,20 @@ from app.api.openapi import install_openapi
 from app.api.sessions import install_session_errors
 from app.api.worker import tune_gc
 from app.sessions import MemoryStore, RunCache, Sessions, SessionStore
+from app.sessions.jobs import Jobs
 from app.settings import Settings
 
 api_router = APIRouter(prefix="/api")
-for module in (sessions, events, terms, insight, health, presets, compute):  # the hot path first
+for module in (
+    sessions,
+    events,
+    terms,
+    insight,
+    jobs,
+    health,
+    presets,
+    compute,
+):  # the hot path first
     api_router.include_router(module.router)
 
 
@@ -26,6 +36,7 @@ def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = N
     app.state.sessions = Sessions(
         store, RunCache(settings.run_cache_size, settings.run_cache_bytes)
     )
+    app.state.jobs = Jobs(app.state.sessions, settings.max_jobs)
     tune_gc()
     install_error_handlers(app)
     install_session_errors(app)

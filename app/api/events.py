@@ -5,6 +5,7 @@ command, its `data` {seq, command, cursor: {phase, t, epoch}}: never the state, 
 token. A client that reconnects with `Last-Event-ID: n` first gets the logged events after
 n (the log keeps the last BPTT_EVENT_LOG_SIZE), then live ones; an idle stream sends a
 keep-alive comment every BPTT_EVENTS_KEEPALIVE_SECONDS. After `delete` the stream ends.
+A training job's `progress` events are sent as they come, without an id (not logged).
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ async def stream(
             try:
                 event = await asyncio.wait_for(queue.get(), timeout=5.0)
             except TimeoutError:
+                backlog = []
+                continue
+            if event["command"] == "progress":  # a training job's, not logged: no id
+                yield ServerSentEvent(json.dumps(event, separators=(",", ":")), event="progress")
                 backlog = []
                 continue
             if event["seq"] > seen + 1 and event["command"] != "delete":

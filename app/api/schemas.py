@@ -183,6 +183,14 @@ class TruncationIn(Strict):
     )
 
 
+class JobIn(Strict):
+    """How many epochs a training job runs."""
+
+    epochs: int = Field(
+        description="Updates to make; at least 1 (at most BPTT_MAX_JOB_EPOCHS).", ge=1
+    )
+
+
 class ResetIn(Strict):
     """Where to go back to."""
 

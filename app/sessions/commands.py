@@ -165,6 +165,14 @@ class Sessions:
             self.cache.put(changed, after)
         return Outcome(changed, after, **extra)
 
+    def load(self, session_id: str) -> SessionRecord:
+        """The stored record (SessionNotFoundError if there is none)."""
+        return self._load(session_id)
+
+    def authorized(self, session_id: str, token: str) -> SessionRecord:
+        """The stored record, if `token` opens it (WrongTokenError otherwise)."""
+        return self._authorized(session_id, token)
+
     def _load(self, session_id: str) -> SessionRecord:
         record = self.store.load(session_id)
         if record is None:

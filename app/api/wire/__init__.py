@@ -7,9 +7,11 @@ from app.api.wire.events import EventCursor, SessionEvent
 from app.api.wire.insight import (
     EntryCheck,
     GradientFlow,
+    JobCurve,
     ParamGradCheck,
     RegimeGauge,
     SessionGradCheck,
+    TrainingJob,
     TruncationGap,
 )
 from app.api.wire.records import BackwardRecord, ForwardRecord, StepTerms
@@ -59,6 +61,7 @@ __all__ = [
     "GraphEdge",
     "GraphNode",
     "Health",
+    "JobCurve",
     "ParamArrays",
     "ParamGradCheck",
     "Params",
@@ -77,6 +80,7 @@ __all__ = [
     "Term",
     "TermDetail",
     "TrainResult",
+    "TrainingJob",
     "TruncationGap",
     "UpdateRecord",
     "UpdateStep",
