@@ -13,6 +13,7 @@ import {
 } from "./timeline.js";
 import { createHTML } from "./svg.js";
 import { createInsight } from "./insight.js";
+import { watchTraining } from "./training.js";
 
 const page = {
   presets: [],
@@ -32,6 +33,10 @@ const page = {
 const $ = (id) => document.getElementById(id);
 const MAX_PENDING = 10;
 const insight = createInsight({ openTerm, command: (action, send) => act(action, send) });
+const training = watchTraining({
+  current: () => (page.state ? { id: page.state.id, token: page.token } : null),
+  ended: () => guarded(async () => adopt(await api.getSession(page.state.id), page.token)),
+});
 
 function rememberEpoch(state) {
   const { epoch, T, forward, backward, params, inputs, config } = state;
@@ -281,6 +286,7 @@ function render() {
   $("loss-now").textContent = state.loss === null || state.loss === undefined ? "not computed yet" : formatLoss(state.loss);
   renderLossChart($("loss-chart"), state.loss_history);
   insight.update(state, page.token);
+  training.reset(state.id, page.token);
   writeAddress({ view: viewKey(view, epoch) });
 }
 
