@@ -183,6 +183,12 @@ class TruncationIn(Strict):
     )
 
 
+class OptimizerChoiceIn(Strict):
+    """The optimiser to train with from now on."""
+
+    optimizer: OptimizerIn = Field(description="Its name and hyper-parameters.")
+
+
 class JobIn(Strict):
     """How many epochs a training job runs."""
 

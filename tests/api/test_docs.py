@@ -53,6 +53,7 @@ TOKEN_ROUTES = [
     ("post", "/api/sessions/{session_id}/truncation"),
     ("post", "/api/sessions/{session_id}/jobs/train"),
     ("post", "/api/sessions/{session_id}/jobs/stop"),
+    ("post", "/api/sessions/{session_id}/optimizer"),
     ("delete", "/api/sessions/{session_id}"),
 ]
 BODY_ROUTES = [
@@ -64,6 +65,7 @@ BODY_ROUTES = [
     ("post", "/api/sessions/{session_id}/scale"),
     ("post", "/api/sessions/{session_id}/truncation"),
     ("post", "/api/sessions/{session_id}/jobs/train"),
+    ("post", "/api/sessions/{session_id}/optimizer"),
 ]
 JOB_ROUTES = [
     ("post", "/api/sessions/{session_id}/jobs/train"),
