@@ -74,6 +74,9 @@ export const api = {
   startJob: (id, token, epochs) => request("POST", `${sessionPath(id)}/jobs/train`, { body: { epochs }, token }),
   stopJob: (id, token) => request("POST", `${sessionPath(id)}/jobs/stop`, { token }),
   job: (id) => request("GET", `${sessionPath(id)}/job`),
+  /** Another optimiser ({name, ...hyper-parameters}); its state starts afresh. */
+  optimizer: async (id, token, optimizer) =>
+    withTermLists(await request("POST", `${sessionPath(id)}/optimizer`, { body: { optimizer }, token })),
   /** The session's raw gradient against central differences, per parameter and entry. */
   gradcheck: (id) => request("GET", `${sessionPath(id)}/gradcheck`),
   /** The recurrent weights times factor; the epoch starts again from them. */

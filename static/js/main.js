@@ -14,6 +14,7 @@ import {
 import { createHTML } from "./svg.js";
 import { createInsight } from "./insight.js";
 import { watchTraining } from "./training.js";
+import { watchOptimiser } from "./optimiser.js";
 
 const page = {
   presets: [],
@@ -33,6 +34,10 @@ const page = {
 const $ = (id) => document.getElementById(id);
 const MAX_PENDING = 10;
 const insight = createInsight({ openTerm, command: (action, send) => act(action, send) });
+const optimiser = watchOptimiser({
+  command: (action, send) => act(action, send),
+  choices: JSON.parse($("choices").textContent).optimizers,
+});
 const training = watchTraining({
   current: () => (page.state ? { id: page.state.id, token: page.token } : null),
   ended: () => guarded(async () => adopt(await api.getSession(page.state.id), page.token)),
@@ -187,7 +192,7 @@ function receive(action, state) {
     page.views = [];
   }
   rememberEpoch(state);
-  if (action === "scale" || action === "truncate") {
+  if (action === "scale" || action === "truncate" || action === "optimizer") {
     // The epoch's records were computed again (other weights, or another window): its views
     // and the terms fetched for it are replaced by the new ones.
     page.terms.clear();
@@ -287,6 +292,7 @@ function render() {
   renderLossChart($("loss-chart"), state.loss_history);
   insight.update(state, page.token);
   training.reset(state.id, page.token);
+  optimiser.update(state, page.token);
   writeAddress({ view: viewKey(view, epoch) });
 }
 

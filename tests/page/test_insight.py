@@ -221,3 +221,23 @@ def test_the_progress_bar_moves_and_stops(watched: Watched) -> None:
         arg=state["epoch"],
     )
     assert not watched.errors
+
+
+def test_choosing_another_optimiser_says_its_state_starts_afresh(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=exploding")
+    page.locator("#insight").scroll_into_view_if_needed()
+    assert page.locator("#clip-stage").inner_text().startswith("Stage 1, clipping: shown once")
+    page.locator("#optimiser-picker").select_option("adam")
+    with page.expect_response(lambda r: r.url.endswith("/optimizer") and r.ok):
+        page.get_by_role("button", name="Use this optimiser").click()
+    page.wait_for_function(
+        "() => document.getElementById('optimiser-note').textContent.includes('afresh')"
+    )
+    assert watched.state()["config"]["optimizer"]["name"] == "adam"
+    click_and_wait(page, "Run epoch", "/train")
+    update = watched.state()["last_update"]
+    clip = page.locator("#clip-stage .clip-line")
+    assert clip.get_attribute("data-clipped") == str(update["clipped"]).lower()
+    assert "off (no clip_norm)" in clip.inner_text()
+    assert not watched.errors
