@@ -5,6 +5,8 @@ process serving a classroom: the largest request stays well under a second of wo
 and every session's memory is bounded.
 """
 
+import os
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -38,14 +40,73 @@ class Settings(BaseSettings):
     max_jobs: int = Field(
         2, ge=1, description="Training jobs running at once per worker (each in a thread)."
     )
+    train_budget_seconds: float = Field(
+        4.0,
+        gt=0,
+        description="Most work one train call may take: epochs x T steps, each costed for "
+        "its cell and sizes (app/api/limits.py), about this many seconds on the reference "
+        "machine (docs/performance.md); e.g. 1,000 Elman epochs at T = 200, H = 64 fit, an "
+        "LSTM that size ~98.",
+    )
     max_gradcheck_steps: int = Field(
         250_000,
         ge=1,
         description="Most forward steps one gradient check may take: 4 x entries x T, "
         "times T again when truncation < T.",
     )
+    gradcheck_budget_seconds: float = Field(
+        4.0,
+        gt=0,
+        description="Most work one gradient check may take: its forward steps, each costed "
+        "for its cell and sizes (app/api/limits.py), about this many seconds on the "
+        "reference machine (docs/performance.md).",
+    )
     max_sessions: int = Field(
-        1000, ge=1, description="Live sessions kept; the least recently used goes first."
+        1000,
+        ge=1,
+        description="Live sessions kept. Past it, the least recently used session of the "
+        "client holding the most goes (the creating client's own if it holds as many).",
+    )
+    max_sessions_per_client: int = Field(
+        400,
+        ge=1,
+        description="Live sessions one client (one address) may hold, e.g. a class behind "
+        "a school's one address; past it, that client's own least recently used goes.",
+    )
+    trust_forwarded_for: bool = Field(
+        False,
+        description="Take the client's address from the last X-Forwarded-For entry (the one "
+        "your reverse proxy appended); off: the connection's address.",
+    )
+    create_burst: int = Field(
+        300,
+        ge=1,
+        description="Sessions one client may create at once (per worker), before "
+        "BPTT_CREATE_PER_SECOND applies: a class of 300 behind one address starts at once.",
+    )
+    create_per_second: float = Field(
+        20.0,
+        gt=0,
+        description="Sessions one client may create per second (per worker) once its burst "
+        "is spent; past it the answer is 429 with Retry-After.",
+    )
+    heavy_burst: int = Field(
+        300,
+        ge=1,
+        description="Heavy calls (train, bptt, gradcheck) one client may make at once (per "
+        "worker), before BPTT_HEAVY_PER_SECOND applies. Steps are not limited.",
+    )
+    heavy_per_second: float = Field(
+        30.0,
+        gt=0,
+        description="Heavy calls one client may make per second (per worker) once its burst "
+        "is spent; past it the answer is 429 with Retry-After.",
+    )
+    heavy_jobs: int = Field(
+        os.cpu_count() or 2,
+        ge=1,
+        description="Commands running in worker threads at once, per worker (default: the "
+        "number of cores), so the event loop always has a core to answer on.",
     )
     session_ttl_seconds: float = Field(
         7200.0, gt=0, description="A session unused this long (default 2 h) is evicted."

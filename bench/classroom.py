@@ -189,7 +189,13 @@ async def start_server(
     workers: int, redis_url: str | None
 ) -> tuple[asyncio.subprocess.Process, int]:
     port = free_port()
-    env = {**os.environ, "BPTT_REDIS_URL": redis_url or "", "BPTT_MAX_SESSIONS": "5000"}
+    env = {  # every student on one loopback address: room for all of them
+        **os.environ,
+        "BPTT_REDIS_URL": redis_url or "",
+        "BPTT_MAX_SESSIONS": "5000",
+        "BPTT_MAX_SESSIONS_PER_CLIENT": "5000",
+        "BPTT_CREATE_BURST": "5000",
+    }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
         "--port", str(port), "--workers", str(workers), "--no-access-log", "--backlog", "4096",

@@ -2,15 +2,30 @@
 
 from fastapi import APIRouter, FastAPI
 
-from app.api import compute, docs, events, health, insight, jobs, presets, sessions, terms
+from app.api import (
+    classroom,
+    compute,
+    docs,
+    events,
+    health,
+    insight,
+    jobs,
+    links,
+    presets,
+    sessions,
+    terms,
+)
 from app.api.bodies import install_body_errors
 from app.api.errors import install_error_handlers
 from app.api.guard import RequestGuard
 from app.api.openapi import install_openapi
+from app.api.ratelimit import RateLimits
 from app.api.sessions import install_session_errors
 from app.api.worker import tune_gc
 from app.sessions import MemoryStore, RunCache, Sessions, SessionStore
+from app.sessions.codes import make_classroom
 from app.sessions.jobs import Jobs
+from app.sessions.saved import make_saved
 from app.settings import Settings
 
 api_router = APIRouter(prefix="/api")
@@ -23,6 +38,8 @@ for module in (
     health,
     presets,
     compute,
+    classroom,
+    links,
 ):  # the hot path first
     api_router.include_router(module.router)
 
@@ -33,6 +50,9 @@ def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = N
     if store is None:
         store = make_store(settings)
     app.state.store = store
+    app.state.rate_limits = RateLimits.from_settings(settings)
+    app.state.classroom = make_classroom(store)  # join codes and owners' views
+    app.state.saved = make_saved(store)  # scenarios too large for a link
     app.state.sessions = Sessions(
         store, RunCache(settings.run_cache_size, settings.run_cache_bytes)
     )
@@ -61,4 +81,5 @@ def make_store(settings: Settings) -> SessionStore:
         settings.max_sessions,
         settings.session_ttl_seconds,
         event_log_size=settings.event_log_size,
+        max_per_client=settings.max_sessions_per_client,
     )

@@ -10,7 +10,12 @@ lone surrogate through to a 500. Here each is a 422 in the usual shape, naming w
 - a number has at most MAX_DIGITS digits (a float64 never needs more than 17);
 - an object names each key once;
 - no array is longer than the longest the server's limits allow (T, H, d, K), so
-  pydantic never walks a megabyte of numbers to list a megabyte of errors.
+  pydantic never walks a megabyte of numbers to list a megabyte of errors, and no body
+  holds more commas or arrays than the largest scenario within them needs (counted
+  before the parse);
+- where numbers go (inputs, targets, params), a body with more than MAX_ERRORS entries
+  that are not numbers is refused naming the first of them, before pydantic (whose
+  errors are built in Rust, holding the GIL) would list every one.
 
 The checks before the parse are byte scans in C (a regex search, translate, replace);
 only a body that seems to break a rule is parsed a second time, slowly, to say where,
@@ -29,6 +34,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from starlette.requests import ClientDisconnect
 
+from app.api.bodycounts import check_numbers, most_items
 from app.api.jsonresponse import StrictJSONResponse
 from app.settings import Settings
 
@@ -50,7 +56,7 @@ class BodyError(Exception):
         self.loc, self.rule, self.kind = loc, rule, kind
 
 
-def parse_json(raw: bytes, max_depth: int) -> Any:
+def parse_json(raw: bytes, max_depth: int, most: tuple[int, int] | None = None) -> Any:
     """The JSON value of `raw`, or BodyError naming the first rule it breaks."""
     try:
         text = raw.decode("utf-8")
@@ -58,6 +64,8 @@ def parse_json(raw: bytes, max_depth: int) -> Any:
         rule = f"must be UTF-8: byte {error.start} (0x{raw[error.start]:02x}) is not"
         raise BodyError([], rule, "json_not_utf8") from None
     check_depth(raw, max_depth)
+    if most is not None:
+        check_items(raw, most, max_depth)
     if LONG_NUMBER.search(raw) or SURROGATE_ESCAPE.search(text):
         return locate(text, max_depth)  # digits in a string are no refusal: locate says
     try:
@@ -80,6 +88,23 @@ def check_depth(raw: bytes, max_depth: int) -> None:
     without its strings."""
     if too_deep(raw, max_depth) and too_deep(STRINGS.sub(b"", raw), max_depth):
         raise BodyError([], deeper_than(max_depth), "json_too_deep")
+
+
+def check_items(raw: bytes, most: tuple[int, int], max_depth: int) -> None:
+    """At most most[0] commas and most[1] arrays, counted in C: no scenario's strings hold
+    either, so this bounds its items and the lists a parse would build (a megabyte of
+    tiny arrays takes the parser half a second, holding the GIL) before the parse. Too
+    many arrays nested too deep (brackets in strings hid it) are named for their depth."""
+    for mark, limit, what in ((b",", most[0], "commas"), (b"[", most[1], "arrays")):
+        count = raw.count(mark)
+        if count > limit:
+            if mark == b"[" and too_deep(STRINGS.sub(b"", raw), max_depth):
+                raise BodyError([], deeper_than(max_depth), "json_too_deep")
+            rule = (
+                f"has {count:,} {what}: no scenario within the server's limits needs more "
+                f"than {limit:,}"
+            )
+            raise BodyError([], rule, "too_long")
 
 
 def too_deep(raw: bytes, max_depth: int) -> bool:
@@ -197,7 +222,7 @@ def longest_array(settings: Settings) -> int:
 
 def read_body(raw: bytes, settings: Settings) -> Any:
     """The body's JSON, strictly parsed, with no array longer than the limits allow."""
-    value = parse_json(raw, settings.max_json_depth)
+    value = parse_json(raw, settings.max_json_depth, most_items(settings))
     if isinstance(value, dict):
         for name in ("inputs", "targets"):  # T rows: the limit app.api.limits names
             steps = value.get(name)
@@ -205,6 +230,8 @@ def read_body(raw: bytes, settings: Settings) -> Any:
                 rule = f"must have at most {settings.max_steps} time steps (the server's limit)"
                 raise BodyError([name], rule, "too_long")
     check_lengths(value, longest_array(settings))
+    if isinstance(value, dict):
+        check_numbers(value)
     return value
 
 

@@ -7,10 +7,12 @@ from app.api.deps import SettingsDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_gradcheck
 from app.api.openapi import BODY, documented
+from app.api.ratelimit import HEAVY
 from app.api.scenarios import build_session_scenario
 from app.api.schemas import BpttIn, SessionIn
 from app.api.terms import parse_term_id
 from app.api.wire import BpttResult, GradCheckResult
+from app.api.worker import heavy
 from app.core import (
     Run,
     ScenarioError,
@@ -31,9 +33,10 @@ router = APIRouter(
 @router.post(
     "/bptt",
     summary="Forward and backward passes at once",
-    **documented(BpttResult, "The finished forward and backward passes.", *BODY),
+    **documented(BpttResult, "The finished forward and backward passes.", *BODY, 429),
+    dependencies=[HEAVY],
 )
-def run_bptt(body: BpttIn, settings: SettingsDep) -> StrictJSONResponse:
+async def run_bptt(body: BpttIn, settings: SettingsDep) -> StrictJSONResponse:
     """The whole forward pass and backward pass for one scenario, with nothing stored.
 
     Answers `loss`, `grads` (dL/dtheta), `forward` and `backward` (every step record;
@@ -41,13 +44,17 @@ def run_bptt(body: BpttIn, settings: SettingsDep) -> StrictJSONResponse:
     `diverged`, the scenario (`config`, `params`, `inputs`, `targets`, `seed`), and in
     `term_details` the terms named in `terms` ("param:k:t"), in full. See docs/json.md.
     """
-    built = build_session_scenario(SessionIn(**body.model_dump(exclude={"terms"})), settings)
-    run = bptt(built.scenario)
-    details = [
-        requested_term(run, index, term_id) for index, term_id in enumerate(body.terms or ())
-    ]
-    answer = BpttResult.of(run, built.seed, settings.inline_factor_size, details)
-    return StrictJSONResponse(answer)
+
+    def work() -> StrictJSONResponse:
+        scenario_body = SessionIn(**body.model_dump(exclude={"terms"}))
+        built = build_session_scenario(scenario_body, settings)
+        run = bptt(built.scenario)
+        terms = enumerate(body.terms or ())
+        details = [requested_term(run, index, term_id) for index, term_id in terms]
+        answer = BpttResult.of(run, built.seed, settings.inline_factor_size, details)
+        return StrictJSONResponse(answer)
+
+    return await heavy(settings.heavy_jobs, work)
 
 
 def requested_term(run: Run, index: int, term_id: str) -> Term:
@@ -64,15 +71,20 @@ def requested_term(run: Run, index: int, term_id: str) -> Term:
 @router.post(
     "/gradcheck",
     summary="Analytic against central-difference gradients",
-    **documented(GradCheckResult, "The two gradients of each parameter, compared.", *BODY),
+    **documented(GradCheckResult, "The two gradients of each parameter, compared.", *BODY, 429),
+    dependencies=[HEAVY],
 )
-def run_gradcheck(body: SessionIn, settings: SettingsDep) -> StrictJSONResponse:
+async def run_gradcheck(body: SessionIn, settings: SettingsDep) -> StrictJSONResponse:
     """Per parameter: the backward pass's gradient, the numeric one, their relative error.
 
     Answers `eps`, `tolerance`, `passed`, `max_relative_error` and `params`
     ({name: {analytic, numeric, relative_error}}). With truncation the numeric side
     is the truncated gradient too. Refused (422) past the server's forward-step limit.
     """
-    built = build_session_scenario(body, settings)
-    check_gradcheck(built.scenario, settings)
-    return StrictJSONResponse(GradCheckResult.of(gradcheck(built.scenario)))
+
+    def work() -> StrictJSONResponse:
+        built = build_session_scenario(body, settings)
+        check_gradcheck(built.scenario, settings)
+        return StrictJSONResponse(GradCheckResult.of(gradcheck(built.scenario)))
+
+    return await heavy(settings.heavy_jobs, work)

@@ -5,7 +5,11 @@ command, its `data` {seq, command, cursor: {phase, t, epoch}}: never the state, 
 token. A client that reconnects with `Last-Event-ID: n` first gets the logged events after
 n (the log keeps the last BPTT_EVENT_LOG_SIZE), then live ones; an idle stream sends a
 keep-alive comment every BPTT_EVENTS_KEEPALIVE_SECONDS. After `delete` the stream ends.
-A training job's `progress` events are sent as they come, without an id (not logged).
+
+Between them come `view` events (no SSE id: they change nothing and are not logged), sent
+when the owner of a classroom session shows another step or term: data {seq, command:
+"view", view}. A follower that reconnects asks GET /api/sessions/{id}/view for the latest.
+A training job's `progress` events come the same way (no id, not logged).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 def sse(event: Event) -> ServerSentEvent:
     data = json.dumps(event, separators=(",", ":"))
+    if event["command"] == "view":  # no id: a reconnecting follower resumes after steps only
+        return ServerSentEvent(data, event="view")
     return ServerSentEvent(data, event=event["command"], id=str(event["seq"]))
 
 
@@ -50,6 +56,9 @@ async def stream(
         backlog = await anyio.to_thread.run_sync(store.events_since, session_id, seen)
         while True:
             for event in backlog:
+                if event["command"] == "view":
+                    yield sse(event)
+                    continue
                 if event["seq"] <= seen:
                     continue
                 seen = event["seq"]
@@ -67,8 +76,10 @@ async def stream(
                 yield ServerSentEvent(json.dumps(event, separators=(",", ":")), event="progress")
                 backlog = []
                 continue
-            if event["seq"] > seen + 1 and event["command"] != "delete":
+            missed = event["seq"] > (seen if event["command"] == "view" else seen + 1)
+            if missed and event["command"] != "delete":  # fill the gap from the log first
                 backlog = await anyio.to_thread.run_sync(store.events_since, session_id, seen)
+                backlog += [event] if event["command"] == "view" else []
             else:
                 backlog = [event]
 

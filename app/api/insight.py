@@ -12,10 +12,11 @@ from app.api.deps import SettingsDep, TokenDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_gradcheck
 from app.api.openapi import BODY, CHANGE, STORE, documented
+from app.api.ratelimit import HEAVY
 from app.api.schemas import MAX_SCALE, OptimizerChoiceIn, ScaleIn, TruncationIn
 from app.api.wire import SessionState
 from app.api.wire.insight import GradientFlow, SessionGradCheck
-from app.api.worker import SessionsDep, call
+from app.api.worker import SessionsDep, call, heavy
 from app.core import Run, ScenarioError, bptt, gradcheck
 from app.core.flow import gradient_flow
 from app.core.optimizers import make_optimizer
@@ -60,6 +61,7 @@ def flow_of(run: Run, param: str | None, scale: float | None) -> GradientFlow:
 async def read_flow(
     session_id: str,
     sessions: SessionsDep,
+    settings: SettingsDep,
     param: Annotated[str | None, Query(description="Whose term sizes (default W_h).")] = None,
     scale: Annotated[
         float | None,
@@ -78,13 +80,14 @@ async def read_flow(
     def build() -> GradientFlow:
         return flow_of(sessions.read(session_id).run, param, scale)
 
-    return StrictJSONResponse(await call(sessions, build))
+    return StrictJSONResponse(await heavy(settings.heavy_jobs, build))  # a what-if: an epoch
 
 
 @router.get(
     "/{session_id}/gradcheck",
     summary="The session's gradient against central differences",
-    **documented(SessionGradCheck, "Per parameter: worst entry, every entry.", 404, *STORE),
+    **documented(SessionGradCheck, "Per parameter: worst entry, every entry.", 404, *STORE, 429),
+    dependencies=[HEAVY],
 )
 async def check_gradient(
     session_id: str, sessions: SessionsDep, settings: SettingsDep
@@ -101,7 +104,7 @@ async def check_gradient(
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from error
         return SessionGradCheck.of(run, gradcheck(run.scenario))
 
-    return StrictJSONResponse(await call(sessions, build))
+    return StrictJSONResponse(await heavy(settings.heavy_jobs, build))
 
 
 @router.post(

@@ -72,6 +72,17 @@ ERRORS: Responses = {
         "is not strict JSON (not UTF-8, a lone surrogate, a key given twice, a number of over "
         "100 digits, nested over BPTT_MAX_JSON_DEPTH deep), with `loc` saying where.",
     },
+    429: {
+        "model": ErrorDetail,
+        "description": "Too many calls of this kind from your address (BPTT_CREATE_* for new "
+        "sessions, BPTT_HEAVY_* for train, bptt and gradcheck): wait Retry-After seconds.",
+        "headers": {
+            "Retry-After": {
+                "description": "Whole seconds until the next call will be taken.",
+                "schema": {"type": "integer"},
+            }
+        },
+    },
     503: {
         "model": ErrorDetail,
         "description": "The session store (Redis) is not answering; nothing was changed.",

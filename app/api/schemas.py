@@ -206,3 +206,47 @@ class ResetIn(Strict):
         '"start": the session\'s first parameters, epoch 1, no loss history; the way back '
         "after the numbers overflowed.",
     )
+
+
+class ViewIn(Strict):
+    """The view the owner's page shows, for the session's followers."""
+
+    view: str = Field(
+        description='As the page names it: "e<epoch>-start", "e<epoch>-forward-<t>", '
+        '"e<epoch>-backward-<t>[-<term>]" or "e<epoch>-update".',
+        max_length=40,
+    )
+
+
+class ExploreIn(Strict):
+    """Where in the session's current epoch its copy starts."""
+
+    steps: int = Field(
+        ge=0,
+        description="Steps into the epoch (0: its start; T: the forward pass done; 2T: the "
+        "backward pass done), at most the steps the session has taken.",
+    )
+
+
+class SavedIn(SessionIn):
+    """A scenario and the weights at the start of an epoch: what a link holds, kept on the
+    server when it is too large for an address."""
+
+    weights: ParamsIn | None = Field(
+        None,
+        description="The parameters at the start of the view's epoch, when they are not "
+        "the scenario's (left out: the scenario's own, or the preset's).",
+    )
+
+
+class LinkIn(SavedIn):
+    """A link's view rebuilt: the scenario, the weights at the start of the view's epoch,
+    and how far into that epoch the view is."""
+
+    epoch: int = Field(1, ge=1, le=10**9, description="The view's epoch, from 1.")
+    steps: int = Field(
+        0,
+        ge=0,
+        description="Steps into the epoch: 0 its start, T the forward pass done, 2T the "
+        "backward pass done, 2T + 1 its update too (the view of the update).",
+    )

@@ -15,6 +15,7 @@ from app.api.deps import BEARER, SettingsDep, StepTokenDep, TokenDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_train
 from app.api.openapi import BODY, CHANGE, ERRORS, STORE, documented
+from app.api.ratelimit import HEAVY, CreateLimitDep
 from app.api.scenarios import build_session_scenario
 from app.api.schemas import ResetIn, SessionIn, TrainIn
 from app.api.wire import (
@@ -26,7 +27,7 @@ from app.api.wire import (
     UpdateStep,
     step_answer,
 )
-from app.api.worker import SessionsDep, call
+from app.api.worker import SessionsDep, call, heavy
 from app.sessions import (
     RecordUnreadableError,
     SessionBusyError,
@@ -52,10 +53,10 @@ async def take_step(
     """The hot path: the app's sessions and settings read directly (no dependency to solve)."""
     sessions, settings = request.app.state.sessions, request.app.state.settings
 
-    def act() -> ForwardStep | BackwardStep | UpdateStep:
-        return step_answer(sessions.step(session_id, token, command), settings)
+    def act() -> StrictJSONResponse:
+        return StrictJSONResponse(step_answer(sessions.step(session_id, token, command), settings))
 
-    return StrictJSONResponse(await call(sessions, act, light=session_id))
+    return await call(sessions, act, light=session_id)
 
 
 @router.post(
@@ -106,21 +107,20 @@ async def apply_update(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create a session",
-    **documented(SessionCreated, "The new session, with its token.", *BODY, 503, status=201),
+    **documented(SessionCreated, "The new session, with its token.", *BODY, 429, 503, status=201),
 )
 async def create_session(
-    body: SessionIn, sessions: SessionsDep, settings: SettingsDep
+    body: SessionIn, client: CreateLimitDep, sessions: SessionsDep, settings: SettingsDep
 ) -> StrictJSONResponse:
     """A new run at epoch 1, t = 1. Answers the state plus `token`, shown only this once:
     send it as `Authorization: Bearer <token>` to step, update, reset, train or delete."""
 
-    def create() -> SessionCreated:
+    def create() -> StrictJSONResponse:
         built = build_session_scenario(body, settings)
-        outcome = sessions.create(built.scenario, built.seed, built.preset)
-        return SessionCreated.of(outcome, settings)
+        outcome = sessions.create(built.scenario, built.seed, built.preset, owner=client)
+        return StrictJSONResponse(SessionCreated.of(outcome, settings), status.HTTP_201_CREATED)
 
-    content = await call(sessions, create)
-    return StrictJSONResponse(content, status.HTTP_201_CREATED)
+    return await call(sessions, create)
 
 
 @router.get(
@@ -132,8 +132,8 @@ async def read_session(
     session_id: str, sessions: SessionsDep, settings: SettingsDep
 ) -> StrictJSONResponse:
     """Config, params, phase, t, epoch, status, loss history and every record this epoch."""
-    return StrictJSONResponse(
-        await call(sessions, lambda: SessionState.of(sessions.read(session_id), settings))
+    return await call(
+        sessions, lambda: StrictJSONResponse(SessionState.of(sessions.read(session_id), settings))
     )
 
 
@@ -152,17 +152,18 @@ async def reset_session(
     """No body or {"to": "epoch"}: the start of the current epoch, same parameters, the
     loss history and last update kept. {"to": "start"}: the session as it was created."""
     to = body.to if body else "epoch"
-    return StrictJSONResponse(
-        await call(
-            sessions, lambda: SessionState.of(sessions.reset(session_id, token, to), settings)
-        )
-    )
+
+    def act() -> StrictJSONResponse:
+        return StrictJSONResponse(SessionState.of(sessions.reset(session_id, token, to), settings))
+
+    return await call(sessions, act)
 
 
 @router.post(
     "/{session_id}/train",
     summary="Whole epochs at once",
-    **documented(TrainResult, "The state after training, and `losses`.", *CHANGE, *BODY),
+    **documented(TrainResult, "The state after training, and `losses`.", *CHANGE, *BODY, 429),
+    dependencies=[HEAVY],
 )
 async def train_session(
     session_id: str, body: TrainIn, token: TokenDep, sessions: SessionsDep, settings: SettingsDep
@@ -173,13 +174,14 @@ async def train_session(
     step, in any of these epochs, whose numbers stopped being finite (with its `epoch`).
     """
 
-    def act() -> TrainResult:
+    def act() -> StrictJSONResponse:
         def check(scenario: Any) -> None:
             check_train(scenario, body.epochs, settings)
 
-        return TrainResult.of(sessions.train(session_id, token, body.epochs, check), settings)
+        trained = sessions.train(session_id, token, body.epochs, check)
+        return StrictJSONResponse(TrainResult.of(trained, settings))
 
-    return StrictJSONResponse(await call(sessions, act))
+    return await heavy(settings.heavy_jobs, act)
 
 
 @router.delete(

@@ -49,10 +49,11 @@ async def read_term(
     running sum at this term, and its path. 404 until backward step t has been taken."""
     param, k, t = parse_term_id(term_id)
 
-    def build() -> TermDetail:
-        return _term_detail(sessions.read(session_id).run, param, k, t, epoch, settings)
+    def build() -> StrictJSONResponse:
+        run = sessions.read(session_id).run
+        return StrictJSONResponse(_term_detail(run, param, k, t, epoch, settings))
 
-    return StrictJSONResponse(await call(sessions, build))
+    return await call(sessions, build)
 
 
 def _term_detail(

@@ -2,8 +2,12 @@
 
 An in-process store with this worker's Run cached makes a step a few tens of
 microseconds of NumPy: it runs inline, with no thread-pool hop. Anything else (a Redis
-round trip, a replay, training, a whole state's JSON) runs in one hop to a worker thread,
-at most `THREADS` at a time, so heavy maths never holds up the event loop.
+round trip, a replay, a whole state's JSON) runs in one hop to a worker thread, at most
+`THREADS` at a time. Heavy maths (train, bptt, gradcheck) runs in threads of its own, at
+most BPTT_HEAVY_JOBS at once (default: the number of cores), the rest waiting their turn
+without a thread, so the event loop always finds a core (and the GIL) to answer on.
+Callers build their StrictJSONResponse inside `work`: the JSON of a big answer is
+written in the thread too, never on the event loop.
 """
 
 from __future__ import annotations
@@ -41,17 +45,20 @@ async def get_sessions(request: Request) -> Sessions:
 SessionsDep = Annotated[Sessions, Depends(get_sessions)]
 
 
-_LIMITER: RunVar[anyio.CapacityLimiter] = RunVar("bptt_session_threads")
+_THREADS: RunVar[anyio.CapacityLimiter] = RunVar("bptt_session_threads")
+_HEAVY: RunVar[anyio.CapacityLimiter] = RunVar("bptt_heavy_jobs")
 
 
-def _limiter() -> anyio.CapacityLimiter:
-    """This event loop's limiter (a RunVar: one per loop, made on first use)."""
+def _limiter(var: RunVar[anyio.CapacityLimiter], size: int) -> anyio.CapacityLimiter:
+    """This event loop's limiter in `var` (a RunVar: one per loop, made on first use)."""
     try:
-        return _LIMITER.get()
+        limiter = var.get()
     except LookupError:
-        limiter = anyio.CapacityLimiter(THREADS)
-        _LIMITER.set(limiter)
-        return limiter
+        limiter = anyio.CapacityLimiter(size)
+        var.set(limiter)
+    if limiter.total_tokens != size:
+        limiter.total_tokens = size
+    return limiter
 
 
 def is_light(sessions: Sessions, session_id: str) -> bool:
@@ -69,4 +76,9 @@ async def call(sessions: Sessions, work: Callable[[], Result], light: str | None
     """Run `work` inline if `light` names a session whose step is small, else in a thread."""
     if light is not None and is_light(sessions, light):
         return work()
-    return await anyio.to_thread.run_sync(work, limiter=_limiter())
+    return await anyio.to_thread.run_sync(work, limiter=_limiter(_THREADS, THREADS))
+
+
+async def heavy(jobs: int, work: Callable[[], Result]) -> Result:
+    """Run heavy maths in a thread, at most `jobs` (BPTT_HEAVY_JOBS) at once per worker."""
+    return await anyio.to_thread.run_sync(work, limiter=_limiter(_HEAVY, jobs))

@@ -49,6 +49,7 @@ class Factor:
     edge: str  # the graph edge this factor runs along
     step: int  # the time step it belongs to (the t of the edge's target)
     parts: tuple[FactorPart, ...] = ()  # their element-wise product is `value`
+    entry: str = ""  # its entry (i, j) as a template of named numbers (app.core.entries)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -64,6 +65,13 @@ class Term:
     value: np.ndarray  # shaped like the parameter
     running: np.ndarray  # dL/dparam so far: every term up to and including this one
     path: Path
+    row: np.ndarray | None = None  # the factors before the last multiplied: (S,) or (K,)
+    numbers: tuple = ()  # the Numbers the factors' entry templates name (app.core.entries)
+
+    @property
+    def previous(self) -> np.ndarray:
+        """dL/dparam so far before this term: running = previous + value."""
+        return self.running - self.value
 
     @property
     def distance(self) -> int:
@@ -162,10 +170,8 @@ def term_detail(
     loss = _loss_factor(k, steps[k], config.output)
     if param in config.output_params:
         factors = (loss, _output_direct(param, k, steps[k]))
-        value = _output_value(param, steps[k])
-        return Term(
-            param, k, t, factors, value, running_before + value, term_path(config, param, k, t)
-        )
+        value, path = _output_value(param, steps[k]), term_path(config, param, k, t)
+        return Term(param, k, t, factors, value, running_before + value, path, steps[k].dz)
     out = output_embedding(params["W_y"], n_states)
     recurrent = [_recurrent_factor(cell, j, steps[j]) for j in range(k, t, -1)]
     direct = cell.direct(param, params, steps[t].cache)
@@ -178,7 +184,7 @@ def term_detail(
     so_far = so_far + _kept_row(config, steps[t], t, t, out)
     value = direct.contract(row)
     running = running_before + direct.contract(so_far)
-    return Term(param, k, t, factors, value, running, term_path(config, param, k, t))
+    return Term(param, k, t, factors, value, running, term_path(config, param, k, t), row)
 
 
 def _kept_row(config: Config, step: StepView, j: int, t: int, out: np.ndarray) -> np.ndarray:

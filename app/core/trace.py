@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.core.entries import with_entries
 from app.core.stepper import Run
 from app.core.terms import StepView, Term
 from app.core.terms import term_detail as build_term
@@ -53,7 +54,9 @@ def term_detail(run: Run, param: str, k: int, t: int) -> Term:
     before = next((r.grads for r in run.backward if r.t == t + 1), None)
     running = before[param] if before is not None else np.zeros_like(run.scenario.params[param])
     views = step_views(run, t)
-    return build_term(run.scenario.config, run.scenario.params.arrays, views, param, k, t, running)
+    config, params = run.scenario.config, run.scenario.params.arrays
+    term = build_term(config, params, views, param, k, t, running)
+    return with_entries(config, params, views, term)
 
 
 def terms_at(run: Run, t: int) -> tuple[Term, ...]:

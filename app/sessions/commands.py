@@ -57,7 +57,8 @@ class Sessions:
     store: SessionStore
     cache: RunCache
 
-    def create(self, scenario: Scenario, seed: int, preset: str | None) -> Outcome:
+    def create(self, scenario: Scenario, seed: int, preset: str | None, owner: str = "") -> Outcome:
+        """A new session held by client `owner` (its key; the store's caps count by it)."""
         token = secrets.token_urlsafe(32)
         record = SessionRecord(
             id=secrets.token_urlsafe(16),
@@ -69,7 +70,7 @@ class Sessions:
             previous_params=None,
             cursor=Cursor(epoch=1, steps=0),
         )
-        self.store.create(record)
+        self.store.create(record, owner)
         run = Run(scenario)
         self.cache.put(record, run)
         return Outcome(record, run, token=token)

@@ -5,6 +5,12 @@ Keys, for a session id S (all expire after `ttl` idle seconds, touched on every 
                  revision, revision and cursor: the session's now (a step writes only these)}
     bptt:e:S     stream of its last `event_log_size` events, entry id "<seq>-0"
     bptt:lru     sorted set id -> last use, for the cap of `max_sessions`
+    bptt:c:C     sorted set id -> last use of client C's sessions (the hash's `owner`),
+                 for the cap of `max_per_client`
+    bptt:clients sorted set client -> how many sessions it holds, to find the biggest
+Creating a session is one Lua script (CREATE) doing all of that bookkeeping at once, so
+with several workers two creations never both see room for one; its keys for other
+sessions are built inside the script (one Redis, not a cluster).
 Events are also published on the channel bptt:events, which one listener per worker
 (redis.asyncio) hands to that worker's followers. A change is one round trip: a Lua
 compare-and-set (SAVE) stores the record only over the revision before it, so of two
@@ -35,40 +41,12 @@ from redis.exceptions import RedisError
 
 from app.sessions.events import Event, LocalBroker
 from app.sessions.record import Cursor, SessionRecord, decode_record, encode_record
+from app.sessions.redis_scripts import CREATE, DELETE, LOAD, SAVE
 from app.sessions.store import StoreUnavailableError
 from app.settings import Settings
 
 CHANNEL = "bptt:events"
 DECODED_KEPT = 1000  # sessions whose newest record this worker keeps decoded
-# Load and touch, in one round trip: the revision, the cursor, and the record as last written
-# in full unless the caller holds that one already (ARGV[4], its `base` revision); the idle
-# clocks reset. KEYS: record, events, lru; ARGV: ttl ms, now, id, base held (-1: none).
-LOAD = """
-local found = redis.call('hmget', KEYS[1], 'revision', 'cursor', 'base')
-if not found[1] then return false end
-redis.call('pexpire', KEYS[1], ARGV[1])
-redis.call('pexpire', KEYS[2], ARGV[1])
-redis.call('zadd', KEYS[3], 'XX', ARGV[2], ARGV[3])
-if tonumber(found[3]) == tonumber(ARGV[4]) then return {found[1], found[2], found[3], false} end
-return {found[1], found[2], found[3], redis.call('hget', KEYS[1], 'record')}
-"""
-
-# Compare and set, in one round trip: store the change and log and publish its event only
-# if the stored revision is the one before it. A step within an epoch changes only the
-# cursor, so the record itself is written (with base = its revision) only when it is given.
-# KEYS: record, events; ARGV: revision, cursor, record or "", ttl ms, event id, event,
-# max log length, channel, message.
-SAVE = """
-local stored = redis.call('hget', KEYS[1], 'revision')
-if not stored or tonumber(stored) ~= tonumber(ARGV[1]) - 1 then return 0 end
-redis.call('hset', KEYS[1], 'revision', ARGV[1], 'cursor', ARGV[2])
-if ARGV[3] ~= '' then redis.call('hset', KEYS[1], 'record', ARGV[3], 'base', ARGV[1]) end
-redis.call('pexpire', KEYS[1], ARGV[4])
-redis.call('xadd', KEYS[2], 'MAXLEN', ARGV[7], ARGV[5], 'event', ARGV[6])
-redis.call('pexpire', KEYS[2], ARGV[4])
-redis.call('publish', ARGV[8], ARGV[9])
-return 1
-"""
 
 
 def _cursor_text(cursor: Cursor) -> str:
@@ -128,14 +106,18 @@ class RedisStore:
         ttl: float,
         event_log_size: int = 100,
         timeout: float = 0.5,
+        max_per_client: int | None = None,
     ) -> None:
         self.url, self.max_sessions, self.ttl = url, max_sessions, ttl
+        self.max_per_client = max_per_client or max_sessions
         self.event_log_size, self.timeout = event_log_size, timeout
         self.redis = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
         )
         self._load = self.redis.register_script(LOAD)
         self._save = self.redis.register_script(SAVE)
+        self._create = self.redis.register_script(CREATE)
+        self._delete = self.redis.register_script(DELETE)
         # the newest record this worker knows of each session, and its base revision
         self._decoded: OrderedDict[str, tuple[SessionRecord, int]] = OrderedDict()
         self._broker = LocalBroker()
@@ -151,6 +133,7 @@ class RedisStore:
             settings.session_ttl_seconds,
             settings.event_log_size,
             settings.redis_timeout_seconds,
+            settings.max_sessions_per_client,
         )
 
     @property
@@ -159,26 +142,27 @@ class RedisStore:
 
     # ---- records -----------------------------------------------------------------------
 
-    def create(self, record: SessionRecord) -> None:
-        key, now = _record_key(record.id), time.time()
+    def create(self, record: SessionRecord, owner: str = "") -> None:
+        arguments = (
+            self._ttl_ms,
+            time.time(),
+            self.ttl,
+            owner,
+            self.max_sessions,
+            self.max_per_client,
+            record.id,
+            encode_record(record),
+            record.revision,
+            _cursor_text(record.cursor),
+        )
         with _reachable():
-            pipe = self.redis.pipeline(transaction=True)
-            fields = {
-                "record": encode_record(record),
-                "revision": record.revision,
-                "base": record.revision,
-                "cursor": _cursor_text(record.cursor),
-            }
-            pipe.hset(key, mapping=fields)
-            pipe.pexpire(key, self._ttl_ms)
-            pipe.zremrangebyscore("bptt:lru", "-inf", now - self.ttl)
-            pipe.zadd("bptt:lru", {record.id: now})
-            pipe.zcard("bptt:lru")
-            count = pipe.execute()[-1]
-            if count > self.max_sessions:
-                for evicted, _ in self.redis.zpopmin("bptt:lru", count - self.max_sessions):
-                    name = evicted.decode()
-                    self.redis.delete(_record_key(name), _events_key(name))
+            self._create(keys=(_record_key(record.id),), args=arguments)
+
+    def owned(self, owner: str) -> int:
+        """How many live sessions client `owner` holds."""
+        with _reachable():
+            self.redis.zremrangebyscore(f"bptt:c:{owner}", "-inf", time.time() - self.ttl)
+            return int(self.redis.zcard(f"bptt:c:{owner}"))
 
     def load(self, session_id: str) -> SessionRecord | None:
         keys = (_record_key(session_id), _events_key(session_id), "bptt:lru")
@@ -240,12 +224,9 @@ class RedisStore:
 
     def delete(self, session_id: str, event: Event) -> bool:
         message = json.dumps({"session": session_id, "event": event}, separators=(",", ":"))
+        arguments = (self._ttl_ms, time.time(), self.ttl, session_id, CHANNEL, message)
         with _reachable():
-            pipe = self.redis.pipeline(transaction=True)
-            pipe.delete(_record_key(session_id), _events_key(session_id))
-            pipe.zrem("bptt:lru", session_id)
-            pipe.publish(CHANNEL, message)
-            found = pipe.execute()[0]
+            found = self._delete(keys=(_record_key(session_id),), args=arguments)
         return bool(found)
 
     # ---- a training job's notes: its progress and stop flag, seen by every worker ----------
@@ -271,6 +252,13 @@ class RedisStore:
         return [json.loads(fields[b"event"]) for _, fields in entries]
 
     # ---- followers -------------------------------------------------------------------------
+
+    def announce(self, session_id: str, event: Event) -> None:
+        """Tell the session's followers, on every worker, something that changes no record
+        (not logged)."""
+        message = json.dumps({"session": session_id, "event": event}, separators=(",", ":"))
+        with _reachable():
+            self.redis.publish(CHANNEL, message)
 
     @asynccontextmanager
     async def follow(self, session_id: str) -> AsyncIterator[asyncio.Queue]:

@@ -27,8 +27,11 @@ class SessionBusyError(Exception):
 class SessionStore(Protocol):
     event_log_size: int
 
-    def create(self, record: SessionRecord) -> None:
-        """Keep a new session (evicting the least recently used past the cap)."""
+    def create(self, record: SessionRecord, owner: str = "") -> None:
+        """Keep a new session held by client `owner`. Past the client's cap its own least
+        recently used session goes; past the store's cap, the least recently used of the
+        client holding the most (the owner's own if it holds as many): one client never
+        evicts another's sessions while it holds as many as they do."""
 
     def load(self, session_id: str) -> SessionRecord | None:
         """The record as stored, or None if unknown or expired; touches its idle time."""
@@ -57,6 +60,9 @@ class SessionStore(Protocol):
 
     def follow(self, session_id: str) -> AbstractAsyncContextManager[asyncio.Queue]:
         """A queue of the session's events from now on, on the caller's event loop."""
+
+    def announce(self, session_id: str, event: Event) -> None:
+        """Hand followers an event that changes no record (the owner's view); not logged."""
 
     def close(self) -> None:
         """Release connections."""

@@ -87,4 +87,20 @@ export const api = {
     withTermLists(await request("POST", `${sessionPath(id)}/truncation`, { body: { truncation }, token })),
   /** The session's changes as server-sent events (needs no token). */
   eventsUrl: (id) => `${sessionPath(id)}/events`,
+  /** The session's join code for a class ({code, path, session}); the owner's call. */
+  joinCode: (id, token) => request("POST", `${sessionPath(id)}/code`, { token }),
+  /** Show the session's followers a view ("e1-backward-3-2"); the owner's call. */
+  publishView: (id, token, view) => request("PUT", `${sessionPath(id)}/view`, { body: { view }, token }),
+  /** The view the owner shows ({session, view}). */
+  readView: (id) => request("GET", `${sessionPath(id)}/view`),
+  /** The session a join code opens, and its owner's view ({session, view}). */
+  openCode: (code) => request("GET", `/api/codes/${encodeURIComponent(code)}`),
+  /** A private copy of the session, `steps` steps into its epoch (with its own token). */
+  /** A link's view rebuilt as a read-only session (no token): POST /api/links. */
+  openLink: async (body) => withTermLists(await request("POST", "/api/links", { body })),
+  /** Keep a scenario too large for an address ({name, path}). */
+  saveScenario: (body) => request("POST", "/api/saved", { body }),
+  savedScenario: (name) => request("GET", `/api/saved/${encodeURIComponent(name)}`),
+  explore: async (id, steps) =>
+    withTermLists(await request("POST", `${sessionPath(id)}/explore`, { body: { steps } })),
 };

@@ -25,12 +25,13 @@ export function isSmall(value) {
  * A value: numbers in KaTeX when small, else a heat map with its shape and a table.
  * Both carry class "value" and data-value (the JSON as the server sent it).
  * size: "normal" or "compact" (smaller cells, for the running sums); name: for the aria-label;
- * digits: significant digits; paren: a negative number in parentheses (after an operator).
+ * digits: significant digits; paren: a negative number in parentheses (after an operator);
+ * numbers: false draws the cells without their numbers (several matrices in one equation).
  */
-export function valueElement(value, { size = "normal", name = "", className = "", digits = 4, paren = false } = {}) {
+export function valueElement(value, { size = "normal", name = "", className = "", digits = 4, paren = false, numbers = true } = {}) {
   const classes = `value ${className}`.trim();
   if (!isSmall(value)) {
-    const element = heatmap(value, { size, name, digits });
+    const element = heatmap(value, { size, name, digits, numbers });
     element.classList.add(...classes.split(" "));
     return element;
   }
@@ -110,7 +111,7 @@ function pieces(parts) {
       latex.push(latexValue(part.value, { paren: afterOperator(latex.at(-1)) }));
     } else {
       flush();
-      out.push(valueElement(part.value));
+      out.push(valueElement(part.value, { numbers: false })); // a row of several: cells only
     }
   }
   flush();

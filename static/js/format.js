@@ -1,29 +1,47 @@
 // Number formatting for the page and for KaTeX. Formatting only: no maths is redone here.
 
+const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+
+/** True when a number is written in scientific notation (|value| >= 1e5 or < 1e-3). */
+function isScientific(value) {
+  const size = Math.abs(value);
+  return value !== 0 && (size >= 1e5 || size < 1e-3);
+}
+
+/** [mantissa, exponent] of value at `digits` significant digits: 5.793e11 -> ["5.793", "11"]. */
+function scientificParts(value, digits) {
+  const [mantissa, exponent] = value.toExponential(digits - 1).split("e");
+  return [String(Number(mantissa)), String(Number(exponent))];
+}
+
 /**
- * A number as a person reads it, to `digits` significant digits (4 unless asked); null (not
- * finite on the server) becomes a dash.
+ * A number as a person reads it, to `digits` significant digits (4 unless asked); the one way
+ * the page writes numbers: plain (-0.3722) or scientific as 5.793×10¹¹ (typeset, latexNumber,
+ * as 5.793 \times 10^{11}). null (not finite on the server) becomes a dash.
  */
 export function formatNumber(value, digits = 4) {
   if (value === null || value === undefined) return "—";
   if (value === 0) return "0";
-  const size = Math.abs(value);
-  if (size >= 1e5 || size < 1e-3) return value.toExponential(digits - 1).replace("e+", "e");
+  if (isScientific(value)) {
+    const [mantissa, exponent] = scientificParts(value, digits);
+    return `${mantissa}×10${[...exponent].map((c) => SUPERSCRIPT[c]).join("")}`;
+  }
   return String(Number(value.toPrecision(digits)));
+}
+
+/** How wide a number's text is, in digits: a superscript counts as 0.3 of one (scientific numbers are set a size smaller). */
+function textWidth(text) {
+  return [...text].reduce((width, c) => width + (/[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]/.test(c) ? 0.3 : 1), 0);
 }
 
 /**
  * A number in at most `width` characters, for the graph's small boxes: four significant
- * digits or fewer, and a compact exponent (1.2e-16) when that is shorter.
+ * digits or fewer, the mantissa shortened first when the exponent needs the room.
  */
 export function formatCompact(value, width = 8) {
   if (value === null || value === undefined) return "—";
   let text = formatNumber(value);
-  for (let digits = 4; digits >= 1 && text.length > width; digits -= 1) {
-    const [mantissa, exponent] = value.toExponential(digits - 1).split("e");
-    const candidates = [formatNumber(value, digits), `${Number(mantissa)}e${Number(exponent)}`];
-    text = candidates.find((c) => c.length <= width) ?? candidates.sort((a, b) => a.length - b.length)[0];
-  }
+  for (let digits = 3; digits >= 1 && textWidth(text) > width; digits -= 1) text = formatNumber(value, digits);
   return text;
 }
 
@@ -60,12 +78,14 @@ export function digitsForUpdate(before, after) {
   return Math.min(digits, 15);
 }
 
-/** The same number as LaTeX: 1.23e-5 becomes 1.23 \times 10^{-5}. */
+/** The same number as LaTeX: 1.23×10⁻⁵ becomes 1.23 \\times 10^{-5}. */
 export function latexNumber(value, digits = 4) {
   if (value === null || value === undefined) return "\\text{—}";
-  const text = formatNumber(value, digits);
-  const match = text.match(/^(-?[\d.]+)e(-?\d+)$/);
-  return match ? `${match[1]} \\times 10^{${match[2]}}` : text;
+  if (value !== 0 && isScientific(value)) {
+    const [mantissa, exponent] = scientificParts(value, digits);
+    return `${mantissa} \\times 10^{${exponent}}`;
+  }
+  return formatNumber(value, digits);
 }
 
 /** Every number of a (nested) array, in reading order. */

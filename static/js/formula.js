@@ -4,6 +4,8 @@
 import { createHTML } from "./svg.js";
 import { describeValue, formatNumber, isSingle, latexValue } from "./format.js";
 import { appendDiverged, applied, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
+import { lossWorked, matrixShape, numbersByName, pickOnClick, workedFactor } from "./worked.js";
+import { productLines, shapeTag } from "./product.js";
 
 export { appendDiverged, typeset, valueElement } from "./expression.js";
 export { renderUpdate } from "./update.js";
@@ -105,11 +107,20 @@ export function renderForward(panel, record, params, config, cell) {
       : [`\\hat y_{${t}} = W_y\\,h_{${t}}${bias} =`, value(record.yhat)];
     panel.append(
       equation(output),
-      equation([`\\ell_{${t}} = \\ell(\\hat y_{${t}}, y_{${t}}) =`, value(record.loss), `\\quad \\text{with } y_{${t}} =`, value(record.y)]),
+      lossLine(config.output, record, t),
     );
   }
   panel.append(createHTML("p", { class: "note", text: `Loss so far: ${formatNumber(record.loss_so_far)}` }));
   appendDiverged(panel, record.diverged);
+}
+
+/** ℓ_t with its numbers, e.g. ℓ_3 = −log ŷ_3 = −log 0.6051 = 0.5023, with y_t beside it. */
+function lossLine(output, record, t) {
+  const worked = lossWorked(output, record.yhat, record.y, t);
+  const steps = worked ? `${worked.symbols} = ${worked.numbers} =` : `\\ell(\\hat y_{${t}}, y_{${t}}) =`;
+  const line = equation([`\\ell_{${t}} = ${steps}`, value(record.loss), `\\quad \\text{with } y_{${t}} =`, value(record.y)]);
+  line.classList.add("loss-line");
+  return line;
 }
 
 /**
@@ -150,7 +161,9 @@ const RECURRENT_SHOWN = 4;
  */
 export function renderTerm(panel, term, context) {
   const { index, count, t } = context;
-  const cards = term.factors.map((factor) => factorCard(factor, term, context));
+  const numbers = numbersByName(term);
+  const factorValues = term.factors.map((factor) => factor.value ?? context.jacobianAt(factor.step) ?? null);
+  const cards = term.factors.map((factor, i) => factorCard(factor, term, context, { index: i, value: factorValues[i], numbers }));
   const recurrent = term.factors.flatMap((factor, i) => (factor.kind === "recurrent" ? [i] : []));
   const folded = recurrent.length > RECURRENT_SHOWN ? recurrent.slice(2, -2) : [];
   // The state the recurrent factors run through: h (Elman, GRU) or s = (h, c) (LSTM).
@@ -170,8 +183,13 @@ export function renderTerm(panel, term, context) {
   });
   factorRow.append(createHTML("div", { class: "product" }, [
     typeset("=", { className: "math" }),
-    valueElement(term.value, { name: "the term", className: "product-value" }),
+    createHTML("div", { class: "product-result" }, [
+      valueElement(term.value, { name: "the term", className: "product-value" }),
+      shapeTag(matrixShape(term.value), "the term"),
+    ]),
   ]));
+  const product = productLines(term, factorValues, { typeset, valueElement, paramLatex });
+  product.onpick = (i, j) => cards.at(-1).worked?.pick?.(i, j);
   const heading = `Backward step t = ${t}: term ${index + 1} of ${count}`;
   const what = `∂L/∂${term.param} through ℓ_${term.k}, parameter used at t = ${term.t}` +
     (term.distance ? ` (${term.distance} step${term.distance > 1 ? "s" : ""} back)` : "");
@@ -191,23 +209,31 @@ export function renderTerm(panel, term, context) {
     createHTML("p", { class: "term-what", text: what }),
     summary,
     factorRow,
+    product,
     renderRunning(term, context.runningSoFar),
   );
 }
 
-function factorCard(factor, term, { colourOf, jacobianAt }) {
+function factorCard(factor, term, { colourOf, jacobianAt }, { index, value, numbers }) {
   const colour = colourOf(factor.edge);
-  return createHTML("div", {
+  const worked = workedFactor(factor, value, numbers, { termId: term.id, index, typeset });
+  const card = createHTML("div", {
     class: `factor factor-${factor.kind}`,
     "data-edge": factor.edge,
+    "data-shape": matrixShape(null, factor.shape).join("×"),
     style: { "--factor-colour": colour },
   }, [
     typeset(`\\textcolor{${colour}}{${factor.latex}}`, { className: "math symbol" }),
     typeset(`= ${factor.formula}`, { className: "math factor-formula" }),
+    worked,
     factorValueElement(factor, jacobianAt),
+    shapeTag(matrixShape(null, factor.shape), factor.symbol),
     factor.parts?.length ? factorParts(factor.parts) : null,
     factor.kind === "direct" ? createHTML("span", { class: "direct-label", text: directLabel(factor, term) }) : null,
   ]);
+  pickOnClick(card, worked);
+  card.worked = worked;
+  return card;
 }
 
 /**

@@ -164,8 +164,6 @@ function edgePoints(edge, from, to, { offsets, around }) {
 export function renderGraph(svg, layout) {
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
-  svg.setAttribute("width", layout.width);
-  svg.setAttribute("height", layout.height);
   svg.append(createArrowMarker());
   const rails = createSVG("g", { class: "rails" });
   for (const node of layout.nodes.filter((n) => n.kind === "param")) {
@@ -198,9 +196,33 @@ export function renderGraph(svg, layout) {
     nodeElements.set(node.id, element);
   }
   svg.append(rails, edgeLayer, nodeLayer);
-  const rendered = { layout, edgeElements, nodeElements };
+  const rendered = { layout, edgeElements, nodeElements, svg, scale: 1 };
+  fitGraph(rendered);
   pinParameters(svg, rendered);
   return rendered;
+}
+
+// How much the picture may grow or shrink to fit its panel: below SCALE.min it scrolls sideways
+// (T = 20) rather than shrink its text further; SCALE.max is raised in presentation mode.
+export const SCALE = { min: 0.72, max: 2.2 };
+
+/**
+ * Scale the picture to its panel: as wide as the panel and no taller than the window below its
+ * top, within SCALE. Measures the panel once (at render and on resize), never per step.
+ */
+export function fitGraph(rendered) {
+  const { svg, layout } = rendered;
+  const scroller = svg.closest(".graph-scroll");
+  if (!scroller) return;
+  const roomWide = scroller.clientWidth;
+  const top = scroller.getBoundingClientRect().top + window.scrollY;
+  const roomHigh = Math.max(240, window.innerHeight - top - 40);
+  const fit = Math.min(roomWide / layout.width, roomHigh / layout.height);
+  const scale = Math.max(SCALE.min, Math.min(SCALE.max, fit));
+  rendered.scale = scale;
+  svg.setAttribute("width", Math.floor(layout.width * scale));
+  svg.setAttribute("height", Math.floor(layout.height * scale));
+  rendered.place?.();
 }
 
 /**
@@ -208,11 +230,12 @@ export function renderGraph(svg, layout) {
  * the boxes move by the scroll offset; their rails (and edges) stay in the scrolling picture,
  * so a lit path always runs back to a labelled box.
  */
-function pinParameters(svg, { layout, nodeElements }) {
+function pinParameters(svg, rendered) {
+  const { layout, nodeElements } = rendered;
   const scroller = svg.closest(".graph-scroll");
   const params = layout.nodes.filter((node) => node.kind === "param");
   const place = () => {
-    const offset = scroller?.scrollLeft ?? 0;
+    const offset = (scroller?.scrollLeft ?? 0) / rendered.scale; // pixels to the picture's units
     for (const node of params) {
       const { x, y } = layout.position.get(node.id);
       const element = nodeElements.get(node.id);
@@ -220,6 +243,7 @@ function pinParameters(svg, { layout, nodeElements }) {
     }
   };
   if (scroller) scroller.onscroll = place;
+  rendered.place = place;
   place();
 }
 
@@ -283,7 +307,8 @@ function valueMarks(value, width, sharedScale = undefined) {
   const numbers = flatten(value);
   if (numbers.length === 1) {
     const text = formatCompact(numbers[0], NUMBER_CHARS[width]);
-    return [createSVG("text", { x: width / 2, y: 16, class: "node-number", text })];
+    const scientific = text.includes("×"); // "×10⁻⁵" is wider than its digits count: a size smaller
+    return [createSVG("text", { x: width / 2, y: 16, class: scientific ? "node-number scientific" : "node-number", text })];
   }
   if (numbers.length > 64) {
     // Too many numbers for a strip this small (e.g. a 32×32 W_h): its shape; values on hover.
@@ -358,9 +383,10 @@ export function lightPath(rendered, path, edgeColours = new Map()) {
 export function revealStep(rendered, t) {
   const scroller = rendered.nodeElements.get(`h_${t}`)?.closest(".graph-scroll");
   if (!scroller || t === null || t === undefined) return;
-  const x = rendered.layout.position.get(`h_${t}`).x;
-  const margin = NODE.width;
-  const pinned = PARAM_COLUMN_X + PARAM_NODE.width / 2; // the parameter boxes cover the left
+  const scale = rendered.scale;
+  const x = rendered.layout.position.get(`h_${t}`).x * scale;
+  const margin = NODE.width * scale;
+  const pinned = (PARAM_COLUMN_X + PARAM_NODE.width / 2) * scale; // the parameter boxes cover the left
   const left = scroller.scrollLeft;
   if (x - margin >= left + pinned && x + margin <= left + scroller.clientWidth) return;
   const centre = pinned + (scroller.clientWidth - pinned) / 2;

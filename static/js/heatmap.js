@@ -1,7 +1,8 @@
 // A value too big to typeset, drawn as a grid of cells in the graph's diverging colours.
-// Every number stays reachable: a <title> per cell (hover), an aria-label with the shape and the
-// first numbers (the grid takes focus), and the shape beside it opens (<details>) to a table of
-// all of them.
+// Small matrices show their numbers in the cells; bigger ones are cells only (the cell under the
+// pointer named in the grid's title). Every number stays reachable: an aria-label with the shape
+// and the first numbers (the grid takes focus), and the shape beside it opens (<details>) to a
+// table of all of them. A colour scale with its values sits beside each.
 
 import { createHTML, createSVG } from "./svg.js";
 import { divergingColour, flatten, formatNumber, largestMagnitude, shapeOf } from "./format.js";
@@ -22,45 +23,107 @@ export function shapeText(value) {
   return shapeOf(value).join("×");
 }
 
-/** The grid with its shape beside it and a table of all numbers; data-value keeps the JSON. */
-export function heatmap(value, { size = "normal", name = "", digits = 4 } = {}) {
+/** Up to this many columns and numbers, the cells show their numbers (they fit a card). */
+const NUMBERS_SHOWN = { normal: { columns: 6, count: 48 }, compact: { columns: 4, count: 16 } };
+
+/** The grid with its shape beside it, a colour scale with its values, and a table of all numbers. */
+export function heatmap(value, { size = "normal", name = "", digits = 4, numbers: withNumbers = true } = {}) {
   const rows = gridRows(value);
   const columns = rows[0]?.length ?? 0;
-  const longest = Math.max(rows.length, columns, 1);
-  const cell = Math.max(3, Math.min(CELL[size], Math.floor(LARGEST_SIDE[size] / longest)));
   const numbers = flatten(value);
   const scale = largestMagnitude(numbers);
   const shape = shapeText(value);
   const first = numbers.slice(0, SPOKEN).map((number) => formatNumber(number, digits)).join(", ");
   const more = numbers.length > SPOKEN ? `, … (${numbers.length} numbers; all in the table “numbers”)` : "";
-  const grid = createSVG("svg", {
-    class: "heatmap-grid",
-    width: columns * cell,
-    height: rows.length * cell,
-    viewBox: `0 0 ${columns * cell} ${rows.length * cell}`,
-    tabindex: 0,
-    role: "img",
-    "aria-label": `${name ? `${name}: ` : ""}${shape} ${rows.length > 1 && columns > 1 ? "matrix" : "vector"}, reading row by row: ${first}${more}`,
-  });
-  rows.forEach((row, r) => row.forEach((number, c) => {
-    grid.append(createSVG("rect", {
-      x: c * cell, y: r * cell, width: cell, height: cell,
-      fill: divergingColour(number, scale),
-      class: number === null ? "heatmap-cell not-finite" : "heatmap-cell",
-      "data-row": r,
-      "data-column": c,
-    }, [createSVG("title", { text: formatNumber(number, digits) })]));
-  }));
+  const label = `${name ? `${name}: ` : ""}${shape} ${rows.length > 1 && columns > 1 ? "matrix" : "vector"}, reading row by row: ${first}${more}`;
+  const limit = NUMBERS_SHOWN[size];
+  const grid = withNumbers && columns <= limit.columns && numbers.length <= limit.count
+    ? numberGrid(rows, scale, digits, label)
+    : cellGrid(rows, scale, digits, label, size);
   const element = createHTML("span", { class: `heatmap heatmap-${size}` }, [
     grid,
-    numberTable(rows, shape, numbers.length, digits),
+    createHTML("span", { class: "heatmap-side" }, [
+      numberTable(rows, shape, numbers.length, digits),
+      colourScale(scale),
+    ]),
   ]);
   element.dataset.value = JSON.stringify(value);
   return element;
 }
 
-/** The shape beside the grid, opening to all the numbers, row by row, in a table. */
+/** The cells with their numbers in them, coloured (a small matrix: every number readable). */
+function numberGrid(rows, scale, digits, label) {
+  return createHTML("table", { class: "heatmap-grid number-grid", tabindex: 0, role: "img", "aria-label": label }, [
+    createHTML("tbody", {}, rows.map((row, r) => createHTML("tr", {}, row.map((number, c) => {
+      const text = formatNumber(number, digits);
+      const cell = createHTML("td", {
+        class: number === null ? "heatmap-cell not-finite" : "heatmap-cell",
+        "data-row": r, "data-column": c, "data-number": text, text,
+        style: { background: divergingColour(number, scale), color: inkOn(number, scale) },
+      });
+      return cell;
+    })))),
+  ]);
+}
+
+/** Dark numbers on light cells, white on the darkest. */
+function inkOn(number, scale) {
+  return number !== null && scale > 0 && Math.abs(number) / scale > 0.7 ? "#ffffff" : "#1a1a1a";
+}
+
+/** A bigger matrix: one rect per number (no title each; the grid's title names the cell under the pointer). */
+function cellGrid(rows, scale, digits, label, size) {
+  const columns = rows[0]?.length ?? 0;
+  const longest = Math.max(rows.length, columns, 1);
+  const cell = Math.max(3, Math.min(CELL[size], Math.floor(LARGEST_SIDE[size] / longest)));
+  const grid = createSVG("svg", {
+    class: "heatmap-grid", width: columns * cell, height: rows.length * cell,
+    viewBox: `0 0 ${columns * cell} ${rows.length * cell}`, tabindex: 0, role: "img", "aria-label": label,
+  }, [createSVG("title", { text: "" })]);
+  rows.forEach((row, r) => row.forEach((number, c) => {
+    grid.append(createSVG("rect", {
+      x: c * cell, y: r * cell, width: cell, height: cell,
+      fill: divergingColour(number, scale),
+      class: number === null ? "heatmap-cell not-finite" : "heatmap-cell",
+      "data-row": r, "data-column": c, "data-number": formatNumber(number, digits),
+    }));
+  }));
+  grid.addEventListener("mouseover", (event) => {
+    const target = event.target.closest?.("[data-row]");
+    if (target) grid.firstChild.textContent = `[${Number(target.dataset.row) + 1}, ${Number(target.dataset.column) + 1}] = ${target.dataset.number}`;
+  });
+  return grid;
+}
+
+/** The colours' meaning: −max, 0 and +max, with their values. */
+function colourScale(scale) {
+  const stops = [-1, -0.5, 0, 0.5, 1].map((share) => createHTML("span", {
+    class: "scale-swatch", style: { background: divergingColour(share * scale, scale) },
+  }));
+  return createHTML("span", { class: "colour-scale", title: "colour scale: blue below 0, orange above, full colour at the largest |value|" }, [
+    createHTML("span", { class: "scale-value", text: formatNumber(-scale, 2) }),
+    ...stops,
+    createHTML("span", { class: "scale-value", text: formatNumber(scale, 2) }),
+  ]);
+}
+
+/** The shape beside the grid, opening to all the numbers, row by row, in a table (built when opened). */
 function numberTable(rows, shape, count, digits) {
+  const holder = createHTML("div", { class: "heatmap-table" });
+  const details = createHTML("details", { class: "heatmap-numbers" }, [
+    createHTML("summary", { title: `show all ${count} numbers` }, [
+      createHTML("span", { class: "shape", text: `(${shape})` }),
+      createHTML("span", { class: "visually-hidden", text: ` numbers: show all ${count}` }),
+    ]),
+    holder,
+  ]);
+  details.addEventListener("toggle", () => {
+    if (details.open && !holder.firstChild) holder.append(fullTable(rows, shape, digits));
+  });
+  return details;
+}
+
+function fullTable(rows, shape, digits) {
   const body = rows.map((row, r) => createHTML("tr", {}, [
     createHTML("th", { scope: "row", text: String(r + 1) }),
     ...row.map((number) => createHTML("td", { text: formatNumber(number, digits) })),
@@ -69,15 +132,9 @@ function numberTable(rows, shape, count, digits) {
     createHTML("td"),
     ...rows[0].map((_, c) => createHTML("th", { scope: "col", text: String(c + 1) })),
   ]);
-  return createHTML("details", { class: "heatmap-numbers" }, [
-    createHTML("summary", { title: `show all ${count} numbers` }, [
-      createHTML("span", { class: "shape", text: `(${shape})` }),
-      createHTML("span", { class: "visually-hidden", text: ` numbers: show all ${count}` }),
-    ]),
-    createHTML("div", { class: "heatmap-table" }, [createHTML("table", {}, [
-      createHTML("caption", { class: "visually-hidden", text: `The ${shape} numbers, rows and columns from 1` }),
-      createHTML("thead", {}, [head]),
-      createHTML("tbody", {}, body),
-    ])]),
+  return createHTML("table", {}, [
+    createHTML("caption", { class: "visually-hidden", text: `The ${shape} numbers, rows and columns from 1` }),
+    createHTML("thead", {}, [head]),
+    createHTML("tbody", {}, body),
   ]);
 }

@@ -1,7 +1,7 @@
 // The controller: one object holds the page state; buttons and arrow keys change it.
 
 import { api, ApiError } from "./api.js";
-import { computeLayout, prepareGraph, renderGraph, showValues } from "./graph.js";
+import { computeLayout, fitGraph, prepareGraph, renderGraph, showValues } from "./graph.js";
 import { renderPanel } from "./panel.js";
 import { renderLossChart } from "./chart.js";
 import { watchEditor, fillEditor, readEditor, setChoices, showErrors } from "./editor.js";
@@ -15,6 +15,14 @@ import { createHTML } from "./svg.js";
 import { createInsight } from "./insight.js";
 import { watchTraining } from "./training.js";
 import { watchOptimiser } from "./optimiser.js";
+import { formatNumber } from "./format.js";
+import { clickerStep, setUpPresenting } from "./present.js";
+import {
+  catchUpView, classroomAdopted, openCode, setUpClassroom, teacherShows, teacherView, viewShown,
+} from "./follow.js";
+import { readLink } from "./address.js";
+import { addressFor, canRebuild, copyLink, currentLink, linkScenario, rebuildLink } from "./links.js";
+import { setUpExport } from "./export.js";
 
 const page = {
   presets: [],
@@ -120,6 +128,7 @@ function adopt(state, token, wantedView = null) {
   $("preset-picker").value = state.preset ?? "";
   writeAddress({ preset: state.preset, session: state.id });
   document.body.dataset.sessionId = state.id;
+  classroomAdopted(state, token);
   render();
 }
 
@@ -138,7 +147,8 @@ function follow(id) {
     }
   };
   const deleted = () => showError("The session's owner deleted it: open a preset to step your own.");
-  page.following = { id, stop: followSession(api.eventsUrl(id), refresh, deleted) };
+  const classroom = { onView: teacherShows, onOpen: () => catchUpView(id) };
+  page.following = { id, stop: followSession(api.eventsUrl(id), refresh, deleted, classroom) };
 }
 
 /** The followed session's new state: at the latest view, stay at the latest; else stay put. */
@@ -146,6 +156,7 @@ function followed(state) {
   const atEnd = page.cursor === page.views.length - 1;
   const cursor = page.cursor;
   adopt(state, null);
+  if (teacherView() && goToView(teacherView())) return; // a class: where the teacher is
   if (!atEnd && cursor < page.views.length - 1) {
     page.cursor = cursor;
     render();
@@ -251,6 +262,20 @@ function openTerm(termId) {
   $("formula").scrollIntoView({ block: "start", behavior: "instant" });
 }
 
+/** Show the view named `key` ("e1-backward-3-2") if the page holds it; false if not. */
+function goToView(key) {
+  if (!page.state) return false;
+  const found = [null, ...page.views].findIndex((view) => viewKey(view, epochOf(view)) === key);
+  if (found < 0) return false;
+  if (found - 1 !== page.cursor) show(found - 1);
+  return true;
+}
+
+function currentKey() {
+  const view = currentView();
+  return viewKey(view, epochOf(view));
+}
+
 function stepRight() {
   if (page.cursor < page.views.length - 1) return show(page.cursor + 1); // the page holds it
   const phase = page.state?.phase;
@@ -263,10 +288,12 @@ function stepLeft() {
 
 function onKey(event) {
   if (event.altKey || event.ctrlKey || event.metaKey) return;
-  if (event.target.closest("input, textarea, select, [contenteditable]")) return;
-  if (event.key === "ArrowRight" && page.busy) page.pendingRight = Math.min(page.pendingRight + 1, MAX_PENDING);
-  else if (event.key === "ArrowRight") stepRight();
-  else if (event.key === "ArrowLeft" && !page.busy) stepLeft();
+  if (event.target.closest("input, textarea, select, button, summary, [contenteditable]") && event.key === " ") return;
+  if (event.target.closest("input, textarea, select, [contenteditable], dialog")) return;
+  const wanted = clickerStep(event); // arrows, and a presenter's clicker (PageDown/PageUp, space)
+  if (wanted === "next" && page.busy) page.pendingRight = Math.min(page.pendingRight + 1, MAX_PENDING);
+  else if (wanted === "next") stepRight();
+  else if (wanted === "previous" && !page.busy) stepLeft();
   else return;
   event.preventDefault();
 }
@@ -293,7 +320,9 @@ function render() {
   insight.update(state, page.token);
   training.reset(state.id, page.token);
   optimiser.update(state, page.token);
-  writeAddress({ view: viewKey(view, epoch) });
+  const key = viewKey(view, epoch);
+  writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
+  viewShown(key);
 }
 
 /** The server's divergence sentence, and where to go from here: the Start over button. */
@@ -313,7 +342,7 @@ function renderBanner(state) {
 }
 
 function formatLoss(loss) {
-  return Number(loss.toPrecision(6)).toString();
+  return formatNumber(loss, 6);
 }
 
 function renderButtons() {
@@ -339,6 +368,8 @@ async function start() {
   };
   for (const [id, action] of Object.entries(buttons)) $(id).addEventListener("click", () => act(action));
   document.addEventListener("keydown", onKey);
+  window.addEventListener("resize", () => page.graph && fitGraph(page.graph));
+  setUpPresenting(() => page.graph && fitGraph(page.graph));
   $("graph").addEventListener("focusin", (event) => {
     const node = event.target.closest("[data-id]");
     if (node) $("node-readout").textContent = node.getAttribute("aria-label");
@@ -347,6 +378,24 @@ async function start() {
     event.preventDefault();
     const preset = $("preset-picker").value;
     if (preset) guarded(() => openSession({ preset }));
+  });
+  setUpClassroom({
+    state: () => page.state, token: () => page.token, currentView, currentKey, goTo: goToView,
+    adopt, showError,
+  });
+  const viewLink = () => {
+    const view = currentView();
+    const epoch = epochOf(view);
+    return currentLink(page.state, view, epoch, viewKey(view, epoch), page.presets);
+  };
+  $("copy-link-button").addEventListener("click", () => {
+    copyLink(viewLink()).catch((error) => showError(`Could not make the link: ${error.message}`));
+  });
+  setUpExport({
+    state: () => page.state, key: currentKey, link: viewLink, showError,
+    weights: () => viewLink().w ?? page.presets.find((p) => p.id === page.state.preset)?.params,
+    linkScenario: () => linkScenario(viewLink(), page.presets),
+    openSession,
   });
   setChoices($("editor"), JSON.parse($("choices").textContent)); // the server's cells, optimisers
   watchEditor($("editor"));
@@ -372,15 +421,47 @@ async function start() {
   }
   const address = readAddress();
   const preset = address.preset || document.body.dataset.preset || "seed-3-step";
+  if (document.body.dataset.follow) return followCode(document.body.dataset.follow, preset);
+  const link = readLink();
   if (address.session) {
     try {
-      return await loadSession(address.session, address.view);
+      const state = await api.getSession(address.session);
+      const token = loadToken(address.session);
+      // A visitor whose session has moved on past the link's view: the link's view, rebuilt.
+      if (token || !canRebuild(link) || holdsView(state, address.view)) return adopt(state, token, address.view);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) return showError(`Could not load the session: ${error.message}`);
     }
   }
+  if (canRebuild(link)) return guarded(() => openLink(link));
   await guarded(() => openSession({ preset }));
   if (address.session) showError(`Session ${address.session} is no longer on the server (sessions expire); this is a new one.`);
+}
+
+/** Whether a session state holds the view named `key` (its epoch's views, or its start). */
+function holdsView(state, key) {
+  if (!key || key === `e${state.epoch}-start`) return true;
+  return viewsFromState(state).some((view) => viewKey(view, state) === key);
+}
+
+/** A link whose session is gone (or moved on): its view rebuilt from the address, read-only. */
+async function openLink(link) {
+  const state = await rebuildLink(link, page.presets);
+  adopt(state, null, link.view);
+  if (!page.notice) page.notice = "This link's view, rebuilt from its address: read-only. “Explore from here” makes it yours to step.";
+  render();
+}
+
+/** /follow/CODE: the session the code opens, where its owner is, followed live. */
+async function followCode(code, preset) {
+  try {
+    const { session, view } = await openCode(code);
+    if (view) teacherShows(view);
+    return await loadSession(session, view);
+  } catch (error) {
+    await guarded(() => openSession({ preset }));
+    showError(`Could not follow the class: ${error.message}`);
+  }
 }
 
 async function guarded(task, form = null) {

@@ -7,6 +7,7 @@ import {
 } from "./formula.js";
 import { recordOf } from "./timeline.js";
 import { createHTML } from "./svg.js";
+import { formatNumber } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -91,7 +92,7 @@ function renderTermPending(panel, term, detail, record, view, current) {
     createHTML("p", {
       class: "note term-pending",
       "data-waiting": !detail && current ? "true" : null,
-      text: `${why} Its size (Frobenius norm): ${term.size === null ? "not finite" : term.size.toPrecision(3)}.`,
+      text: `${why} Its size (Frobenius norm): ${term.size === null ? "not finite" : formatNumber(term.size, 3)}.`,
     }),
   );
   appendDiverged(panel, record.diverged);

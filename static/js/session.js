@@ -58,11 +58,14 @@ const COMMANDS = ["forward", "backward", "update", "reset", "train", "scale", "t
  * Follow a session's changes (GET /api/sessions/ID/events): `onChange()` after each step,
  * update, reset or training (at most one call running; changes during it make one more),
  * `onDelete()` once the owner deletes it. The browser reconnects by itself, sending the last
- * event's id. Returns a function that stops following.
+ * event's id. `more.onView(view)` when the owner shows another view (a classroom), and
+ * `more.onOpen()` each time the stream (re)connects. Returns a function that stops following.
  */
-export function followSession(url, onChange, onDelete) {
+export function followSession(url, onChange, onDelete, more = {}) {
   if (typeof EventSource === "undefined") return () => {};
   const source = new EventSource(url);
+  if (more.onView) source.addEventListener("view", (event) => more.onView(JSON.parse(event.data).view));
+  if (more.onOpen) source.addEventListener("open", () => more.onOpen());
   let running = false;
   let again = false;
   const changed = async () => {

@@ -151,24 +151,41 @@ def test_openapi_documents_the_body_refusals_on_every_route_with_a_body(
                     assert code in operation["responses"], (method, path, code)
 
 
-def test_a_megabyte_of_bad_numbers_is_refused_at_its_first_long_array(client: TestClient) -> None:
+def test_a_megabyte_of_tiny_arrays_is_refused_before_it_is_parsed(client: TestClient) -> None:
     body = b'{"inputs": [' + b",".join([b'["x"]'] * 160_000) + b"]}"
     assert len(body) > 900_000
     response = client.post("/api/sessions", content=body, headers=JSON)
     assert response.status_code == 422
     assert len(response.content) < 500
     [rule] = strict_json(response.text)["detail"]
+    assert rule["loc"] == ["body"] and rule["type"] == "too_long"
+    assert rule["msg"].startswith("has 159,999 commas: no scenario within the server's limits")
+
+
+def test_more_arrays_than_any_scenario_needs_are_refused_before_the_parse(
+    client: TestClient,
+) -> None:
+    body = b'{"inputs": [' + b"".join([b"[]"] * 5000) + b"]}"
+    [rule] = strict_json(client.post("/api/bptt", content=body, headers=JSON).text)["detail"]
+    assert rule["loc"] == ["body"] and "has 5,001 arrays" in rule["msg"]
+
+
+def test_too_many_time_steps_are_refused_at_their_array(client: TestClient) -> None:
+    body = b'{"inputs": [' + b",".join([b'["x"]'] * 2000) + b"]}"
+    response = client.post("/api/sessions", content=body, headers=JSON)
+    assert response.status_code == 422
+    [rule] = strict_json(response.text)["detail"]
     assert rule["loc"] == ["body", "inputs"]
     assert "at most 200 time steps" in rule["msg"]
 
 
 def test_a_long_array_anywhere_is_refused_before_pydantic_walks_it(client: TestClient) -> None:
-    body = b'{"config": {"input_size": [' + b",".join([b'"x"'] * 100_000) + b"]}}"
+    body = b'{"config": {"input_size": [' + b",".join([b'"x"'] * 50_000) + b"]}}"
     response = client.post("/api/bptt", content=body, headers=JSON)
     assert response.status_code == 422
     [rule] = strict_json(response.text)["detail"]
     assert rule["loc"] == ["body", "config", "input_size"]
-    assert "at most 200 items" in rule["msg"] and "not 100,000" in rule["msg"]
+    assert "at most 200 items" in rule["msg"] and "not 50,000" in rule["msg"]
 
 
 def test_many_broken_rules_within_the_limits_answer_the_first_twenty(client: TestClient) -> None:
@@ -181,3 +198,22 @@ def test_many_broken_rules_within_the_limits_answer_the_first_twenty(client: Tes
     assert detail[0]["loc"] == ["body", "inputs", 0, 0]
     assert detail[-1]["msg"].startswith("and 3,180 more broken rules")
     assert len(client.app.state.store) == 0
+
+
+def test_a_megabyte_of_non_numbers_within_the_limits_answers_the_first_twenty(
+    client: TestClient,
+) -> None:
+    word = "n" * 60
+    config = {"input_size": 16, "hidden_size": 64, "output_size": 16}
+    matrix = [[word] * 16] * 200
+    body = {"config": config, "inputs": matrix, "targets": matrix, "params": {"W_h": [[1.0]]}}
+    response = client.post("/api/bptt", json=body)
+    assert response.status_code == 422 and len(response.content) < 10_000
+    detail = strict_json(response.text)["detail"]
+    assert len(detail) == 21
+    assert detail[0] == {
+        "loc": ["body", "inputs", 0, 0],
+        "msg": "Input should be a valid number",
+        "type": "float_type",
+    }
+    assert detail[-1]["msg"].startswith("and 6,380 more broken rules")

@@ -55,6 +55,14 @@ TOKEN_ROUTES = [
     ("post", "/api/sessions/{session_id}/jobs/stop"),
     ("post", "/api/sessions/{session_id}/optimizer"),
     ("delete", "/api/sessions/{session_id}"),
+    ("post", "/api/sessions/{session_id}/code"),
+    ("put", "/api/sessions/{session_id}/view"),
+]
+CREATE_ROUTES = [
+    ("post", "/api/sessions"),
+    ("post", "/api/sessions/{session_id}/explore"),
+    ("post", "/api/links"),
+    ("post", "/api/saved"),
 ]
 BODY_ROUTES = [
     ("post", "/api/bptt"),
@@ -66,6 +74,10 @@ BODY_ROUTES = [
     ("post", "/api/sessions/{session_id}/truncation"),
     ("post", "/api/sessions/{session_id}/jobs/train"),
     ("post", "/api/sessions/{session_id}/optimizer"),
+    ("put", "/api/sessions/{session_id}/view"),
+    ("post", "/api/sessions/{session_id}/explore"),
+    ("post", "/api/links"),
+    ("post", "/api/saved"),
 ]
 JOB_ROUTES = [
     ("post", "/api/sessions/{session_id}/jobs/train"),
@@ -98,7 +110,7 @@ def test_every_route_documents_its_answer_with_a_described_model(client: TestCli
         if (method, path) == ("delete", "/api/sessions/{session_id}"):
             assert "content" not in operation["responses"]["204"]
             continue
-        ok = "201" if (method, path) == ("post", "/api/sessions") else "200"
+        ok = "201" if (method, path) in CREATE_ROUTES else "200"
         ok = "202" if path.endswith("/jobs/train") else ok  # a job answers when started
         model = answer_schema(schema, operation["responses"][ok])
         assert model["properties"], (method, path)
@@ -127,7 +139,9 @@ def test_error_answers_are_documented_where_they_can_happen(client: TestClient) 
         assert {"401", "403"} <= codes if token else not codes & {"401", "403"}, route
         if token:
             assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
-        assert ("404" in codes) == ("{session_id}" in route[1]), route
+        assert ("404" in codes) == any(
+            f"{{{name}" in route[1] for name in ("session_id", "code", "name")
+        ), route
         busy = route[1].rsplit("/", 1)[-1] in STEPS or route in JOB_ROUTES
         assert ("409" in codes) == busy, route
         body = {"413", "415", "422"}

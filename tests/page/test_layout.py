@@ -24,11 +24,12 @@ from tests.page.helpers import (
     run_epoch,
 )
 
-CELL_TITLES = "els => els.map(e => e.querySelector('title').textContent)"
+CELL_TITLES = "els => els.map(e => e.dataset.number)"
 
 
 def assert_heatmap_shows(page: Page, heatmap: Locator, value: Any, shape: str) -> None:
-    """A heat map: one cell per number, each cell's title the number, the shape beside it."""
+    """A heat map: one cell per number, each cell with the number as the page writes it (in
+    the cell when it fits), the shape beside it."""
     assert json.loads(heatmap.get_attribute("data-value")) == value
     titles = heatmap.locator(".heatmap-cell").evaluate_all(CELL_TITLES)
     assert titles == formatted(page, value)
@@ -76,7 +77,7 @@ def test_parameter_values_sit_beside_their_labels(watched: Watched) -> None:
     }
     open_editor_session(watched, params=params | {"h0": [0.0]})
     shown = [page.locator(f"[data-id='{n}'] .node-number").text_content() for n in params]
-    assert shown == ["-1.235e5", "-1.235e-4", "-1.234e-12", "-0.1235"]
+    assert shown == ["-1.235×10⁵", "-1.235×10⁻⁴", "-1.234×10⁻¹²", "-0.1235"]
     assert_param_rail_readable(page)
     # Matrices (hello: W_h 6×6, W_y 4×6) are heat maps in their own rows and columns.
     watched.open("/?preset=hello")
@@ -125,9 +126,9 @@ def test_loss_chart_labels_are_distinct_and_unclipped(watched: Watched) -> None:
     history = watched.state()["loss_history"]
     gaps = [index + 1 for index, loss in enumerate(history) if loss is None]
     assert gaps and history[0] is not None
-    # One finite loss: its range is padded; the labels are whole numbers like 2.018e23.
+    # One finite loss: its range is padded; the labels read like 2.018×10²³.
     y_labels = [label for label in ticks() if not label.startswith("epoch")]
-    assert len(y_labels) == 2 and all(re.fullmatch(r"\d\.\d+e23", y) for y in y_labels)
+    assert len(y_labels) == 2 and all(re.fullmatch(r"\d\.\d+×10²³", y) for y in y_labels)
     assert f"epoch 1 {formatted(page, history[0])[0]}" in chart.get_attribute("aria-label")
     assert chart.locator(".chart-overflow").count() == len(gaps)
     assert chart.locator("circle").count() == len(history) - len(gaps)
@@ -167,9 +168,9 @@ def test_big_factors_are_heat_maps_with_their_numbers(watched: Watched) -> None:
     assert_heatmap_shows(page, current, term["running"], "6×6")
     # The shape opens to a table of all 36 numbers.
     page.locator("#term-value summary").click()
-    cells = page.locator("#term-value tbody td").all_text_contents()
+    cells = page.locator("#term-value .heatmap-table tbody td").all_text_contents()
     assert cells == formatted(page, term["value"])
-    assert page.locator("#term-value table").is_visible()
+    assert page.locator("#term-value .heatmap-table table").is_visible()
     assert watched.errors == []
 
 

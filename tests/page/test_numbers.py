@@ -103,7 +103,8 @@ def decimals(latex: str) -> int:
 
 
 def test_graph_numbers_fit_their_boxes(watched: Watched) -> None:
-    """h_1 = -0.007801 and h_2 = 1.225e-16: at most four digits, a compact exponent, inside."""
+    """h_1 = -0.007801 and h_2 = 1.225e-16: at most four digits, a compact exponent, inside,
+    written as the whole page writes it (1.23×10⁻¹⁶)."""
     page = watched.page
     watched.open("/")
     params = {"W_x": [[-0.0078012]], "W_h": [[0.0]], "b": [1.2251e-16], "W_y": [[1.0]]}
@@ -124,12 +125,12 @@ def test_graph_numbers_fit_their_boxes(watched: Watched) -> None:
         node = number.locator("xpath=ancestor::*[@data-id][1]")
         assert inside(box(number), box(node.locator(".node-box"))), number.text_content()
         text = number.text_content()
-        mantissa = re.sub(r"e-?\d+$", "", text).lstrip("-").replace(".", "").lstrip("0")
+        mantissa = re.sub(r"×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+$", "", text).lstrip("-").replace(".", "").lstrip("0")
         assert len(mantissa) <= 4, text
         texts.append(text)
     h = [page.locator(f"[data-id='h_{t}'] .node-number").text_content() for t in (1, 2)]
-    assert h == ["-0.0078", "1.23e-16"] or h == ["-0.0078", "1.22e-16"]
-    assert page.locator("[data-id='b'] .node-number").text_content() == "1.225e-16"
+    assert h == ["-0.0078", "1.23×10⁻¹⁶"] or h == ["-0.0078", "1.22×10⁻¹⁶"]
+    assert page.locator("[data-id='b'] .node-number").text_content() == "1.225×10⁻¹⁶"
     # The identity output: "ŷ = W_y h + b_y = 0.05487", not "= 0.05487 = 0.05487".
     yhat = watched.state()["forward"][2]["yhat"]
     (equation,) = [a for a in annotations(page, "#formula .katex") if a.startswith("\\hat y")]

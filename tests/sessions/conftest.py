@@ -46,15 +46,23 @@ def redis_url(redis_server: RedisServer) -> str:
 
 @pytest.fixture(params=STORE_KINDS)
 def make_store(request: pytest.FixtureRequest) -> Iterator[Callable[..., SessionStore]]:
-    """Make a store of each kind: max_sessions, ttl (seconds) and event_log_size as keywords."""
+    """Make a store of each kind: max_sessions, ttl (seconds), event_log_size and
+    max_per_client as keywords."""
     made: list[SessionStore] = []
     url = request.getfixturevalue("redis_url") if request.param == "redis" else None
 
-    def make(max_sessions: int = 100, ttl: float = 3600, event_log_size: int = 100):
+    def make(
+        max_sessions: int = 100,
+        ttl: float = 3600,
+        event_log_size: int = 100,
+        max_per_client: int | None = None,
+    ):
         if url is None:
-            store = MemoryStore(max_sessions, ttl, FakeClock(), event_log_size=event_log_size)
+            store = MemoryStore(
+                max_sessions, ttl, FakeClock(), event_log_size, max_per_client=max_per_client
+            )
         else:
-            store = RedisStore(url, max_sessions, ttl, event_log_size)
+            store = RedisStore(url, max_sessions, ttl, event_log_size, 0.5, max_per_client)
         made.append(store)
         return store
 

@@ -2,6 +2,7 @@
 docs/json.md) and build it from the core's objects (`Model.of(...)`)."""
 
 from app.api.wire.base import Divergence, Path, Wire
+from app.api.wire.classroom import ClassView, JoinCode, SavedLink, ViewEvent
 from app.api.wire.compute import BpttResult, GradCheckParam, GradCheckResult, Health
 from app.api.wire.events import EventCursor, SessionEvent
 from app.api.wire.insight import (
@@ -38,7 +39,7 @@ from app.api.wire.session import (
     UpdateStep,
     step_answer,
 )
-from app.api.wire.terms import Factor, FactorPart, Term, TermDetail
+from app.api.wire.terms import Factor, FactorPart, Number, Term, TermDetail
 from app.api.wire.update import Quantity, UpdateRecord
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "BpttResult",
     "CellInfo",
     "CellParam",
+    "ClassView",
     "Divergence",
     "EntryCheck",
     "EventCursor",
@@ -62,6 +64,8 @@ __all__ = [
     "GraphNode",
     "Health",
     "JobCurve",
+    "JoinCode",
+    "Number",
     "ParamArrays",
     "ParamGradCheck",
     "Params",
@@ -70,6 +74,7 @@ __all__ = [
     "Quantity",
     "RegimeGauge",
     "RunState",
+    "SavedLink",
     "SessionCreated",
     "SessionEvent",
     "SessionGradCheck",
@@ -84,6 +89,7 @@ __all__ = [
     "TruncationGap",
     "UpdateRecord",
     "UpdateStep",
+    "ViewEvent",
     "Wire",
     "choices_json",
     "step_answer",

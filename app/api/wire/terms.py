@@ -10,6 +10,7 @@ from app.api.wire.base import NULL, Array, Path, Wire, array
 from app.core import Factor as CoreFactor
 from app.core import Run
 from app.core import Term as CoreTerm
+from app.core.entries import Number as CoreNumber
 from app.core.terms import FactorPart as CoreFactorPart
 from app.core.trace import running_sums
 
@@ -58,6 +59,11 @@ class Factor(Wire):
         description="Usually empty; for sigmoid_bce the loss factor as dl/dyhat · dyhat/dz "
         "(left out where yhat saturates to 0 or 1)."
     )
+    entry: str = Field(
+        description="Its entry (i, j) in LaTeX with the term's numbers as placeholders: "
+        "[[h_3:i]] entry i of h_3, [[W_h:ij]] entry (i, j) of W_h, [[*]] a product; e.g. "
+        '"(1 - [[h_3:i]]^2) [[*]] [[W_h:ij]]". Empty where the cell writes none (GRU, LSTM).'
+    )
 
     @classmethod
     def of(cls, factor: CoreFactor, inline_factor_size: int) -> Factor:
@@ -73,8 +79,21 @@ class Factor(Wire):
                 "edge": factor.edge,
                 "step": factor.step,
                 "parts": [FactorPart.of(part) for part in factor.parts],
+                "entry": factor.entry,
             }
         )
+
+
+class Number(Wire):
+    """A value the factors' entry templates name, e.g. h_3 or W_h."""
+
+    name: str = Field(description='As the templates name it, e.g. "h_3", "yhat_3", "W_h".')
+    latex: str = Field(description='As the formulas write it, e.g. "h_{3}", "\\hat y_{3}".')
+    value: Array = array("Its value;")
+
+    @classmethod
+    def of(cls, number: CoreNumber) -> Number:
+        return cls.make({"name": number.name, "latex": number.latex, "value": number.value})
 
 
 class Term(Wire):
@@ -92,6 +111,13 @@ class Term(Wire):
         "order the backward pass completes them;"
     )
     path: Path = Field(description="The graph path from L to the parameter.")
+    row: Array | None = Field(
+        description="The factors before the last, multiplied: dl_k/ds_t (S,) for a cell "
+        "parameter, dl_k/dz_k (K,) for W_y and b_y. The term is diag(row) times the last "
+        "factor (it scales that factor's rows; summed over the states for an LSTM)."
+    )
+    previous: Array = array("dL/dparam so far before this term: running = previous + value;")
+    numbers: list[Number] = Field(description="The values the factors' entry templates name.")
 
 
 class TermDetail(Term):
@@ -116,6 +142,9 @@ class TermDetail(Term):
                 "value": term.value,
                 "running": term.running,
                 "path": Path.of(term.path),
+                "row": term.row,
+                "previous": term.previous,
+                "numbers": [Number.of(number) for number in term.numbers],
                 "epoch": run.epoch,
                 "running_all": running_sums(run, term),
             }

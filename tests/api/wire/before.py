@@ -132,6 +132,7 @@ def factor_json(factor: Factor, inline_factor_size: int) -> JSON:
             }
             for part in factor.parts
         ],
+        "entry": factor.entry,  # added with issue 9 (worked backward formulas)
     }
 
 
@@ -147,6 +148,13 @@ def term_json(term: Term, inline_factor_size: int) -> JSON:
         "value": term.value,
         "running": term.running,
         "path": path_json(term.path),
+        # added with issue 9 (worked backward formulas):
+        "row": term.row,
+        "previous": term.previous,
+        "numbers": [
+            {"name": number.name, "latex": number.latex, "value": number.value}
+            for number in term.numbers
+        ],
     }
 
 

@@ -1,0 +1,107 @@
+"""A classroom's commands: the owner's view for the followers, and explore from here.
+
+`show_view` (with the token) keeps the view the owner's page shows and tells the followers;
+it changes no record, so it takes no revision and no logged event. `explore` (with the id
+alone) makes a private copy of a session at a point of its current epoch: its own id and
+token, the same scenario, weights at the start of the epoch, epoch number, loss history and
+optimiser state, `steps` steps in (0 .. the steps the session has taken), replayed there
+by the core. The original is only read.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+
+from app.core import Scenario, ScenarioError
+from app.core.optimizers import OptimizerState
+from app.sessions.codes import Classroom, view_event
+from app.sessions.commands import Outcome, SessionNotFoundError, Sessions, WrongTokenError
+from app.sessions.record import Cursor, SessionRecord, hash_token
+
+
+def loaded(sessions: Sessions, session_id: str) -> SessionRecord:
+    record = sessions.store.load(session_id)
+    if record is None:
+        raise SessionNotFoundError(session_id)
+    return record
+
+
+def authorized(sessions: Sessions, session_id: str, token: str) -> SessionRecord:
+    """The record, if `token` opens it (WrongTokenError otherwise)."""
+    record = loaded(sessions, session_id)
+    if not secrets.compare_digest(hash_token(token), record.token_hash):
+        raise WrongTokenError()
+    return record
+
+
+def join_code(sessions: Sessions, classroom: Classroom, session_id: str, token: str) -> str:
+    """The session's join code (the same one every time), for its owner only."""
+    authorized(sessions, session_id, token)
+    return classroom.code_for(session_id)
+
+
+def show_view(
+    sessions: Sessions, classroom: Classroom, session_id: str, token: str, view: str
+) -> None:
+    """Keep the owner's view and hand it to the session's followers."""
+    record = authorized(sessions, session_id, token)
+    classroom.set_view(session_id, view)
+    sessions.store.announce(session_id, view_event(record.revision, view))
+
+
+def explore(sessions: Sessions, session_id: str, steps: int, owner: str = "") -> Outcome:
+    """A new session of client `owner` copying `session_id` at `steps` steps into its epoch,
+    with its token."""
+    record = loaded(sessions, session_id)
+    if steps > record.cursor.steps:
+        taken = record.cursor.steps
+        raise ScenarioError("steps", f"must be from 0 to {taken} (the steps taken this epoch)")
+    token = secrets.token_urlsafe(32)
+    copy = replace(
+        record,
+        id=secrets.token_urlsafe(16),
+        token_hash=hash_token(token),
+        cursor=Cursor(record.cursor.epoch, steps),
+        revision=0,
+    )
+    sessions.store.create(copy, owner)
+    return Outcome(copy, sessions.cache.run_for(copy), token=token)
+
+
+def carried_state(scenario: Scenario, epoch: int) -> OptimizerState | None:
+    """What the optimiser carries into `epoch`, as far as a link can know it: SGD carries
+    only the count of updates; the others' moving averages are not in a link (None: afresh)."""
+    return OptimizerState(n=epoch - 1) if scenario.config.optimizer.name == "sgd" else None
+
+
+def at_view(
+    sessions: Sessions,
+    built: Scenario,
+    seed: int,
+    preset: str | None,
+    epoch: int,
+    steps: int,
+    owner: str = "",
+) -> Outcome:
+    """A read-only session (its token is dropped) of `built`, whose params are those at the
+    start of `epoch`, `steps` steps in (2T + 1: its update taken too): a link's view."""
+    T = built.T
+    if steps > 2 * T + 1:
+        raise ScenarioError("steps", f"must be from 0 to {2 * T + 1} (2T + 1: the update)")
+    token = secrets.token_urlsafe(32)
+    record = SessionRecord(
+        id=secrets.token_urlsafe(16),
+        token_hash=hash_token(token),
+        seed=seed,
+        preset=preset,
+        scenario=built,
+        first_params=built.params,
+        previous_params=None,
+        cursor=Cursor(epoch, min(steps, 2 * T)),
+        optimizer_state=carried_state(built, epoch),
+    )
+    sessions.store.create(record, owner)
+    if steps == 2 * T + 1:
+        return sessions.step(record.id, token, "update")
+    return Outcome(record, sessions.cache.run_for(record))

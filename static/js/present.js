@@ -1,0 +1,64 @@
+// Presentation mode (?present=1, the "Present" button or the P key): type for the back of a
+// room (node and formula text at least 28 px on screen), thick strokes, high contrast, the
+// editor hidden; a presenter's clicker drives it (→ ← PageDown PageUp space), and ? lists
+// every key.
+
+import { SCALE } from "./graph.js";
+
+const NODE_TEXT = 15; // px in the picture's units (.node-label, .node-number)
+const ROOM_TEXT = 28; // px on screen: the smallest type a room reads from the back
+const NORMAL = { ...SCALE };
+
+/** The step a key asks for: "next", "previous" or null (arrows and a presenter's clicker). */
+export function clickerStep(event) {
+  if (event.key === "ArrowRight" || event.key === "PageDown" || event.key === " ") return "next";
+  if (event.key === "ArrowLeft" || event.key === "PageUp") return "previous";
+  return null;
+}
+
+/** True while the page is in presentation mode. */
+export const presenting = () => document.body.classList.contains("present");
+
+/** Into or out of presentation mode; the address keeps it (?present=1); refit() redraws the graph. */
+export function setPresenting(on, refit) {
+  document.body.classList.toggle("present", on);
+  SCALE.min = on ? ROOM_TEXT / NODE_TEXT + 0.01 : NORMAL.min;
+  SCALE.max = on ? 3 : NORMAL.max;
+  const button = document.getElementById("present-button");
+  if (button) {
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+    button.textContent = on ? "Leave presentation" : "Present";
+  }
+  const url = new URL(window.location.href);
+  if (on) url.searchParams.set("present", "1");
+  else url.searchParams.delete("present");
+  window.history.replaceState(window.history.state, "", url);
+  refit();
+}
+
+/** The key list (?): opens and closes the dialog that lists every key. */
+export function toggleKeys() {
+  const dialog = document.getElementById("keys-help");
+  if (!dialog) return;
+  if (dialog.open) dialog.close();
+  else dialog.showModal();
+}
+
+/**
+ * Wire the button and the keys P and ?; start in presentation mode when the address says so.
+ * refit: redraw the graph at the mode's scale.
+ */
+export function setUpPresenting(refit) {
+  document.getElementById("present-button")?.addEventListener("click", () => setPresenting(!presenting(), refit));
+  document.getElementById("keys-button")?.addEventListener("click", toggleKeys);
+  document.getElementById("keys-close")?.addEventListener("click", toggleKeys);
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target.closest?.("input, textarea, select, [contenteditable]")) return;
+    if (event.key === "?") toggleKeys();
+    else if (event.key === "p" || event.key === "P") setPresenting(!presenting(), refit);
+    else return;
+    event.preventDefault();
+  });
+  if (new URL(window.location.href).searchParams.get("present") === "1") setPresenting(true, refit);
+}

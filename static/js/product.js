@@ -1,0 +1,105 @@
+// A term's product as it multiplies: shapes under every factor, the row vector r of the
+// factors before the last (from the server), term = diag(r) · last factor, the entry in view
+// worked out with its numbers, and the running sum as the addition that makes it.
+
+import { createHTML } from "./svg.js";
+import { flatten, latexNumber } from "./format.js";
+import { entryOf, entryPicker, matrixShape, pickEntry, pickedEntry, shapeLabel } from "./worked.js";
+
+const paren = (number) => (number !== null && number < 0 ? `\\left(${latexNumber(number)}\\right)` : latexNumber(number));
+
+/** The shape under a factor card (or under the result): "1×4", with data-shape for tests. */
+export function shapeTag(dims, what) {
+  return createHTML("span", {
+    class: "shape-tag", "data-shape": shapeLabel(dims), title: `${what}: ${dims[0]} rows, ${dims[1]} columns`,
+    text: `(${shapeLabel(dims)})`,
+  });
+}
+
+/**
+ * The lines under the factors: r = the factors before the last (its shape the product of
+ * theirs), term = diag(r) · the last factor, the entry in view, and the running sum.
+ * factorValues[i] is factor i's value (a large Jacobian read from its backward record).
+ */
+export function productLines(term, factorValues, { typeset, valueElement, paramLatex }) {
+  const factors = term.factors;
+  const last = factors.at(-1);
+  const before = factors.slice(0, -1);
+  const rowDims = [1, flatten(term.row ?? []).length];
+  const lastDims = matrixShape(null, last.shape);
+  const termDims = matrixShape(term.value);
+  const box = createHTML("div", { class: "term-product", "data-term": term.id });
+  const shapes = before.map((factor) => `(${shapeLabel(matrixShape(null, factor.shape))})`).join("");
+  const rowLine = createHTML("div", { class: "product-line row-line", "data-shape": shapeLabel(rowDims) }, [
+    typeset(`r = ${before.map((factor) => factor.latex).join(" \\, ")} =`, { className: "math" }),
+    valueElement(term.row === null ? null : [term.row], { name: "r, the factors before the last multiplied", className: "row-value" }),
+    createHTML("span", { class: "shape-note", text: `${shapes} = (${shapeLabel(rowDims)})` }),
+  ]);
+  const diagDims = [rowDims[1], rowDims[1]];
+  const termLine = createHTML("div", {
+    class: "product-line diag-line", "data-diag": shapeLabel(diagDims), "data-last": shapeLabel(lastDims), "data-shape": shapeLabel(termDims),
+  }, [
+    typeset(`\\text{term} = \\operatorname{diag}(r)\\, ${last.latex}`, { className: "math" }),
+    createHTML("span", { class: "shape-note", text: `(${shapeLabel(diagDims)})(${shapeLabel(lastDims)}) = (${shapeLabel(termDims)})` }),
+  ]);
+  const words = createHTML("p", {
+    class: "note product-words",
+    text: "The last factor is the direct partial ∂⁺, shaped like the parameter; diag(r) multiplies its row i by entry i of r " +
+      "(the row vector of the factors before it), so term[i, j] = r_i · ∂⁺[i, j]." +
+      (lastDims[0] !== termDims[0] ? " (LSTM: the rows of h and of c are then added.)" : ""),
+  });
+  box.append(rowLine, termLine, words);
+  const entryBox = createHTML("div", { class: "term-entry" });
+  const draw = ([i, j]) => entryBox.replaceChildren(...entryLines(term, factorValues, [i, j], typeset, paramLatex));
+  const single = termDims[0] * termDims[1] === 1;
+  if (!single) {
+    box.append(entryPicker(termDims, pickedEntry(term.id, "term"), (i, j) => {
+      box.pick(i, j);
+    }, "the term, the entry in view"));
+  }
+  box.append(entryBox);
+  box.pick = (i, j) => {
+    setTermEntry(term.id, [i, j], factors.length - 1);
+    draw([i, j]);
+    box.onpick?.(i, j);
+  };
+  draw(pickedEntry(term.id, "term"));
+  return box;
+}
+
+function setTermEntry(termId, entry, lastIndex) {
+  pickEntry(termId, "term", entry);
+  pickEntry(termId, lastIndex, entry); // the last factor's entry (i, j) is the term's
+}
+
+/** The entry in view of the term and of the running sum, with their numbers. */
+function entryLines(term, factorValues, [i, j], typeset, paramLatex) {
+  const scalars = factorValues.every((value) => value !== null && value !== undefined && flatten(value).length === 1);
+  const value = entryOf(term.value, i, j);
+  const lines = [];
+  const at = flatten(term.value).length === 1 ? "" : `_{${i + 1},${j + 1}}`;
+  if (scalars) {
+    const product = factorValues.map((v, n) => (n ? paren(flatten(v)[0]) : latexNumber(flatten(v)[0]))).join(" \\cdot ");
+    lines.push(typeset(`\\text{term} = ${product} = ${latexNumber(value)}`, { display: true, className: "math product-numbers" }));
+  } else {
+    const last = factorValues.at(-1);
+    const d = last === null || last === undefined ? undefined : entryOf(last, i, j);
+    const r = term.row?.[i];
+    if (d !== undefined && r !== undefined && flatten(term.row).length === matrixShape(term.value)[0]) {
+      lines.push(typeset(
+        `[\\text{term}]${at} = r_{${i + 1}} \\cdot [${term.factors.at(-1).latex}]${at} = ${latexNumber(r)} \\cdot ${paren(d)} = ${latexNumber(value)}`,
+        { display: true, className: "math product-numbers" },
+      ));
+    }
+  }
+  const previous = entryOf(term.previous, i, j);
+  const running = entryOf(term.running, i, j);
+  const so = `\\frac{\\partial L}{\\partial ${paramLatex(term.param)}}`;
+  const sum = typeset(
+    `${at ? `[${so}]${at}` : so}\\text{ so far} = \\text{before} + \\text{term} = ${latexNumber(previous)} + ${paren(value)} = ${latexNumber(running)}`,
+    { display: true, className: "math running-sum" },
+  );
+  sum.dataset.numbers = JSON.stringify([previous, value, running]);
+  lines.push(sum);
+  return lines;
+}

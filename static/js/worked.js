@@ -1,0 +1,202 @@
+// Worked backward formulas: a factor's entry template (app/core/entries.py) written with its
+// symbols and with the numbers the server sent, for the entry in view; the term's product and
+// running sum as the operations that make them. Formatting and picking entries only: every
+// number shown here comes from the server.
+
+import { createHTML } from "./svg.js";
+import { flatten, latexNumber, shapeOf } from "./format.js";
+
+const PLACEHOLDER = /\[\[(\w+|\*)(?::(ij|i|j))?\]\]/g;
+
+/** The shape as the product writes it: a vector (n) is a column n×1, a number 1×1. */
+export function matrixShape(value, shape = null) {
+  const dims = shape ?? shapeOf(value);
+  if (dims.length === 0) return [1, 1];
+  if (dims.length === 1) return [dims[0], 1];
+  return dims;
+}
+
+/** "1×4" for [1, 4]. */
+export const shapeLabel = (dims) => dims.join("×");
+
+/** Entry (i, j) of a value: a vector's entry i, a row's (0, j), a number itself. */
+export function entryOf(value, i, j) {
+  if (!Array.isArray(value)) return value;
+  if (!Array.isArray(value[0])) return value[i];
+  return value[i]?.[j];
+}
+
+/**
+ * A number in LaTeX, in parentheses when negative after an operator, and when negative or
+ * written with a power of ten before ^ ((3.063 \times 10^{-7})^2, never 10^{-7}^2).
+ */
+function numberLatex(number, paren, beforePower) {
+  const text = latexNumber(number);
+  const negative = number !== null && number < 0;
+  const wrap = (paren && negative) || (beforePower && (negative || text.includes("\\times")));
+  return wrap ? `\\left(${text}\\right)` : text;
+}
+
+/** "[h_{3}]_{2}", "[W_h]_{2,3}" (1-based, as the tables count); just "h_{3}" when single. */
+function symbolLatex(number, index, i, j) {
+  if (!index || flatten(number.value).length === 1) return number.latex;
+  const where = index === "ij" ? `${i + 1},${j + 1}` : String((index === "i" ? i : j) + 1);
+  return `[${number.latex}]_{${where}}`;
+}
+
+/**
+ * A template filled for entry (i, j): with symbols (mode "symbols") or numbers ("numbers").
+ * Returns { latex, used: [[name, index, number], ...] } (used: what was put in, for tests).
+ */
+export function fillEntry(template, numbers, i, j, mode) {
+  const used = [];
+  const latex = template.replace(PLACEHOLDER, (match, name, index, offset) => {
+    if (name === "*") return mode === "numbers" ? "\\cdot" : "\\,";
+    const number = numbers.get(name);
+    if (!number) return `\\text{${name}}`;
+    if (mode === "symbols") return symbolLatex(number, index, i, j);
+    const value = index === "ij" ? number.value[i]?.[j]
+      : index ? entryOf1(number.value, index === "i" ? i : j) : flatten(number.value)[0];
+    used.push([name, index ?? "", value]);
+    const beforePower = template[offset + match.length] === "^";
+    const atStart = offset === 0 && !beforePower;
+    return numberLatex(value, !atStart, beforePower);
+  });
+  return { latex, used };
+}
+
+/** Entry n of a vector (n,) or of a row (1, n) / column (n, 1). */
+function entryOf1(value, n) {
+  if (!Array.isArray(value)) return value;
+  if (!Array.isArray(value[0])) return value[n];
+  return value.length === 1 ? value[0][n] : value[n][0];
+}
+
+/** An "entry [i, j]" picker for a value of more than one number; onPick(i, j) when changed. */
+export function entryPicker(dims, [i, j], onPick, label) {
+  const select = (count, chosen, name) => createHTML("select", {
+    "aria-label": `${label}: ${name}`,
+    class: `entry-${name}`,
+    onchange: () => onPick(...pickedOf()),
+  }, Array.from({ length: count }, (_, n) => createHTML("option", {
+    value: n, text: String(n + 1), selected: n === chosen ? "" : null,
+  })));
+  const row = dims[0] > 1 ? select(dims[0], i, "row") : null;
+  const column = dims[1] > 1 ? select(dims[1], j, "column") : null;
+  const pickedOf = () => [row ? Number(row.value) : 0, column ? Number(column.value) : 0];
+  return createHTML("span", { class: "entry-picker" }, [
+    "entry", row ? " row " : null, row, column ? " column " : null, column,
+  ]);
+}
+
+/**
+ * The worked lines of one entry: "= symbols = numbers = value", as LaTeX pieces.
+ * Returns { symbols, numbers, used } (numbers null when the template has no number in it).
+ */
+export function workedEntry(template, numbers, i, j) {
+  const symbols = fillEntry(template, numbers, i, j, "symbols");
+  const filled = fillEntry(template, numbers, i, j, "numbers");
+  return { symbols: symbols.latex, numbers: filled.used.length ? filled.latex : null, used: filled.used };
+}
+
+/** The numbers of a term by name, as its templates name them. */
+export function numbersByName(term) {
+  return new Map((term.numbers ?? []).map((number) => [number.name, number]));
+}
+
+/**
+ * The loss of a step written with its numbers, e.g. -log(0.6051) for sigmoid + BCE with y = 1.
+ * Returns LaTeX (symbols then numbers) or null when there are too many numbers to write out.
+ */
+export function lossWorked(output, yhat, y, t) {
+  const yhats = flatten(yhat);
+  const ys = flatten(y);
+  if (yhats.length > 4 && output !== "softmax_ce") return null;
+  const n = (number) => numberLatex(number, true);
+  if (output === "softmax_ce") {
+    const c = ys.findIndex((value) => value === 1);
+    if (c < 0 || ys.some((value, index) => index !== c && value !== 0)) return null;
+    return { symbols: `-\\log [\\hat y_{${t}}]_{${c + 1}}`, numbers: `-\\log ${n(yhats[c])}` };
+  }
+  if (output === "sigmoid_bce") {
+    const terms = yhats.map((p, index) => {
+      if (ys[index] === 1) return `\\log ${n(p)}`;
+      if (ys[index] === 0) return `\\log(1 - ${latexNumber(p)})`;
+      return `${n(ys[index])} \\log ${n(p)} + (1 - ${n(ys[index])}) \\log(1 - ${latexNumber(p)})`;
+    });
+    const symbols = ys.length === 1 && (ys[0] === 1 || ys[0] === 0)
+      ? (ys[0] === 1 ? `-\\log \\hat y_{${t}}` : `-\\log(1 - \\hat y_{${t}})`)
+      : `-\\textstyle\\sum_i [y_i \\log \\hat y_i + (1 - y_i) \\log(1 - \\hat y_i)]`;
+    const sum = terms.length === 1 ? terms[0] : terms.map((text) => `(${text})`).join(" + ");
+    return { symbols, numbers: terms.length === 1 && !terms[0].includes("+") ? `-${sum}` : `-\\left(${sum}\\right)` };
+  }
+  const squares = yhats.map((p, index) => `(${latexNumber(p)} - ${n(ys[index])})^2`);
+  const symbols = yhats.length === 1 ? `\\tfrac12 (\\hat y_{${t}} - y_{${t}})^2` : `\\tfrac12 \\textstyle\\sum_i (\\hat y_i - y_i)^2`;
+  return { symbols, numbers: `\\tfrac12 ${squares.length === 1 ? squares[0] : `\\left(${squares.join(" + ")}\\right)`}` };
+}
+
+// ---- the elements: a factor's worked entry, the term's product and running sum ------------
+
+const picks = new Map(); // "term id|factor index" -> [i, j]: the entry in view, kept while browsing
+
+/** The entry in view of a factor (or of the term, index "term"); [0, 0] at first. */
+export function pickedEntry(termId, index) {
+  return picks.get(`${termId}|${index}`) ?? [0, 0];
+}
+
+export function pickEntry(termId, index, entry) {
+  picks.set(`${termId}|${index}`, entry);
+}
+
+/**
+ * A factor's worked entry, kept up to date when another entry is picked (the picker, or a
+ * click on a cell of its heat map): "[∂h_3/∂h_2]_{1,2} = (1 - [h_3]_1^2) [W_h]_{1,2} =
+ * (1 - 0.3557^2) · 0.8 = 0.6988"; for a single number "= (1 - 0.3557^2) · 0.8 =".
+ */
+export function workedFactor(factor, value, numbers, { termId, index, typeset }) {
+  const dims = matrixShape(value, factor.shape);
+  const single = dims[0] * dims[1] === 1;
+  const box = createHTML("div", { class: "worked", "data-factor": index });
+  // Nothing to work out: no template, or an entry that is one of the numbers as it is (W_y).
+  if (!factor.entry || (single && /^\[\[\w+(:\w+)?\]\]$/.test(factor.entry))) return box;
+  const draw = ([i, j]) => {
+    const { symbols, numbers: filled, used } = workedEntry(factor.entry, numbers, i, j);
+    const entryValue = value === null || value === undefined ? undefined : entryOf(value, i, j);
+    const parts = single
+      ? (filled ? [`= ${filled} =`] : [])
+      : [`[${factor.latex}]_{${i + 1},${j + 1}} = ${symbols}`, filled ? `= ${filled}` : "", entryValue === undefined ? "" : `= ${latexNumber(entryValue)}`];
+    const line = parts.filter(Boolean).length ? typeset(parts.filter(Boolean).join(" "), { className: "math worked-line" }) : null;
+    if (line) {
+      line.dataset.used = JSON.stringify(used);
+      line.dataset.entry = JSON.stringify([i, j]);
+      if (entryValue !== undefined) line.dataset.value = JSON.stringify(entryValue);
+    }
+    box.replaceChildren(...(single ? [] : [picker]), ...(line ? [line] : []));
+  };
+  const pick = (i, j) => {
+    pickEntry(termId, index, [i, j]);
+    syncPicker(picker, [i, j]);
+    draw([i, j]);
+  };
+  const picker = single ? null : entryPicker(dims, pickedEntry(termId, index), pick, `${factor.symbol}, the entry in view`);
+  draw(pickedEntry(termId, index));
+  box.pick = pick;
+  return box;
+}
+
+function syncPicker(picker, [i, j]) {
+  if (!picker) return;
+  const row = picker.querySelector(".entry-row");
+  const column = picker.querySelector(".entry-column");
+  if (row) row.value = String(i);
+  if (column) column.value = String(j);
+}
+
+/** Clicking a cell of a heat map inside `card` picks that entry. */
+export function pickOnClick(card, worked) {
+  card.addEventListener("click", (event) => {
+    const cell = event.target.closest?.("[data-row]");
+    if (!cell || !worked.pick || !card.contains(cell)) return;
+    worked.pick(Number(cell.dataset.row), Number(cell.dataset.column));
+  });
+}

@@ -1,0 +1,57 @@
+"""The seed graph at the start: inside the window at 1024x768 and 1280x720 without scrolling,
+no node under another or off the panel's edge; at 1920x1080 it uses the panel's width."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.page.conftest import Watched
+from tests.page.helpers import box, inside, overlap
+
+NODE_BOXES = """els => els.map(e =>
+    [e.dataset.id, e.querySelector('.node-box').getBoundingClientRect().toJSON()])"""
+
+
+def node_boxes(watched: Watched) -> dict[str, dict[str, float]]:
+    found = watched.page.eval_on_selector_all("#graph .node", NODE_BOXES)
+    return {name: {k: r[k] for k in ("x", "y", "width", "height")} for name, r in found}
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)])
+def test_the_seed_graph_fits_the_window_at_the_start(
+    watched: Watched, size: tuple[int, int]
+) -> None:
+    page = watched.page
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    watched.open("/")
+    window = {"x": 0, "y": 0, "width": width, "height": height}
+    scroller = page.locator(".graph-scroll")
+    assert scroller.evaluate("e => e.scrollWidth <= e.clientWidth && e.scrollLeft === 0")
+    assert page.evaluate("window.scrollY") == 0
+    panel = box(page.locator(".graph-panel"))
+    boxes = node_boxes(watched)
+    assert {"h_0", "h_3", "yhat_3", "loss_3", "L", "x_1", "W_h"} <= set(boxes)
+    for name, found in boxes.items():
+        assert inside(found, window) and inside(found, panel), name
+    names = list(boxes)
+    for index, first in enumerate(names):
+        for second in names[index + 1 :]:
+            assert not overlap(boxes[first], boxes[second]), (first, second)
+    assert watched.errors == []
+
+
+def test_at_1920_by_1080_the_graph_uses_the_width(watched: Watched) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    watched.open("/")
+    scroller = box(page.locator(".graph-scroll"))
+    graph = box(page.locator("#graph"))
+    assert graph["width"] >= 0.9 * scroller["width"]
+    assert inside(
+        box(page.locator("#graph [data-id='L'] .node-box")),
+        {"x": 0, "y": 0, "width": 1920, "height": 1080},
+    )
+    label = page.locator("#graph [data-id='h_1'] .node-label")
+    assert label.evaluate("e => e.getBoundingClientRect().height") >= 20
+    assert watched.errors == []

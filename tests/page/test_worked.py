@@ -1,0 +1,167 @@
+"""Worked backward formulas: every factor with its numbers put in (those the API sent), the
+term's product and running sum as the operations that make them, the loss as -log(0.6051),
+and products whose shapes multiply as written."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from typing import Any
+
+from playwright.sync_api import Page
+
+from tests.page.conftest import Watched
+from tests.page.helpers import formatted, press_and_wait, run_epoch
+
+ANNOTATION = "e => e.querySelector('annotation').textContent"
+
+
+def annotation(page: Page, selector: str) -> str:
+    return page.eval_on_selector(selector, ANNOTATION)
+
+
+def walk_to(page: Page, note: str, presses: int = 40) -> None:
+    """Press → until the view note reads `note`."""
+    for _ in range(presses):
+        if note in page.locator("#view-note").text_content():
+            return
+        text = page.locator("#view-note").text_content()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "old => document.getElementById('view-note').textContent !== old && "
+            "document.querySelector('#formula [data-waiting]') === null",
+            arg=text,
+        )
+    assert note in page.locator("#view-note").text_content()
+
+
+def numbers_by_name(term: dict[str, Any]) -> dict[str, Any]:
+    return {number["name"]: number["value"] for number in term["numbers"]}
+
+
+def picked(value: Any, index: str, i: int, j: int) -> Any:
+    """Entry i, j or (i, j) of a number as the API sent it."""
+    if index == "ij":
+        return value[i][j]
+    if not index:
+        return value[0] if isinstance(value, list) else value
+    n = i if index == "i" else j
+    return value[n] if not isinstance(value[0], list) else value[0][n]
+
+
+def test_the_seed_backward_factors_show_the_apis_numbers(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/")
+    for t in (1, 2, 3):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    # ℓ_3 = −log ŷ_3 = −log 0.6051 = 0.5023 (sigmoid + BCE, y_3 = 1)
+    assert "-\\log 0.6051" in annotation(page, "#formula .loss-line")
+    walk_to(page, "backward step t = 2, term 2 of 3")
+    term = watched.term("W_h:3:2")
+    numbers = numbers_by_name(term)
+    for index, factor in enumerate(term["factors"]):
+        card = f"#formula .factors > .factor:nth-of-type({index + 1})"
+        assert page.locator(card).get_attribute("data-edge") == factor["edge"]
+        if not page.locator(f"{card} .worked-line").count():
+            continue  # an entry that is one number as it is (W_y): nothing to work out
+        used = json.loads(page.locator(f"{card} .worked-line").get_attribute("data-used"))
+        assert used, factor["symbol"]
+        for name, where, number in used:
+            assert number == picked(numbers[name], where, 0, 0)
+    # ∂h_3/∂h_2 = (1 − h_3²) W_h = (1 − 0.3557²) · 0.8, then its value 0.6988
+    recurrent = annotation(page, "#formula .factor-recurrent .worked-line")
+    h_3, W_h = formatted(page, [numbers["h_3"], numbers["W_h"]])
+    assert f"(1 - {h_3}^2) \\cdot {W_h}" in recurrent
+    assert formatted(page, term["factors"][2]["value"]) == ["0.6988"]
+    # the running sum −0.3722 = −0.2701 + (−0.1021), the numbers the API sent
+    running = page.locator("#formula .running-sum")
+    assert json.loads(running.get_attribute("data-numbers")) == [
+        term["previous"][0][0],
+        term["value"][0][0],
+        term["running"][0][0],
+    ]
+    before, value, after = formatted(page, [term["previous"], term["value"], term["running"]])
+    written = annotation(page, "#formula .running-sum")
+    assert f"{before} + \\left({value}\\right) = {after}" in written
+    # the product of the four factors' values, written out, and equal to the term
+    product = annotation(page, "#formula .product-numbers")
+    assert product.endswith(f"= {value}") and product.count("\\cdot") == 3
+    assert watched.errors == []
+
+
+def shape(text: str) -> tuple[int, int]:
+    rows, columns = text.split("×")
+    return int(rows), int(columns)
+
+
+def test_hello_shapes_multiply_to_the_results_shape(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=hello")
+    walk_to(page, "backward step t = 3, term 2 of")
+    term_id = page.locator("#formula .factors").get_attribute("data-term")
+    term = watched.term(term_id)
+    shapes = page.eval_on_selector_all("#formula .factor", "els => els.map(e => e.dataset.shape)")
+    cards = [shape(text) for text in shapes]
+    assert len(cards) == len(term["factors"]) and term["distance"] >= 1
+    rows, columns = cards[0]
+    for left, right in itertools.pairwise(cards[:-1]):
+        assert left[1] == right[0], (left, right)  # inner dimensions agree
+        columns = right[1]
+    assert (rows, columns) == shape(page.locator("#formula .row-line").get_attribute("data-shape"))
+    diag = shape(page.locator("#formula .diag-line").get_attribute("data-diag"))
+    last = shape(page.locator("#formula .diag-line").get_attribute("data-last"))
+    result = shape(page.locator("#formula .diag-line").get_attribute("data-shape"))
+    assert diag == (columns, columns) and last[0] == diag[1] and result == (diag[0], last[1])
+    value = term["value"]
+    assert result == (len(value), len(value[0]) if isinstance(value[0], list) else 1)
+    assert cards[-1] == tuple(term["factors"][-1]["shape"] + [1])[:2]
+    # picking another entry of ∂h_3/∂h_2 shows that entry's numbers and value
+    recurrent = page.locator("#formula .factor-recurrent").first
+    recurrent.locator(".entry-row").select_option(index=2)
+    recurrent.locator(".entry-column").select_option(index=4)
+    line = recurrent.locator(".worked-line")
+    assert json.loads(line.get_attribute("data-entry")) == [2, 4]
+    factor = next(f for f in term["factors"] if f["kind"] == "recurrent")
+    records = watched.state()["backward"]
+    jacobian = factor["value"] or next(r for r in records if r["t"] == factor["step"])["jacobian"]
+    assert json.loads(line.get_attribute("data-value")) == jacobian[2][4]
+    numbers = numbers_by_name(term)
+    for name, where, number in json.loads(line.get_attribute("data-used")):
+        assert number == picked(numbers[name], where, 2, 4)
+    # the term's entry (1, 3): r_1 · ∂⁺[1, 3], and the running sum's entry
+    page.locator("#formula .term-product .entry-row").select_option(index=1)
+    page.locator("#formula .term-product .entry-column").select_option(index=3)
+    sums = json.loads(page.locator("#formula .running-sum").get_attribute("data-numbers"))
+    assert sums == [term["previous"][1][3], term["value"][1][3], term["running"][1][3]]
+    assert watched.errors == []
+
+
+SCIENTIFIC_E = re.compile(r"\d(e|E)[-+]?\d")
+
+
+def test_one_number_format_and_matrices_with_their_numbers_and_scale(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=hello")
+    walk_to(page, "backward step t = 4, term 2 of")
+    term = watched.term(page.locator("#formula .factors").get_attribute("data-term"))
+    # the 6×6 term: its 36 numbers in its cells, and a colour scale from −max to +max
+    grid = page.locator("#term-value .number-grid")
+    cells = grid.locator("td").all_text_contents()
+    assert cells == formatted(page, term["value"])
+    largest = max(abs(number) for row in term["value"] for number in row)
+    scale = page.locator("#term-value .colour-scale .scale-value").all_text_contents()
+    script = "async v => (await import('/static/js/format.js')).formatNumber(v, 2)"
+    assert scale == [page.evaluate(script, -largest), page.evaluate(script, largest)]
+    # a click on a cell of the last factor picks that entry for the worked line
+    direct = page.locator("#formula .factor-direct")
+    direct.locator(".number-grid td[data-row='3'][data-column='1']").click()
+    assert json.loads(direct.locator(".worked-line").get_attribute("data-entry")) == [3, 1]
+    # overflowed numbers: one way of writing 10^23, in the text and in KaTeX alike
+    watched.open("/?preset=exploding")
+    run_epoch(page)
+    assert "×10²³" in page.locator("#loss-chart").text_content()
+    assert not SCIENTIFIC_E.search(page.locator("body").inner_text())
+    latex = page.eval_on_selector_all("annotation", "els => els.map(e => e.textContent)")
+    assert not any(SCIENTIFIC_E.search(text) for text in latex)
+    assert watched.errors == []
