@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     max_output_size: int = Field(16, ge=1, description="Largest output_size K.")
     max_steps: int = Field(200, ge=1, description="Largest sequence length T.")
     max_epochs_per_train: int = Field(1000, ge=1, description="Largest `epochs` in one train call.")
+    max_job_epochs: int = Field(100_000, ge=1, description="Largest `epochs` of a training job.")
+    max_jobs: int = Field(
+        2, ge=1, description="Training jobs running at once per worker (each in a thread)."
+    )
     train_budget_seconds: float = Field(
         4.0,
         gt=0,

@@ -47,7 +47,7 @@ class Uvicorn:
             try:
                 with urllib.request.urlopen(f"{self.url}/api/health", timeout=1):
                     return self
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # not up, or slow
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     error = self.process.stderr.read().decode()[-2000:] if self.process else ""
                     self.stop()

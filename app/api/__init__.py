@@ -9,6 +9,7 @@ from app.api import (
     events,
     health,
     insight,
+    jobs,
     links,
     presets,
     sessions,
@@ -23,6 +24,7 @@ from app.api.sessions import install_session_errors
 from app.api.worker import tune_gc
 from app.sessions import MemoryStore, RunCache, Sessions, SessionStore
 from app.sessions.codes import make_classroom
+from app.sessions.jobs import Jobs
 from app.sessions.saved import make_saved
 from app.settings import Settings
 
@@ -32,6 +34,7 @@ for module in (
     events,
     terms,
     insight,
+    jobs,
     health,
     presets,
     compute,
@@ -53,6 +56,7 @@ def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = N
     app.state.sessions = Sessions(
         store, RunCache(settings.run_cache_size, settings.run_cache_bytes)
     )
+    app.state.jobs = Jobs(app.state.sessions, settings.max_jobs)
     tune_gc()
     install_error_handlers(app)
     install_session_errors(app)

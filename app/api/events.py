@@ -9,6 +9,7 @@ keep-alive comment every BPTT_EVENTS_KEEPALIVE_SECONDS. After `delete` the strea
 Between them come `view` events (no SSE id: they change nothing and are not logged), sent
 when the owner of a classroom session shows another step or term: data {seq, command:
 "view", view}. A follower that reconnects asks GET /api/sessions/{id}/view for the latest.
+A training job's `progress` events come the same way (no id, not logged).
 """
 
 from __future__ import annotations
@@ -69,6 +70,10 @@ async def stream(
             try:
                 event = await asyncio.wait_for(queue.get(), timeout=5.0)
             except TimeoutError:
+                backlog = []
+                continue
+            if event["command"] == "progress":  # a training job's, not logged: no id
+                yield ServerSentEvent(json.dumps(event, separators=(",", ":")), event="progress")
                 backlog = []
                 continue
             missed = event["seq"] > (seen if event["command"] == "view" else seen + 1)

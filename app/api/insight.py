@@ -13,12 +13,13 @@ from app.api.jsonresponse import StrictJSONResponse
 from app.api.limits import check_gradcheck
 from app.api.openapi import BODY, CHANGE, STORE, documented
 from app.api.ratelimit import HEAVY
-from app.api.schemas import MAX_SCALE, ScaleIn, TruncationIn
+from app.api.schemas import MAX_SCALE, OptimizerChoiceIn, ScaleIn, TruncationIn
 from app.api.wire import SessionState
 from app.api.wire.insight import GradientFlow, SessionGradCheck
 from app.api.worker import SessionsDep, call, heavy
 from app.core import Run, ScenarioError, bptt, gradcheck
 from app.core.flow import gradient_flow
+from app.core.optimizers import make_optimizer
 from app.core.regime import regime_gauge, scale_recurrent
 from app.core.truncation import dropped_sizes, truncation_gaps, untruncated
 
@@ -139,5 +140,26 @@ async def set_truncation(
     def act() -> SessionState:
         outcome = sessions.truncate(session_id, token, body.truncation)
         return SessionState.of(outcome, settings)
+
+    return StrictJSONResponse(await call(sessions, act))
+
+
+@router.post(
+    "/{session_id}/optimizer",
+    summary="Choose another optimiser",
+    **documented(SessionState, "The state, the epoch's steps replayed.", *CHANGE, *BODY),
+)
+async def choose_optimizer(
+    session_id: str,
+    body: OptimizerChoiceIn,
+    token: TokenDep,
+    sessions: SessionsDep,
+    settings: SettingsDep,
+) -> StrictJSONResponse:
+    """Train with `optimizer` from the next update on; its state (moments, n) starts afresh."""
+    optimizer = make_optimizer(body.optimizer.model_dump(exclude_none=True))
+
+    def act() -> SessionState:
+        return SessionState.of(sessions.choose_optimizer(session_id, token, optimizer), settings)
 
     return StrictJSONResponse(await call(sessions, act))

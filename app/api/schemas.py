@@ -183,6 +183,20 @@ class TruncationIn(Strict):
     )
 
 
+class OptimizerChoiceIn(Strict):
+    """The optimiser to train with from now on."""
+
+    optimizer: OptimizerIn = Field(description="Its name and hyper-parameters.")
+
+
+class JobIn(Strict):
+    """How many epochs a training job runs."""
+
+    epochs: int = Field(
+        description="Updates to make; at least 1 (at most BPTT_MAX_JOB_EPOCHS).", ge=1
+    )
+
+
 class ResetIn(Strict):
     """Where to go back to."""
 

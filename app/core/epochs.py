@@ -6,6 +6,8 @@ to the last bit. Training runs whole epochs on the training path (app.core.train
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from app.core import training
 from app.core.model import Scenario
 from app.core.records import Divergence, UpdateRecord
@@ -33,18 +35,33 @@ def reset(run: Run) -> Run:
 
 
 def train(run: Run, epochs: int) -> tuple[Run, list[float], tuple[int, Divergence] | None]:
-    """Finish the current epoch and go on until `epochs` updates are done.
+    """Finish the current epoch and go on until `epochs` updates are done (training_steps).
 
     Returns the new run, the loss of each epoch (before its update), and the epoch and
-    step where the numbers first stopped being finite, if they did. Training stops early
-    once an update leaves weights that are not finite: no step can follow it.
+    step where the numbers first stopped being finite, if they did.
+    """
+    losses: list[float] = []
+    first: tuple[int, Divergence] | None = None
+    trained = run
+    for trained, record, first in training_steps(run, epochs):  # noqa: B007 - the last one
+        losses.append(record.loss_before)
+    return trained, losses, first
+
+
+def training_steps(
+    run: Run, epochs: int
+) -> Iterator[tuple[Run, UpdateRecord, tuple[int, Divergence] | None]]:
+    """Finish the current epoch and go on until `epochs` updates are done.
+
+    Yields, after each update, the run, the update's record and the first divergence so far
+    (epoch and step). Training stops early once an update leaves weights that are not
+    finite: no step can follow it.
 
     An epoch whose steps are all taken is updated as stepped; every other epoch runs on
     the training path (app.core.training: no records, no terms). Its numbers equal the
     stepper's to rounding; an epoch that stops being finite is stepped again, once, to
     say where it happened first.
     """
-    losses: list[float] = []
     first: tuple[int, Divergence] | None = None
     ahead = None  # the next epoch, already computed for the last update's loss_after
     for done in range(epochs):
@@ -59,11 +76,10 @@ def train(run: Run, epochs: int) -> tuple[Run, list[float], tuple[int, Divergenc
             if not result.finite and first is None:
                 diverged = _finish(reset(run)).diverged
             run, record, ahead = _fast_update(run, result, last=done == epochs - 1)
-        losses.append(record.loss_before)
         diverged = diverged or record.diverged
         if first is None and diverged is not None:
             first = (number, diverged)
-    return run, losses, first
+        yield run, record, first
 
 
 def _fast_update(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.core import Divergence, Run, Scenario, backward_step, forward_step, reset, train, update
+from app.core.optimizers import Optimizer
 from app.core.regime import scale_recurrent
 from app.sessions.events import make_event
 from app.sessions.record import Cursor, SessionRecord, hash_token
@@ -121,22 +122,32 @@ class Sessions:
     def truncate(self, session_id: str, token: str, truncation: int | None) -> Outcome:
         """Set truncated BPTT's window tau (None: full) and replay the steps taken this epoch
         with it. The previous update was made with the old window, so it is no longer shown."""
+        return self._reconfigure(session_id, token, "truncate", truncation=truncation)
+
+    def choose_optimizer(self, session_id: str, token: str, optimizer: Optimizer) -> Outcome:
+        """Train with another optimiser from now on: its state starts afresh (n = 0, no
+        moments), the steps taken this epoch are replayed; the previous update is not shown."""
+        return self._reconfigure(session_id, token, "optimizer", optimizer=optimizer, fresh=True)
+
+    def _reconfigure(
+        self, session_id: str, token: str, command: str, fresh: bool = False, **changes: Any
+    ) -> Outcome:
+        """The config with `changes`, the epoch's steps replayed (fresh: a new optimiser state)."""
 
         def act(record: SessionRecord, run: Run) -> tuple[Run, dict[str, Any]]:
-            config = replace(run.scenario.config, truncation=truncation)
             old = run.scenario
-            scenario = Scenario(config, old.params, old.inputs, old.targets)
+            config = replace(old.config, **changes)
             after = Run(
-                scenario,
+                Scenario(config, old.params, old.inputs, old.targets),
                 epoch=run.epoch,
                 loss_history=run.loss_history,
-                optimizer_state=run.optimizer_state,
+                optimizer_state=None if fresh else run.optimizer_state,
             )
             for _ in range(len(run.forward) + len(run.backward)):
                 after, _ = STEPS[after.phase](after)
             return after, {}
 
-        return self._change(session_id, token, "truncate", act, retruncated)
+        return self._change(session_id, token, command, act, reconfigured)
 
     def delete(self, session_id: str, token: str) -> None:
         with self.store.lock(session_id):
@@ -166,6 +177,14 @@ class Sessions:
             self.cache.put(changed, after)
         return Outcome(changed, after, **extra)
 
+    def load(self, session_id: str) -> SessionRecord:
+        """The stored record (SessionNotFoundError if there is none)."""
+        return self._load(session_id)
+
+    def authorized(self, session_id: str, token: str) -> SessionRecord:
+        """The stored record, if `token` opens it (WrongTokenError otherwise)."""
+        return self._authorized(session_id, token)
+
     def _load(self, session_id: str) -> SessionRecord:
         record = self.store.load(session_id)
         if record is None:
@@ -185,12 +204,13 @@ def restarted_epoch(record: SessionRecord, before: Run, after: Run) -> SessionRe
     return replace(record, scenario=after.scenario, cursor=cursor, revision=record.revision + 1)
 
 
-def retruncated(record: SessionRecord, before: Run, after: Run) -> SessionRecord:
-    """The record with the run's new config at the same cursor; the previous epoch is not
-    replayed any more (its update used the old window)."""
+def reconfigured(record: SessionRecord, before: Run, after: Run) -> SessionRecord:
+    """The record with the run's new config (and optimiser state) at the same cursor; the
+    previous epoch is not replayed any more (its update used the old config)."""
     return replace(
         record,
         scenario=after.scenario,
+        optimizer_state=after.optimizer_state,
         previous_params=None,
         previous_optimizer_state=None,
         previous_trained=False,

@@ -1,7 +1,7 @@
 """A session's events: numbered, small, never the state and never the token.
 
 Every change of a session (forward, backward, update, reset, train, scale, truncate,
-delete) makes one event {seq, command, cursor: {phase, t, epoch}}; seq is the record's
+optimizer, delete) makes one event {seq, command, cursor: {phase, t, epoch}}; seq is the record's
 revision after the change, so a session's events are numbered 1, 2, 3, ... without gaps
 and a follower that comes back with Last-Event-ID = n asks for those after n.
 
@@ -20,7 +20,17 @@ from typing import Any
 from app.sessions.record import SessionRecord
 
 Event = dict[str, Any]
-COMMANDS = ("forward", "backward", "update", "reset", "train", "scale", "truncate", "delete")
+COMMANDS = (
+    "forward",
+    "backward",
+    "update",
+    "reset",
+    "train",
+    "scale",
+    "truncate",
+    "optimizer",
+    "delete",
+)
 FOLLOWER_QUEUE = 1000  # events a slow follower may fall behind before it is told to catch up
 
 

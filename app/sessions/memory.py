@@ -50,6 +50,7 @@ class MemoryStore:
         self._owned: dict[str, OrderedDict[str, None]] = {}  # client -> its ids, LRU first
         self._guard = threading.Lock()  # held only briefly, for the dict itself
         self._broker = LocalBroker()
+        self._notes: dict[tuple[str, str], tuple[str, float]] = {}  # (name, id) -> (text, until)
 
     def __len__(self) -> int:
         with self._guard:
@@ -123,6 +124,21 @@ class MemoryStore:
         if found:
             self._broker.publish(session_id, event)
         return found
+
+    # ---- a training job's notes: its progress and stop flag ---------------------------------
+
+    def publish(self, session_id: str, event: Event) -> None:
+        """Hand an unlogged event (a job's progress) to the session's followers."""
+        self._broker.publish(session_id, event)
+
+    def put_note(self, session_id: str, name: str, text: str, ttl_seconds: float) -> None:
+        with self._guard:
+            self._notes[(name, session_id)] = (text, self.clock() + ttl_seconds)
+
+    def get_note(self, session_id: str, name: str) -> str | None:
+        with self._guard:
+            text, until = self._notes.get((name, session_id), (None, 0.0))
+        return text if until > self.clock() else None
 
     def events_since(self, session_id: str, seq: int) -> list[Event]:
         with self._guard:

@@ -229,6 +229,23 @@ class RedisStore:
             found = self._delete(keys=(_record_key(session_id),), args=arguments)
         return bool(found)
 
+    # ---- a training job's notes: its progress and stop flag, seen by every worker ----------
+
+    def publish(self, session_id: str, event: Event) -> None:
+        """Hand an unlogged event (a job's progress) to the session's followers on any worker."""
+        message = json.dumps({"session": session_id, "event": event}, separators=(",", ":"))
+        with _reachable():
+            self.redis.publish(CHANNEL, message)
+
+    def put_note(self, session_id: str, name: str, text: str, ttl_seconds: float) -> None:
+        with _reachable():
+            self.redis.set(f"bptt:n:{name}:{session_id}", text, px=int(ttl_seconds * 1000))
+
+    def get_note(self, session_id: str, name: str) -> str | None:
+        with _reachable():
+            value = self.redis.get(f"bptt:n:{name}:{session_id}")
+        return None if value is None else value.decode()
+
     def events_since(self, session_id: str, seq: int) -> list[Event]:
         with _reachable():
             entries = self.redis.xrange(_events_key(session_id), min=f"({seq}-0", max="+")

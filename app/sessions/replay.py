@@ -63,7 +63,7 @@ def advanced(record: SessionRecord, before: Run, after: Run) -> SessionRecord:
     changes: dict = {"cursor": cursor, "revision": record.revision + 1}
     epochs_done = after.epoch - before.epoch
     if epochs_done > 0:  # one update, or training: a new epoch starts from new parameters
-        new_losses = after.loss_history[len(after.loss_history) - epochs_done :]
+        new_losses = after.loss_history[max(0, len(after.loss_history) - epochs_done) :]
         changes["scenario"] = after.scenario
         changes["previous_params"] = _previous_params(after)
         changes["optimizer_state"] = after.optimizer_state

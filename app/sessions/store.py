@@ -49,6 +49,15 @@ class SessionStore(Protocol):
     def events_since(self, session_id: str, seq: int) -> list[Event]:
         """The logged events after `seq`, oldest first (the log keeps the last few)."""
 
+    def publish(self, session_id: str, event: Event) -> None:
+        """Hand an unlogged event (a training job's progress) to the session's followers."""
+
+    def put_note(self, session_id: str, name: str, text: str, ttl_seconds: float) -> None:
+        """Keep a short text for a while (a job's progress or stop flag), for every worker."""
+
+    def get_note(self, session_id: str, name: str) -> str | None:
+        """The note, or None if never put or expired."""
+
     def follow(self, session_id: str) -> AbstractAsyncContextManager[asyncio.Queue]:
         """A queue of the session's events from now on, on the caller's event loop."""
 

@@ -70,6 +70,13 @@ export const api = {
     if (scale !== null) query.set("scale", String(scale));
     return request("GET", `${sessionPath(id)}/flow?${query}`);
   },
+  /** Train `epochs` epochs as a job (answers at once); stop it; read its progress. */
+  startJob: (id, token, epochs) => request("POST", `${sessionPath(id)}/jobs/train`, { body: { epochs }, token }),
+  stopJob: (id, token) => request("POST", `${sessionPath(id)}/jobs/stop`, { token }),
+  job: (id) => request("GET", `${sessionPath(id)}/job`),
+  /** Another optimiser ({name, ...hyper-parameters}); its state starts afresh. */
+  optimizer: async (id, token, optimizer) =>
+    withTermLists(await request("POST", `${sessionPath(id)}/optimizer`, { body: { optimizer }, token })),
   /** The session's raw gradient against central differences, per parameter and entry. */
   gradcheck: (id) => request("GET", `${sessionPath(id)}/gradcheck`),
   /** The recurrent weights times factor; the epoch starts again from them. */

@@ -56,6 +56,7 @@ export function createInsight({ openTerm, command }) {
     $("scale-note").textContent = whatIf
       ? `What-if: the recurrent weights × ${flow.scale}, the whole epoch computed by the server; the session is unchanged until you apply it.`
       : flow.complete ? "The session's epoch, backward pass complete." : "The session's epoch, as far as the backward pass has gone.";
+    $("regime-overflow").textContent = flow.diverged ? flow.diverged.message : "";
     renderTruncation({ dropped: $("dropped-terms"), gaps: $("truncation-gaps") }, flow);
     $("insight").dataset.shown = whatIf ? `scale-${flow.scale}` : "session";
     renderScaleButtons();

@@ -13,6 +13,8 @@ import {
 } from "./timeline.js";
 import { createHTML } from "./svg.js";
 import { createInsight } from "./insight.js";
+import { watchTraining } from "./training.js";
+import { watchOptimiser } from "./optimiser.js";
 import { formatNumber } from "./format.js";
 import { clickerStep, setUpPresenting } from "./present.js";
 import { announce, sentence } from "./announce.js";
@@ -41,6 +43,14 @@ const page = {
 const $ = (id) => document.getElementById(id);
 const MAX_PENDING = 10;
 const insight = createInsight({ openTerm, command: (action, send) => act(action, send) });
+const optimiser = watchOptimiser({
+  command: (action, send) => act(action, send),
+  choices: JSON.parse($("choices").textContent).optimizers,
+});
+const training = watchTraining({
+  current: () => (page.state ? { id: page.state.id, token: page.token } : null),
+  ended: () => guarded(async () => adopt(await api.getSession(page.state.id), page.token)),
+});
 
 function rememberEpoch(state) {
   const { epoch, T, forward, backward, params, inputs, config } = state;
@@ -194,7 +204,7 @@ function receive(action, state) {
     page.views = [];
   }
   rememberEpoch(state);
-  if (action === "scale" || action === "truncate") {
+  if (action === "scale" || action === "truncate" || action === "optimizer") {
     // The epoch's records were computed again (other weights, or another window): its views
     // and the terms fetched for it are replaced by the new ones.
     page.terms.clear();
@@ -316,6 +326,8 @@ function render() {
   $("value-legend").hidden = !page.graph.svg.querySelector(".heat-cell"); // only colours shown
   renderLossChart($("loss-chart"), state.loss_history);
   insight.update(state, page.token);
+  training.reset(state.id, page.token);
+  optimiser.update(state, page.token);
   const key = viewKey(view, epoch);
   writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
   viewShown(key);

@@ -52,7 +52,7 @@ export function stateAfterStep(state, action, answer) {
   return next;
 }
 
-const COMMANDS = ["forward", "backward", "update", "reset", "train", "scale", "truncate"];
+const COMMANDS = ["forward", "backward", "update", "reset", "train", "scale", "truncate", "optimizer"];
 
 /**
  * Follow a session's changes (GET /api/sessions/ID/events): `onChange()` after each step,

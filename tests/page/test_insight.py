@@ -193,3 +193,51 @@ def test_the_gradient_check_panel_shows_the_servers_worst_entries(watched: Watch
     rows = page.locator(f"#gradcheck details[data-param='{first}'] tbody tr")
     assert rows.count() == len(check["params"][first]["entries"])
     assert not watched.errors
+
+
+def test_the_progress_bar_moves_and_stops(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=sine-next-value")
+    page.locator("#job-epochs").fill("100000")
+    page.locator("#insight").scroll_into_view_if_needed()
+    with page.expect_response(lambda r: r.url.endswith("/jobs/train") and r.status == 202):
+        page.get_by_role("button", name="Train N epochs").click()
+    bar = page.locator("#job-progress")
+    page.wait_for_function("() => document.getElementById('job-progress').value > 20")
+    first = float(bar.get_attribute("value") or bar.evaluate("e => e.value"))
+    page.wait_for_function("v => document.getElementById('job-progress').value > v", arg=first)
+    assert page.locator("#job-loss .log-point").count() > 1  # the curve grows as it goes
+    page.get_by_role("button", name="Stop").click()
+    page.wait_for_function(
+        "() => document.getElementById('job-status').dataset.state === 'stopped'"
+    )
+    stopped = bar.evaluate("e => e.value")
+    page.wait_for_timeout(400)  # several report intervals: nothing moves any more
+    assert bar.evaluate("e => e.value") == stopped
+    state = watched.state()
+    assert state["epoch"] == 1 + stopped
+    page.wait_for_function(
+        "e => document.getElementById('status').textContent.includes(`epoch ${e}`)",
+        arg=state["epoch"],
+    )
+    assert not watched.errors
+
+
+def test_choosing_another_optimiser_says_its_state_starts_afresh(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=exploding")
+    page.locator("#insight").scroll_into_view_if_needed()
+    assert page.locator("#clip-stage").inner_text().startswith("Stage 1, clipping: shown once")
+    page.locator("#optimiser-picker").select_option("adam")
+    with page.expect_response(lambda r: r.url.endswith("/optimizer") and r.ok):
+        page.get_by_role("button", name="Use this optimiser").click()
+    page.wait_for_function(
+        "() => document.getElementById('optimiser-note').textContent.includes('afresh')"
+    )
+    assert watched.state()["config"]["optimizer"]["name"] == "adam"
+    click_and_wait(page, "Run epoch", "/train")
+    update = watched.state()["last_update"]
+    clip = page.locator("#clip-stage .clip-line")
+    assert clip.get_attribute("data-clipped") == str(update["clipped"]).lower()
+    assert "off (no clip_norm)" in clip.inner_text()
+    assert not watched.errors

@@ -8,9 +8,11 @@ from app.api.wire.events import EventCursor, SessionEvent
 from app.api.wire.insight import (
     EntryCheck,
     GradientFlow,
+    JobCurve,
     ParamGradCheck,
     RegimeGauge,
     SessionGradCheck,
+    TrainingJob,
     TruncationGap,
 )
 from app.api.wire.records import BackwardRecord, ForwardRecord, StepTerms
@@ -61,6 +63,7 @@ __all__ = [
     "GraphEdge",
     "GraphNode",
     "Health",
+    "JobCurve",
     "JoinCode",
     "Number",
     "ParamArrays",
@@ -82,6 +85,7 @@ __all__ = [
     "Term",
     "TermDetail",
     "TrainResult",
+    "TrainingJob",
     "TruncationGap",
     "UpdateRecord",
     "UpdateStep",

@@ -20,6 +20,6 @@ class SessionEvent(Wire):
 
     seq: int = Field(description="1, 2, 3, ... per session: the SSE id, for Last-Event-ID.")
     command: str = Field(
-        description="forward, backward, update, reset, train, scale, truncate or delete."
+        description="forward, backward, update, reset, train, scale, truncate, optimizer or delete."
     )
     cursor: EventCursor = Field(description="Where the session stands after it.")

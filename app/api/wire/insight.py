@@ -225,3 +225,29 @@ class SessionGradCheck(Wire):
                 "params": params,
             }
         )
+
+
+class JobCurve(Wire):
+    """A curve per epoch, thinned to at most 1,000 buckets of consecutive epochs (never cut)."""
+
+    first: list[int] = Field(description="Each bucket's first epoch of the job (from 1).")
+    last: list[int] = Field(description="Its last epoch.")
+    low: Vector = array("The smallest value in it;")
+    high: Vector = array("The largest;")
+    mean: Vector = array("The mean;")
+
+
+class TrainingJob(Wire):
+    """A training job: where it is, and its loss and gradient-norm curves."""
+
+    state: Literal["running", "done", "stopped", "not applied", "failed"] = Field(
+        description="running; done; stopped (asked to, or the weights overflowed); not applied "
+        "(the session changed meanwhile); failed."
+    )
+    epochs: int = Field(description="The epochs asked for.")
+    done: int = Field(description="The epochs trained so far.")
+    start_epoch: int = Field(description="The session's epoch when the job started.")
+    message: str = Field(description="Why it stopped, when that needs saying; else empty.")
+    diverged: Divergence | None = Field(description="The first overflow, with its epoch.")
+    loss: JobCurve = Field(description="L before each update.")
+    grad_norm: JobCurve = Field(description="The raw gradient's global L2 norm per update.")
