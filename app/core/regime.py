@@ -144,7 +144,7 @@ def regime_sentence(gauge: Gauge, T: int) -> str:
         )
     rate, last = gauge.rate, _power(gauge.log10_norms[-1])
     measured = (
-        f"the measured product |∏ ∂h_j/∂h_(j−1)| changes by a factor of {rate:.3g} per step "
+        f"the measured product |∏ ∂h_j/∂h_(j−1)| changes by a factor of {written(rate)} per step "
         f"and is {last} after {M} step{'s' if M != 1 else ''}"
     )
     if gauge.regime == "vanishing":
@@ -163,26 +163,45 @@ def regime_sentence(gauge: Gauge, T: int) -> str:
 def _condition(gauge: Gauge) -> str:
     if gauge.bound is None:
         return (
-            f"Of the state Jacobian {gauge.matrix}: σ_max = {gauge.sigma_max:.3g}, spectral "
-            f"radius {gauge.spectral_radius:.3g} (Pascanu et al.'s condition σ_max · γ < 1 is "
+            f"Of the state Jacobian {gauge.matrix}: σ_max = {written(gauge.sigma_max)}, spectral "
+            f"radius {written(gauge.spectral_radius)} (Pascanu et al.'s condition σ_max · γ < 1 is "
             "for the Elman cell)."
         )
     holds = "< 1: vanishing is certain" if gauge.bound < 1 else "≥ 1: not certain to vanish"
     return (
-        f"σ_max(W_h) · γ = {gauge.sigma_max:.3g} · {gauge.gamma:g} = {gauge.bound:.3g} {holds} "
+        f"σ_max(W_h) · γ = {written(gauge.sigma_max)} · {gauge.gamma:g} = "
+        f"{written(gauge.bound)} {holds} "
         f"(Pascanu et al.'s sufficient condition); spectral radius ρ(W_h) = "
-        f"{gauge.spectral_radius:.3g}."
+        f"{written(gauge.spectral_radius)}."
     )
 
 
+DIGITS_UP = "⁰¹²³⁴⁵⁶⁷⁸⁹"  # superscript 0..9
+
+
+def _superscript(exponent: int) -> str:
+    """-7 -> ⁻⁷"""
+    return ("⁻" if exponent < 0 else "") + "".join(DIGITS_UP[int(c)] for c in str(abs(exponent)))
+
+
+def written(value: float, digits: int = 3) -> str:
+    """A number as the page writes it: plain (0.372, 2.5) between 1e-3 and 1e5, else
+    5.79×10¹¹ (`digits` significant digits)."""
+    if value == 0 or 1e-3 <= abs(value) < 1e5:
+        return f"{value:.{digits}g}"
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    return f"{float(mantissa):g}×10{_superscript(int(exponent))}"
+
+
 def _power(log10_value: float) -> str:
-    """10^x written plainly: 3.2e-07, or 1e+400 past float64's range."""
+    """10^x as the page writes numbers: 3.2×10⁻⁷, or 1×10⁴⁰⁰ past float64's range."""
     if np.isneginf(log10_value):
         return "0"
     if log10_value > 300:
         exponent = int(np.floor(log10_value))
-        return f"{10 ** (log10_value - exponent):.3g}e+{exponent} (beyond float64)"
-    return f"{10.0**log10_value:.3g}"
+        mantissa = f"{10 ** (log10_value - exponent):.3g}"
+        return f"{mantissa}×10{_superscript(exponent)} (beyond float64)"
+    return written(10.0**log10_value)
 
 
 def scale_recurrent(scenario: Scenario, factor: float) -> Scenario:

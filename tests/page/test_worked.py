@@ -178,9 +178,8 @@ def test_one_number_format_and_matrices_with_their_numbers_and_scale(watched: Wa
     )
     run_epoch(page)
     assert "×10²³" in page.locator("#loss-chart").text_content()
-    # Everything the page formats itself; the regime gauge's sentence (#insight) is written
-    # by the server with Python's 1e+12 and is left to the server's side to change.
-    for part in ("header", ".controls", "#status", ".workspace", "#diverged-banner"):
+    # Everything the page shows, the server's regime sentence (#insight) included.
+    for part in ("header", ".controls", "#status", ".workspace", "#diverged-banner", "#insight"):
         for text in page.locator(part).all_inner_texts():
             assert not SCIENTIFIC_E.search(text), (part, text)
     latex = page.eval_on_selector_all("annotation", "els => els.map(e => e.textContent)")
