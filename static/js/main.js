@@ -18,6 +18,7 @@ import {
 import { readLink } from "./address.js";
 import { addressFor, canRebuild, copyLink, currentLink, linkScenario, rebuildLink } from "./links.js";
 import { setUpExport } from "./export.js";
+import { quizRender, setUpQuiz } from "./quiz.js";
 
 const page = {
   presets: [],
@@ -283,6 +284,7 @@ function render() {
   const key = viewKey(view, epoch);
   writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
   viewShown(key);
+  quizRender(view, epoch, state, key, page.graph);
 }
 
 /** The server's divergence sentence, and where to go from here: the Start over button. */
@@ -349,6 +351,7 @@ async function start() {
   $("copy-link-button").addEventListener("click", () => {
     copyLink(viewLink()).catch((error) => showError(`Could not make the link: ${error.message}`));
   });
+  setUpQuiz(render);
   setUpExport({
     state: () => page.state, key: currentKey, link: viewLink, showError,
     weights: () => viewLink().w ?? page.presets.find((p) => p.id === page.state.preset)?.params,
