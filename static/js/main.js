@@ -409,6 +409,7 @@ function holdsView(state, key) {
 async function openLink(link) {
   const state = await rebuildLink(link, page.presets);
   adopt(state, null, link.view);
+  follow(null); // nobody can step a rebuilt view: nothing to follow
   if (!page.notice) page.notice = "This link's view, rebuilt from its address: read-only. “Explore from here” makes it yours to step.";
   render();
 }
