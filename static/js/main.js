@@ -128,7 +128,8 @@ function follow(id) {
   const refresh = async () => {
     try {
       const state = await api.getSession(id);
-      if (page.following?.id === id && !page.busy) followed(state);
+      // A reconnection's fetch usually finds nothing new: then the view (and its fetched terms) stay.
+      if (page.following?.id === id && !page.busy && !sameProgress(page.state, state)) followed(state);
     } catch (error) {
       showError(`Could not follow the session: ${error.message}`);
     }
@@ -136,6 +137,12 @@ function follow(id) {
   const deleted = () => showError("The session's owner deleted it: open a preset to step your own.");
   const classroom = { onView: teacherShows, onOpen: () => catchUpView(id) };
   page.following = { id, stop: followSession(api.eventsUrl(id), refresh, deleted, classroom) };
+}
+
+/** Whether two states of a session stand at the same point with the same history. */
+function sameProgress(a, b) {
+  const point = (s) => [s.epoch, s.phase, s.t, s.forward.length, s.backward.length, s.loss_history.length, s.status];
+  return JSON.stringify(point(a)) === JSON.stringify(point(b));
 }
 
 /** The followed session's new state: at the latest view, stay at the latest; else stay put. */
