@@ -24,6 +24,7 @@ import {
 import { readLink } from "./address.js";
 import { addressFor, canRebuild, copyLink, currentLink, linkScenario, rebuildLink } from "./links.js";
 import { setUpExport } from "./export.js";
+import { quizRender, setUpQuiz } from "./quiz.js";
 
 const page = {
   presets: [],
@@ -142,7 +143,8 @@ function follow(id) {
   const refresh = async () => {
     try {
       const state = await api.getSession(id);
-      if (page.following?.id === id && !page.busy) followed(state);
+      // A reconnection's fetch usually finds nothing new: then the view (and its fetched terms) stay.
+      if (page.following?.id === id && !page.busy && !sameProgress(page.state, state)) followed(state);
     } catch (error) {
       showError(`Could not follow the session: ${error.message}`);
     }
@@ -150,6 +152,12 @@ function follow(id) {
   const deleted = () => showError("The session's owner deleted it: open a preset to step your own.");
   const classroom = { onView: teacherShows, onOpen: () => catchUpView(id) };
   page.following = { id, stop: followSession(api.eventsUrl(id), refresh, deleted, classroom) };
+}
+
+/** Whether two states of a session stand at the same point with the same history. */
+function sameProgress(a, b) {
+  const point = (s) => [s.epoch, s.phase, s.t, s.forward.length, s.backward.length, s.loss_history.length, s.status];
+  return JSON.stringify(point(a)) === JSON.stringify(point(b));
 }
 
 /** The followed session's new state: at the latest view, stay at the latest; else stay put. */
@@ -331,6 +339,7 @@ function render() {
   const key = viewKey(view, epoch);
   writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
   viewShown(key);
+  quizRender(view, epoch, state, key, page.graph);
 }
 
 /** One short sentence for screen readers about the view (the term's value once it arrived). */
@@ -440,6 +449,7 @@ async function start() {
   $("copy-link-button").addEventListener("click", () => {
     copyLink(viewLink()).catch((error) => showError(`Could not make the link: ${error.message}`));
   });
+  setUpQuiz(render);
   setUpExport({
     state: () => page.state, key: currentKey, link: viewLink, showError,
     weights: () => viewLink().w ?? page.presets.find((p) => p.id === page.state.preset)?.params,
@@ -516,6 +526,7 @@ function holdsView(state, key) {
 async function openLink(link) {
   const state = await rebuildLink(link, page.presets);
   adopt(state, null, link.view);
+  follow(null); // nobody can step a rebuilt view: nothing to follow
   if (!page.notice) page.notice = "This link's view, rebuilt from its address: read-only. “Explore from here” makes it yours to step.";
   render();
 }

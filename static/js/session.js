@@ -58,7 +58,8 @@ const COMMANDS = ["forward", "backward", "update", "reset", "train", "scale", "t
  * Follow a session's changes (GET /api/sessions/ID/events): `onChange()` after each step,
  * update, reset or training (at most one call running; changes during it make one more),
  * `onDelete()` once the owner deletes it. The browser reconnects by itself, sending the last
- * event's id. `more.onView(view)` when the owner shows another view (a classroom), and
+ * event's id; each (re)connection also calls `onChange()`, for what came before it.
+ * `more.onView(view)` when the owner shows another view (a classroom), and
  * `more.onOpen()` each time the stream (re)connects. Returns a function that stops following.
  */
 export function followSession(url, onChange, onDelete, more = {}) {
@@ -84,6 +85,9 @@ export function followSession(url, onChange, onDelete, more = {}) {
     }
   };
   for (const command of COMMANDS) source.addEventListener(command, changed);
+  // Each (re)connection starts live: a change made before it (after the state was read, or
+  // while a dropped connection was down with nothing logged to resume from) is fetched now.
+  source.addEventListener("open", changed);
   source.addEventListener("delete", () => {
     source.close();
     onDelete();

@@ -51,10 +51,14 @@ def note(page: Page) -> str:
 
 def same_view(follower: Page, teacher: Page) -> None:
     """Wait until the follower shows what the teacher shows (the view's sentence and terms)."""
+    lit = "() => [...document.querySelectorAll('#graph .lit')].map(e => e.dataset.id).sort()"
+    wanted = teacher.evaluate(lit)
+    settled = f"want => ({lit})().join() === want.join()"
+    wait_for_view(follower, note(teacher))
+    follower.wait_for_function(settled, arg=wanted)  # the same lit path (it may be re-drawn)
     wait_for_view(follower, note(teacher))
     assert note(follower) == note(teacher)
-    lit = "() => [...document.querySelectorAll('#graph .lit')].map(e => e.dataset.id).sort()"
-    assert follower.evaluate(lit) == teacher.evaluate(lit)
+    assert follower.evaluate(lit) == wanted
 
 
 def test_a_class_follows_the_teacher_to_the_same_term_without_reloading(

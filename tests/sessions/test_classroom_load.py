@@ -76,9 +76,9 @@ async def classroom(base_url: str) -> tuple[dict[str, float], list[dict[str, flo
 
 
 def test_100_followers_each_see_every_step_within_a_second(server: Uvicorn) -> None:
-    # a thread of its own: the browser tests' Playwright loop may be running in this one
-    with ThreadPoolExecutor(1) as pool:
-        sent, seen = pool.submit(asyncio.run, classroom(server.url)).result()
+    # In a thread of its own: the browser tests' Playwright holds an event loop on this one.
+    with ThreadPoolExecutor(1) as thread:
+        sent, seen = thread.submit(asyncio.run, classroom(server.url)).result(timeout=60)
     assert len(seen) == FOLLOWERS
     for follower in seen:
         assert set(sent) <= set(follower)  # every step and every view, none missed
