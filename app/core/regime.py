@@ -186,7 +186,10 @@ def _superscript(exponent: int) -> str:
 
 def written(value: float, digits: int = 3) -> str:
     """A number as the page writes it: plain (0.372, 2.5) between 1e-3 and 1e5, else
-    5.79×10¹¹ (`digits` significant digits)."""
+    5.79×10¹¹ (`digits` significant digits); NaN (a matrix not computed yet, or not
+    finite) is "not measured"."""
+    if not np.isfinite(value):
+        return "not measured"
     if value == 0 or 1e-3 <= abs(value) < 1e5:
         return f"{value:.{digits}g}"
     mantissa, exponent = f"{value:.{digits - 1}e}".split("e")

@@ -29,6 +29,11 @@ export function formatNumber(value, digits = 4) {
   return String(Number(value.toPrecision(digits)));
 }
 
+/** 10 to the power `exponent`, as a log axis writes it: 10⁻³, 10¹¹. */
+export function powerOfTen(exponent) {
+  return `10${[...String(exponent)].map((c) => SUPERSCRIPT[c]).join("")}`;
+}
+
 /** How wide a number's text is, in digits: a superscript counts as 0.3 of one (scientific numbers are set a size smaller). */
 function textWidth(text) {
   return [...text].reduce((width, c) => width + (/[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]/.test(c) ? 0.3 : 1), 0);

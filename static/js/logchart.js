@@ -3,7 +3,7 @@
 // only places it (log10 for the position) and formats it.
 
 import { createSVG } from "./svg.js";
-import { formatNumber } from "./format.js";
+import { formatNumber, powerOfTen } from "./format.js";
 
 const WIDTH = 360;
 const HEIGHT = 170;
@@ -36,8 +36,8 @@ export function renderLogChart(svg, points, { label, xName, reference = null }) 
   const y = (value) => MARGIN.top + (1 - (Math.log10(value) - low) / (high - low)) * (bottom - MARGIN.top);
   const marks = [
     createSVG("path", { d: `M${MARGIN.left},${MARGIN.top} V${bottom} H${WIDTH - MARGIN.right}`, class: "chart-axis" }),
-    createSVG("text", { x: MARGIN.left - 6, y: MARGIN.top + 10, class: "chart-tick end", text: `1e${high}` }),
-    createSVG("text", { x: MARGIN.left - 6, y: bottom, class: "chart-tick end", text: `1e${low}` }),
+    createSVG("text", { x: MARGIN.left - 6, y: MARGIN.top + 10, class: "chart-tick end", text: powerOfTen(high) }),
+    createSVG("text", { x: MARGIN.left - 6, y: bottom, class: "chart-tick end", text: powerOfTen(low) }),
     createSVG("text", { x: MARGIN.left, y: bottom + 17, class: "chart-tick", text: `${xName} = ${first}` }),
     createSVG("text", { x: WIDTH - MARGIN.right, y: bottom + 17, class: "chart-tick end", text: `${xName} = ${last}` }),
   ];

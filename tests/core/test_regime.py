@@ -9,7 +9,13 @@ import pytest
 from app.core.epochs import bptt
 from app.core.model import Config, Params, Scenario
 from app.core.presets import get_preset
-from app.core.regime import measured_rate, product_log_norms, regime_gauge, scale_recurrent
+from app.core.regime import (
+    measured_rate,
+    product_log_norms,
+    regime_gauge,
+    scale_recurrent,
+    written,
+)
 from app.core.stepper import backward_step, whole_forward
 
 
@@ -120,3 +126,13 @@ def test_scale_recurrent_scales_only_the_recurrent_matrices(cell):
     for name, value in scenario.params.as_dict().items():
         factor = 1.5 if name in recurrent else 1.0
         np.testing.assert_array_equal(scaled.params[name], factor * value)
+
+
+def test_the_sentence_writes_numbers_as_the_page_does() -> None:
+    assert [written(x) for x in (2.5, 0.372, 5.793e11, -3.2e-7, float("nan"))] == [
+        "2.5",
+        "0.372",
+        "5.79×10¹¹",
+        "-3.2×10⁻⁷",
+        "not measured",
+    ]
