@@ -16,7 +16,13 @@ from dataclasses import replace
 from app.core import Scenario, ScenarioError
 from app.core.optimizers import OptimizerState
 from app.sessions.codes import Classroom, view_event
-from app.sessions.commands import Outcome, SessionNotFoundError, Sessions, WrongTokenError
+from app.sessions.commands import (
+    Outcome,
+    SessionNotFoundError,
+    Sessions,
+    WrongTokenError,
+    new_record,
+)
 from app.sessions.record import Cursor, SessionRecord, hash_token
 
 
@@ -89,18 +95,8 @@ def at_view(
     T = built.T
     if steps > 2 * T + 1:
         raise ScenarioError("steps", f"must be from 0 to {2 * T + 1} (2T + 1: the update)")
-    token = secrets.token_urlsafe(32)
-    record = SessionRecord(
-        id=secrets.token_urlsafe(16),
-        token_hash=hash_token(token),
-        seed=seed,
-        preset=preset,
-        scenario=built,
-        first_params=built.params,
-        previous_params=None,
-        cursor=Cursor(epoch, min(steps, 2 * T)),
-        optimizer_state=carried_state(built, epoch),
-    )
+    cursor = Cursor(epoch, min(steps, 2 * T))
+    record, token = new_record(built, seed, preset, cursor, carried_state(built, epoch))
     sessions.store.create(record, owner)
     if steps == 2 * T + 1:
         return sessions.step(record.id, token, "update")

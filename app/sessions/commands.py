@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.core import Divergence, Run, Scenario, backward_step, forward_step, reset, train, update
-from app.core.optimizers import Optimizer
+from app.core.optimizers import Optimizer, OptimizerState
 from app.core.regime import scale_recurrent
 from app.sessions.events import make_event
 from app.sessions.record import Cursor, SessionRecord, hash_token
@@ -50,6 +50,29 @@ class Outcome:
     token: str | None = None  # create only: shown this once
 
 
+def new_record(
+    scenario: Scenario,
+    seed: int,
+    preset: str | None,
+    cursor: Cursor,
+    optimizer_state: OptimizerState | None = None,
+) -> tuple[SessionRecord, str]:
+    """A session's first record (a new id, its params the scenario's) and its token."""
+    token = secrets.token_urlsafe(32)
+    record = SessionRecord(
+        id=secrets.token_urlsafe(16),
+        token_hash=hash_token(token),
+        seed=seed,
+        preset=preset,
+        scenario=scenario,
+        first_params=scenario.params,
+        previous_params=None,
+        cursor=cursor,
+        optimizer_state=optimizer_state,
+    )
+    return record, token
+
+
 @dataclass(eq=False)
 class Sessions:
     """The commands, on one store and this worker's cache of Runs."""
@@ -59,17 +82,7 @@ class Sessions:
 
     def create(self, scenario: Scenario, seed: int, preset: str | None, owner: str = "") -> Outcome:
         """A new session held by client `owner` (its key; the store's caps count by it)."""
-        token = secrets.token_urlsafe(32)
-        record = SessionRecord(
-            id=secrets.token_urlsafe(16),
-            token_hash=hash_token(token),
-            seed=seed,
-            preset=preset,
-            scenario=scenario,
-            first_params=scenario.params,
-            previous_params=None,
-            cursor=Cursor(epoch=1, steps=0),
-        )
+        record, token = new_record(scenario, seed, preset, Cursor(epoch=1, steps=0))
         self.store.create(record, owner)
         run = Run(scenario)
         self.cache.put(record, run)

@@ -74,6 +74,28 @@ def open_editor_session(watched: Watched, **changes: Any) -> None:
 LIT_IDS = "els => els.map(e => e.dataset.id)"
 
 
+def open_growing_session(watched: Watched) -> None:
+    """A linear RNN growing from h_0 = 0 over 30 steps (W_h = diag(2.5, 2), many-to-one),
+    made in the editor: its values grow to about 10^23, all finite."""
+    growing = {
+        "W_x": [[1.0], [1.0]],
+        "W_h": [[2.5, 0.0], [0.0, 2.0]],
+        "b": [0.0, 0.0],
+        "W_y": [[1.0, 1.0]],
+        "h0": [0.0, 0.0],
+    }
+    open_editor_session(
+        watched,
+        hidden_size="2",
+        activation="identity",
+        output="identity_mse",
+        mode="many_to_one",
+        inputs=[[1.0]] * 30,
+        targets=[0.0],
+        params=growing,
+    )
+
+
 def lit_ids(page: Page) -> tuple[set[str], set[str]]:
     """The graph ids the page has lit, read from the DOM."""
     nodes = page.eval_on_selector_all("#graph .node.lit", LIT_IDS)

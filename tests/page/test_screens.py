@@ -13,7 +13,7 @@ from tests.page.helpers import (
     click_and_wait,
     inside,
     numbers_of,
-    open_editor_session,
+    open_growing_session,
     press_and_wait,
 )
 
@@ -107,23 +107,7 @@ def test_hidden_states_share_one_colour_scale(watched: Watched) -> None:
     deeper than h_10's."""
     page = watched.page
     watched.open("/")
-    growing = {
-        "W_x": [[1.0], [1.0]],
-        "W_h": [[2.5, 0.0], [0.0, 2.0]],
-        "b": [0.0, 0.0],
-        "W_y": [[1.0, 1.0]],
-        "h0": [0.0, 0.0],
-    }
-    open_editor_session(
-        watched,
-        hidden_size="2",
-        activation="identity",
-        output="identity_mse",
-        mode="many_to_one",
-        inputs=[[1.0]] * 30,
-        targets=[0.0],
-        params=growing,
-    )
+    open_growing_session(watched)
     for _ in range(20):
         click_and_wait(page, "Forward step", "/forward")
     strongest = """els => Math.max(...els.map(e => {

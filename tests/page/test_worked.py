@@ -12,7 +12,7 @@ from typing import Any
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import formatted, open_editor_session, press_and_wait, run_epoch
+from tests.page.helpers import formatted, open_growing_session, press_and_wait, run_epoch
 
 ANNOTATION = "e => e.querySelector('annotation').textContent"
 
@@ -158,24 +158,8 @@ def test_one_number_format_and_matrices_with_their_numbers_and_scale(watched: Wa
     direct.locator(".number-grid td[data-row='3'][data-column='1']").click()
     assert json.loads(direct.locator(".worked-line").get_attribute("data-entry")) == [3, 1]
     # overflowed numbers: one way of writing 10^23, in the text and in KaTeX alike
-    growing = {  # a linear RNN from h_0 = 0: its loss is about 1.7×10²³
-        "W_x": [[1.0], [1.0]],
-        "W_h": [[2.5, 0.0], [0.0, 2.0]],
-        "b": [0.0, 0.0],
-        "W_y": [[1.0, 1.0]],
-        "h0": [0.0, 0.0],
-    }
     watched.open("/")
-    open_editor_session(
-        watched,
-        hidden_size="2",
-        activation="identity",
-        output="identity_mse",
-        mode="many_to_one",
-        inputs=[[1.0]] * 30,
-        targets=[0.0],
-        params=growing,
-    )
+    open_growing_session(watched)  # its loss is about 1.7×10²³
     run_epoch(page)
     assert "×10²³" in page.locator("#loss-chart").text_content()
     # Everything the page shows, the server's regime sentence (#insight) included.
