@@ -25,54 +25,28 @@ class RequestGuard:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
+        refusal = self._check_headers(scope["headers"])
+        if refusal is not None:
+            await self._refuse(send, *refusal)
+            return
+        watch = _BodyWatch(self, receive, send)
+        await self.app(scope, watch.receive, watch.send)
+
+    def _check_headers(self, raw_headers: list[tuple[bytes, bytes]]) -> tuple[int, str] | None:
+        """The status and sentence refusing a body its headers already rule out, or None."""
         headers = {
-            key.decode("latin-1").lower(): value.decode("latin-1")
-            for key, value in scope["headers"]
+            key.decode("latin-1").lower(): value.decode("latin-1") for key, value in raw_headers
         }
         length_header = headers.get("content-length", "0").strip() or "0"
         if not length_header.isdigit():
-            await self._refuse(send, 400, "the Content-Length header must be a number of bytes")
-            return
+            return 400, "the Content-Length header must be a number of bytes"
         length = int(length_header)
         if length > self.max_body_bytes:
-            await self._refuse(send, 413, self._too_large(length))
-            return
+            return 413, self._too_large(length)
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if length and content_type != "application/json":
-            sentence = "send the body as JSON, with the header Content-Type: application/json"
-            await self._refuse(send, 415, sentence)
-            return
-        started, refused, received, whole = False, False, 0, False
-        deadline = anyio.current_time() + self.body_timeout_seconds
-
-        async def counted_receive() -> Message:
-            # past the limit or the deadline: answer now and tell the app the client has gone
-            nonlocal received, refused, whole
-            if whole or refused:
-                return await receive()  # after the body: a disconnect, whenever it comes
-            with anyio.move_on_after(deadline - anyio.current_time()):
-                message = await receive()
-                received += len(message.get("body", b""))
-                whole = not message.get("more_body", False)
-                if received <= self.max_body_bytes:
-                    return message
-                refused = True
-                if not started:
-                    await self._refuse(send, 413, self._too_large(None))
-                return {"type": "http.disconnect"}
-            refused = True
-            if not started:
-                await self._refuse(send, 408, self._too_slow())
-            return {"type": "http.disconnect"}
-
-        async def watched_send(message: Message) -> None:
-            nonlocal started
-            if refused:
-                return  # the 413 has been sent; whatever the app answers is dropped
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        await self.app(scope, counted_receive, watched_send)
+            return 415, "send the body as JSON, with the header Content-Type: application/json"
+        return None
 
     def _too_large(self, length: int | None) -> str:
         size = f"{length:,} bytes" if length is not None else "too big"
@@ -97,3 +71,38 @@ class RequestGuard:
         ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class _BodyWatch:
+    """One request's body as it streams in: past the limit or the deadline, answer now and
+    tell the app the client has gone."""
+
+    def __init__(self, guard: RequestGuard, receive: Receive, send: Send) -> None:
+        self.guard, self._receive, self._send = guard, receive, send
+        self.started = self.refused = self.whole = False
+        self.received = 0
+        self.deadline = anyio.current_time() + guard.body_timeout_seconds
+
+    async def receive(self) -> Message:
+        if self.whole or self.refused:
+            return await self._receive()  # after the body: a disconnect, whenever it comes
+        with anyio.move_on_after(self.deadline - anyio.current_time()):
+            message = await self._receive()
+            self.received += len(message.get("body", b""))
+            self.whole = not message.get("more_body", False)
+            if self.received <= self.guard.max_body_bytes:
+                return message
+            return await self._cut_off(413, self.guard._too_large(None))
+        return await self._cut_off(408, self.guard._too_slow())
+
+    async def _cut_off(self, status: int, sentence: str) -> Message:
+        self.refused = True
+        if not self.started:
+            await self.guard._refuse(self._send, status, sentence)
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: Message) -> None:
+        if self.refused:
+            return  # the refusal has been sent; whatever the app answers is dropped
+        self.started = self.started or message["type"] == "http.response.start"
+        await self._send(message)
