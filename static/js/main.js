@@ -54,8 +54,8 @@ const training = watchTraining({
 });
 
 function rememberEpoch(state) {
-  const { epoch, T, forward, backward, params, inputs, config } = state;
-  page.epochs.set(epoch, { epoch, T, forward, backward, params, inputs, config });
+  const { epoch, T, forward, backward, params, inputs, config, optimizer_state } = state;
+  page.epochs.set(epoch, { epoch, T, forward, backward, params, inputs, config, optimizer_state });
 }
 
 function currentView() {
