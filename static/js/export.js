@@ -118,6 +118,7 @@ export async function derivation(body, T) {
   return {
     about: "BPTT Explorer: the derivation of one epoch (docs/json.md: records, terms, update)",
     scenario: scenarioBody(done, done.params),
+    cell: done.cell,
     epoch: done.epoch,
     forward: done.forward,
     backward,
