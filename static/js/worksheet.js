@@ -12,7 +12,7 @@ import { derivation } from "./export.js";
 import { paramLatex, typeset } from "./expression.js";
 import { flatten, formatNumber, latexValue, shapeOf } from "./format.js";
 import { createHTML } from "./svg.js";
-import { lossWorked } from "./worked.js";
+import { entryOf, lossWorked, numbersByName, workedEntry } from "./worked.js";
 
 const blanks = new URL(window.location.href).searchParams.get("blanks") === "1";
 const main = document.getElementById("worksheet");
@@ -98,10 +98,25 @@ function forwardSection(data) {
 
 // ---- the backward pass: each term, its factors and their product ------------------------
 
-function factorLine(factor, index) {
+/** A worked factor's entry (1, 1) with the numbers put in, as the explorer's card writes it. */
+function workedNumbers(factor, numbers) {
+  if (!factor.entry || /^\[\[\w+(:\w+)?\]\]$/.test(factor.entry) || factor.value === null) return null;
+  return workedEntry(factor.entry, numbers, 0, 0);
+}
+
+function factorLines(factor, index, numbers) {
+  const F = `F_{${index + 1}}`;
   // dz_k/dh_k is W_y itself: given, as the weights are.
   const value = factor.value === null ? `\\text{(its Jacobian: ${factor.shape.join(" × ")})}` : number(factor.value, factor.kind !== "output");
-  return line(`F_{${index + 1}} = ${factor.latex} = ${factor.formula} = ${value}`, "line factor");
+  const worked = workedNumbers(factor, numbers);
+  const filled = worked?.numbers && !blanks ? ` = ${worked.numbers}` : ""; // numbers of the forward pass
+  if (!worked?.numbers || flatten(factor.value).length === 1) {
+    return [line(`${F} = ${factor.latex} = ${factor.formula}${filled} = ${value}`, "line factor")];
+  }
+  return [
+    line(`${F} = ${factor.latex} = ${factor.formula} = ${value}`, "line factor"),
+    line(`[${F}]_{1,1} = ${worked.symbols}${filled} = ${number(entryOf(factor.value, 0, 0))}`, "line factor entry"),
+  ];
 }
 
 function termBlock(term, worked) {
@@ -109,7 +124,7 @@ function termBlock(term, worked) {
   const product = factors.length ? `${factors.map((_, i) => `F_{${i + 1}}`).join("\\,")} = ` : "";
   return createHTML("div", { class: "term", "data-term": term.id }, [
     createHTML("h4", { text: `Term ${term.id} (loss step k = ${term.k}, through t = ${term.t})` }),
-    ...factors.map(factorLine),
+    ...factors.flatMap((factor, i) => factorLines(factor, i, numbersByName(term))),
     factors.length ? null : createHTML("p", { class: "note", text: "Its factors: open its view in the explorer, or see the derivation's JSON." }),
     line(`\\frac{\\partial \\ell_{${term.k}}}{\\partial ${paramLatex(term.param)}}\\Big|_{t=${term.t}} = ${product}${number(term.value)}`, "line product"),
   ]);
