@@ -1,13 +1,15 @@
 """Links that hold the whole view: POST /api/links rebuilds one as a read-only session.
 
-A copied link holds the scenario (or a preset's id), the weights at the start of the view's
-epoch when they differ, and the view; opened anywhere, even after the server forgot every
-session, the page asks for that view again and the core computes the same numbers.
+A copied link holds the scenario (or a preset's id), the weights and the optimiser's state
+at the start of the view's epoch when they differ, and the view; opened anywhere, even after
+the server forgot every session, the page asks for that view again and the core computes the
+same numbers, bit for bit, under every optimiser (`trained`: on the path training took).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from fastapi import APIRouter, HTTPException, Request, status
 
@@ -21,7 +23,9 @@ from app.api.schemas import LinkIn, SavedIn, SessionIn
 from app.api.wire import SavedLink, SessionState
 from app.api.worker import SessionsDep, call
 from app.core import Scenario
-from app.sessions.classroom import at_view
+from app.core.optimizers import OptimizerState
+from app.core.optimizers.carried import carried_state
+from app.sessions.classroom import View, at_view
 from app.settings import Settings
 
 router = APIRouter(
@@ -30,14 +34,29 @@ router = APIRouter(
 SCENARIO_FIELDS = set(SessionIn.model_fields)
 
 
-def linked_scenario(body: SavedIn, settings: Settings) -> tuple[Scenario, Built]:
-    """The scenario a link names, with the weights it gives; ScenarioError if it breaks a rule."""
+@dataclass(frozen=True, eq=False)
+class Linked:
+    """What a link names: the scenario with the epoch's weights, and the optimiser's state."""
+
+    scenario: Scenario
+    built: Built
+    optimizer_state: OptimizerState | None  # None: a fresh one
+
+
+def linked_scenario(body: SavedIn, settings: Settings) -> Linked:
+    """The scenario a link names, with the weights and optimiser state it gives; ScenarioError
+    if it breaks a rule (the state's slots and shapes checked against optimiser and params)."""
     scenario_fields = body.model_dump(include=SCENARIO_FIELDS, exclude_none=True)
     built = build_session_scenario(SessionIn.model_validate(scenario_fields), settings)
     scenario = built.scenario
     if body.weights is not None:
         scenario = scenario.with_params(build_params(scenario.config, body.weights, built.seed))
-    return scenario, built
+    state = None
+    if body.optimizer_state is not None:
+        given = body.optimizer_state
+        optimizer, params = scenario.config.optimizer, scenario.params.trained()
+        state = carried_state(optimizer, params, given.n, given.slots)
+    return Linked(scenario, built, state)
 
 
 @router.post(
@@ -54,10 +73,10 @@ async def open_link(
     (POST /api/sessions/{id}/explore)."""
 
     def rebuild() -> SessionState:
-        scenario, built = linked_scenario(body, settings)
-        outcome = at_view(
-            sessions, scenario, built.seed, built.preset, body.epoch, body.steps, client
-        )
+        linked = linked_scenario(body, settings)
+        view = View(body.epoch, body.steps, linked.optimizer_state, body.trained)
+        built = linked.built
+        outcome = at_view(sessions, linked.scenario, built.seed, built.preset, view, client)
         return SessionState.of(outcome, settings)
 
     return StrictJSONResponse(await call(sessions, rebuild), status.HTTP_201_CREATED)

@@ -228,6 +228,16 @@ class ExploreIn(Strict):
     )
 
 
+class OptimizerStateIn(Strict):
+    """What the optimiser carries into an epoch: the count of updates done and its slots."""
+
+    n: int = Field(ge=0, le=10**9, description="Updates done so far (Adam's bias correction).")
+    slots: dict[str, dict[str, Matrix | Vector]] = Field(
+        description="Slot (momentum: v; adagrad: G; rmsprop: s; adam: m, v; sgd: none) -> "
+        "trained parameter -> array shaped like it, as the session's optimizer_state gives."
+    )
+
+
 class SavedIn(SessionIn):
     """A scenario and the weights at the start of an epoch: what a link holds, kept on the
     server when it is too large for an address."""
@@ -236,6 +246,11 @@ class SavedIn(SessionIn):
         None,
         description="The parameters at the start of the view's epoch, when they are not "
         "the scenario's (left out: the scenario's own, or the preset's).",
+    )
+    optimizer_state: OptimizerStateIn | None = Field(
+        None,
+        description="The optimiser's state at the start of the view's epoch, when it is not "
+        "a fresh one (left out: n = 0, no moments).",
     )
 
 
@@ -249,4 +264,9 @@ class LinkIn(SavedIn):
         ge=0,
         description="Steps into the epoch: 0 its start, T the forward pass done, 2T the "
         "backward pass done, 2T + 1 its update too (the view of the update).",
+    )
+    trained: bool = Field(
+        False,
+        description="The view's update was made on the training path (POST .../train), "
+        "whose numbers equal the steps' only to rounding: it is made the same way again.",
     )

@@ -138,6 +138,7 @@ class UpdateRecord:
     quantities: tuple[Quantity, ...] = ()  # g, v, m_hat, ... per parameter
     update_number: int = 1  # n: the optimiser's count of updates, this one included
     state_before: OptimizerState | None = None  # the optimiser's state before (None: initial)
+    state_after: OptimizerState | None = None  # what it carries into the next epoch
     trained: bool = False  # its gradient came from the training path (equal to rounding)
 
     kind = "update"

@@ -91,6 +91,7 @@ def _record(
         quantities=stepped.quantities,
         update_number=stepped.state.n,
         state_before=run.optimizer_state,
+        state_after=stepped.state,
         trained=trained,
     )
 

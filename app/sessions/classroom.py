@@ -11,7 +11,7 @@ by the core. The original is only read.
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from app.core import Scenario, ScenarioError
 from app.core.optimizers import OptimizerState
@@ -75,10 +75,16 @@ def explore(sessions: Sessions, session_id: str, steps: int, owner: str = "") ->
     return Outcome(copy, sessions.cache.run_for(copy), token=token)
 
 
-def carried_state(scenario: Scenario, epoch: int) -> OptimizerState | None:
-    """What the optimiser carries into `epoch`, as far as a link can know it: SGD carries
-    only the count of updates; the others' moving averages are not in a link (None: afresh)."""
-    return OptimizerState(n=epoch - 1) if scenario.config.optimizer.name == "sgd" else None
+@dataclass(frozen=True, eq=False)
+class View:
+    """Where a link's view is: `steps` steps into `epoch` (2T + 1: its update taken too), the
+    optimiser's state at the epoch's start (None: a fresh one), and whether its update was
+    made on the training path (`trained`), so that it is made the same way again."""
+
+    epoch: int
+    steps: int
+    optimizer_state: OptimizerState | None = None
+    trained: bool = False
 
 
 def at_view(
@@ -86,18 +92,21 @@ def at_view(
     built: Scenario,
     seed: int,
     preset: str | None,
-    epoch: int,
-    steps: int,
+    view: View,
     owner: str = "",
 ) -> Outcome:
     """A read-only session (its token is dropped) of `built`, whose params are those at the
-    start of `epoch`, `steps` steps in (2T + 1: its update taken too): a link's view."""
+    start of the view's epoch, at the view: a link's view, with the original's numbers."""
     T = built.T
-    if steps > 2 * T + 1:
+    if view.steps > 2 * T + 1:
         raise ScenarioError("steps", f"must be from 0 to {2 * T + 1} (2T + 1: the update)")
-    cursor = Cursor(epoch, min(steps, 2 * T))
-    record, token = new_record(built, seed, preset, cursor, carried_state(built, epoch))
+    if view.trained and view.steps != 2 * T + 1:
+        raise ScenarioError("trained", f"is only for the view of an update (steps {2 * T + 1})")
+    cursor = Cursor(view.epoch, 0 if view.trained else min(view.steps, 2 * T))
+    record, token = new_record(built, seed, preset, cursor, view.optimizer_state)
     sessions.store.create(record, owner)
-    if steps == 2 * T + 1:
+    if view.trained:  # the epoch on the training path, as `train` made it
+        return sessions.train(record.id, token, 1, lambda scenario: None)
+    if view.steps == 2 * T + 1:
         return sessions.step(record.id, token, "update")
     return Outcome(record, sessions.cache.run_for(record))

@@ -1,9 +1,11 @@
 // What the address holds, declared once (as tensorflow/playground's state.ts does): each entry
 // is a query parameter, what it holds and how it is written. Together they rebuild the view
-// anywhere: the scenario (a preset's id, or spelt out), the weights at the start of the view's
-// epoch when they are not the scenario's, and the view itself (epoch, phase, t, term), so a
-// link opened in a fresh browser, or after the server forgot every session, shows the same
-// numbers at the same term (POST /api/links). Too long for an address: a saved scenario.
+// anywhere: the scenario (a preset's id, or spelt out), the weights and the optimiser's state
+// (its count n and moments) at the start of the view's epoch when they are not a fresh
+// session's, and the view itself (epoch, phase, t, term), so a link opened in a fresh
+// browser, or after the server forgot every session, shows the same numbers at the same term
+// (POST /api/links), under every optimiser. Numbers are JSON's shortest round-tripping form,
+// so every float comes back to the same bits. Too long for an address: a saved scenario.
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
@@ -30,8 +32,10 @@ export const URL_STATE = [
   { name: "preset", kind: TEXT, holds: "the preset the scenario is, when it is one" },
   { name: "s", kind: JSON64, holds: "the scenario spelt out when it is no preset: {config, inputs, targets, seed}" },
   { name: "w", kind: JSON64, holds: "the weights at the start of the view's epoch, when they are not the preset's" },
-  { name: "saved", kind: TEXT, holds: "a saved scenario's name (POST /api/saved), when s and w are too long" },
+  { name: "o", kind: JSON64, holds: "the optimiser's state at the start of the view's epoch, {n, slots}, when not fresh" },
+  { name: "saved", kind: TEXT, holds: "a saved scenario's name (POST /api/saved), when s, w and o are too long" },
   { name: "view", kind: TEXT, holds: "the cursor: epoch, phase, t and term, as e2-backward-3-1" },
+  { name: "trained", kind: TEXT, holds: "1 when the view's update was made by training (equal to the steps' to rounding)" },
 ];
 export const MAX_ADDRESS = 2000; // characters: past this a link names a saved scenario instead
 
@@ -88,14 +92,20 @@ export function canRebuild(link) {
 }
 
 /**
- * What the page at a view links to: `state` the session's, `weights` the parameters at the start
- * of the view's epoch, `presetParams` the preset's own (null for no preset).
+ * What the page at a view links to: `state` the session's; `start` what the view's epoch
+ * started from ({weights, optimizerState}, the state null when fresh) and whether its update
+ * was made by training; `preset` the preset's own scenario (null for no preset). A preset's
+ * id stands for the scenario only while the session's config is still the preset's (a chosen
+ * optimiser, window or clipping spells it out).
  */
-export function linkOf(state, key, weights, presetParams) {
+export function linkOf(state, key, start, preset) {
   const link = { session: state.id, view: key };
-  if (state.preset) link.preset = state.preset;
+  const samePreset = preset && JSON.stringify(state.config) === JSON.stringify(preset.config);
+  if (samePreset) link.preset = state.preset;
   else link.s = { config: state.config, inputs: state.inputs, targets: state.targets, seed: state.seed };
-  if (!state.preset || JSON.stringify(weights) !== JSON.stringify(presetParams)) link.w = weights;
+  if (!samePreset || JSON.stringify(start.weights) !== JSON.stringify(preset.params)) link.w = start.weights;
+  if (start.optimizerState) link.o = start.optimizerState;
+  if (start.trained && key.endsWith("-update")) link.trained = "1";
   return link;
 }
 
@@ -104,6 +114,8 @@ export function linkBody(link, scenario, T) {
   const { epoch, steps } = viewSteps(link.view, T);
   const body = { ...scenario, epoch, steps };
   if (link.w) body.weights = link.w;
+  if (link.o) body.optimizer_state = link.o;
+  if (link.trained === "1" && steps === 2 * T + 1) body.trained = true;
   return body;
 }
 
@@ -111,5 +123,6 @@ export function linkBody(link, scenario, T) {
 export function scenarioOf(link) {
   const body = link.preset ? { preset: link.preset } : { ...link.s };
   if (link.w) body.weights = link.w;
+  if (link.o) body.optimizer_state = link.o;
   return body;
 }

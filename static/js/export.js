@@ -103,7 +103,8 @@ export async function readScenarioFile(file) {
  * /api/links at 2T steps (and 2T + 1 for the update), read-only sessions of their own.
  */
 export async function derivation(body, T) {
-  const done = await api.openLink({ ...body, steps: 2 * T });
+  const stepped = { ...body, trained: undefined }; // made by train: only the update takes that path
+  const done = await api.openLink({ ...stepped, steps: 2 * T });
   const updated = await api.openLink({ ...body, steps: 2 * T + 1 });
   let fetched = 0;
   const backward = [];
@@ -118,6 +119,7 @@ export async function derivation(body, T) {
   return {
     about: "BPTT Explorer: the derivation of one epoch (docs/json.md: records, terms, update)",
     scenario: scenarioBody(done, done.params),
+    cell: done.cell,
     epoch: done.epoch,
     forward: done.forward,
     backward,

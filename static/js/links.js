@@ -10,15 +10,22 @@ import {
 const saved = new Map(); // the scenario part's query string -> its saved name
 const $ = (id) => document.getElementById(id);
 
-/** The weights at the start of the epoch a view belongs to (an update's: its old ones). */
-function weightsAt(view, epoch) {
-  return view?.kind === "update" ? view.record.params_old : epoch.params;
+/**
+ * What the epoch a view belongs to started from: its weights and the optimiser's state (an
+ * update's: those it started from), and whether its update was made by training.
+ */
+function startOf(view, epoch) {
+  if (view?.kind === "update") {
+    const { params_old: weights, state_before: optimizerState, trained } = view.record;
+    return { weights, optimizerState, trained };
+  }
+  return { weights: epoch.params, optimizerState: epoch.optimizer_state ?? null, trained: false };
 }
 
-/** The whole link of the view shown: session, scenario, the epoch's weights, the view. */
+/** The whole link of the view shown: session, scenario, the epoch's start, the view. */
 export function currentLink(state, view, epoch, key, presets) {
-  const preset = presets.find((p) => p.id === state.preset);
-  return linkOf(state, key, weightsAt(view, epoch), preset?.params ?? null);
+  const preset = presets.find((p) => p.id === state.preset) ?? null;
+  return linkOf(state, key, startOf(view, epoch), preset);
 }
 
 const urlOf = (query) => `${window.location.origin}/?${query}`;
@@ -27,7 +34,8 @@ const urlOf = (query) => `${window.location.origin}/?${query}`;
 export function addressFor(link) {
   if (urlOf(linkQuery(link)).length <= MAX_ADDRESS) return addressChanges(link);
   const name = saved.get(linkQuery(scenarioOf(link)));
-  return addressChanges({ session: link.session, preset: link.preset, saved: name, view: link.view });
+  const { session, preset, view, trained } = link;
+  return addressChanges({ session, preset, saved: name, view, trained });
 }
 
 /** The link to hand out: the whole view, or a saved scenario's short link. */
@@ -37,7 +45,8 @@ export async function shareableLink(link) {
   const scenario = scenarioOf(link);
   const key = linkQuery(scenario);
   if (!saved.has(key)) saved.set(key, (await api.saveScenario(scenario)).name);
-  return urlOf(linkQuery({ session: link.session, saved: saved.get(key), view: link.view }));
+  const { session, view, trained } = link;
+  return urlOf(linkQuery({ session, saved: saved.get(key), view, trained }));
 }
 
 /** Copy the view's link (the clipboard when allowed) and show it, selected, to copy by hand. */
@@ -64,20 +73,21 @@ export { canRebuild };
  */
 export async function linkScenario(link, presets) {
   let scenario = link.preset ? { preset: link.preset } : link.s;
-  let weights = link.w;
+  let { w: weights, o: optimizerState } = link;
   if (!link.s && !link.preset && link.saved) {
-    const { weights: savedWeights, ...body } = await api.savedScenario(link.saved);
+    const { weights: savedWeights, optimizer_state: savedState, ...body } = await api.savedScenario(link.saved);
     scenario = body;
     weights = weights ?? savedWeights;
+    optimizerState = optimizerState ?? savedState;
   }
   const T = scenario.inputs?.length ?? presets.find((p) => p.id === scenario.preset)?.T;
-  const { steps, ...body } = linkBody({ ...link, w: weights }, scenario, T);
+  const { steps, ...body } = linkBody({ ...link, w: weights, o: optimizerState }, scenario, T);
   return { body, steps, T };
 }
 
 /**
  * The link's view rebuilt by the server as a read-only session (its token is never sent), for
- * a link whose session is gone: from its scenario (or saved scenario) and the epoch's weights.
+ * a link whose session is gone: from its scenario (or saved scenario) and the epoch's start.
  */
 export async function rebuildLink(link, presets) {
   const { body, steps } = await linkScenario(link, presets);

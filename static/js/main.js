@@ -54,8 +54,8 @@ const training = watchTraining({
 });
 
 function rememberEpoch(state) {
-  const { epoch, T, forward, backward, params, inputs, config } = state;
-  page.epochs.set(epoch, { epoch, T, forward, backward, params, inputs, config });
+  const { epoch, T, forward, backward, params, inputs, config, optimizer_state } = state;
+  page.epochs.set(epoch, { epoch, T, forward, backward, params, inputs, config, optimizer_state });
 }
 
 function currentView() {
@@ -322,7 +322,6 @@ function render() {
   showValues(page.graph, nodeValues(view, epoch, state));
   const context = { graph: page.graph, state, presets: page.presets, views: page.views, show, termDetail };
   renderPanel(view, epoch, context);
-  announce(spokenView(view, epoch));
   renderButtons();
   $("status").textContent = state.status;
   $("view-note").textContent = describeView(view, epoch);
@@ -339,16 +338,23 @@ function render() {
   const key = viewKey(view, epoch);
   writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
   viewShown(key);
-  quizRender(view, epoch, state, key, page.graph);
+  // The quiz hides what it asks for; the spoken sentence then says only where the view is.
+  const asking = quizRender(view, epoch, state, key, page.graph, termDetailShown(view));
+  announce(asking ? describeView(view, epoch) : spokenView(view, epoch));
+}
+
+/** The shown term's factors as fetched (null: no term, or not fetched yet). */
+function termDetailShown(view) {
+  if (view?.kind !== "backward" || view.term === null) return null;
+  const summary = epochOf(view).backward[view.index]?.terms[view.term];
+  return summary ? page.terms.get(`${view.epoch}:${summary.id}`) ?? null : null;
 }
 
 /** One short sentence for screen readers about the view (the term's value once it arrived). */
 function spokenView(view, epoch) {
   if (!view) return "";
   const record = recordOf(view, epoch);
-  const summary = view.kind === "backward" && view.term !== null ? record?.terms[view.term] : null;
-  const detail = summary ? page.terms.get(`${view.epoch}:${summary.id}`) : null;
-  return record ? sentence(view, record, detail) : "";
+  return record ? sentence(view, record, termDetailShown(view)) : "";
 }
 
 /** The server's divergence sentence, and where to go from here: the Start over button. */

@@ -48,7 +48,7 @@ export function stateAfterStep(state, action, answer) {
   if (!summary.params && action === "update") next.params = { ...state.params, ...record.params_new };
   if (action === "forward") next.forward = [...state.forward, record];
   else if (action === "backward") next.backward = [...state.backward, record];
-  else Object.assign(next, { forward: [], backward: [], last_update: record });
+  else Object.assign(next, { forward: [], backward: [], last_update: record, optimizer_state: record.state_after });
   return next;
 }
 

@@ -75,6 +75,8 @@ export function startEpoch(views, epochs, state) {
   const first = views[0];
   const number = first?.epoch ?? state.epoch;
   if (epochs.has(number)) return epochs.get(number);
-  const params = first?.kind === "update" ? first.record.params_old : state.params;
-  return { epoch: number, T: state.T, forward: [], backward: [], params, inputs: state.inputs, config: state.config };
+  const update = first?.kind === "update" ? first.record : null;
+  const params = update ? update.params_old : state.params;
+  const optimizer_state = update ? update.state_before : state.optimizer_state;
+  return { epoch: number, T: state.T, forward: [], backward: [], params, inputs: state.inputs, config: state.config, optimizer_state };
 }

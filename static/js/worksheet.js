@@ -1,89 +1,167 @@
 // The printable worksheet: the whole derivation of the link's epoch laid out as the explorer
-// shows it (each forward step, each chain-rule term with its factors, the update), from the
-// address (address.js); ?blanks=1 leaves the results blank for students to fill in.
+// shows it, typeset (KaTeX): each forward step's lines with their symbols, then with the
+// numbers put in, then the result; each backward step's chain-rule terms with their factors
+// (symbol = formula = value) and their product; the update, parameter by parameter. From the
+// address (address.js); ?blanks=1 leaves every computed value as a box to fill in (the
+// weights, the inputs, the targets and h_0 stay given).
 
 import { api } from "./api.js";
 import { readLink } from "./address.js";
 import { linkScenario } from "./links.js";
 import { derivation } from "./export.js";
-import { formatNumber } from "./format.js";
+import { paramLatex, typeset } from "./expression.js";
+import { flatten, formatNumber, latexValue, shapeOf } from "./format.js";
 import { createHTML } from "./svg.js";
+import { entryOf, lossWorked, numbersByName, workedEntry } from "./worked.js";
 
 const blanks = new URL(window.location.href).searchParams.get("blanks") === "1";
 const main = document.getElementById("worksheet");
+const PLACEHOLDER = /\[\[(\w+|\*)\]\]/g;
+const BLANK = "\\boxed{\\phantom{-0.0000}}";
+const MAX_SHOWN = 9; // numbers of one value written out (a 3 × 3 matrix); more: its shape
+const TERMS_WORKED = 40; // terms written out with their factors; the others: their product
+const OUTPUT_LATEX = { sigmoid_bce: "\\sigma", softmax_ce: "\\operatorname{softmax}", identity_mse: "" };
 
-/** A number or an array as the page writes it; a blank line to write on in the variant. */
-function shown(value, answer = false) {
-  if (answer && blanks) return createHTML("span", { class: "blank", "aria-label": "to fill in", text: " " });
-  const text = (v) => (Array.isArray(v) ? `[${v.map(text).join(", ")}]` : formatNumber(v));
-  return createHTML("span", { class: "number", text: text(value) });
+/**
+ * A value in LaTeX (`paren`: a negative number in parentheses, after an operator); an answer
+ * (a computed value) is a box of its shape in the blanks variant.
+ */
+function number(value, answer = true, paren = false) {
+  if (!(answer && blanks)) return latexValue(value, { maxEntries: MAX_SHOWN, paren });
+  if (flatten(value).length === 1) return BLANK;
+  if (flatten(value).length > MAX_SHOWN) return `\\boxed{\\text{${shapeOf(value).join(" × ")}}}`;
+  const rows = Array.isArray(value[0]) ? value : value.map((entry) => [entry]);
+  return `\\begin{bmatrix} ${rows.map((row) => row.map(() => BLANK).join(" & ")).join(" \\\\ ")} \\end{bmatrix}`;
 }
 
-const row = (label, value, answer) => createHTML("tr", {}, [
-  createHTML("th", { scope: "row", text: label }),
-  createHTML("td", {}, [shown(value, answer)]),
-]);
-
-const table = (rows) => createHTML("table", {}, [createHTML("tbody", {}, rows)]);
+/** One line of working, typeset; data-blanks counts its boxes to fill in. */
+function line(latex, className = "line") {
+  const element = createHTML("div", { class: className }, [typeset(latex)]);
+  const boxes = blanks ? latex.split("\\boxed{").length - 1 : 0;
+  if (boxes) element.dataset.blanks = String(boxes);
+  return element;
+}
 
 function heading(data) {
   const { config } = data.scenario;
   const about = `${config.cell} cell, d = ${config.input_size}, H = ${config.hidden_size}, ` +
     `K = ${config.output_size}, ${config.output.replace("_", " + ")}, η = ${config.learning_rate}, ` +
     `optimiser ${config.optimizer.name}, T = ${data.forward.length}`;
+  const given = Object.entries(data.scenario.params)
+    .map(([name, value]) => line(`${paramLatex(name.replace(/^([hc])0$/, "$1_0"))} = ${number(value, false)}`));
   return [
-    createHTML("h1", { text: `BPTT worksheet: epoch ${data.epoch}${blanks ? " (fill in the blanks)" : ""}` }),
+    createHTML("h1", { text: `BPTT worksheet: epoch ${data.epoch}${blanks ? " (fill in the boxes)" : ""}` }),
     createHTML("p", { class: "about", text: about }),
     createHTML("h2", { text: "Weights at the start of the epoch" }),
-    table(Object.entries(data.scenario.params).map(([name, value]) => row(name, value, false))),
+    createHTML("div", { class: "given" }, given),
   ];
 }
 
-function forwardSection(data) {
-  const steps = data.forward.map((record) => createHTML("section", { class: "step", "data-t": record.t }, [
-    createHTML("h3", { text: `Forward step t = ${record.t}` }),
-    table([
-      row(`x_${record.t}`, record.x, false),
-      row(`h_${record.t - 1}`, record.h_prev, record.t > 1), // the previous step's answer
-      row(`h_${record.t}`, record.h, true),
-      ...(record.yhat === null ? [] : [row(`ŷ_${record.t}`, record.yhat, true), row(`ℓ_${record.t}`, record.loss, true)]),
-    ]),
-  ]));
-  return [createHTML("h2", { text: "Forward pass" }), ...steps, createHTML("p", {}, ["L = ", shown(data.loss, true)])];
+// ---- the forward pass: the cell's own lines (cell.step), as the explorer's panel writes them
+
+function forwardLines(record, params, cell) {
+  const t = record.t;
+  const at = (latex) => latex.replaceAll("{t}", `{${t}}`).replaceAll("{t-1}", `{${t - 1}}`);
+  const given = (name) => name in params || name === "x" || (t === 1 && name.endsWith("_prev"));
+  const valueOf = (name) => record.values?.[name] ?? params[name] ?? record[name];
+  const symbols = (template) => at(template).replace(PLACEHOLDER, (_, name) => (name === "*" ? "\\," : at(cell.symbols[name] ?? name)));
+  const numbers = (template) => template.replaceAll("(", "\\left(").replaceAll(")", "\\right)")
+    .replace(PLACEHOLDER, (_, name) => (name === "*" ? "\\cdot" : number(valueOf(name), !given(name), true)));
+  return cell.step.map((step) => {
+    const via = step.via ? ` = ${numbers(step.via)}` : "";
+    return line(`${at(step.lhs)} = ${symbols(step.rhs)} = ${numbers(step.rhs)}${via} = ${number(valueOf(step.result))}`);
+  });
 }
 
-function termBlock(term) {
-  const factors = (term.factors ?? []).map((factor) => row(factor.symbol, factor.value, false));
+function outputLines(record, config) {
+  const t = record.t;
+  const g = OUTPUT_LATEX[config.output];
+  const bias = config.output_bias ? " + b_y" : "";
+  const wrap = (inner) => (g ? `${g}\\left(${inner}\\right)` : inner);
+  const lines = [line(`\\hat y_{${t}} = ${wrap(`W_y\\,h_{${t}}${bias}`)} = ${g ? `${wrap(number(record.z))} = ` : ""}${number(record.yhat)}`)];
+  const worked = lossWorked(config.output, record.yhat, record.y, t);
+  const steps = worked ? `${worked.symbols} = ${blanks ? "" : `${worked.numbers} = `}` : "";
+  lines.push(line(`\\ell_{${t}} = ${steps}${number(record.loss)} \\quad\\text{with } y_{${t}} = ${number(record.y, false)}`));
+  return lines;
+}
+
+function forwardSection(data) {
+  const { params, config } = data.scenario;
+  const steps = data.forward.map((record) => createHTML("section", { class: "step", "data-t": record.t }, [
+    createHTML("h3", { text: `Forward step t = ${record.t}` }),
+    line(`x_{${record.t}} = ${number(record.x, false)}`),
+    ...forwardLines(record, params, data.cell),
+    ...(record.yhat === null ? [] : outputLines(record, config)),
+  ]));
+  return [createHTML("h2", { text: "Forward pass" }), ...steps, line(`L = \\textstyle\\sum_k \\ell_k = ${number(data.loss)}`)];
+}
+
+// ---- the backward pass: each term, its factors and their product ------------------------
+
+/** A worked factor's entry (1, 1) with the numbers put in, as the explorer's card writes it. */
+function workedNumbers(factor, numbers) {
+  if (!factor.entry || /^\[\[\w+(:\w+)?\]\]$/.test(factor.entry) || factor.value === null) return null;
+  return workedEntry(factor.entry, numbers, 0, 0);
+}
+
+function factorLines(factor, index, numbers) {
+  const F = `F_{${index + 1}}`;
+  // dz_k/dh_k is W_y itself: given, as the weights are.
+  const value = factor.value === null ? `\\text{(its Jacobian: ${factor.shape.join(" × ")})}` : number(factor.value, factor.kind !== "output");
+  const worked = workedNumbers(factor, numbers);
+  const filled = worked?.numbers && !blanks ? ` = ${worked.numbers}` : ""; // numbers of the forward pass
+  if (!worked?.numbers || flatten(factor.value).length === 1) {
+    return [line(`${F} = ${factor.latex} = ${factor.formula}${filled} = ${value}`, "line factor")];
+  }
+  return [
+    line(`${F} = ${factor.latex} = ${factor.formula} = ${value}`, "line factor"),
+    line(`[${F}]_{1,1} = ${worked.symbols}${filled} = ${number(entryOf(factor.value, 0, 0))}`, "line factor entry"),
+  ];
+}
+
+function termBlock(term, worked) {
+  const factors = worked ? term.factors ?? [] : [];
+  const product = factors.length ? `${factors.map((_, i) => `F_{${i + 1}}`).join("\\,")} = ` : "";
   return createHTML("div", { class: "term", "data-term": term.id }, [
     createHTML("h4", { text: `Term ${term.id} (loss step k = ${term.k}, through t = ${term.t})` }),
-    factors.length ? table(factors) : createHTML("p", { text: "(its factors: GET /api/sessions/{id}/terms/" + term.id + ")" }),
-    createHTML("p", { class: "product" }, ["product of the factors = ", shown(term.value, true)]),
+    ...factors.flatMap((factor, i) => factorLines(factor, i, numbersByName(term))),
+    factors.length ? null : createHTML("p", { class: "note", text: "Its factors: open its view in the explorer, or see the derivation's JSON." }),
+    line(`\\frac{\\partial \\ell_{${term.k}}}{\\partial ${paramLatex(term.param)}}\\Big|_{t=${term.t}} = ${product}${number(term.value)}`, "line product"),
   ]);
 }
 
 function backwardSection(data) {
+  let count = 0;
   const steps = data.backward.map((record) => createHTML("section", { class: "step", "data-t": record.t }, [
     createHTML("h3", { text: `Backward step t = ${record.t}` }),
-    table([row(`∂L/∂h_${record.t}`, record.dh, true), row(`δ_${record.t}`, record.delta, true)]),
-    ...record.terms.map(termBlock),
+    line(`\\frac{\\partial L}{\\partial h_{${record.t}}} = ${number(record.dh)}`),
+    ...record.terms.map((term) => termBlock(term, (count += 1) <= TERMS_WORKED)),
   ]));
   return [createHTML("h2", { text: "Backward pass" }), ...steps];
 }
 
+// ---- the update: clipping, then the optimiser's rule for each parameter --------------------
+
 function updateSection(data) {
   const update = data.update;
-  const rows = Object.keys(update.params_new).map((name) => createHTML("tr", {}, [
-    createHTML("th", { scope: "row", text: name }),
-    createHTML("td", {}, [shown(update.params_old[name])]),
-    createHTML("td", {}, [shown(update.grads_applied[name])]),
-    createHTML("td", {}, [shown(update.params_new[name], true)]),
-  ]));
-  const head = createHTML("tr", {}, ["parameter", "w_old", "dL/dw", "w_new"].map((text) => createHTML("th", { text })));
+  const clip = update.clip_norm === null ? "no clipping"
+    : `clipping at ${formatNumber(update.clip_norm)}: ${update.clipped ? "the gradient was scaled down" : "not clipped"}`;
+  const params = Object.keys(update.params_new).map((name) => {
+    const p = paramLatex(name);
+    const quantities = update.quantities.map((q) => line(`${q.latex} = ${number(q.values[name])}`));
+    return createHTML("section", { class: "step", "data-param": name }, [
+      createHTML("h3", { text: name }),
+      line(`\\frac{\\partial L}{\\partial ${p}} = \\textstyle\\sum \\text{its terms} = ${number(update.grads[name])}`),
+      ...quantities,
+      line(`${p}^{\\text{new}} = ${p} + \\Delta\\theta = ${number(update.params_old[name], false)} + \\Delta\\theta = ${number(update.params_new[name])}`),
+    ]);
+  });
   return [
     createHTML("h2", { text: "Update" }),
-    createHTML("p", { text: `w_new = w_old − η · dL/dw (${update.optimizer}; η = ${data.scenario.config.learning_rate})` }),
-    createHTML("table", {}, [createHTML("thead", {}, [head]), createHTML("tbody", {}, rows)]),
-    createHTML("p", {}, ["loss before ", shown(update.loss_before), ", after ", shown(update.loss_after, true)]),
+    createHTML("p", { text: `${update.optimizer}, η = ${update.learning_rate}, update n = ${update.update_number}; ${clip}; g is the gradient after clipping.` }),
+    ...update.formula.map((rule) => line(rule, "line rule")),
+    ...params,
+    line(`L_{\\text{before}} = ${number(update.loss_before)}, \\quad L_{\\text{after}} = ${number(update.loss_after)}`),
   ];
 }
 

@@ -42,7 +42,8 @@ def test_a_link_to_an_update_takes_the_update_and_nobody_can_step_it(client: Tes
     client.post(f"{url}/update", headers=headers)
     after = client.get(url).json()
     body = {k: SMALL_SCENARIO[k] for k in ("config", "inputs", "targets")}
-    body = {**body, "weights": before["params"], "epoch": 2, "steps": 7}
+    body |= {"weights": before["params"], "optimizer_state": before["optimizer_state"]}
+    body |= {"epoch": 2, "steps": 7}
     rebuilt = client.post("/api/links", json=body).json()
     assert rebuilt["last_update"] == after["last_update"] and rebuilt["epoch"] == 3
     assert rebuilt["params"] == after["params"]
@@ -67,3 +68,95 @@ def test_a_saved_scenario_comes_back_as_it_was_saved(client: TestClient) -> None
     for field in ("config", "params", "inputs", "targets", "seed"):
         assert made[field] == again[field]
     assert client.get("/api/saved/nothing-here").status_code == 404
+
+
+OPTIMIZERS = (
+    {"name": "sgd"},
+    {"name": "momentum", "momentum": 0.9},
+    {"name": "adagrad"},
+    {"name": "rmsprop"},
+    {"name": "adam"},
+)
+
+
+def with_optimizer(optimizer: dict) -> dict:
+    config = {**SMALL_SCENARIO["config"], "optimizer": optimizer, "learning_rate": 0.3}
+    return {**SMALL_SCENARIO, "config": config}
+
+
+def test_a_link_to_a_later_update_is_the_original_bit_for_bit_under_every_optimizer(
+    client: TestClient,
+) -> None:
+    for optimizer in OPTIMIZERS:
+        scenario = with_optimizer(optimizer)
+        session_id, headers = create_session(client, scenario)
+        url = f"/api/sessions/{session_id}"
+        client.post(f"{url}/train", json={"epochs": 2}, headers=headers)
+        for _ in range(7 + 6):  # epoch 3 stepped and updated, then epoch 4's six steps
+            client.post(f"{url}/{client.get(url).json()['phase']}", headers=headers)
+        before = client.get(url).json()  # epoch 4, its backward pass done
+        assert client.post(f"{url}/update", headers=headers).status_code == 200
+        original = client.get(url).json()["last_update"]
+        start = before["optimizer_state"]
+        assert start["n"] == 3 and original["state_before"] == start, optimizer
+        body = {**scenario, "weights": before["params"], "epoch": 4, "steps": 7}
+        rebuilt = client.post("/api/links", json={**body, "optimizer_state": start})
+        assert rebuilt.status_code == 201, rebuilt.text
+        assert rebuilt.json()["last_update"] == original, optimizer  # every number, every bit
+        if optimizer["name"] != "sgd":  # a fresh optimiser: other numbers (what links did)
+            fresh = client.post("/api/links", json=body).json()["last_update"]
+            assert fresh["params_new"] != original["params_new"], optimizer
+
+
+def test_a_link_to_a_trained_update_makes_it_on_the_training_path(client: TestClient) -> None:
+    scenario = with_optimizer({"name": "adam"})
+    session_id, headers = create_session(client, scenario)
+    url = f"/api/sessions/{session_id}"
+    client.post(f"{url}/train", json={"epochs": 2}, headers=headers)
+    middle = client.get(url).json()  # epoch 3's start
+    client.post(f"{url}/train", json={"epochs": 1}, headers=headers)
+    original = client.get(url).json()["last_update"]
+    assert original["trained"] is True
+    body = {**scenario, "weights": middle["params"], "epoch": 3, "steps": 7}
+    body |= {"optimizer_state": middle["optimizer_state"], "trained": True}
+    rebuilt = client.post("/api/links", json=body)
+    assert rebuilt.status_code == 201, rebuilt.text
+    assert rebuilt.json()["last_update"] == original
+    not_an_update = client.post("/api/links", json={**body, "steps": 3})
+    assert not_an_update.status_code == 422
+    assert not_an_update.json()["detail"][0]["loc"] == ["body", "trained"]
+
+
+def test_an_optimizer_state_that_does_not_fit_is_refused_naming_the_field(
+    client: TestClient,
+) -> None:
+    scenario = with_optimizer({"name": "adam"})
+    session_id, headers = create_session(client, scenario)
+    url = f"/api/sessions/{session_id}"
+    client.post(f"{url}/train", json={"epochs": 1}, headers=headers)
+    state = client.get(url).json()
+    good = state["optimizer_state"]
+    base = {**scenario, "weights": state["params"], "epoch": 2, "steps": 0}
+    m_without_W_h = {k: v for k, v in good["slots"]["m"].items() if k != "W_h"}
+    broken = {
+        ("slots", "m", "W_h"): {**good["slots"]["m"], "W_h": [[0.0]]},  # (1, 1), not (2, 2)
+        ("slots", "m", "W_h", "missing"): m_without_W_h,
+        ("slots", "G"): None,  # an Adagrad slot, not Adam's
+    }
+    for where, slot in broken.items():
+        slots = dict(good["slots"])
+        if where[1] == "G":
+            slots["G"] = good["slots"]["m"]
+        else:
+            slots["m"] = slot
+        state = {"n": 1, "slots": slots}
+        answer = client.post("/api/links", json={**base, "optimizer_state": state})
+        assert answer.status_code == 422, where
+        loc = answer.json()["detail"][0]["loc"]
+        assert loc == ["body", "optimizer_state", *where[:3]], (where, answer.text)
+    no_v = {"n": 1, "slots": {"m": good["slots"]["m"]}}
+    answer = client.post("/api/links", json={**base, "optimizer_state": no_v})
+    assert answer.json()["detail"][0]["loc"] == ["body", "optimizer_state", "slots", "v"]
+    negative = client.post("/api/links", json={**base, "optimizer_state": {**good, "n": -1}})
+    assert negative.status_code == 422
+    assert negative.json()["detail"][0]["loc"] == ["body", "optimizer_state", "n"]

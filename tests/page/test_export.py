@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import formatted, lit_ids, press_and_wait
+from tests.page.helpers import formatted, lit_ids, press_and_wait, run_epoch
 
 SVG = "{http://www.w3.org/2000/svg}"
 SCENARIO_FIELDS = ("config", "params", "inputs", "targets", "seed")
@@ -130,8 +130,30 @@ def test_the_worksheet_prints_to_a_pdf_and_has_a_variant_with_blanks(
         w_h = formatted(sheet, state["params"]["W_h"])[0]
         assert w_h in text  # the weights are given in both
         assert (h_1 in text) is not blanks  # the answers only in the full one
-        assert (sheet.locator(".blank").count() > 0) is blanks
+        assert (sheet.locator("[data-blanks]").count() > 0) is blanks  # boxes to fill in
+        # Typeset as the explorer shows it: h_1's line with its numbers put in, each
+        # term's factors and product, the update; and no formula KaTeX could not read.
+        assert sheet.locator("#worksheet .katex").count() > 20
+        assert sheet.locator(".katex-error").count() == 0
+        step_1 = sheet.locator("[data-t='1']").first.inner_text()
+        assert "tanh" in step_1 and w_h in step_1  # the numbers put in: W_h is given
+        term = sheet.locator("[data-term='W_h:3:1']")
+        # k - t = 2: dl/dz, W_y, two recurrent factors and the direct partial
+        assert term.locator(".factor").count() == 5 and term.locator(".product").count() == 1
         pdf = sheet.pdf(format="A4")
         assert pdf[:5] == b"%PDF-" and len(pdf) > 10_000
         sheet.close()
+    assert watched.errors == []
+
+
+def test_the_derivation_of_an_update_made_by_training_is_that_update(
+    watched: Watched, tmp_path: Path
+) -> None:
+    page = watched.page
+    watched.open("/")
+    run_epoch(page)  # epoch 1 on the training path: the view of its update
+    assert "trained=1" in page.url and "view=e1-update" in page.url
+    data = json.loads(exported(page, "Derivation as JSON", tmp_path).read_text())
+    assert data["update"] == watched.state()["last_update"]  # the trained one, bit for bit
+    assert data["update"]["trained"] is True and len(data["backward"]) == 3
     assert watched.errors == []

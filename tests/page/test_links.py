@@ -120,3 +120,51 @@ def test_a_link_too_long_for_an_address_names_a_saved_scenario(
     with fresh(browser, link) as visitor:
         assert snapshot(visitor) == seen
     assert watched.errors == []
+
+
+def adam_update_of_epoch_3(page: Page) -> dict:
+    """The preset's session switched to Adam, two epochs run, then epoch 3 stepped and
+    updated on the page: the update's answer (the link must carry Adam's m, v and n)."""
+    page.locator("#optimiser-picker").select_option("adam")
+    click_and_wait(page, "Use this optimiser", "/optimizer")
+    run_epoch(page)
+    run_epoch(page)
+    for _ in range(3):
+        click_and_wait(page, "Forward step", "/forward")
+    for _ in range(3):
+        click_and_wait(page, "Backward step", "/backward")
+    update = click_and_wait(page, "Update weights", "/update")
+    wait_for_view(page, "Showing the update of epoch 3.")
+    return update
+
+
+def rebuilt_update(page: Page) -> dict:
+    """The update the visitor's (rebuilt) session holds, as its API gives it."""
+    session_id = page.evaluate("() => document.body.dataset.sessionId")
+    read = "async id => (await (await fetch(`/api/sessions/${id}`)).json()).last_update"
+    return page.evaluate(read, session_id)
+
+
+def test_a_link_to_an_adam_update_shows_the_same_w_new_anywhere(browser: Browser) -> None:
+    port = free_port()
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        with Uvicorn(env={}, port=port) as server:
+            page = context.new_page()
+            page.goto(f"{server.url}/?preset=seed-3-step")
+            page.wait_for_function("() => document.body.dataset.sessionId !== undefined")
+            update = adam_update_of_epoch_3(page)
+            seen = snapshot(page)
+            link = copy_link(page)
+            assert "&o=" in link and "view=e3-update" in link and "preset=" not in link
+            run_epoch(page)  # the session moves on: the link's view is rebuilt
+            with fresh(browser, link) as visitor:
+                assert snapshot(visitor) == seen and "rebuilt" in visitor.content()
+                assert rebuilt_update(visitor)["params_new"] == update["params_new"]
+        with Uvicorn(env={}, port=port), fresh(browser, link) as visitor:  # all forgotten
+            assert snapshot(visitor) == seen
+            again = rebuilt_update(visitor)
+            assert again["params_new"] == update["params_new"]
+            assert again["quantities"] == update["quantities"] and again["update_number"] == 3
+    finally:
+        context.close()

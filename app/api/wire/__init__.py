@@ -40,7 +40,7 @@ from app.api.wire.session import (
     step_answer,
 )
 from app.api.wire.terms import Factor, FactorPart, Number, Term, TermDetail
-from app.api.wire.update import Quantity, UpdateRecord
+from app.api.wire.update import OptimizerState, Quantity, UpdateRecord
 
 __all__ = [
     "BackwardRecord",
@@ -66,6 +66,7 @@ __all__ = [
     "JobCurve",
     "JoinCode",
     "Number",
+    "OptimizerState",
     "ParamArrays",
     "ParamGradCheck",
     "Params",

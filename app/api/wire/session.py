@@ -10,7 +10,7 @@ from app.api.schemas import ConfigIn
 from app.api.wire.base import JSON, Divergence, Matrix, Vector, Wire, array
 from app.api.wire.records import BackwardRecord, ForwardRecord
 from app.api.wire.scenario import CellInfo, Graph, Params, config_json
-from app.api.wire.update import UpdateRecord
+from app.api.wire.update import OptimizerState, UpdateRecord
 from app.core import Divergence as CoreDivergence
 from app.core import Run, build_graph
 from app.sessions import Outcome
@@ -87,6 +87,10 @@ class RunState(SessionSummary):
     last_update: UpdateRecord | None = Field(
         description="The update that began this epoch; null in epoch 1."
     )
+    optimizer_state: OptimizerState | None = Field(
+        description="The optimiser's state at the start of this epoch (a link holds it); "
+        "null: a fresh one (n = 0, no moments)."
+    )
 
     @classmethod
     def of(cls, run: Run, seed: int, inline_factor_size: int, **more: Any) -> Self:  # type: ignore[override]
@@ -108,6 +112,7 @@ class RunState(SessionSummary):
             "forward": [ForwardRecord.of(record) for record in run.forward],
             "backward": backward,
             "last_update": UpdateRecord.of(run.last_update),
+            "optimizer_state": OptimizerState.of(run.optimizer_state),
         }
         return cls.make(values | more)
 

@@ -9,6 +9,7 @@ from pydantic import Field
 from app.api.wire.base import NULL, Array, Divergence, Wire, array, first_overflow
 from app.api.wire.scenario import ParamArrays
 from app.core import UpdateRecord as CoreUpdate
+from app.core.optimizers import OptimizerState as CoreOptimizerState
 
 
 class Quantity(Wire):
@@ -17,6 +18,24 @@ class Quantity(Wire):
     name: str = Field(description='An identifier: "g", "v", "m_hat", ...')
     latex: str = Field(description="How the formula writes it.")
     values: dict[str, Array] = Field(description="By parameter, shaped like it." + NULL)
+
+
+class OptimizerState(Wire):
+    """What the optimiser carries from one update to the next; a link holds it."""
+
+    n: int = Field(description="Updates done so far (Adam's bias correction counts them).")
+    slots: dict[str, dict[str, Array]] = Field(
+        description="Slot (momentum: v; adagrad: G; rmsprop: s; adam: m, v; sgd: none) -> "
+        "trained parameter -> array shaped like it;" + NULL
+    )
+
+    @classmethod
+    def of(cls, state: CoreOptimizerState | None) -> OptimizerState | None:
+        """None (a fresh state: n = 0, zeros) stays None."""
+        if state is None:
+            return None
+        slots = {slot: dict(arrays) for slot, arrays in state.slots.items()}
+        return cls.make({"n": state.n, "slots": slots})
 
 
 class UpdateRecord(Wire):
@@ -42,15 +61,28 @@ class UpdateRecord(Wire):
         description="What the rule computed (g, then e.g. v, m, m_hat), per parameter."
     )
     update_number: int = Field(description="n: the optimiser's count of updates, this one too.")
+    state_before: OptimizerState | None = Field(
+        description="The optimiser's state at the start of the epoch this update ended (what "
+        "a link to that epoch holds); null: a fresh one."
+    )
+    state_after: OptimizerState | None = Field(
+        description="The state it leaves: what the next epoch starts from."
+    )
+    trained: bool = Field(
+        description="Its gradient came from the training path (train), which equals the "
+        "steps' to rounding (a link to it says so)."
+    )
 
     @classmethod
     def of(cls, record: CoreUpdate | None, **more: Any) -> Self | None:
-        """What the update did (how the session replays it, the optimiser's slots before
-        and which path made the gradient, stays in the session); None before the first."""
+        """What the update did, the optimiser's state before and after it, and which path
+        made its gradient; None before the first."""
         if record is None:
             return None
         values = {name: getattr(record, name) for name in UPDATE_FIELDS}
         values["diverged"] = Divergence.of(record.diverged)
+        values["state_before"] = OptimizerState.of(record.state_before)
+        values["state_after"] = OptimizerState.of(record.state_after)
         values["formula"] = list(record.formula)
         values["quantities"] = [
             Quantity.make({"name": q.name, "latex": q.latex, "values": q.values})

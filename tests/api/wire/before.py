@@ -28,7 +28,7 @@ from app.core import (
 )
 from app.core.cells import CELL_NAMES
 from app.core.gradcheck import TOLERANCE
-from app.core.optimizers import OPTIMIZERS, optimizer_dict
+from app.core.optimizers import OPTIMIZERS, OptimizerState, optimizer_dict
 from app.core.trace import running_sums
 
 JSON = dict[str, Any]
@@ -225,14 +225,20 @@ def update_json(record: UpdateRecord | None) -> JSON | None:
     if record is None:
         return None
     values = {name: getattr(record, name) for name in record.__dataclass_fields__}
-    # How the session replays it (the optimiser's slots before, which path made the
-    # gradient) stays in the session; the answer shows what the update did.
-    del values["state_before"], values["trained"]
+    # The optimiser's state either side (a link holds it), since links carry it.
+    values["state_before"] = optimizer_state_json(record.state_before)
+    values["state_after"] = optimizer_state_json(record.state_after)
     values["formula"] = list(record.formula)
     values["quantities"] = [
         {"name": q.name, "latex": q.latex, "values": dict(q.values)} for q in record.quantities
     ]
     return {"kind": record.kind, **values, "diverged": divergence_json(record.diverged)}
+
+
+def optimizer_state_json(state: OptimizerState | None) -> JSON | None:
+    if state is None:
+        return None
+    return {"n": state.n, "slots": {slot: dict(arrays) for slot, arrays in state.slots.items()}}
 
 
 def run_diverged(run: Run) -> Divergence | None:
@@ -278,6 +284,7 @@ def run_json(run: Run, graph: Graph, inline_factor_size: int) -> JSON:
         "forward": [forward_json(record) for record in run.forward],
         "backward": backward,
         "last_update": update_json(run.last_update),
+        "optimizer_state": optimizer_state_json(run.optimizer_state),
     }
 
 
