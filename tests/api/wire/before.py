@@ -151,6 +151,8 @@ def term_json(term: Term, inline_factor_size: int) -> JSON:
         # added with issue 9 (worked backward formulas):
         "row": term.row,
         "previous": term.previous,
+        # added with issue 12 (truncation's dropped terms, struck through on the page):
+        "dropped": term.dropped,
         "numbers": [
             {"name": number.name, "latex": number.latex, "value": number.value}
             for number in term.numbers
@@ -216,6 +218,8 @@ def backward_json(record: BackwardRecord, inline_factor_size: int) -> JSON:
         "jacobian": record.jacobian if S * S <= JACOBIAN_INLINE else None,
         "grads": dict(record.grads) if numbers <= GRADS_INLINE else None,
         "terms": [step_terms_json(summary, inline_factor_size) for summary in record.terms],
+        # added with issue 12: the terms the truncation window drops at t
+        "dropped": [step_terms_json(summary, inline_factor_size) for summary in record.dropped],
         "path": path_json(record.path),
         "diverged": divergence_json(record.diverged),
     }
