@@ -91,7 +91,7 @@ def test_each_backward_step_summarises_the_terms_its_window_drops(name, tau):
     k - t >= tau, their sizes and values those of the term definition."""
     scenario = truncated(name, tau)
     run, full = bptt(scenario), bptt(untruncated(scenario))
-    config, T = scenario.config, scenario.T
+    config = scenario.config
     for record, whole in zip(run.backward, full.backward, strict=True):
         t = record.t
         for summary in record.dropped:
