@@ -12,7 +12,14 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import click_and_wait
+from tests.page.helpers import (
+    LIT_IDS,
+    click_and_wait,
+    lit_ids,
+    path_ids,
+    press_and_wait,
+    single,
+)
 
 
 def server_flow(watched: Watched, **query: Any) -> dict[str, Any]:
@@ -170,6 +177,69 @@ def test_the_window_control_truncates_and_the_page_shows_what_it_drops(watched: 
         "#truncation-gaps td.gap", "els => els.map(e => +e.dataset.value)"
     )
     assert gaps == [gap["relative_difference"] for gap in flow["gaps"]]
+    assert not watched.errors
+
+
+def greyed_ids(page: Page) -> tuple[set[str], set[str]]:
+    nodes = page.eval_on_selector_all("#graph .node.greyed", LIT_IDS)
+    return set(nodes), set(page.eval_on_selector_all("#graph .edge.greyed", LIT_IDS))
+
+
+def test_the_backward_view_strikes_the_dropped_terms_through_and_greys_their_paths(
+    watched: Watched,
+) -> None:
+    """tau = 1 on the seed example keeps only k - t = 0: the terms at t = 2 and 1 are dropped.
+    Each is listed struck through with the API's value, its path greyed (not lit) when in view,
+    and the running sum skips it, ending at the truncated gradient."""
+    page = watched.page
+    watched.open("/")  # seed-3-step: T = 3, one loss, at k = 3
+    page.locator("#truncation-window").select_option("1")
+    with page.expect_response(lambda r: r.url.endswith("/truncation") and r.ok):
+        page.get_by_role("button", name="Set window and replay the epoch").click()
+    for t in (1, 2, 3):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    for index in range(1, 5):  # t = 3: four kept terms, lit in colour as ever
+        press_and_wait(page, "ArrowRight", f"Showing backward step t = 3, term {index} of 4")
+        assert greyed_ids(page) == (set(), set()) and lit_ids(page) != (set(), set())
+    for t in (2, 1):  # each opens on its own values (no term completes), then its dropped terms
+        press_and_wait(page, "ArrowRight", f"Showing backward step t = {t}, epoch 1.")
+        assert page.locator("#term-list .term-dropped button s").count() == 3
+        press_and_wait(page, "ArrowRight", f"Showing backward step t = {t}, term 1 of 3")
+        record = watched.state()["backward"][-1]
+        assert record["t"] == t and record["terms"] == []
+        expected = [
+            [f"{group['param']}:{k}:{t}", group["values"][i]]
+            for group in record["dropped"]
+            for i, k in enumerate(group["ks"])
+        ]
+        listed = page.eval_on_selector_all(
+            "#term-list .term-dropped button",
+            "els => els.map(e => [e.dataset.term, JSON.parse(e.dataset.value)])",
+        )
+        assert listed == expected and len(listed) == 3
+        assert page.locator("#term-list .term-dropped button s").count() == 3
+        for index, (term_id, value) in enumerate(expected):
+            if index:
+                press_and_wait(page, "ArrowRight", f"t = {t}, term {index + 1} of 3")
+            term = watched.term(term_id)
+            assert term["dropped"] and single(term["value"]) == pytest.approx(single(value), 1e-12)
+            assert term["previous"] == term["running"]
+            assert greyed_ids(page) == path_ids(term["path"]) and lit_ids(page) == (set(), set())
+            sums = page.eval_on_selector_all(
+                "#formula .running-sum.dropped",
+                "els => els.map(e => JSON.parse(e.dataset.numbers))",
+            )
+            assert sums == [[single(term["running"])] * 2]  # before = so far: nothing added
+    flow = server_flow(watched)
+    for gap in flow["gaps"]:  # after the last term: each running sum is the truncated gradient
+        shown = page.eval_on_selector(
+            f".running-item[data-param='{gap['param']}'] .value", "e => JSON.parse(e.dataset.value)"
+        )
+        assert shown == gap["truncated"]
+    w_h = next(gap for gap in flow["gaps"] if gap["param"] == "W_h")
+    assert single(w_h["truncated"]) != pytest.approx(
+        single(w_h["full"])
+    )  # the window did drop something
     assert not watched.errors
 
 
