@@ -11,7 +11,7 @@ from app.api.wire.base import Array, Divergence, Matrix, Vector, Wire, array
 from app.core import GradCheck, Run
 from app.core.flow import Flow
 from app.core.gradcheck import TOLERANCE, entry_errors
-from app.core.regime import REGIMES, Gauge
+from app.core.regime import REGIMES, Gauge, step_spectra
 from app.core.truncation import TruncationGap as CoreGap
 
 
@@ -23,11 +23,22 @@ class RegimeGauge(Wire):
     norms: Vector = array("|ds_k/ds_(k-m)|_2 for each distance (1 at m = 0);")
     log10_norms: Vector = array("log10 of norms (computed in log space: never overflows);")
     matrix: str = Field(
-        description='What sigma_max and the spectral radius are of: "W_h" '
-        'for the Elman cell, the state Jacobian "ds_T/ds_(T-1)" for GRU, LSTM.'
+        description='What sigma_max and the spectral radius are of: "W_h" for the Elman cell; '
+        'for GRU and LSTM "ds_j/ds_(j-1)", the state Jacobians, which change with j: then both '
+        "are the largest over the steps in spectrum_steps."
     )
     sigma_max: float | None = array("Its largest singular value;")
     spectral_radius: float | None = array("Its largest |eigenvalue|;")
+    spectrum_steps: list[int] = Field(
+        description="The steps j whose state Jacobian ds_j/ds_(j-1) the per-step spectrum "
+        "below is of, from T down (the backward steps taken; before any, T from the forward "
+        "pass); past the server's work limit only the nearest the loss."
+    )
+    step_sigma_max: Vector = array("sigma_max(ds_j/ds_(j-1)) for each j in spectrum_steps;")
+    step_spectral_radius: Vector = array("Its spectral radius for each j;")
+    jacobians_measured: int = Field(
+        description="How many state Jacobians are measured (spectrum_steps may hold fewer)."
+    )
     gamma: float | None = Field(
         description="The activation's largest derivative (tanh 1, "
         "sigmoid 0.25); null for gated cells."
@@ -47,6 +58,7 @@ class RegimeGauge(Wire):
 
     @classmethod
     def of(cls, gauge: Gauge) -> RegimeGauge:
+        spectra = gauge.spectra or step_spectra([])
         return cls.make(
             {
                 "k": gauge.k,
@@ -56,6 +68,10 @@ class RegimeGauge(Wire):
                 "matrix": gauge.matrix,
                 "sigma_max": gauge.sigma_max,
                 "spectral_radius": gauge.spectral_radius,
+                "spectrum_steps": list(spectra.steps),
+                "step_sigma_max": spectra.sigma_max,
+                "step_spectral_radius": spectra.spectral_radius,
+                "jacobians_measured": spectra.measured,
                 "gamma": gauge.gamma,
                 "bound": gauge.bound,
                 "rate": gauge.rate,
