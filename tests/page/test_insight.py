@@ -311,3 +311,59 @@ def test_choosing_another_optimiser_says_its_state_starts_afresh(watched: Watche
     assert clip.get_attribute("data-clipped") == str(update["clipped"]).lower()
     assert "off (no clip_norm)" in clip.inner_text()
     assert not watched.errors
+
+
+def test_an_lstm_with_rmsprop_goes_through_every_insight_panel(watched: Watched) -> None:
+    """A smoke test away from Elman and SGD: the optimiser chooser, the window, the flow and
+    the gauge (its spectrum over the steps' state Jacobians), the gaps, the gradient check and
+    a training job, each drawing the server's numbers."""
+    page = watched.page
+    watched.open("/?preset=lstm-remembers")  # T = 20, one loss at k = 20
+    page.locator("#insight").scroll_into_view_if_needed()
+    page.locator("#optimiser-picker").select_option("rmsprop")
+    with page.expect_response(lambda r: r.url.endswith("/optimizer") and r.ok):
+        page.get_by_role("button", name="Use this optimiser").click()
+    page.wait_for_function(
+        "() => document.getElementById('optimiser-note').textContent.includes('afresh')"
+    )
+    page.locator("#truncation-window").select_option("3")
+    with page.expect_response(lambda r: r.url.endswith("/truncation") and r.ok):
+        page.get_by_role("button", name="Set window and replay the epoch").click()
+    config = watched.state()["config"]
+    assert config["optimizer"]["name"] == "rmsprop" and config["truncation"] == 3
+    step_through(page, 20, 20)
+    page.locator("#insight").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('#truncation-gaps table') !== null")
+    flow = server_flow(watched)
+    kept = page.eval_on_selector_all(
+        "#flow-heatmap .flow-cell:not(.empty):not(.dropped)", "els => els.length"
+    )
+    dropped = page.eval_on_selector_all("#flow-heatmap .flow-cell.dropped", "els => els.length")
+    assert [kept, dropped] == [3, 17]  # W_hi's terms from k = 20: t = 20..18 kept (k - t < 3)
+    assert sum(size is not None for size in flow["sizes"][0]) == 3
+    gauge = flow["gauge"]
+    assert page.locator("#regime-sentence").inner_text() == gauge["sentence"]
+    assert "Of the state Jacobians ∂s_j/∂s_(j−1) at j = 20..2" in gauge["sentence"]
+    labels = page.eval_on_selector_all("#gauge-numbers dt", "els => els.map(e => e.textContent)")
+    assert labels[0] == "σ_max(∂s_j/∂s_(j−1)), largest over j = 20..2"
+    numbers = page.eval_on_selector_all("#gauge-numbers dd", "els => els.map(e => e.dataset.value)")
+    assert float(numbers[0]) == gauge["sigma_max"] == max(gauge["step_sigma_max"])
+    gaps = page.eval_on_selector_all(
+        "#truncation-gaps td.gap", "els => els.map(e => +e.dataset.value)"
+    )
+    assert gaps == [gap["relative_difference"] for gap in flow["gaps"]]
+    with page.expect_response(lambda r: r.url.endswith("/gradcheck") and r.ok) as answer:
+        page.get_by_role("button", name="Check the gradient").click()
+    check = answer.value.json()
+    page.wait_for_function("() => document.querySelector('#gradcheck .gradcheck-verdict') !== null")
+    assert check["passed"] and check["cell"] == "lstm"
+    assert page.locator("#gradcheck .gradcheck-verdict").inner_text().startswith("Pass")
+    page.locator("#job-epochs").fill("40")
+    with page.expect_response(lambda r: r.url.endswith("/jobs/train") and r.status == 202):
+        page.get_by_role("button", name="Train N epochs").click()
+    page.wait_for_function("() => document.getElementById('job-status').dataset.state === 'done'")
+    assert page.locator("#job-progress").evaluate("e => e.value") == 40
+    assert page.locator("#job-loss .log-point").count() > 1
+    state = watched.state()
+    assert state["config"]["optimizer"]["name"] == "rmsprop" and state["epoch"] == 41
+    assert not watched.errors
