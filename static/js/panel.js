@@ -10,7 +10,10 @@ import { createHTML } from "./svg.js";
 import { formatNumber } from "./format.js";
 
 /** A term's value as the list writes it: a number, or [a, b, …] for a small array. */
-const formatValue = (value) => (Array.isArray(value) ? `[${value.flat(Infinity).map((v) => formatNumber(v, 4)).join(", ")}]` : formatNumber(value, 4));
+const formatValue = (value) => {
+  const numbers = [value].flat(Infinity);
+  return numbers.length === 1 ? formatNumber(numbers[0], 4) : `[${numbers.map((v) => formatNumber(v, 4)).join(", ")}]`;
+};
 
 const $ = (id) => document.getElementById(id);
 

@@ -98,7 +98,7 @@ function entryLines(term, factorValues, [i, j], typeset, paramLatex) {
   // A term the truncation window drops adds nothing: the sum skips it (the server's running).
   const sum = term.dropped
     ? typeset(
-      `${at ? `[${so}]${at}` : so}\\text{ so far} = \\text{before} = ${latexNumber(running)} \\quad (\\text{term dropped by truncation: not added})`,
+      `${at ? `[${so}]${at}` : so}\\text{ so far} = \\text{before} = ${latexNumber(running)} \\quad (\\text{dropped: not added})`,
       { display: true, className: "math running-sum dropped" },
     )
     : typeset(
