@@ -124,8 +124,8 @@ class GradientFlow(Wire):
     diverged: Divergence | None = Field(description="null, or the run's first overflow.")
     truncation: int | None = Field(description="The window tau; null for full BPTT.")
     dropped_sizes: Matrix = array(
-        "Like sizes, for the terms the window drops (k - t >= tau) at the steps taken, from a "
-        "full pass; null for a kept term, a step not taken, or without truncation;"
+        "Like sizes, for the terms the window drops (k - t >= tau) at the steps taken; null "
+        "for a kept term, a step not taken, or without truncation;"
     )
     gaps: list[TruncationGap] | None = Field(
         description="Per parameter, once the backward pass is complete with truncation: the "
