@@ -46,9 +46,9 @@ def flow_of(run: Run, param: str | None, scale: float | None) -> GradientFlow:
     if scale is not None:  # the epoch's starting weights, scaled
         run = bptt(scale_recurrent(run.scenario, scale)).with_changes(epoch=run.epoch)
     full = None
-    if run.scenario.config.truncation is not None and run.backward:
-        full = bptt(untruncated(run.scenario))  # the terms the window drops, computed once
-    dropped, gaps = dropped_sizes(run, name, full), truncation_gaps(run, full)
+    if run.scenario.config.truncation is not None and len(run.backward) == run.T:
+        full = bptt(untruncated(run.scenario))  # the full gradient, for the gaps
+    dropped, gaps = dropped_sizes(run, name), truncation_gaps(run, full)
     flow, gauge = gradient_flow(run, name), regime_gauge(run)
     return GradientFlow.of(run, flow, gauge, scale, dropped, gaps)
 

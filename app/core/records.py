@@ -95,6 +95,7 @@ class BackwardRecord:
     trace: Callable[[], Path]  # the part of the graph this step goes back along, when asked
     diverged: Divergence | None
     states: tuple[str, ...] = ("h",)  # the cell's state names, in the order of dstate
+    dropped: tuple[StepTerms, ...] = ()  # the terms the window drops here (k - t >= tau)
 
     kind = "backward"
 

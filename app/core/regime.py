@@ -7,10 +7,13 @@ From the last loss step K (= T) back, the gauge is the size of the Jacobian prod
 for distances m = k - t = 0 .. M (P_0 = I), as its spectral norm |P_m|_2. The products are
 taken in log space (each partial product rescaled to norm 1), so they never overflow.
 
-Beside it: sigma_max and the spectral radius of W_h (for GRU and LSTM, of the state
-Jacobian J_K), gamma = the activation's largest derivative, and Pascanu et al.'s sufficient
-condition for vanishing, sigma_max(W_h) * gamma < 1 (Elman: |J_j| <= |diag f'| |W_h|).
-The measured rate per step is 10^slope of the least-squares line through log10 |P_m|.
+Beside it: sigma_max and the spectral radius of W_h, gamma = the activation's largest
+derivative, and Pascanu et al.'s sufficient condition for vanishing, sigma_max(W_h) * gamma
+< 1 (Elman: |J_j| <= |diag f'| |W_h|). A GRU's or an LSTM's state Jacobian changes from step
+to step, so the gauge gives sigma_max(J_j) and rho(J_j) for every J_j measured (j = K, K-1,
+..., the nearest the loss first, as many as SPECTRUM_WORK allows), and its headline numbers
+are their largest, named as such. The measured rate per step is 10^slope of the
+least-squares line through log10 |P_m|.
 """
 
 from __future__ import annotations
@@ -25,6 +28,29 @@ from app.core.stepper import Run
 GAMMAS = (("tanh", 1.0), ("sigmoid", 0.25), ("relu", 1.0), ("identity", 1.0))  # max f'
 GEOMETRIC = 0.1  # a rate per step below 1 - this shrinks geometrically, above 1 + this grows
 REGIMES = ("vanishing", "exploding", "neither", "unknown")
+SPECTRUM_WORK = 2e7  # per-step spectra: at most this many S^3 (an SVD and an eigensolve each)
+
+
+@dataclass(frozen=True, eq=False)
+class StepSpectra:
+    """sigma_max and the spectral radius of each state Jacobian J_j = ds_j/ds_{j-1} measured."""
+
+    steps: tuple[int, ...]  # j of each, from the loss step down (the nearest the loss first)
+    sigma_max: np.ndarray  # (n,) |J_j|_2
+    spectral_radius: np.ndarray  # (n,) max |eigenvalue of J_j|
+    measured: int  # the Jacobians measured; `steps` holds fewer past SPECTRUM_WORK
+
+    def largest(self, values: np.ndarray) -> tuple[float, int | None]:
+        """(the largest finite value, the j it is at); NaN, None if none is finite."""
+        finite = np.where(np.isfinite(values), values, -np.inf)
+        if not finite.size or not np.isfinite(finite.max()):
+            return float("nan"), None
+        at = int(np.argmax(finite))
+        return float(finite[at]), self.steps[at]
+
+    def smallest(self, values: np.ndarray) -> float:
+        finite = values[np.isfinite(values)]
+        return float(finite.min()) if finite.size else float("nan")
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +66,7 @@ class Gauge:
     rate: float | None  # the measured factor per step (None with fewer than two points)
     regime: str  # one of REGIMES
     sentence: str  # the regime and why, in numbers
+    spectra: StepSpectra | None = None  # per step J_j's sigma_max and spectral radius
 
     @property
     def distances(self) -> np.ndarray:
@@ -91,26 +118,41 @@ def regime_gauge(run: Run) -> Gauge:
     by_step = {record.t: record.jacobian for record in run.backward}
     jacobians = [by_step[t] for t in range(T, 1, -1) if t in by_step]
     logs = product_log_norms(jacobians)
+    spectra = step_spectra(_measured_jacobians(run, by_step))
     if config.cell == "elman":
-        matrix, name = np.asarray(run.scenario.params["W_h"]), "W_h"
-        gamma: float | None = dict(GAMMAS)[config.activation]
-    else:
-        matrix, name, gamma = _last_jacobian(run, by_step), f"ds_{T}/ds_{T - 1}", None
-    sigma, radius = _spectrum(matrix)
+        name, gamma = "W_h", dict(GAMMAS)[config.activation]
+        sigma, radius = _spectrum(np.asarray(run.scenario.params["W_h"]))
+    else:  # the largest over the steps measured: the state Jacobian changes with t
+        name, gamma = "ds_j/ds_(j-1)", None
+        sigma, radius = (
+            spectra.largest(spectra.sigma_max)[0],
+            spectra.largest(spectra.spectral_radius)[0],
+        )
     rate = measured_rate(logs)
     regime = _regime(rate, None if gamma is None else sigma * gamma, len(jacobians))
-    gauge = Gauge(T, logs, name, sigma, radius, gamma, rate, regime, "")
+    gauge = Gauge(T, logs, name, sigma, radius, gamma, rate, regime, "", spectra)
     return replace(gauge, sentence=regime_sentence(gauge, T))
 
 
-def _last_jacobian(run: Run, by_step: dict[int, np.ndarray]) -> np.ndarray | None:
-    """J_T = ds_T/ds_{T-1}: from backward step T, or from forward step T's values."""
-    if run.T in by_step:
-        return by_step[run.T]
-    if len(run.forward) < run.T:
-        return None
+def step_spectra(jacobians: list[tuple[int, np.ndarray]]) -> StepSpectra:
+    """sigma_max and rho of each (j, J_j), in the order given, as many as SPECTRUM_WORK allows."""
+    size = jacobians[0][1].shape[0] if jacobians else 1
+    kept = jacobians[: max(1, int(SPECTRUM_WORK // size**3))]
+    pairs = [_spectrum(jacobian) for _, jacobian in kept]
+    sigmas = np.array([sigma for sigma, _ in pairs])
+    radii = np.array([radius for _, radius in pairs])
+    return StepSpectra(tuple(j for j, _ in kept), sigmas, radii, len(jacobians))
+
+
+def _measured_jacobians(run: Run, by_step: dict[int, np.ndarray]) -> list[tuple[int, np.ndarray]]:
+    """(j, J_j) for the backward steps taken, j = T down to 2; before any, J_T from forward
+    step T's values (once the forward pass is complete)."""
+    measured = [(t, by_step[t]) for t in range(run.T, 1, -1) if t in by_step]
+    if measured or len(run.forward) < run.T or run.T < 2:
+        return measured
     with np.errstate(all="ignore"):
-        return run.scenario.config.rnn.jacobian(run.scenario.params.arrays, run.forward[-1].cache)
+        cache = run.forward[-1].cache
+        return [(run.T, run.scenario.config.rnn.jacobian(run.scenario.params.arrays, cache))]
 
 
 def _spectrum(matrix: np.ndarray | None) -> tuple[float, float]:
@@ -162,10 +204,8 @@ def regime_sentence(gauge: Gauge, T: int) -> str:
 
 def _condition(gauge: Gauge) -> str:
     if gauge.bound is None:
-        return (
-            f"Of the state Jacobian {gauge.matrix}: σ_max = {written(gauge.sigma_max)}, spectral "
-            f"radius {written(gauge.spectral_radius)} (Pascanu et al.'s condition σ_max · γ < 1 is "
-            "for the Elman cell)."
+        return _state_spectrum(gauge.spectra) + (
+            ". Pascanu et al.'s condition σ_max · γ < 1 is for the Elman cell."
         )
     holds = "< 1: vanishing is certain" if gauge.bound < 1 else "≥ 1: not certain to vanish"
     return (
@@ -174,6 +214,42 @@ def _condition(gauge: Gauge) -> str:
         f"(Pascanu et al.'s sufficient condition); spectral radius ρ(W_h) = "
         f"{written(gauge.spectral_radius)}."
     )
+
+
+def _state_spectrum(spectra: StepSpectra | None) -> str:
+    """Which state Jacobians the spectrum is of, and its range over them."""
+    if spectra is None or not spectra.steps:
+        return "The state Jacobians ∂s_j/∂s_(j−1): not measured yet"
+    steps, n = spectra.steps, len(spectra.steps)
+    if n == 1:
+        j = steps[0]
+        only = ", the only one computed yet"
+        if spectra.measured > 1:
+            only = f", the nearest the loss of the {spectra.measured} measured"
+        return (
+            f"Of the state Jacobian ∂s_{j}/∂s_{j - 1}{only}: σ_max = "
+            f"{written(spectra.sigma_max[0])}, "
+            f"spectral radius {written(spectra.spectral_radius[0])}"
+        )
+    which = f"j = {steps[0]}..{steps[-1]}"
+    if n < spectra.measured:
+        which += f", the {n} nearest the loss of the {spectra.measured} measured"
+    ranges = [
+        _range(name, spectra, values)
+        for name, values in (
+            ("σ_max", spectra.sigma_max),
+            ("spectral radius", spectra.spectral_radius),
+        )
+    ]
+    return f"Of the state Jacobians ∂s_j/∂s_(j−1) at {which}: " + ", ".join(ranges)
+
+
+def _range(name: str, spectra: StepSpectra, values: np.ndarray) -> str:
+    """'σ_max from 0.41 to 0.93 (largest at j = 15)', or 'σ_max 0.963 at every j'."""
+    low, (high, at) = written(spectra.smallest(values)), spectra.largest(values)
+    if low == written(high):
+        return f"{name} {low} at every j"
+    return f"{name} from {low} to {written(high)} (largest at j = {at})"
 
 
 DIGITS_UP = "⁰¹²³⁴⁵⁶⁷⁸⁹"  # superscript 0..9

@@ -20,7 +20,8 @@ class BackwardCarry:
     """What the backward recursion hands from step t to step t-1."""
 
     share: tuple[np.ndarray, ...] | None = None  # step t's share of dL/ds_{t-1} (untruncated)
-    ks: tuple[int, ...] = ()  # the loss steps whose streams still reach t-1, ascending
+    ks: tuple[int, ...] = ()  # the loss steps k >= t, ascending (with truncation, the kept
+    # ones first: a stream past its window goes on, for the terms the window drops)
     rows: np.ndarray | None = None  # (len(ks), S): dl_k/ds_{t-1}, all losses as one matrix
 
 

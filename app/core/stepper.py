@@ -87,31 +87,35 @@ def backward_step(run: Run) -> tuple[Run, BackwardRecord]:
     with np.errstate(all="ignore"):
         dz = loss_grad(config.output, fwd.z, fwd.y) if fwd.y is not None else None
         ks, rows = _streams(run, t, dz)
-        dstate = _dL_ds(run, dz, rows)
+        kept = sum(1 for k in ks if config.keeps_term(k, t))  # a prefix, as ks ascend
+        dstate = _dL_ds(run, dz, rows[:kept])
         share, uses, local = cell.backward(p.arrays, fwd.cache, dstate)
         if dz is not None:
             uses |= output_grads_at(dz, fwd.h)
         grads = _accumulate(run, uses)
         jacobian = cell.jacobian(p.arrays, fwd.cache)
         step_view = StepView(fwd.cache, dz, fwd.yhat, fwd.y, jacobian)
-        terms = summarize(config, p.arrays, step_view, t, ks, rows)
-        # the streams that still reach t - 1: a prefix, as ks ascend (k - (t - 1) < tau)
-        kept = sum(1 for k in ks if config.keeps_term(k, t - 1))
-        next_carry = BackwardCarry(share, ks[:kept], rows[:kept] @ jacobian)
+        terms = summarize(config, p.arrays, step_view, t, ks[:kept], rows[:kept])
+        # the terms the window drops (k - t >= tau), summarised the same way, shown greyed
+        dropped_view = StepView(fwd.cache, None, fwd.yhat, fwd.y, jacobian)
+        dropped = summarize(config, p.arrays, dropped_view, t, ks[kept:], rows[kept:])
+        # every stream goes on to t - 1 (a dropped one still has terms to show there)
+        next_carry = BackwardCarry(share, ks, rows @ jacobian)
     quantities = [(f"dz_{t}", dz)]
     quantities += [(f"d{s}_{t}", v) for s, v in zip(cell.states, dstate, strict=True)]
     quantities += [(f"{name}_{t}", value) for name, value in local.items()]
     quantities += [(f"d{name}", grads[name]) for name in grads]
     diverged = first_non_finite("backward", t, quantities)
-    trace = partial(backward_path, config, run.T, t, ks)
+    trace = partial(backward_path, config, run.T, t, ks[:kept])
     record = BackwardRecord(
-        t, dz, dstate, local, jacobian, grads, terms, trace, diverged, cell.states
+        t, dz, dstate, local, jacobian, grads, terms, trace, diverged, cell.states, dropped
     )
     return run.with_changes(backward=(*run.backward, record), carry=next_carry), record
 
 
 def _streams(run: Run, t: int, dz: np.ndarray | None) -> tuple[tuple[int, ...], np.ndarray]:
-    """dl_k/ds_t for each loss k whose window still reaches t, as rows (ascending k)."""
+    """dl_k/ds_t for each loss k >= t, as rows (ascending k); with truncation the kept ones
+    (k - t < tau) are a prefix, the rest the terms the window drops."""
     p, carry = run.scenario.params, run.carry
     S = run.scenario.config.hidden_size * len(run.scenario.config.rnn.states)
     ks, rows = carry.ks, carry.rows if carry.rows is not None else np.zeros((0, S))
@@ -122,7 +126,8 @@ def _streams(run: Run, t: int, dz: np.ndarray | None) -> tuple[tuple[int, ...], 
 
 
 def _dL_ds(run: Run, dz: np.ndarray | None, rows: np.ndarray) -> tuple[np.ndarray, ...]:
-    """dL/ds_t = dz_t/ds_t^T dz_t + step t+1's share (or the sum of the kept streams)."""
+    """dL/ds_t = dz_t/ds_t^T dz_t + step t+1's share (or the sum of the kept streams,
+    `rows`)."""
     config = run.scenario.config
     H, n = config.hidden_size, len(config.rnn.states)
     if config.truncation is not None:

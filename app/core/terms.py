@@ -67,11 +67,13 @@ class Term:
     path: Path
     row: np.ndarray | None = None  # the factors before the last multiplied: (S,) or (K,)
     numbers: tuple = ()  # the Numbers the factors' entry templates name (app.core.entries)
+    dropped: bool = False  # truncation leaves it out (k - t >= tau): running skips it
 
     @property
     def previous(self) -> np.ndarray:
-        """dL/dparam so far before this term: running = previous + value."""
-        return self.running - self.value
+        """dL/dparam so far before this term: running = previous + value (previous = running
+        for a term the window drops: nothing is added)."""
+        return self.running if self.dropped else self.running - self.value
 
     @property
     def distance(self) -> int:
@@ -163,7 +165,8 @@ def term_detail(
     """term(k, t) of `param` with every factor, built from the steps' shared values.
 
     `steps` holds every step from t to the last loss step; `running_before` is dL/dparam
-    over the steps after t (the recursion's sum before step t).
+    over the steps after t (the recursion's sum before step t). A term the truncation window
+    drops is built the same way (its value is the same product), marked `dropped`.
     """
     cell = config.rnn
     n_states = len(cell.states)
@@ -183,8 +186,10 @@ def term_detail(
         row, so_far = row @ steps[j].jacobian, so_far @ steps[j].jacobian
     so_far = so_far + _kept_row(config, steps[t], t, t, out)
     value = direct.contract(row)
+    # the kept terms up to k; a dropped term (k - t >= tau) comes after them all and adds 0
     running = running_before + direct.contract(so_far)
-    return Term(param, k, t, factors, value, running, term_path(config, param, k, t), row)
+    path, dropped = term_path(config, param, k, t), not config.keeps_term(k, t)
+    return Term(param, k, t, factors, value, running, path, row, dropped=dropped)
 
 
 def _kept_row(config: Config, step: StepView, j: int, t: int, out: np.ndarray) -> np.ndarray:

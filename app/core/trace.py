@@ -38,9 +38,10 @@ def _check(run: Run, param: str, k: int, t: int) -> None:
     done = {record.t for record in run.backward}
     if t not in done:
         raise TermNotFoundError(f"backward step t = {t} has not been taken yet this epoch")
-    kept = (t,) if param in config.output_params else config.kept_losses(t, T)
-    if param in config.output_params and t not in config.loss_steps(T):
-        kept = ()
+    # a cell parameter's terms at t: every loss k >= t, kept or dropped by the window
+    kept = tuple(k for k in config.loss_steps(T) if k >= t)
+    if param in config.output_params:
+        kept = (t,) if t in config.loss_steps(T) else ()
     if k not in kept:
         steps = ", ".join(map(str, kept)) or "none"
         raise TermNotFoundError(
@@ -67,15 +68,24 @@ def terms_at(run: Run, t: int) -> tuple[Term, ...]:
     )
 
 
-def term_sizes(run: Run, param: str) -> np.ndarray:
-    """(T, T): entry [k-1, t-1] the size of term(k, t) of `param`, NaN where there is none.
+def dropped_at(run: Run, t: int) -> tuple[Term, ...]:
+    """Every term the truncation window dropped at backward step t (by parameter, then k)."""
+    record = next(r for r in run.backward if r.t == t)
+    return tuple(
+        term_detail(run, summary.param, k, t) for summary in record.dropped for k in summary.ks
+    )
+
+
+def term_sizes(run: Run, param: str, dropped: bool = False) -> np.ndarray:
+    """(T, T): entry [k-1, t-1] the size of term(k, t) of `param`, NaN where there is none
+    (`dropped`: of the terms the truncation window drops instead).
 
     Read from the summaries of the backward steps taken, which come from one batched pass
     (the rows dl_k/ds_t of all losses propagated together as a matrix).
     """
     sizes = np.full((run.T, run.T), np.nan)
     for record in run.backward:
-        for summary in record.terms:
+        for summary in record.dropped if dropped else record.terms:
             if summary.param == param:
                 sizes[np.array(summary.ks) - 1, record.t - 1] = summary.sizes
     return sizes
@@ -88,11 +98,11 @@ def running_sums(run: Run, term: Term) -> dict[str, np.ndarray | None]:
     record = next(r for r in run.backward if r.t == t)
     later = [r for r in run.backward if r.t > t]
     before = later[-1].grads if later else None
-    order = [summary.param for summary in record.terms]
-    here = order.index(term.param)
+    order = [summary.param for summary in record.terms]  # in the order of names
+    here = names.index(term.param)  # a dropped term comes after its parameter's kept ones
     sums: dict[str, np.ndarray | None] = {}
     for name in names:
-        done_here = name in order and order.index(name) < here
+        done_here = name in order and names.index(name) < here
         seen = done_here or any(s.param == name for r in later for s in r.terms)
         if name == term.param:
             sums[name] = term.running

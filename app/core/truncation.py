@@ -5,8 +5,9 @@ Truncated BPTT with window tau keeps term(k, t) iff k - t < tau (Config.keeps_te
 
     g_truncated = sum over k - t < tau of term(k, t)        g_full = sum over every k >= t
 
-and the gap per parameter is |g_truncated - g_full|_2 / |g_full|_2. Both come from whole
-passes of the same weights: the session's run (tau) and one without truncation.
+and the gap per parameter is |g_truncated - g_full|_2 / |g_full|_2. The dropped terms
+themselves are what the backward steps summarised (BackwardRecord.dropped); the full
+gradient comes from a whole pass of the same weights without truncation.
 """
 
 from __future__ import annotations
@@ -37,21 +38,11 @@ def untruncated(scenario: Scenario) -> Scenario:
     return Scenario(config, scenario.params, scenario.inputs, scenario.targets)
 
 
-def dropped_sizes(run: Run, param: str, full: Run | None = None) -> np.ndarray:
+def dropped_sizes(run: Run, param: str) -> np.ndarray:
     """(len(S), T): the sizes of the terms the window drops at the backward steps taken
-    (k - t >= tau), from a whole untruncated pass; NaN for a kept term or a step not taken."""
-    config, T = run.scenario.config, run.T
-    ks = np.array(config.loss_steps(T))
-    dropped = np.full((ks.size, T), np.nan)
-    if config.truncation is None or not run.backward:
-        return dropped
-    full = full or bptt(untruncated(run.scenario))
-    sizes = term_sizes(full, param)[ks - 1]
-    for record in run.backward:
-        for row, k in enumerate(ks):
-            if k >= record.t and not config.keeps_term(int(k), record.t):
-                dropped[row, record.t - 1] = sizes[row, record.t - 1]
-    return dropped
+    (k - t >= tau), as the steps summarised them; NaN for a kept term or a step not taken."""
+    ks = run.scenario.config.loss_steps(run.T)
+    return term_sizes(run, param, dropped=True)[np.array(ks) - 1]
 
 
 def truncation_gaps(run: Run, full: Run | None = None) -> tuple[TruncationGap, ...] | None:

@@ -28,7 +28,8 @@ export function sentence(view, record, term) {
   if (view.term === null) return `Backward step t = ${record.t}: no chain-rule term completes here.`;
   const summary = record.terms[view.term];
   const which = `Backward step t = ${record.t}, term ${view.term + 1} of ${record.terms.length}`;
-  const what = `derivative of the loss at step ${summary.k} with respect to ${summary.param}, used at t = ${summary.t}`;
+  const what = `derivative of the loss at step ${summary.k} with respect to ${summary.param}, used at t = ${summary.t}` +
+    (summary.dropped ? ", dropped by truncation: not added to the sum" : "");
   if (!term || term.error) return `${which}: ${what}.`;
   return `${which}: ${what}, equals ${spoken(term.value)}; the sum so far is ${spoken(term.running)}.`;
 }

@@ -28,10 +28,12 @@ const sessionPath = (id) => `/api/sessions/${encodeURIComponent(id)}`;
 /**
  * A backward record's terms arrive as columns, one entry per parameter ({param, t, ks, sizes,
  * values}); the page walks them one by one, so they become one object per term, in order.
+ * The terms the truncation window drops (record.dropped) follow their parameter's kept ones,
+ * marked dropped: the page shows them greyed and struck through, the running sum skipping them.
  * Each term's factors come later, from GET .../terms/{id}, when the term is shown.
  */
 export function termList(record) {
-  const terms = record.terms.flatMap((group) => group.ks.map((k, i) => ({
+  const flat = (group, dropped) => group.ks.map((k, i) => ({
     id: `${group.param}:${k}:${group.t}`,
     param: group.param,
     k,
@@ -39,7 +41,14 @@ export function termList(record) {
     distance: k - group.t,
     size: group.sizes[i],
     value: group.values ? group.values[i] : null,
-  })));
+    dropped,
+  }));
+  const dropped = record.dropped ?? [];
+  const params = [...new Set([...record.terms, ...dropped].map((group) => group.param))];
+  const terms = params.flatMap((param) => [
+    ...record.terms.filter((group) => group.param === param).flatMap((group) => flat(group, false)),
+    ...dropped.filter((group) => group.param === param).flatMap((group) => flat(group, true)),
+  ]);
   return { ...record, terms };
 }
 

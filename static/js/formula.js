@@ -201,8 +201,9 @@ export function renderTerm(panel, term, context) {
   product.onpick = (i, j) => cardAt(term.factors.length - 1).worked?.pick?.(i, j);
   const heading = `Backward step t = ${t}: term ${index + 1} of ${count}`;
   const what = `∂L/∂${term.param} through ℓ_${term.k}, parameter used at t = ${term.t}` +
-    (term.distance ? ` (${term.distance} step${term.distance > 1 ? "s" : ""} back)` : "");
-  const summary = createHTML("div", { class: "term-summary" }, [
+    (term.distance ? ` (${term.distance} step${term.distance > 1 ? "s" : ""} back)` : "") +
+    (term.dropped ? ": dropped by truncation (k − t ≥ τ), greyed on the graph, not added to the sum" : "");
+  const summary = createHTML("div", { class: term.dropped ? "term-summary dropped" : "term-summary" }, [
     createHTML("span", { class: "summary-part" }, [
       "term =",
       Object.assign(valueElement(term.value, { name: "the term" }), { id: "term-value" }),

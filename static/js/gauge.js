@@ -12,10 +12,15 @@ export function renderGauge({ chart, numbers, sentence }, gauge) {
   });
   sentence.textContent = gauge.sentence;
   sentence.dataset.regime = gauge.regime;
-  const of = gauge.matrix;
+  // A GRU's or LSTM's state Jacobian changes with j: the server's numbers are the largest over
+  // the steps it names (spectrum_steps), and the labels say so.
+  const steps = gauge.spectrum_steps ?? [];
+  const of = gauge.gamma === null ? "∂s_j/∂s_(j−1)" : gauge.matrix;
+  const over = gauge.gamma !== null || !steps.length ? ""
+    : steps.length === 1 ? `, j = ${steps[0]}` : `, largest over j = ${steps[0]}..${steps.at(-1)}`;
   const rows = [
-    [`σ_max(${of})`, gauge.sigma_max],
-    [`spectral radius ρ(${of})`, gauge.spectral_radius],
+    [`σ_max(${of})${over}`, gauge.sigma_max],
+    [`spectral radius ρ(${of})${over}`, gauge.spectral_radius],
     ...(gauge.gamma === null ? [] : [["γ = max f′", gauge.gamma], ["σ_max · γ", gauge.bound]]),
     ["measured rate per step", gauge.rate],
   ];

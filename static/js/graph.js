@@ -372,17 +372,19 @@ function paramMarks(value) {
 }
 
 /** Light a path: every id in path.nodes and path.edges, factor edges in their own colours. */
-export function lightPath(rendered, path, edgeColours = new Map()) {
+export function lightPath(rendered, path, edgeColours = new Map(), { greyed = false } = {}) {
   for (const element of [...rendered.nodeElements.values(), ...rendered.edgeElements.values()]) {
-    element.classList.remove("lit");
+    element.classList.remove("lit", "greyed");
     element.style.removeProperty("--lit-colour");
   }
   if (!path) return;
-  for (const id of path.nodes) rendered.nodeElements.get(id)?.classList.add("lit");
+  // A term the truncation window drops: its path greyed (dashed), not lit in colour.
+  const mark = greyed ? "greyed" : "lit";
+  for (const id of path.nodes) rendered.nodeElements.get(id)?.classList.add(mark);
   for (const id of path.edges) {
     const element = rendered.edgeElements.get(id);
     if (!element) continue;
-    element.classList.add("lit");
+    element.classList.add(mark);
     if (edgeColours.has(id)) element.style.setProperty("--lit-colour", edgeColours.get(id));
     element.parentNode.append(element); // draw lit edges on top of the others
   }

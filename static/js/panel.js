@@ -9,6 +9,12 @@ import { recordOf } from "./timeline.js";
 import { createHTML } from "./svg.js";
 import { formatNumber } from "./format.js";
 
+/** A term's value as the list writes it: a number, or [a, b, …] for a small array. */
+const formatValue = (value) => {
+  const numbers = [value].flat(Infinity);
+  return numbers.length === 1 ? formatNumber(numbers[0], 4) : `[${numbers.map((v) => formatNumber(v, 4)).join(", ")}]`;
+};
+
 const $ = (id) => document.getElementById(id);
 
 /**
@@ -37,6 +43,7 @@ export function renderPanel(view, epoch, context) {
   } else if (view.term === null) {
     lightPath(graph, record.path);
     renderBackwardSummary(panel, record, epoch.config ?? state.config, state.cell);
+    if (record.terms.length) renderTermList(view, record, context.views, context.show, epoch.config ?? state.config);
   } else {
     renderTermView(view, record, epoch, context);
   }
@@ -60,15 +67,16 @@ function renderTermView(view, record, epoch, context) {
   const { graph, state, views, show } = context;
   const summary = record.terms[view.term];
   const detail = context.termDetail(view.epoch, summary);
+  const config = epoch.config ?? state.config;
   if (!detail || detail.error) {
-    lightPath(graph, record.path);
+    lightPath(graph, summary.dropped ? null : record.path);
     renderTermPending($("formula"), summary, detail, record, view, epoch.epoch === state.epoch);
-    renderTermList(view, record, views, show);
+    renderTermList(view, record, views, show, config);
     return;
   }
   const term = { ...summary, ...detail };
   const colours = new Map(term.factors.map((f, i) => [f.edge, FACTOR_COLOURS[i % FACTOR_COLOURS.length]]));
-  lightPath(graph, term.path, colours);
+  lightPath(graph, term.path, colours, { greyed: term.dropped });
   renderTerm($("formula"), term, {
     index: view.term,
     count: record.terms.length,
@@ -78,7 +86,7 @@ function renderTermView(view, record, epoch, context) {
     runningSoFar: new Map(Object.entries(detail.running_all).map(([name, sum]) => [name, sum ?? undefined])),
   });
   appendDiverged($("formula"), record.diverged);
-  renderTermList(view, record, views, show);
+  renderTermList(view, record, views, show, config);
 }
 
 /** A term whose factors are on their way (or gone with an earlier epoch): what the summary says. */
@@ -101,10 +109,17 @@ function renderTermPending(panel, term, detail, record, view, current) {
 /**
  * The terms this backward step completes, after the current one: a row per parameter (it
  * scrolls sideways when long), a button per loss ℓ_k. Click one to show it and light its path.
+ * The terms the truncation window drops follow, struck through with their values (the server's).
  */
-function renderTermList(view, record, views, show) {
+function renderTermList(view, record, views, show, config) {
   const list = $("term-list");
-  list.append(createHTML("h3", { text: `All ${record.terms.length} terms completed at t = ${record.t}` }));
+  const dropped = record.terms.filter((term) => term.dropped).length;
+  list.append(createHTML("h3", {
+    text: dropped
+      ? `All ${record.terms.length} terms at t = ${record.t}: ${record.terms.length - dropped} completed, ` +
+        `${dropped} dropped by truncation τ = ${config?.truncation} (struck through, not added)`
+      : `All ${record.terms.length} terms completed at t = ${record.t}`,
+  }));
   const groups = new Map();
   record.terms.forEach((term, index) => {
     if (!groups.has(term.param)) groups.set(term.param, []);
@@ -115,15 +130,24 @@ function renderTermList(view, record, views, show) {
       const target = views.findIndex((v) => v.kind === "backward" && v.epoch === view.epoch &&
         v.index === view.index && v.term === index);
       const current = index === view.term;
-      return createHTML("li", {}, [createHTML("button", {
+      const label = `∂L/∂${param} through ℓ_${term.k}, t = ${term.t}`;
+      const button = (attributes, children) => createHTML("li", term.dropped ? { class: "term-dropped" } : {}, [createHTML("button", {
         type: "button",
-        class: current ? "term-button current" : "term-button",
         "aria-current": current ? "step" : null,
-        "aria-label": `∂L/∂${param} through ℓ_${term.k}, t = ${term.t}`,
         "data-term": term.id,
-        text: `ℓ_${term.k}`,
         onclick: () => show(target, { fromList: true }),
-      })]);
+        ...attributes,
+      }, children)]);
+      if (!term.dropped) {
+        return button({ class: current ? "term-button current" : "term-button", "aria-label": label, text: `ℓ_${term.k}` });
+      }
+      const value = [term.value ?? null].flat(Infinity).length <= 4 ? term.value ?? null : null;
+      const shown = value === null ? `|·| = ${formatNumber(term.size, 3)}` : `= ${formatValue(value)}`;
+      return button({
+        class: current ? "term-button dropped current" : "term-button dropped",
+        "aria-label": `${label}, dropped by truncation, ${shown}`,
+        "data-value": JSON.stringify(value ?? term.size),
+      }, [createHTML("s", { text: `ℓ_${term.k} ${shown}` })]);
     });
     list.append(createHTML("div", { class: "term-group", "data-param": param }, [
       createHTML("span", { class: "term-param", text: `∂L/∂${param}` }),

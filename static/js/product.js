@@ -95,11 +95,17 @@ function entryLines(term, factorValues, [i, j], typeset, paramLatex) {
   const previous = entryOf(term.previous, i, j);
   const running = entryOf(term.running, i, j);
   const so = `\\frac{\\partial L}{\\partial ${paramLatex(term.param)}}`;
-  const sum = typeset(
-    `${at ? `[${so}]${at}` : so}\\text{ so far} = \\text{before} + \\text{term} = ${latexNumber(previous)} + ${paren(value)} = ${latexNumber(running)}`,
-    { display: true, className: "math running-sum" },
-  );
-  sum.dataset.numbers = JSON.stringify([previous, value, running]);
+  // A term the truncation window drops adds nothing: the sum skips it (the server's running).
+  const sum = term.dropped
+    ? typeset(
+      `${at ? `[${so}]${at}` : so}\\text{ so far} = \\text{before} = ${latexNumber(running)} \\quad (\\text{dropped: not added})`,
+      { display: true, className: "math running-sum dropped" },
+    )
+    : typeset(
+      `${at ? `[${so}]${at}` : so}\\text{ so far} = \\text{before} + \\text{term} = ${latexNumber(previous)} + ${paren(value)} = ${latexNumber(running)}`,
+      { display: true, className: "math running-sum" },
+    );
+  sum.dataset.numbers = JSON.stringify(term.dropped ? [previous, running] : [previous, value, running]);
   lines.push(sum);
   return lines;
 }

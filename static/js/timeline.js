@@ -11,12 +11,18 @@ export function viewsFromState(state) {
   return views;
 }
 
-/** One view per forward record; one view per term of a backward record (or one if it has none). */
+/**
+ * One view per forward record; one view per term of a backward record (or one if it has none).
+ * A step whose every term the truncation window drops opens on its own values (no term
+ * completes there), then walks the dropped terms, greyed.
+ */
 export function viewsForRecord(state, kind, index) {
   if (kind === "forward") return [{ kind, epoch: state.epoch, index }];
-  const count = state.backward[index].terms.length;
-  if (!count) return [{ kind, epoch: state.epoch, index, term: null }];
-  return Array.from({ length: count }, (_, term) => ({ kind, epoch: state.epoch, index, term }));
+  const terms = state.backward[index].terms;
+  const none = { kind, epoch: state.epoch, index, term: null };
+  if (!terms.length) return [none];
+  const views = terms.map((_, term) => ({ kind, epoch: state.epoch, index, term }));
+  return terms.every((term) => term.dropped) ? [none, ...views] : views;
 }
 
 /** The record a view shows, from the epoch's records. */

@@ -3,12 +3,14 @@
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from app.core.epochs import bptt
 from app.core.gradcheck import TOLERANCE, entry_errors, gradcheck
 from app.core.model import Scenario
 from app.core.presets import get_preset
+from app.core.regime import written
 from tests.core.strategies import scenarios
 
 
@@ -65,3 +67,20 @@ def test_entry_errors_are_each_entrys_relative_error_against_the_floor():
             a, n = param.analytic[index], param.numeric[index]
             assert errors[index] == abs(a - n) / max(abs(a), abs(n), check.floor)
         assert errors.max() < 1e-6
+
+
+def test_where_the_pass_explodes_the_tolerance_is_the_rounding_bound_and_says_so():
+    """The exploding preset sits at its fixed point: L is small but a rounding error at one
+    step grows by |prod J| = 2.5^29 by the last, so no float64 gradient is good to 1e-6. The
+    check states the bound T * A * 2.2e-16 as its tolerance, shrinks eps, and passes."""
+    scenario = get_preset("exploding").scenario
+    check = gradcheck(scenario)
+    W_h = scenario.params.W_h
+    assert check.amplification == pytest.approx(np.linalg.norm(W_h, 2) ** (scenario.T - 1))
+    bound = scenario.T * check.amplification * np.finfo(np.float64).eps
+    assert check.tolerance == pytest.approx(bound) and check.tolerance > TOLERANCE
+    assert check.eps < 1e-4 and check.passed
+    assert check.max_relative_error > TOLERANCE  # 1e-6 is out of float64's reach here
+    assert "2.2×10⁻¹⁶" in check.note and written(check.tolerance) in check.note
+    calm = gradcheck(get_preset("vanishing").scenario)  # products below 1: nothing changes
+    assert calm.tolerance == TOLERANCE and calm.eps == 1e-4 and calm.note == ""

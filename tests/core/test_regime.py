@@ -6,6 +6,7 @@ from functools import reduce
 import numpy as np
 import pytest
 
+from app.core import regime
 from app.core.epochs import bptt
 from app.core.model import Config, Params, Scenario
 from app.core.presets import get_preset
@@ -17,6 +18,7 @@ from app.core.regime import (
     written,
 )
 from app.core.stepper import backward_step, whole_forward
+from tests.core import reference_cells
 
 
 def test_product_norms_equal_explicit_matrix_products():
@@ -70,16 +72,84 @@ def test_spectrum_of_W_h_agrees_with_numpy_linalg(name):
     assert gauge.bound == pytest.approx(gauge.sigma_max * 1.0)  # tanh and identity: gamma = 1
 
 
+def explicit_state_jacobians(scenario) -> dict[int, np.ndarray]:
+    """ds_j/ds_(j-1) for j = 2..T by central differences of the reference cells' step (a plain
+    loop, independent of app.core's Jacobians); s = h for a GRU, (h, c) for an LSTM."""
+    cell, p = scenario.config.cell, scenario.params.as_dict()
+    steps = reference_cells.forward(cell, p, scenario.inputs, scenario.config.activation)
+    H, n = scenario.config.hidden_size, 2 if cell == "lstm" else 1
+
+    def step(x, s):
+        if cell == "gru":
+            return reference_cells.gru_forward(p, x, s)["h"]
+        out = reference_cells.lstm_forward(p, x, s[:H], s[H:])
+        return np.concatenate([out["h"], out["c"]])
+
+    jacobians, eps = {}, 1e-6
+    for j in range(2, scenario.T + 1):
+        prev = steps[j - 2]
+        s_prev = prev["h"] if n == 1 else np.concatenate([prev["h"], prev["c"]])
+        columns = []
+        for i in range(n * H):
+            bump = np.zeros(n * H)
+            bump[i] = eps
+            x = scenario.inputs[j - 1]
+            columns.append((step(x, s_prev + bump) - step(x, s_prev - bump)) / (2 * eps))
+        jacobians[j] = np.stack(columns, axis=1)
+    return jacobians
+
+
 @pytest.mark.parametrize("name", ["lstm-remembers", "gru-update-gate"])
-def test_gated_cells_take_the_spectrum_of_the_state_jacobian(name):
+def test_gated_cells_give_the_spectrum_of_every_state_jacobian(name):
+    """Per step j = T..2, sigma_max and the spectral radius of ds_j/ds_(j-1) against
+    numpy.linalg on explicit Jacobians; the headline numbers are their largest."""
     scenario = get_preset(name).scenario
-    run = bptt(scenario)
+    gauge = regime_gauge(bptt(scenario))
+    explicit = explicit_state_jacobians(scenario)
+    spectra = gauge.spectra
+    assert spectra.steps == tuple(range(scenario.T, 1, -1)) and spectra.measured == scenario.T - 1
+    for j, sigma, radius in zip(
+        spectra.steps, spectra.sigma_max, spectra.spectral_radius, strict=True
+    ):
+        assert sigma == pytest.approx(np.linalg.norm(explicit[j], 2), rel=1e-6)
+        assert radius == pytest.approx(np.abs(np.linalg.eigvals(explicit[j])).max(), rel=1e-6)
+    assert gauge.matrix == "ds_j/ds_(j-1)" and gauge.gamma is None and gauge.bound is None
+    assert gauge.sigma_max == spectra.sigma_max.max()
+    assert gauge.spectral_radius == spectra.spectral_radius.max()
+    assert f"at j = {scenario.T}..2" in gauge.sentence and "Elman" in gauge.sentence
+
+
+def test_a_gated_cells_spectrum_changes_with_the_step_and_the_sentence_says_where():
+    scenario = get_preset("lstm-remembers").scenario
+    gauge = regime_gauge(bptt(scenario))
+    sigmas = gauge.spectra.sigma_max
+    assert sigmas.max() > sigmas.min() * 1.01  # J_j is not one matrix: the range is real
+    top = gauge.spectra.steps[int(np.argmax(sigmas))]
+    assert f"σ_max from {written(sigmas.min())} to {written(sigmas.max())}" in gauge.sentence
+    assert f"(largest at j = {top})" in gauge.sentence
+
+
+def test_before_the_backward_pass_the_spectrum_is_of_the_forward_passes_last_jacobian():
+    scenario = get_preset("gru-update-gate").scenario
+    run = whole_forward(scenario)
     gauge = regime_gauge(run)
-    J_T = next(r.jacobian for r in run.backward if r.t == scenario.T)
-    assert gauge.gamma is None and gauge.bound is None
-    assert gauge.sigma_max == pytest.approx(np.linalg.norm(J_T, 2), rel=1e-12)
-    assert gauge.spectral_radius == pytest.approx(np.abs(np.linalg.eigvals(J_T)).max())
-    assert "Elman" in gauge.sentence
+    J_T = explicit_state_jacobians(scenario)[scenario.T]
+    assert gauge.spectra.steps == (scenario.T,) and gauge.regime == "unknown"
+    assert gauge.sigma_max == pytest.approx(np.linalg.norm(J_T, 2), rel=1e-6)
+    assert "the only one computed yet" in gauge.sentence
+    for _ in range(3):  # t = T, T-1, T-2: the spectra of J_T, J_(T-1), J_(T-2)
+        run, _ = backward_step(run)
+    assert regime_gauge(run).spectra.steps == (scenario.T, scenario.T - 1, scenario.T - 2)
+
+
+def test_past_the_work_limit_the_spectrum_is_of_the_jacobians_nearest_the_loss(monkeypatch):
+    scenario = get_preset("lstm-remembers").scenario
+    S = 2 * scenario.config.hidden_size
+    monkeypatch.setattr(regime, "SPECTRUM_WORK", 5 * S**3)
+    gauge = regime_gauge(bptt(scenario))
+    T = scenario.T
+    assert gauge.spectra.steps == tuple(range(T, T - 5, -1)) and gauge.spectra.measured == T - 1
+    assert f"j = {T}..{T - 4}, the 5 nearest the loss of the {T - 1} measured" in gauge.sentence
 
 
 @pytest.mark.parametrize("a", [0.5, 1.0, 1.7])

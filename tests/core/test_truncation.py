@@ -81,3 +81,44 @@ def test_dropped_terms_are_the_full_passes_terms_outside_the_window():
         else:
             assert np.isnan(dropped[0, t - 1])  # kept, or not stepped yet
     assert np.isnan(dropped_sizes(bptt(get_preset("vanishing").scenario), "b")).all()
+
+
+@pytest.mark.parametrize(
+    ("name", "tau"), [("sine-next-value", 3), ("gru-update-gate", 2), ("lstm-remembers", 1)]
+)
+def test_each_backward_step_summarises_the_terms_its_window_drops(name, tau):
+    """Kept and dropped split the full pass's terms at t: the dropped are those with
+    k - t >= tau, their sizes and values those of the term definition."""
+    scenario = truncated(name, tau)
+    run, full = bptt(scenario), bptt(untruncated(scenario))
+    config = scenario.config
+    for record, whole in zip(run.backward, full.backward, strict=True):
+        t = record.t
+        for summary in record.dropped:
+            assert summary.param in config.cell_params
+            assert all(k - t >= tau for k in summary.ks)
+            for i, k in enumerate(summary.ks):
+                value = term_detail(full, summary.param, k, t).value
+                assert summary.sizes[i] == pytest.approx(np.linalg.norm(value), rel=1e-9)
+                np.testing.assert_allclose(summary.values[i], value, rtol=1e-9, atol=1e-15)
+        for param in config.cell_params:
+            kept = [k for s in record.terms if s.param == param for k in s.ks]
+            dropped = [k for s in record.dropped if s.param == param for k in s.ks]
+            every = [k for s in whole.terms if s.param == param for k in s.ks]
+            assert sorted(kept + dropped) == every
+            assert all(k - t < tau for k in kept)
+    assert any(record.dropped for record in run.backward)
+    assert not any(record.dropped for record in full.backward)
+
+
+def test_a_dropped_term_in_full_keeps_its_value_and_the_running_sum_skips_it():
+    scenario = truncated("seed-3-step", 1)
+    run, full = bptt(scenario), bptt(untruncated(scenario))
+    record = next(r for r in run.backward if r.t == 2)
+    term = term_detail(run, "W_h", 3, 2)
+    assert term.dropped and not term_detail(run, "W_h", 3, 3).dropped
+    np.testing.assert_allclose(term.value, term_detail(full, "W_h", 3, 2).value, rtol=1e-12)
+    assert term.value != 0
+    np.testing.assert_array_equal(term.previous, term.running)
+    np.testing.assert_allclose(term.running, record.grads["W_h"], rtol=1e-12)
+    np.testing.assert_allclose(term.running, run.backward[0].grads["W_h"], rtol=1e-12)

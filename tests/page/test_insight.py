@@ -12,7 +12,14 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import click_and_wait
+from tests.page.helpers import (
+    LIT_IDS,
+    click_and_wait,
+    lit_ids,
+    path_ids,
+    press_and_wait,
+    single,
+)
 
 
 def server_flow(watched: Watched, **query: Any) -> dict[str, Any]:
@@ -173,6 +180,69 @@ def test_the_window_control_truncates_and_the_page_shows_what_it_drops(watched: 
     assert not watched.errors
 
 
+def greyed_ids(page: Page) -> tuple[set[str], set[str]]:
+    nodes = page.eval_on_selector_all("#graph .node.greyed", LIT_IDS)
+    return set(nodes), set(page.eval_on_selector_all("#graph .edge.greyed", LIT_IDS))
+
+
+def test_the_backward_view_strikes_the_dropped_terms_through_and_greys_their_paths(
+    watched: Watched,
+) -> None:
+    """tau = 1 on the seed example keeps only k - t = 0: the terms at t = 2 and 1 are dropped.
+    Each is listed struck through with the API's value, its path greyed (not lit) when in view,
+    and the running sum skips it, ending at the truncated gradient."""
+    page = watched.page
+    watched.open("/")  # seed-3-step: T = 3, one loss, at k = 3
+    page.locator("#truncation-window").select_option("1")
+    with page.expect_response(lambda r: r.url.endswith("/truncation") and r.ok):
+        page.get_by_role("button", name="Set window and replay the epoch").click()
+    for t in (1, 2, 3):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    for index in range(1, 5):  # t = 3: four kept terms, lit in colour as ever
+        press_and_wait(page, "ArrowRight", f"Showing backward step t = 3, term {index} of 4")
+        assert greyed_ids(page) == (set(), set()) and lit_ids(page) != (set(), set())
+    for t in (2, 1):  # each opens on its own values (no term completes), then its dropped terms
+        press_and_wait(page, "ArrowRight", f"Showing backward step t = {t}, epoch 1.")
+        assert page.locator("#term-list .term-dropped button s").count() == 3
+        press_and_wait(page, "ArrowRight", f"Showing backward step t = {t}, term 1 of 3")
+        record = watched.state()["backward"][-1]
+        assert record["t"] == t and record["terms"] == []
+        expected = [
+            [f"{group['param']}:{k}:{t}", group["values"][i]]
+            for group in record["dropped"]
+            for i, k in enumerate(group["ks"])
+        ]
+        listed = page.eval_on_selector_all(
+            "#term-list .term-dropped button",
+            "els => els.map(e => [e.dataset.term, JSON.parse(e.dataset.value)])",
+        )
+        assert listed == expected and len(listed) == 3
+        assert page.locator("#term-list .term-dropped button s").count() == 3
+        for index, (term_id, value) in enumerate(expected):
+            if index:
+                press_and_wait(page, "ArrowRight", f"t = {t}, term {index + 1} of 3")
+            term = watched.term(term_id)
+            assert term["dropped"] and single(term["value"]) == pytest.approx(single(value), 1e-12)
+            assert term["previous"] == term["running"]
+            assert greyed_ids(page) == path_ids(term["path"]) and lit_ids(page) == (set(), set())
+            sums = page.eval_on_selector_all(
+                "#formula .running-sum.dropped",
+                "els => els.map(e => JSON.parse(e.dataset.numbers))",
+            )
+            assert sums == [[single(term["running"])] * 2]  # before = so far: nothing added
+    flow = server_flow(watched)
+    for gap in flow["gaps"]:  # after the last term: each running sum is the truncated gradient
+        shown = page.eval_on_selector(
+            f".running-item[data-param='{gap['param']}'] .value", "e => JSON.parse(e.dataset.value)"
+        )
+        assert shown == gap["truncated"]
+    w_h = next(gap for gap in flow["gaps"] if gap["param"] == "W_h")
+    assert single(w_h["truncated"]) != pytest.approx(
+        single(w_h["full"])
+    )  # the window did drop something
+    assert not watched.errors
+
+
 @pytest.mark.parametrize("preset", ["seed-3-step", "gru-update-gate", "lstm-remembers"])
 def test_the_gradient_check_panel_shows_the_servers_worst_entries(watched: Watched, preset) -> None:
     page = watched.page
@@ -240,4 +310,60 @@ def test_choosing_another_optimiser_says_its_state_starts_afresh(watched: Watche
     clip = page.locator("#clip-stage .clip-line")
     assert clip.get_attribute("data-clipped") == str(update["clipped"]).lower()
     assert "off (no clip_norm)" in clip.inner_text()
+    assert not watched.errors
+
+
+def test_an_lstm_with_rmsprop_goes_through_every_insight_panel(watched: Watched) -> None:
+    """A smoke test away from Elman and SGD: the optimiser chooser, the window, the flow and
+    the gauge (its spectrum over the steps' state Jacobians), the gaps, the gradient check and
+    a training job, each drawing the server's numbers."""
+    page = watched.page
+    watched.open("/?preset=lstm-remembers")  # T = 20, one loss at k = 20
+    page.locator("#insight").scroll_into_view_if_needed()
+    page.locator("#optimiser-picker").select_option("rmsprop")
+    with page.expect_response(lambda r: r.url.endswith("/optimizer") and r.ok):
+        page.get_by_role("button", name="Use this optimiser").click()
+    page.wait_for_function(
+        "() => document.getElementById('optimiser-note').textContent.includes('afresh')"
+    )
+    page.locator("#truncation-window").select_option("3")
+    with page.expect_response(lambda r: r.url.endswith("/truncation") and r.ok):
+        page.get_by_role("button", name="Set window and replay the epoch").click()
+    config = watched.state()["config"]
+    assert config["optimizer"]["name"] == "rmsprop" and config["truncation"] == 3
+    step_through(page, 20, 20)
+    page.locator("#insight").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('#truncation-gaps table') !== null")
+    flow = server_flow(watched)
+    kept = page.eval_on_selector_all(
+        "#flow-heatmap .flow-cell:not(.empty):not(.dropped)", "els => els.length"
+    )
+    dropped = page.eval_on_selector_all("#flow-heatmap .flow-cell.dropped", "els => els.length")
+    assert [kept, dropped] == [3, 17]  # W_hi's terms from k = 20: t = 20..18 kept (k - t < 3)
+    assert sum(size is not None for size in flow["sizes"][0]) == 3
+    gauge = flow["gauge"]
+    assert page.locator("#regime-sentence").inner_text() == gauge["sentence"]
+    assert "Of the state Jacobians ∂s_j/∂s_(j−1) at j = 20..2" in gauge["sentence"]
+    labels = page.eval_on_selector_all("#gauge-numbers dt", "els => els.map(e => e.textContent)")
+    assert labels[0] == "σ_max(∂s_j/∂s_(j−1)), largest over j = 20..2"
+    numbers = page.eval_on_selector_all("#gauge-numbers dd", "els => els.map(e => e.dataset.value)")
+    assert float(numbers[0]) == gauge["sigma_max"] == max(gauge["step_sigma_max"])
+    gaps = page.eval_on_selector_all(
+        "#truncation-gaps td.gap", "els => els.map(e => +e.dataset.value)"
+    )
+    assert gaps == [gap["relative_difference"] for gap in flow["gaps"]]
+    with page.expect_response(lambda r: r.url.endswith("/gradcheck") and r.ok) as answer:
+        page.get_by_role("button", name="Check the gradient").click()
+    check = answer.value.json()
+    page.wait_for_function("() => document.querySelector('#gradcheck .gradcheck-verdict') !== null")
+    assert check["passed"] and check["cell"] == "lstm"
+    assert page.locator("#gradcheck .gradcheck-verdict").inner_text().startswith("Pass")
+    page.locator("#job-epochs").fill("40")
+    with page.expect_response(lambda r: r.url.endswith("/jobs/train") and r.status == 202):
+        page.get_by_role("button", name="Train N epochs").click()
+    page.wait_for_function("() => document.getElementById('job-status').dataset.state === 'done'")
+    assert page.locator("#job-progress").evaluate("e => e.value") == 40
+    assert page.locator("#job-loss .log-point").count() > 1
+    state = watched.state()
+    assert state["config"]["optimizer"]["name"] == "rmsprop" and state["epoch"] == 41
     assert not watched.errors

@@ -7,11 +7,11 @@ from typing import Literal, Self
 from pydantic import Field
 
 from app.api.wire.base import Array, Divergence, Wire, array
+from app.api.wire.insight import NOTE_SAID, TOLERANCE_SAID
 from app.api.wire.scenario import ParamArrays
 from app.api.wire.session import RunState
 from app.api.wire.terms import TermDetail
 from app.core import GradCheck, Run, Term
-from app.core.gradcheck import TOLERANCE
 
 
 class BpttResult(RunState):
@@ -44,7 +44,8 @@ class GradCheckResult(Wire):
     """The backward pass's gradients against central differences."""
 
     eps: float = Field(description="The finite-difference step.")
-    tolerance: float = Field(description="The largest relative error that passes.")
+    tolerance: float = Field(description=TOLERANCE_SAID)
+    tolerance_note: str = Field(description=NOTE_SAID)
     passed: bool = Field(description="No overflow, and every relative error below tolerance.")
     max_relative_error: float | None = array("The largest relative_error;")
     diverged: Divergence | None = Field(
@@ -67,7 +68,8 @@ class GradCheckResult(Wire):
         return cls.make(
             {
                 "eps": check.eps,
-                "tolerance": TOLERANCE,
+                "tolerance": check.tolerance,
+                "tolerance_note": check.note,
                 "passed": check.passed,
                 "max_relative_error": check.max_relative_error,
                 "diverged": Divergence.of(check.diverged),

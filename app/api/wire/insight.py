@@ -10,8 +10,8 @@ from pydantic import Field
 from app.api.wire.base import Array, Divergence, Matrix, Vector, Wire, array
 from app.core import GradCheck, Run
 from app.core.flow import Flow
-from app.core.gradcheck import TOLERANCE, entry_errors
-from app.core.regime import REGIMES, Gauge
+from app.core.gradcheck import entry_errors
+from app.core.regime import REGIMES, Gauge, step_spectra
 from app.core.truncation import TruncationGap as CoreGap
 
 
@@ -23,11 +23,22 @@ class RegimeGauge(Wire):
     norms: Vector = array("|ds_k/ds_(k-m)|_2 for each distance (1 at m = 0);")
     log10_norms: Vector = array("log10 of norms (computed in log space: never overflows);")
     matrix: str = Field(
-        description='What sigma_max and the spectral radius are of: "W_h" '
-        'for the Elman cell, the state Jacobian "ds_T/ds_(T-1)" for GRU, LSTM.'
+        description='What sigma_max and the spectral radius are of: "W_h" for the Elman cell; '
+        'for GRU and LSTM "ds_j/ds_(j-1)", the state Jacobians, which change with j: then both '
+        "are the largest over the steps in spectrum_steps."
     )
     sigma_max: float | None = array("Its largest singular value;")
     spectral_radius: float | None = array("Its largest |eigenvalue|;")
+    spectrum_steps: list[int] = Field(
+        description="The steps j whose state Jacobian ds_j/ds_(j-1) the per-step spectrum "
+        "below is of, from T down (the backward steps taken; before any, T from the forward "
+        "pass); past the server's work limit only the nearest the loss."
+    )
+    step_sigma_max: Vector = array("sigma_max(ds_j/ds_(j-1)) for each j in spectrum_steps;")
+    step_spectral_radius: Vector = array("Its spectral radius for each j;")
+    jacobians_measured: int = Field(
+        description="How many state Jacobians are measured (spectrum_steps may hold fewer)."
+    )
     gamma: float | None = Field(
         description="The activation's largest derivative (tanh 1, "
         "sigmoid 0.25); null for gated cells."
@@ -47,6 +58,7 @@ class RegimeGauge(Wire):
 
     @classmethod
     def of(cls, gauge: Gauge) -> RegimeGauge:
+        spectra = gauge.spectra or step_spectra([])
         return cls.make(
             {
                 "k": gauge.k,
@@ -56,6 +68,10 @@ class RegimeGauge(Wire):
                 "matrix": gauge.matrix,
                 "sigma_max": gauge.sigma_max,
                 "spectral_radius": gauge.spectral_radius,
+                "spectrum_steps": list(spectra.steps),
+                "step_sigma_max": spectra.sigma_max,
+                "step_spectral_radius": spectra.spectral_radius,
+                "jacobians_measured": spectra.measured,
                 "gamma": gauge.gamma,
                 "bound": gauge.bound,
                 "rate": gauge.rate,
@@ -108,8 +124,8 @@ class GradientFlow(Wire):
     diverged: Divergence | None = Field(description="null, or the run's first overflow.")
     truncation: int | None = Field(description="The window tau; null for full BPTT.")
     dropped_sizes: Matrix = array(
-        "Like sizes, for the terms the window drops (k - t >= tau) at the steps taken, from a "
-        "full pass; null for a kept term, a step not taken, or without truncation;"
+        "Like sizes, for the terms the window drops (k - t >= tau) at the steps taken; null "
+        "for a kept term, a step not taken, or without truncation;"
     )
     gaps: list[TruncationGap] | None = Field(
         description="Per parameter, once the backward pass is complete with truncation: the "
@@ -147,6 +163,13 @@ class GradientFlow(Wire):
         )
 
 
+TOLERANCE_SAID = (
+    "The largest relative error that passes: 1e-6, or where the pass explodes T * A * 2.2e-16 "
+    "(A the Jacobian products' largest norm: rounding grows that much; tolerance_note says so)."
+)
+NOTE_SAID = "Empty at 1e-6; else a sentence saying why the tolerance is larger, with its numbers."
+
+
 class EntryCheck(Wire):
     """One entry of a parameter: its two gradients and how far apart they are."""
 
@@ -175,7 +198,8 @@ class SessionGradCheck(Wire):
     epoch: int = Field(description="The epoch whose weights were checked.")
     cell: str = Field(description="elman, gru or lstm.")
     eps: float = Field(description="The finite-difference step.")
-    tolerance: float = Field(description="The largest relative error that passes.")
+    tolerance: float = Field(description=TOLERANCE_SAID)
+    tolerance_note: str = Field(description=NOTE_SAID)
     floor: float = Field(
         description="The smallest size an error is measured against "
         "(1e-4 * max(1, |L|): rounding limits the differences below it)."
@@ -197,7 +221,7 @@ class SessionGradCheck(Wire):
                         "analytic": float(param.analytic[index]),
                         "numeric": float(param.numeric[index]),
                         "relative_error": float(errors[index]),
-                        "passed": bool(errors[index] < TOLERANCE),
+                        "passed": bool(errors[index] < check.tolerance),
                     }
                 )
                 for index in np.ndindex(param.analytic.shape)
@@ -207,7 +231,7 @@ class SessionGradCheck(Wire):
                 {
                     "shape": list(param.analytic.shape),
                     "relative_error": param.relative_error,
-                    "passed": bool(param.relative_error < TOLERANCE),
+                    "passed": bool(param.relative_error < check.tolerance),
                     "worst": entries[worst],
                     "entries": entries,
                 }
@@ -217,7 +241,8 @@ class SessionGradCheck(Wire):
                 "epoch": run.epoch,
                 "cell": run.scenario.config.cell,
                 "eps": check.eps,
-                "tolerance": TOLERANCE,
+                "tolerance": check.tolerance,
+                "tolerance_note": check.note,
                 "floor": check.floor,
                 "passed": check.passed,
                 "max_relative_error": check.max_relative_error,

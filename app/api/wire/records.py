@@ -134,6 +134,11 @@ class BackwardRecord(Wire):
         description="The terms this step completes, by parameter (the cell's, then W_y, b_y): "
         "id param:k:t for each k. Their factors: GET /api/sessions/{id}/terms/{param}:{k}:{t}."
     )
+    dropped: list[StepTerms] = Field(
+        description="The terms the truncation window drops at this step (k - t >= tau), "
+        "summarised like terms: their values, not added to grads (empty without truncation). "
+        "GET /api/sessions/{id}/terms/{param}:{k}:{t} builds one, with dropped true."
+    )
     path: Path = Field(description="The part of the graph this step goes back along.")
     diverged: Divergence | None = first_overflow()
 
@@ -154,6 +159,7 @@ class BackwardRecord(Wire):
             "jacobian": record.jacobian if S * S <= JACOBIAN_INLINE else None,
             "grads": record.grads if numbers <= GRADS_INLINE else None,
             "terms": [StepTerms.of(summary, inline_factor_size) for summary in record.terms],
+            "dropped": [StepTerms.of(summary, inline_factor_size) for summary in record.dropped],
             "path": Path.of(record.path),
             "diverged": Divergence.of(record.diverged),
             **more,

@@ -116,7 +116,14 @@ class Term(Wire):
         "parameter, dl_k/dz_k (K,) for W_y and b_y. The term is diag(row) times the last "
         "factor (it scales that factor's rows; summed over the states for an LSTM)."
     )
-    previous: Array = array("dL/dparam so far before this term: running = previous + value;")
+    previous: Array = array(
+        "dL/dparam so far before this term: running = previous + value (previous = running for "
+        "a dropped term);"
+    )
+    dropped: bool = Field(
+        description="The truncation window drops it (k - t >= tau): its value is shown, but "
+        "running skips it (nothing is added)."
+    )
     numbers: list[Number] = Field(description="The values the factors' entry templates name.")
 
 
@@ -144,6 +151,7 @@ class TermDetail(Term):
                 "path": Path.of(term.path),
                 "row": term.row,
                 "previous": term.previous,
+                "dropped": term.dropped,
                 "numbers": [Number.of(number) for number in term.numbers],
                 "epoch": run.epoch,
                 "running_all": running_sums(run, term),

@@ -27,7 +27,6 @@ from app.core import (
     list_presets,
 )
 from app.core.cells import CELL_NAMES
-from app.core.gradcheck import TOLERANCE
 from app.core.optimizers import OPTIMIZERS, OptimizerState, optimizer_dict
 from app.core.trace import running_sums
 
@@ -151,6 +150,8 @@ def term_json(term: Term, inline_factor_size: int) -> JSON:
         # added with issue 9 (worked backward formulas):
         "row": term.row,
         "previous": term.previous,
+        # added with issue 12 (truncation's dropped terms, struck through on the page):
+        "dropped": term.dropped,
         "numbers": [
             {"name": number.name, "latex": number.latex, "value": number.value}
             for number in term.numbers
@@ -216,6 +217,8 @@ def backward_json(record: BackwardRecord, inline_factor_size: int) -> JSON:
         "jacobian": record.jacobian if S * S <= JACOBIAN_INLINE else None,
         "grads": dict(record.grads) if numbers <= GRADS_INLINE else None,
         "terms": [step_terms_json(summary, inline_factor_size) for summary in record.terms],
+        # added with issue 12: the terms the truncation window drops at t
+        "dropped": [step_terms_json(summary, inline_factor_size) for summary in record.dropped],
         "path": path_json(record.path),
         "diverged": divergence_json(record.diverged),
     }
@@ -291,7 +294,9 @@ def run_json(run: Run, graph: Graph, inline_factor_size: int) -> JSON:
 def gradcheck_json(check: GradCheck) -> JSON:
     return {
         "eps": check.eps,
-        "tolerance": TOLERANCE,
+        # issue 12: the stated tolerance, larger (with a note) where the pass explodes
+        "tolerance": check.tolerance,
+        "tolerance_note": check.note,
         "passed": check.passed,
         "max_relative_error": check.max_relative_error,
         "diverged": divergence_json(check.diverged),
