@@ -49,7 +49,7 @@ class Factor:
     edge: str  # the graph edge this factor runs along
     step: int  # the time step it belongs to (the t of the edge's target)
     parts: tuple[FactorPart, ...] = ()  # their element-wise product is `value`
-    entry: str = ""  # its entry (i, j) as a template of named numbers (app.core.entries)
+    entry: tuple[tuple[str, ...], ...] = ()  # its entry (i, j) as templates (app.core.entries)
 
     @property
     def shape(self) -> tuple[int, ...]:

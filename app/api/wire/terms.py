@@ -59,10 +59,12 @@ class Factor(Wire):
         description="Usually empty; for sigmoid_bce the loss factor as dl/dyhat · dyhat/dz "
         "(left out where yhat saturates to 0 or 1)."
     )
-    entry: str = Field(
+    entry: list[list[str]] = Field(
         description="Its entry (i, j) in LaTeX with the term's numbers as placeholders: "
         "[[h_3:i]] entry i of h_3, [[W_h:ij]] entry (i, j) of W_h, [[*]] a product; e.g. "
-        '"(1 - [[h_3:i]]^2) [[*]] [[W_h:ij]]". Empty where the cell writes none (GRU, LSTM).'
+        '[["(1 - [[h_3:i]]^2) [[*]] [[W_h:ij]]"]]. By block: one template for most '
+        "factors; where the rows (or columns) run over an LSTM's state, h then c, one per "
+        "block (a list of rows of blocks), i and j counted within the block."
     )
 
     @classmethod
@@ -79,7 +81,7 @@ class Factor(Wire):
                 "edge": factor.edge,
                 "step": factor.step,
                 "parts": [FactorPart.of(part) for part in factor.parts],
-                "entry": factor.entry,
+                "entry": [list(row) for row in factor.entry],
             }
         )
 
