@@ -45,6 +45,8 @@ def _entry(config: Config, factor: Factor, term: Term) -> Blocks:
         return (("[[W_y:ij]]",) + ("0",) * (len(cell.states) - 1),)
     if factor.kind == "recurrent":
         return cell.jacobian_entry(factor.step)
+    if factor.kind == "gate":  # ds_t/da of a gate whose partial is not diagonal (GRU's r)
+        return cell.gate_entry(term.param, term.t)
     if term.param in config.output_params:
         return one(f"[[h_{term.k}:j]]" if term.param == "W_y" else "1")
     return cell.direct_entry(term.param, term.t)

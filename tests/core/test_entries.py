@@ -94,18 +94,24 @@ def test_every_filled_entry_is_the_factors_entry(name: str) -> None:
     assert checked > 0
 
 
-@pytest.mark.parametrize(
-    "name", [name for name in SCENARIOS if "gru" not in name and "lstm" not in name]
-)
+@pytest.mark.parametrize("name", SCENARIOS)
 def test_the_term_is_diag_row_times_its_last_factor(name: str) -> None:
+    """term = diag(r) times the last factor, r the factors before it multiplied (for an LSTM the
+    rows of h and of c then added; the GRU's reset gate with its gate factor in r)."""
     run = bptt(SCENARIOS[name]())
     for record in run.backward:
         for summary in record.terms:
             for k in summary.ks:
                 term = term_detail(run, summary.param, k, record.t)
+                row = term.factors[0].value
+                for factor in term.factors[1:-1]:
+                    row = row @ factor.value
+                np.testing.assert_allclose(row[0], term.row, rtol=1e-12, atol=1e-300)
                 last = term.factors[-1].value
                 scaled = np.diag(term.row) @ (last if last.ndim == 2 else last[:, None])
-                np.testing.assert_allclose(scaled.reshape(term.value.shape), term.value)
+                rows = term.value.shape[0]
+                summed = scaled.reshape(-1, rows, scaled.shape[1]).sum(axis=0)
+                np.testing.assert_allclose(summed.reshape(term.value.shape), term.value)
                 np.testing.assert_allclose(term.previous + term.value, term.running)
 
 
@@ -153,25 +159,42 @@ def test_the_filled_jacobian_entry_is_the_central_difference(name: str) -> None:
 
 @pytest.mark.parametrize("name", CELL_NAMES)
 def test_each_filled_direct_entry_is_the_central_difference_of_its_weight(name: str) -> None:
-    """Entry (u, j) of d+s_t/dtheta is ds_t[u]/dtheta[u mod H, j] (a gate's row i feeds unit i);
-    of the GRU's reset gate, the factor is (H, H): entry (u, i) is ds_t[u]/db_r[i]."""
+    """Entry (u, j) of d+s_t/dtheta is ds_t[u]/dtheta[u mod H, j] (a gate's row i feeds unit i).
+    The GRU's reset gate reaches every unit: its gate factor dh_t/da^r_t has entry (u, i) =
+    ds_t[u]/db_r[i], and its last factor d+a^r_t/dtheta the operand in every row."""
     cell, p, x, state, cache, numbers = one_step(name)
-    H, checked = 3, 0
+    H, checked, s = 3, 0, np.concatenate(state)
+
+    def numeric(bumped: str, where: tuple[int, ...], u: int) -> float:
+        change = np.zeros_like(p[bumped])
+        change[where] = EPS
+        up = state_of(cell, {**p, bumped: p[bumped] + change}, x, s)
+        down = state_of(cell, {**p, bumped: p[bumped] - change}, x, s)
+        return (up[u] - down[u]) / (2 * EPS)
+
     for spec in cell.specs():
-        factor = cell.direct(spec.name, p, cache).factor_value()
-        blocks = cell.direct_entry(spec.name, 3)
-        through_bias = not cell.direct(spec.name, p, cache).diagonal
-        for u, j in entries_of(factor):
-            bumped = "b_r" if through_bias else spec.name
-            where = (j,) if through_bias else (u % H, j) if factor.ndim == 2 else (u % H,)
-            change = np.zeros_like(p[bumped])
-            change[where] = EPS
-            up = state_of(cell, {**p, bumped: p[bumped] + change}, x, np.concatenate(state))
-            down = state_of(cell, {**p, bumped: p[bumped] - change}, x, np.concatenate(state))
-            shown = filled_entry(blocks, factor, numbers, u, j)
-            assert shown == pytest.approx((up[u] - down[u]) / (2 * EPS), abs=1e-8), spec.name
-            checked += 1
-    assert checked == sum(cell.direct(s.name, p, cache).factor_value().size for s in cell.specs())
+        direct = cell.direct(spec.name, p, cache)
+        if cell.through(spec.name) is None:
+            factor, blocks = direct.factor_value(), cell.direct_entry(spec.name, 3)
+            for u, j in entries_of(factor):
+                where = (u % H, j) if factor.ndim == 2 else (u % H,)
+                shown = filled_entry(blocks, factor, numbers, u, j)
+                assert shown == pytest.approx(numeric(spec.name, where, u), abs=1e-8), spec.name
+                checked += 1
+            continue
+        gate = cell.gate_entry(spec.name, 3)
+        for u, i in entries_of(direct.coef):
+            shown = filled_entry(gate, direct.coef, numbers, u, i)
+            assert shown == pytest.approx(numeric("b_r", (i,), u), abs=1e-8), spec.name
+        operand = np.ones(H) if direct.operand is None else np.tile(direct.operand, (H, 1))
+        for i, j in entries_of(operand):
+            shown = filled_entry(cell.direct_entry(spec.name, 3), operand, numbers, i, j)
+            assert shown == entry_of(operand, i, j)
+        checked += 1
+    assert checked == sum(
+        cell.direct(s.name, p, cache).factor_value().size if cell.through(s.name) is None else 1
+        for s in cell.specs()
+    )
 
 
 def test_the_gru_jacobian_names_its_way_through_the_reset_gate() -> None:

@@ -236,4 +236,22 @@ def test_gru_and_lstm_factors_are_worked_with_the_apis_numbers(watched: Watched)
         if cell == "lstm":  # the c block's entry names the forget gate and W_hi, not o_3
             assert "W_{hi}" in annotation(page, "#formula .factor-recurrent .worked-line")
         assert page.locator("#formula .worked-line .katex-error").count() == 0
+        if cell == "gru":  # the reset gate: its gate factor, then the operand, multiply as written
+            walk_to(page, "backward step t = 2, term 5 of")
+            term = watched.term(page.locator("#formula .factors").get_attribute("data-term"))
+            assert term["param"] == "W_hr" and term["factors"][-2]["kind"] == "gate"
+            shapes = page.eval_on_selector_all(
+                "#formula .factor", "els => els.map(e => e.dataset.shape)"
+            )
+            cards = [shape(text) for text in shapes]
+            for left, right in itertools.pairwise(cards[:-1]):
+                assert left[1] == right[0], (left, right)
+            row = shape(page.locator("#formula .row-line").get_attribute("data-shape"))
+            assert row == (1, cards[-2][1]) and cards[-1] == (2, 2)  # (H, H): h_2 in every row
+            line = page.locator("#formula .diag-line")
+            assert shape(line.get_attribute("data-shape")) == (2, 2)
+            for index, factor in enumerate(term["factors"]):
+                card = page.locator(f"#formula .factors > .factor:nth-of-type({index + 1})")
+                if card.locator(".worked-line").count():
+                    check_card(page, card, factor, factor["value"], term)
     assert watched.errors == []

@@ -23,6 +23,10 @@ state s_t = concat(states) (S,) with S = n * H, h first.
 - The worked forms of those factors, entry by entry: `jacobian_entry(j)` and
   `direct_entry(name, t)` -> Blocks, templates of one entry written with named numbers
   (app.core.entries), and `entry_numbers(p, cache, t)` -> the Numbers of step t they name.
+- `through(name)`: None when the direct partial is diagonal (unit i of the gate feeds unit i
+  of the state); else the LaTeX of the gate's pre-activation a (the GRU's reset gate, a^{r}),
+  and the term writes it as two factors, ds_t/da (`gate_latex`, `gate_entry`; (S, H)) times
+  d+a_t/dtheta (the operand in every row, `direct_latex`, `direct_entry`).
 """
 
 from __future__ import annotations
@@ -240,6 +244,8 @@ class Cell(Protocol):
     def direct_entry(self, name: str, t: int) -> Blocks: ...
 
     def entry_numbers(self, p: Arrays, cache: StepCache, t: int) -> list[Number]: ...
+
+    def through(self, name: str) -> str | None: ...
 
     def direct_latex(self, name: str, t: int) -> str: ...
 

@@ -146,6 +146,9 @@ class Elman:
     def entry_numbers(self, p: Arrays, cache: StepCache, t: int) -> list[Number]:
         return step_numbers(p, cache, t, self.states)
 
+    def through(self, name: str) -> str | None:
+        return None  # every direct partial is diagonal: unit i of a gate feeds unit i only
+
     def edges(self, t: int) -> tuple[tuple[str, str], ...]:
         return ((f"x_{t}", f"h_{t}"), (f"h_{t - 1}", f"h_{t}"))
 

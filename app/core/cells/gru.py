@@ -190,12 +190,6 @@ class GRU:
 
     def direct_latex(self, name: str, t: int) -> str:
         kind, gate = split_name(name)
-        coef = {
-            "z": rf"(h_{{{t - 1}}} - n_{{{t}}})\,z_{{{t}}}(1 - z_{{{t}}})",
-            "h": rf"(1 - z_{{{t}}})(1 - n_{{{t}}}^2)",
-            "r": rf"\operatorname{{diag}}((1 - z_{{{t}}})(1 - n_{{{t}}}^2))\,W_{{hh}}\,"
-            rf"\operatorname{{diag}}(h_{{{t - 1}}}\,r_{{{t}}}(1 - r_{{{t}}}))",
-        }[gate]
         operand = {
             "b": "",
             "x": rf"\,x_{{{t}}}^\top",
@@ -203,7 +197,19 @@ class GRU:
             if gate == "h"
             else rf"\,h_{{{t - 1}}}^\top",
         }[kind]
+        if gate == "r":  # d+a^r_t/dtheta: the operand in every row
+            return rf"\mathbf{{1}}{operand}" if operand else r"\mathbf{1}"
+        coef = {
+            "z": rf"(h_{{{t - 1}}} - n_{{{t}}})\,z_{{{t}}}(1 - z_{{{t}}})",
+            "h": rf"(1 - z_{{{t}}})(1 - n_{{{t}}}^2)",
+        }[gate]
         return rf"({coef}){operand}"
+
+    def edges(self, t: int) -> tuple[tuple[str, str], ...]:
+        return ((f"x_{t}", f"h_{t}"), (f"h_{t - 1}", f"h_{t}"))
+
+    def param_target(self, name: str) -> str:
+        return "h"
 
     def coef_entry(self, gate: str, t: int) -> str:
         """Entry i of dh_t/da for gate z or the candidate n (both diagonal)."""
@@ -221,22 +227,37 @@ class GRU:
         return one(f"{z_part} + {through_z} + {through_n}")
 
     def direct_entry(self, name: str, t: int) -> Blocks:
-        """z and n: the gate's coefficient_i times operand_j; r: the factor is the coefficient
-        matrix (H, H), entry (i, k) = c_n,i W_hh[i, k] h_{t-1}[k] r_t[k] (1 - r_t[k])."""
+        """z and n: the gate's coefficient_i times operand_j. r: the last factor after the gate
+        factor (gate_entry), d+a^r_t/dtheta, operand_j in every row (1 for the bias)."""
         kind, gate = split_name(name)
-        if gate == "r":
-            r = f"[[r_{t}:j]]"
-            return one(
-                f"{self.coef_entry('h', t)} [[*]] [[W_hh:ij]] [[*]] [[h_{t - 1}:j]] "
-                f"[[*]] {r}(1 - {r})"
-            )
         operand = {
             "x": f"[[x_{t}:j]]",
             "h": f"[[r_{t}:j]] [[*]] [[h_{t - 1}:j]]" if gate == "h" else f"[[h_{t - 1}:j]]",
             "b": "",
         }[kind]
+        if gate == "r":
+            return one(operand or "1")
         coef = self.coef_entry(gate, t)
         return one(f"{coef} [[*]] {operand}" if operand else coef)
+
+    def through(self, name: str) -> str | None:
+        """The reset gate's unit i reaches every unit of h_t (through W_hh): its parameters'
+        direct partial is written as dh_t/da^r_t (H, H) times d+a^r_t/dtheta."""
+        return "a^{r}" if split_name(name)[1] == "r" else None
+
+    def gate_latex(self, name: str, t: int) -> str:
+        """dh_t/da^r_t = diag((1 - z_t)(1 - n_t^2)) W_hh diag(h_{t-1} r_t (1 - r_t))."""
+        return (
+            rf"\operatorname{{diag}}((1 - z_{{{t}}})(1 - n_{{{t}}}^2))\,W_{{hh}}\,"
+            rf"\operatorname{{diag}}(h_{{{t - 1}}}\,r_{{{t}}}(1 - r_{{{t}}}))"
+        )
+
+    def gate_entry(self, name: str, t: int) -> Blocks:
+        """[dh_t/da^r_t]_ik = (1 - z_i)(1 - n_i^2) W_hh[i, k] h_{t-1}[k] r_k (1 - r_k)."""
+        r = f"[[r_{t}:j]]"
+        return one(
+            f"{self.coef_entry('h', t)} [[*]] [[W_hh:ij]] [[*]] [[h_{t - 1}:j]] [[*]] {r}(1 - {r})"
+        )
 
     def entry_numbers(self, p: Arrays, cache: StepCache, t: int) -> list[Number]:
         """The step's numbers, and M_t = W_hh (diag(r_t) + diag(h_{t-1} r_t (1 - r_t)) W_hr)."""
@@ -248,9 +269,3 @@ class GRU:
         )
         found = step_numbers(p, cache, t, self.states)
         return [*found, Number(f"M_{t}", latex, p["W_hh"] @ through_r)]
-
-    def edges(self, t: int) -> tuple[tuple[str, str], ...]:
-        return ((f"x_{t}", f"h_{t}"), (f"h_{t - 1}", f"h_{t}"))
-
-    def param_target(self, name: str) -> str:
-        return "h"
