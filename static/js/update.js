@@ -32,7 +32,7 @@ export function renderUpdate(panel, record) {
   appendDiverged(panel, record.diverged);
 }
 
-const COMPARED_NUMBERS = 16; // a parameter with more numbers is compared in its row above
+const COMPARED_NUMBERS = 4; // more numbers: compared in the row above (the table stays narrow)
 
 /**
  * Side by side, as the update leaves them: the old weights (epoch N's) with the loss they
@@ -49,7 +49,7 @@ function comparison(record) {
     const digits = digitsForUpdate(old, now);
     const shown = (value, side) => small
       ? valueElement(value, { size: SIZE, digits, name: `${side} ${name}`, className: "compare-value" })
-      : createHTML("span", { class: "note", text: `${shapeOf(now).join("×")}: θ_${side} in its row above` });
+      : createHTML("span", { class: "note", text: `(${shapeOf(now).join("×")}) in its row above` });
     return createHTML("tr", { class: "compare-param", "data-param": name }, [
       createHTML("th", { scope: "row" }, [typeset(paramLatex(name))]),
       cell("old", shown(old, "old")), cell("new", shown(now, "new")),
@@ -60,7 +60,7 @@ function comparison(record) {
     element.dataset.value = JSON.stringify(value);
     return createHTML("td", { class: `compare-${side}` }, [`${label} = `, element]);
   };
-  return createHTML("table", { class: "update-compare" }, [
+  const table = createHTML("table", { class: "update-compare" }, [
     createHTML("caption", { text: "The weights and the loss they give, before and after the update" }),
     createHTML("thead", {}, [createHTML("tr", {}, [
       createHTML("th", { scope: "col", text: "" }),
@@ -76,6 +76,7 @@ function comparison(record) {
       ]),
     ]),
   ]);
+  return createHTML("div", { class: "compare-box" }, [table]); // scrolls sideways if too wide
 }
 
 /** The optimiser's quantities for one parameter, "g = … v = … m̂ = …", each part kept whole. */
