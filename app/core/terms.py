@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.cells import Direct, StepCache
+from app.core.cells.base import latex_name
 from app.core.graph import Path, edge_id, term_path
 from app.core.model import Config
 
@@ -44,12 +45,12 @@ class Factor:
     symbol: str  # plain text, e.g. "∂h_3/∂h_2"
     latex: str  # the derivative, e.g. \frac{\partial h_{3}}{\partial h_{2}}
     formula: str  # what it equals, in LaTeX, e.g. \operatorname{diag}(1 - h_{3}^2)\,W_h
-    kind: str  # loss | output | recurrent | direct
+    kind: str  # loss | output | recurrent | gate | direct
     value: np.ndarray
     edge: str  # the graph edge this factor runs along
     step: int  # the time step it belongs to (the t of the edge's target)
     parts: tuple[FactorPart, ...] = ()  # their element-wise product is `value`
-    entry: str = ""  # its entry (i, j) as a template of named numbers (app.core.entries)
+    entry: tuple[tuple[str, ...], ...] = ()  # its entry (i, j) as templates (app.core.entries)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -179,7 +180,7 @@ def term_detail(
     recurrent = [_recurrent_factor(cell, j, steps[j]) for j in range(k, t, -1)]
     direct = cell.direct(param, params, steps[t].cache)
     factors = (loss, _output_factor(k, out, cell.state_symbol), *recurrent)
-    factors += (_direct_factor(cell, param, t, direct),)
+    factors += _direct_factors(cell, param, t, direct)
     row, so_far = steps[k].dz @ out, np.zeros(out.shape[1])
     for j in range(k, t, -1):  # the running product, and the kept terms' rows up to k
         so_far = so_far + _kept_row(config, steps[j], j, t, out)
@@ -188,6 +189,8 @@ def term_detail(
     value = direct.contract(row)
     # the kept terms up to k; a dropped term (k - t >= tau) comes after them all and adds 0
     running = running_before + direct.contract(so_far)
+    if factors[-2].kind == "gate":  # the row before the last factor: dl_k/da (H,)
+        row = row @ direct.coef
     path, dropped = term_path(config, param, k, t), not config.keeps_term(k, t)
     return Term(param, k, t, factors, value, running, path, row, dropped=dropped)
 
@@ -267,24 +270,38 @@ def _recurrent_factor(cell: object, j: int, step: StepView) -> Factor:
     )
 
 
-def _direct_factor(cell: object, param: str, t: int, direct: Direct) -> Factor:
-    """d+s_t/dtheta, with s_{t-1} held fixed: the cell's coefficient times the operand."""
-    s = cell.state_symbol
-    return Factor(
-        f"∂⁺{s}_{t}/∂{param}",
-        rf"\frac{{\partial^{{+}} {s}_{{{t}}}}}{{\partial {_latex_name(param)}}}",
-        cell.direct_latex(param, t),
-        "direct",
-        direct.factor_value(),
-        edge_id(param, f"{cell.param_target(param)}_{t}"),
+def _direct_factors(cell: object, param: str, t: int, direct: Direct) -> tuple[Factor, ...]:
+    """d+s_t/dtheta, with s_{t-1} held fixed: the cell's coefficient times the operand; where
+    it is not diagonal (the GRU's reset gate), ds_t/da (S, H) then d+a_t/dtheta, the operand
+    in every row, so that the term is diag(row) times the last factor as for every other."""
+    s, via = cell.state_symbol, cell.through(param)
+    edge = edge_id(param, f"{cell.param_target(param)}_{t}")
+    name = rf"\partial {latex_name(param)}"
+    if via is None:
+        latex = rf"\frac{{\partial^{{+}} {s}_{{{t}}}}}{{{name}}}"
+        value = direct.factor_value()
+        return (
+            Factor(
+                f"∂⁺{s}_{t}/∂{param}", latex, cell.direct_latex(param, t), "direct", value, edge, t
+            ),
+        )
+    plain = via.replace("{", "").replace("}", "")
+    gate = Factor(
+        f"∂{s}_{t}/∂{plain}_{t}",
+        rf"\frac{{\partial {s}_{{{t}}}}}{{\partial {via}_{{{t}}}}}",
+        cell.gate_latex(param, t),
+        "gate",
+        direct.coef,
+        edge,
         t,
     )
-
-
-def _latex_name(param: str) -> str:
-    """W_hi -> W_{hi}: a subscript of more than one letter in braces (W_x stays W_x)."""
-    head, _, sub = param.partition("_")
-    return f"{head}_{{{sub}}}" if len(sub) > 1 else param
+    units = direct.coef.shape[1]
+    operand = np.ones(units) if direct.operand is None else np.tile(direct.operand, (units, 1))
+    latex = rf"\frac{{\partial^{{+}} {via}_{{{t}}}}}{{{name}}}"
+    last = Factor(
+        f"∂⁺{plain}_{t}/∂{param}", latex, cell.direct_latex(param, t), "direct", operand, edge, t
+    )
+    return gate, last
 
 
 def _output_direct(param: str, k: int, step: StepView) -> Factor:

@@ -23,7 +23,8 @@ export function sentence(view, record, term) {
     return `Forward step t = ${record.t}: h${record.t} = ${spoken(record.h)}${loss}.`;
   }
   if (view.kind === "update") {
-    return `Update of epoch ${view.epoch}: loss ${spoken(record.loss_before)} before, ${spoken(record.loss_after)} after.`;
+    return `Update of epoch ${view.epoch}: the old weights gave L = ${spoken(record.loss_before)}, ` +
+      `the new weights (on the graph) give L = ${spoken(record.loss_after)}.`;
   }
   if (view.term === null) return `Backward step t = ${record.t}: no chain-rule term completes here.`;
   const summary = record.terms[view.term];

@@ -1,5 +1,7 @@
 // A small SVG line chart of the loss per completed epoch (state.loss_history).
 // A loss the server could not compute (null: it overflowed) is a gap with a marker, never a line.
+// In the update's view the chart marks that update: L before on its epoch's point, and L after
+// (the loss the new weights give, from the server) as a hollow point at the next epoch.
 
 import { createSVG } from "./svg.js";
 import { formatNumber } from "./format.js";
@@ -38,19 +40,26 @@ export function overflowRuns(lossHistory) {
   return runs.map(({ from, to }) => (from === to ? `epoch ${from}` : `epochs ${from}–${to}`));
 }
 
-export function renderLossChart(svg, lossHistory) {
+export function renderLossChart(svg, lossHistory, update = null) {
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${WIDTH} ${HEIGHT}`);
   const points = lossHistory.map((loss, index) => ({
     epoch: index + 1,
     loss: loss !== null && Number.isFinite(loss) ? loss : null,
   }));
-  const finite = points.filter((p) => p.loss !== null);
+  const finiteLoss = (loss) => (loss !== null && loss !== undefined && Number.isFinite(loss) ? loss : null);
+  const marked = update ? {
+    before: { epoch: update.epoch, loss: finiteLoss(update.loss_before) },
+    after: { epoch: update.epoch + 1, loss: finiteLoss(update.loss_after) },
+  } : null;
+  const finite = [...points, ...(marked ? [marked.before, marked.after] : [])].filter((p) => p.loss !== null);
   const overflowed = overflowRuns(lossHistory);
   const note = overflowed.length ? `${overflowed.join(", ")}: overflowed` : "";
   const listed = points.map((p) => `epoch ${p.epoch} ${p.loss === null ? "overflowed" : formatNumber(p.loss)}`);
+  const told = marked ? `; the update of epoch ${marked.before.epoch}: L before ${formatNumber(update.loss_before)}, `
+    + `L after ${formatNumber(update.loss_after)} (epoch ${marked.after.epoch}'s weights)` : "";
   svg.setAttribute("aria-label", points.length
-    ? `Loss per epoch: ${listed.join(", ")}`
+    ? `Loss per epoch: ${listed.join(", ")}${told}`
     : "Loss per epoch: no epoch completed yet");
   if (!points.length) {
     svg.append(createSVG("text", { x: WIDTH / 2, y: HEIGHT / 2, class: "chart-empty", text: "No epoch completed yet" }));
@@ -64,7 +73,8 @@ export function renderLossChart(svg, lossHistory) {
   const inset = 8; // keeps the first and last points off the axis and the edge
   const plotWidth = WIDTH - left - MARGIN.right - 2 * inset;
   // One epoch sits in the middle; more spread from the left edge to the right edge.
-  const count = points.length;
+  const reaches = marked && marked.after.loss !== null ? marked.after.epoch : 0; // L after's epoch
+  const count = Math.max(points.length, reaches);
   const x = (epoch) => left + inset + (count === 1 ? 0.5 : (epoch - 1) / (count - 1)) * plotWidth;
   const y = (loss) => MARGIN.top + (1 - (loss - low) / (high - low)) * (bottom - MARGIN.top);
   const marks = [
@@ -104,8 +114,27 @@ export function renderLossChart(svg, lossHistory) {
       ]));
     }
   }
+  if (marked) marks.push(...updateMarks(marked, x, y, count));
   if (note) marks.push(createSVG("text", { x: left, y: HEIGHT - 4, class: "chart-note", text: note }));
   svg.append(...marks);
+}
+
+/** The update in view: a ring on L before, a hollow point for L after, each labelled. */
+function updateMarks({ before, after }, x, y, count) {
+  const marks = [];
+  for (const [p, which, r] of [[before, "before", 6.5], [after, "after", 4.5]]) {
+    if (p.loss === null) continue;
+    const label = `L ${which}`;
+    marks.push(createSVG("g", { class: `chart-update chart-${which}`, "data-loss": JSON.stringify(p.loss) }, [
+      createSVG("circle", { cx: x(p.epoch), cy: y(p.loss), r, class: `chart-mark chart-mark-${which}` }),
+      createSVG("text", {
+        x: x(p.epoch), y: y(p.loss) < 24 ? y(p.loss) + 18 : y(p.loss) - 9, text: label,
+        class: `chart-mark-label ${p.epoch === count ? "end" : p.epoch === 1 ? "start" : "middle"}`,
+      }),
+      createSVG("title", { text: `epoch ${p.epoch}: ${label} the update, ${formatNumber(p.loss)}` }),
+    ]));
+  }
+  return marks;
 }
 
 function finiteRuns(points) {

@@ -331,7 +331,7 @@ function render() {
   renderBanner(state);
   $("loss-now").textContent = lossNow(state);
   $("value-legend").hidden = !page.graph.svg.querySelector(".heat-cell"); // only colours shown
-  renderLossChart($("loss-chart"), state.loss_history);
+  renderLossChart($("loss-chart"), state.loss_history, view?.kind === "update" ? view.record : null);
   insight.update(state, page.token);
   training.reset(state.id, page.token);
   optimiser.update(state, page.token);
@@ -373,11 +373,19 @@ function renderBanner(state) {
   );
 }
 
-/** The loss box, said once and truly: this epoch's loss, or the last epoch's while this one runs. */
+/**
+ * The loss box, said once and truly: this epoch's loss; or, while this epoch's forward pass
+ * runs, the last epoch's and, when this epoch's weights are the last update's new ones, the
+ * loss they give (the update's L after, which the server computed with them).
+ */
 function lossNow(state) {
   if (state.loss !== null && state.loss !== undefined) return `${formatLoss(state.loss)} (epoch ${state.epoch})`;
   const last = state.loss_history?.at(-1);
   const before = last === undefined ? "" : `epoch ${state.epoch - 1}: ${last === null ? "overflowed" : formatLoss(last)}; `;
+  const update = state.last_update;
+  const fromUpdate = update && update.epoch === state.epoch - 1 && update.loss_after !== null
+    && Object.entries(update.params_new).every(([name, value]) => JSON.stringify(value) === JSON.stringify(state.params?.[name]));
+  if (fromUpdate) return `${before}epoch ${state.epoch}: ${formatLoss(update.loss_after)} (L after the update; its forward pass not stepped yet)`;
   return `${before}epoch ${state.epoch}: not computed yet`;
 }
 

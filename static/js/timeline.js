@@ -31,17 +31,26 @@ export function recordOf(view, epoch) {
   return view.kind === "forward" ? epoch.forward[view.index] : epoch.backward[view.index];
 }
 
-/** Node id -> value as the server computed it, for what is known at this view. */
+/**
+ * Node id -> value as the server computed it, for what is known at this view. The update's
+ * view shows the new weights and only what belongs to them: the loss they give (L after, the
+ * server's forward pass with them), the initial state, and no h_t, ŷ_t or ℓ_t (those come
+ * with the next epoch's forward steps), never the old epoch's values beside the new weights.
+ */
 export function nodeValues(view, epoch, state) {
   const values = new Map();
   const inputs = epoch.inputs ?? state.inputs;
   inputs.forEach((x, index) => values.set(`x_${index + 1}`, x));
-  const params = view?.kind === "update" ? view.record.params_new : epoch.params;
+  const update = view?.kind === "update" ? view.record : null;
+  const params = update ? { ...epoch.params, ...update.params_new } : epoch.params;
   for (const [name, value] of Object.entries(params)) values.set(name, value);
   const states = state.cell?.states ?? ["h"]; // h, and c for the LSTM
-  for (const s of states) values.set(`${s}_0`, epoch.params[`${s}0`] ?? epoch.forward[0]?.[`${s}_prev`]);
-  const known = !view || view.kind === "update" && view.epoch !== epoch.epoch ? 0
-    : view.kind === "forward" ? view.index + 1 : epoch.forward.length;
+  for (const s of states) values.set(`${s}_0`, params[`${s}0`] ?? epoch.forward[0]?.[`${s}_prev`]);
+  if (update) {
+    if (update.loss_after !== undefined) values.set("L", update.loss_after);
+    return values;
+  }
+  const known = !view ? 0 : view.kind === "forward" ? view.index + 1 : epoch.forward.length;
   for (const record of epoch.forward.slice(0, known)) {
     for (const s of states) values.set(`${s}_${record.t}`, record[s]);
     if (record.loss !== null || record.yhat !== null) {
@@ -56,7 +65,10 @@ export function nodeValues(view, epoch, state) {
 /** A sentence saying what a view shows, for the screen reader and the status area. */
 export function describeView(view, epoch) {
   if (!view) return `Showing the start of epoch ${epoch.epoch}.`;
-  if (view.kind === "update") return `Showing the update of epoch ${view.epoch}.`;
+  if (view.kind === "update") {
+    return `Showing the update of epoch ${view.epoch}. The graph holds the new weights and ` +
+      `the loss L they give; their h_t, ŷ_t and ℓ_t come with epoch ${view.epoch + 1}'s forward steps.`;
+  }
   const record = recordOf(view, epoch);
   if (view.kind === "forward") return `Showing forward step t = ${record.t}, epoch ${view.epoch}.`;
   const terms = view.term === null ? "" : `, term ${view.term + 1} of ${record.terms.length}`;

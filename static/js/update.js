@@ -4,7 +4,7 @@
 // parts (never inside a matrix); big values are heat maps.
 
 import { createHTML } from "./svg.js";
-import { digitsForUpdate, digitsToShowChange, formatNumber } from "./format.js";
+import { digitsForUpdate, digitsToShowChange, flatten, formatNumber, shapeOf } from "./format.js";
 import { appendDiverged, paramLatex, typeset, valueElement } from "./expression.js";
 
 const SIZE = "compact"; // three values a row: smaller cells keep a row on one line
@@ -28,16 +28,55 @@ export function renderUpdate(panel, record) {
     if (shown.length) list.append(quantityRow(name, shown));
     list.append(updateRow(record, name));
   }
-  const lossDigits = digitsToShowChange([record.loss_before], [record.loss_after]);
-  panel.append(
-    rule,
-    list,
-    createHTML("p", { class: "loss-change" }, [
-      `Loss before: ${formatNumber(record.loss_before, lossDigits)}, after: `,
-      createHTML("strong", { text: formatNumber(record.loss_after, lossDigits) }),
-    ]),
-  );
+  panel.append(rule, list, comparison(record));
   appendDiverged(panel, record.diverged);
+}
+
+const COMPARED_NUMBERS = 4; // more numbers: compared in the row above (the table stays narrow)
+
+/**
+ * Side by side, as the update leaves them: the old weights (epoch N's) with the loss they
+ * gave, L before, and the new weights (epoch N + 1's, on the graph's rails) with the loss
+ * they give, L after, both as the server computed them.
+ */
+function comparison(record) {
+  const epoch = record.epoch;
+  const lossDigits = digitsToShowChange([record.loss_before], [record.loss_after]);
+  const cell = (side, child) => createHTML("td", { class: `compare-${side}` }, [child]);
+  const rows = Object.keys(record.params_new).map((name) => {
+    const [old, now] = [record.params_old[name], record.params_new[name]];
+    const small = flatten(now).length <= COMPARED_NUMBERS;
+    const digits = digitsForUpdate(old, now);
+    const shown = (value, side) => small
+      ? valueElement(value, { size: SIZE, digits, name: `${side} ${name}`, className: "compare-value" })
+      : createHTML("span", { class: "note", text: `(${shapeOf(now).join("×")}) in its row above` });
+    return createHTML("tr", { class: "compare-param", "data-param": name }, [
+      createHTML("th", { scope: "row" }, [typeset(paramLatex(name))]),
+      cell("old", shown(old, "old")), cell("new", shown(now, "new")),
+    ]);
+  });
+  const loss = (value, side, label) => {
+    const element = createHTML("strong", { class: "compare-loss-value", text: formatNumber(value, lossDigits) });
+    element.dataset.value = JSON.stringify(value);
+    return createHTML("td", { class: `compare-${side}` }, [`${label} = `, element]);
+  };
+  const table = createHTML("table", { class: "update-compare" }, [
+    createHTML("caption", { text: "The weights and the loss they give, before and after the update" }),
+    createHTML("thead", {}, [createHTML("tr", {}, [
+      createHTML("th", { scope: "col", text: "" }),
+      createHTML("th", { scope: "col", class: "compare-old", text: `old weights (epoch ${epoch})` }),
+      createHTML("th", { scope: "col", class: "compare-new", text: `new weights (epoch ${epoch + 1}, on the graph)` }),
+    ])]),
+    createHTML("tbody", {}, [
+      ...rows,
+      createHTML("tr", { class: "compare-loss" }, [
+        createHTML("th", { scope: "row", text: "L" }),
+        loss(record.loss_before, "old", "L before"),
+        loss(record.loss_after, "new", "L after"),
+      ]),
+    ]),
+  ]);
+  return createHTML("div", { class: "compare-box" }, [table]); // scrolls sideways if too wide
 }
 
 /** The optimiser's quantities for one parameter, "g = … v = … m̂ = …", each part kept whole. */

@@ -149,6 +149,20 @@ export function pickEntry(termId, index, entry) {
 }
 
 /**
+ * The template of entry (i, j) of a factor whose templates come by block (factor.entry: rows
+ * of blocks; one block for most factors, h and c parts for an LSTM's state), and the entry's
+ * indices within its block. null when the factor has no template.
+ */
+export function entryTemplate(entry, dims, i, j) {
+  if (!entry?.length || !entry[0]?.length) return null;
+  const rows = dims[0] / entry.length;
+  const columns = dims[1] / entry[0].length;
+  const blockRow = Math.floor(i / rows);
+  const blockColumn = Math.floor(j / columns);
+  return { template: entry[blockRow][blockColumn], i: i - blockRow * rows, j: j - blockColumn * columns };
+}
+
+/**
  * A factor's worked entry, kept up to date when another entry is picked (the picker, or a
  * click on a cell of its heat map): "[∂h_3/∂h_2]_{1,2} = (1 - [h_3]_1^2) [W_h]_{1,2} =
  * (1 - 0.3557^2) · 0.8 = 0.6988"; for a single number "= (1 - 0.3557^2) · 0.8 =".
@@ -157,10 +171,12 @@ export function workedFactor(factor, value, numbers, { termId, index, typeset })
   const dims = matrixShape(value, factor.shape);
   const single = dims[0] * dims[1] === 1;
   const box = createHTML("div", { class: "worked", "data-factor": index });
+  const first = entryTemplate(factor.entry, dims, 0, 0);
   // Nothing to work out: no template, or an entry that is one of the numbers as it is (W_y).
-  if (!factor.entry || (single && /^\[\[\w+(:\w+)?\]\]$/.test(factor.entry))) return box;
+  if (!first || (single && /^\[\[\w+(:\w+)?\]\]$/.test(first.template))) return box;
   const draw = ([i, j]) => {
-    const { symbols, numbers: filled, used } = workedEntry(factor.entry, numbers, i, j);
+    const local = entryTemplate(factor.entry, dims, i, j);
+    const { symbols, numbers: filled, used } = workedEntry(local.template, numbers, local.i, local.j);
     const entryValue = value === null || value === undefined ? undefined : entryOf(value, i, j);
     const parts = single
       ? (filled ? [`= ${filled} =`] : [])
@@ -169,6 +185,7 @@ export function workedFactor(factor, value, numbers, { termId, index, typeset })
     if (line) {
       line.dataset.used = JSON.stringify(used);
       line.dataset.entry = JSON.stringify([i, j]);
+      line.dataset.local = JSON.stringify([local.i, local.j]); // within its block (LSTM h, c)
       if (entryValue !== undefined) line.dataset.value = JSON.stringify(entryValue);
     }
     box.replaceChildren(...(single ? [] : [picker]), ...(line ? [line] : []));

@@ -94,8 +94,9 @@ def test_walk_the_seed_example(watched: Watched) -> None:
     assert dict(shown) == update["params_new"]
     for value, number in shown_values(page, ".param-new"):
         assert_close(number, value)
-    assert page.locator("#loss-chart circle").count() == 1
-    assert "Loss before" in page.locator("#formula").inner_text()
+    assert page.locator("#loss-chart .chart-point").count() == 1  # one epoch completed
+    assert "L before" in page.locator("#formula").inner_text()
+    assert "L after" in page.locator("#formula").inner_text()
 
     assert watched.errors == []
     assert watched.foreign_requests() == []

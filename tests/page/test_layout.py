@@ -97,15 +97,16 @@ def test_loss_chart_labels_are_distinct_and_unclipped(watched: Watched) -> None:
 
     def assert_labels_fit() -> None:
         frame = box(chart)
-        for tick in chart.locator(".chart-tick, .chart-note").all():
+        for tick in chart.locator(".chart-tick, .chart-note, .chart-mark-label").all():
             assert inside(box(tick), frame), tick.text_content()
 
-    # One epoch: two different y labels, one "epoch 1" under its point.
+    # One epoch: two different y labels, one "epoch 1" under its point; in the update's view
+    # the loss its new weights give (L after) at epoch 2.
     watched.open("/")
     run_epoch(page)
-    assert page.locator("#loss-chart circle").count() == 1
+    assert page.locator("#loss-chart .chart-point").count() == 1
     labels = ticks()
-    assert len(labels) == len(set(labels)) == 3 and labels.count("epoch 1") == 1
+    assert len(labels) == len(set(labels)) == 4 and {"epoch 1", "epoch 2"} <= set(labels)
     assert_labels_fit()
 
     # A flat series (learning rate 1e-12, the losses print alike): still two different y labels.
@@ -115,7 +116,7 @@ def test_loss_chart_labels_are_distinct_and_unclipped(watched: Watched) -> None:
     losses = watched.state()["loss_history"]
     assert len(losses) == 3 and len(set(formatted(page, losses))) == 1
     labels = ticks()
-    assert len(labels) == len(set(labels)) == 4 and {"epoch 1", "epoch 3"} <= set(labels)
+    assert len(labels) == len(set(labels)) == 4 and {"epoch 1", "epoch 4"} <= set(labels)
     assert_labels_fit()
 
     # Overflow: exploding's first update overflows; Run epoch then stops (only Start over
@@ -127,7 +128,8 @@ def test_loss_chart_labels_are_distinct_and_unclipped(watched: Watched) -> None:
     y_labels = [label for label in ticks() if not label.startswith("epoch")]
     assert len(y_labels) == len(set(y_labels)) == 2
     assert f"epoch 1 {formatted(page, history[0])[0]}" in chart.get_attribute("aria-label")
-    assert chart.locator("circle").count() == 1
+    assert chart.locator(".chart-point").count() == 1
+    assert chart.locator(".chart-after").count() == 0  # its L after overflowed: no point
     assert chart.locator("polyline").count() == 0
     assert_labels_fit()
     assert watched.errors == []

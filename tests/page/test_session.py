@@ -47,8 +47,11 @@ def test_a_step_is_one_post_and_no_get(watched: Watched) -> None:
     assert page.locator("[data-id='W_h']").get_attribute("aria-label") == "W_h = 0.8004"
     six = "async v => (await import('/static/js/format.js')).formatNumber(v, 6)"
     loss = page.evaluate(six, state["loss_history"][0])  # said once: last epoch's, this one's
-    assert page.locator("#loss-now").inner_text() == f"epoch 1: {loss}; epoch 2: not computed yet"
-    assert page.locator("#loss-chart circle").count() == 1
+    after = page.evaluate(six, answer["loss_after"])  # what the new weights give, not stepped
+    assert page.locator("#loss-now").inner_text() == (
+        f"epoch 1: {loss}; epoch 2: {after} (L after the update; its forward pass not stepped yet)"
+    )
+    assert page.locator("#loss-chart .chart-point").count() == 1  # one epoch completed
     assert watched.errors == []
 
 

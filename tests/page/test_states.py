@@ -1,13 +1,18 @@
 """States said once and truly: an unknown preset, the editor's own checks and its field
-names, the buttons after an overflow, the status after the forward pass."""
+names, the buttons after an overflow, the status after the forward pass, and the update's
+view: the new weights with the loss they give, the old ones with the loss they gave."""
 
 from __future__ import annotations
 
 import json
 import urllib.request
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import click_and_wait, run_epoch
+from tests.page.helpers import click_and_wait, press_and_wait, run_epoch, wait_for_view
 
 STEP_BUTTONS = ("Forward step", "Backward step", "Update weights", "Run epoch", "Reset")
 
@@ -99,4 +104,103 @@ def test_the_status_after_the_forward_pass_says_it_is_complete(watched: Watched)
         "The forward pass is complete: step backward next."
     )
     assert not page.locator("#value-legend").is_visible()  # no heat map on the seed graph
+    assert watched.errors == []
+
+
+DESCRIBED = "async v => (await import('/static/js/format.js')).describeValue(v)"
+
+
+def node_labels(page: Page) -> dict[str, str]:
+    """Every graph node's id and what it says (aria-label)."""
+    script = "els => els.map(e => [e.dataset.id, e.getAttribute('aria-label')])"
+    return dict(page.eval_on_selector_all("#graph .node[data-id]", script))
+
+
+def check_update_view(watched: Watched, update: dict[str, Any]) -> None:
+    """The update's view: the graph holds the new weights and only what belongs to them (the
+    inputs, h_0, L after), the panel the old weights with L before beside the new weights with
+    L after, and the loss box, chart, live region and status agree with the API."""
+    page, state = watched.page, watched.state()
+    assert state["last_update"]["loss_after"] == update["loss_after"]
+    assert state["loss_history"][-1] == update["loss_before"]
+    labels = node_labels(page)
+    for name, value in update["params_new"].items():
+        assert labels[name].endswith(page.evaluate(DESCRIBED, value)), name
+        old = page.locator(f".update-compare [data-param='{name}'] .compare-old .value")
+        new = page.locator(f".update-compare [data-param='{name}'] .compare-new .value")
+        if old.count():  # a small parameter, compared in the table
+            assert json.loads(old.get_attribute("data-value")) == update["params_old"][name]
+            assert json.loads(new.get_attribute("data-value")) == value
+    assert labels["L"] == f"L = {page.evaluate(DESCRIBED, update['loss_after'])}"
+    shown = {i for i, label in labels.items() if not label.endswith("not computed yet")}
+    allowed = {*update["params_new"], *state["params"], "L"} | {f"x_{t}" for t in range(1, 99)}
+    assert shown <= allowed | {f"{s}_0" for s in state["cell"]["states"]}, shown - allowed
+    assert all(labels[f"h_{t}"].endswith("not computed yet") for t in range(1, state["T"] + 1))
+    losses = page.locator(".update-compare .compare-loss .compare-loss-value")
+    assert [json.loads(v) for v in losses.evaluate_all("els => els.map(e => e.dataset.value)")] == [
+        update["loss_before"],
+        update["loss_after"],
+    ]
+    six = "async v => (await import('/static/js/format.js')).formatNumber(v, 6)"
+    before, after = (page.evaluate(six, update[key]) for key in ("loss_before", "loss_after"))
+    epoch = update["epoch"]
+    assert page.locator("#loss-now").inner_text() == (
+        f"epoch {epoch}: {before}; epoch {epoch + 1}: {after} "
+        "(L after the update; its forward pass not stepped yet)"
+    )
+    chart = page.locator("#loss-chart")
+    assert (
+        json.loads(chart.locator(".chart-before").get_attribute("data-loss"))
+        == (update["loss_before"])
+    )
+    assert (
+        json.loads(chart.locator(".chart-after").get_attribute("data-loss"))
+        == (update["loss_after"])
+    )
+    spoken = page.locator("#announce").inner_text()
+    for key in ("loss_before", "loss_after"):
+        assert (
+            page.evaluate(
+                "async v => (await import('/static/js/format.js')).formatNumber(v)", update[key]
+            )
+            in spoken
+        )
+    assert page.locator("#status").inner_text() == state["status"]
+    assert f"Showing the update of epoch {epoch}." in page.locator("#view-note").inner_text()
+
+
+def test_the_update_view_shows_the_new_weights_with_the_loss_they_give(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/")
+    for button, endpoint in [("Forward step", "/forward")] * 3 + [
+        ("Backward step", "/backward")
+    ] * 3:
+        click_and_wait(page, button, endpoint)
+    update = click_and_wait(page, "Update weights", "/update")
+    wait_for_view(page, "Showing the update of epoch 1.")
+    check_update_view(watched, update)
+    # epoch 2's forward pass with the new weights gives L after, as the update said
+    for t in (1, 2, 3):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t}, epoch 2.")
+    state = watched.state()
+    assert state["loss"] == pytest.approx(update["loss_after"], rel=1e-12)
+    labels = node_labels(page)
+    assert labels["L"] == f"L = {page.evaluate(DESCRIBED, state['loss'])}"
+    assert labels["h_1"] == f"h_1 = {page.evaluate(DESCRIBED, state['forward'][0]['h'])}"
+    # back to the update: the new weights again, no h_t of either epoch beside them
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+    wait_for_view(page, "Showing the update of epoch 1.")
+    assert node_labels(page)["h_1"].endswith("not computed yet")
+    # the loss box says epoch 2's own loss once its forward pass is done
+    assert page.locator("#loss-now").inner_text().endswith("(epoch 2)")
+    assert watched.errors == []
+
+
+def test_run_epoch_on_hello_shows_its_update_truly(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/?preset=hello")
+    answer = run_epoch(page)
+    wait_for_view(page, "Showing the update of epoch 1.")
+    check_update_view(watched, answer["last_update"])
     assert watched.errors == []

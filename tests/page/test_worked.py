@@ -12,7 +12,13 @@ from typing import Any
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import formatted, open_growing_session, press_and_wait, run_epoch
+from tests.page.helpers import (
+    formatted,
+    open_editor_session,
+    open_growing_session,
+    press_and_wait,
+    run_epoch,
+)
 
 ANNOTATION = "e => e.querySelector('annotation').textContent"
 
@@ -168,4 +174,84 @@ def test_one_number_format_and_matrices_with_their_numbers_and_scale(watched: Wa
             assert not SCIENTIFIC_E.search(text), (part, text)
     latex = page.eval_on_selector_all("annotation", "els => els.map(e => e.textContent)")
     assert not any(SCIENTIFIC_E.search(text) for text in latex)
+    assert watched.errors == []
+
+
+def block_of(factor: dict[str, Any], i: int, j: int) -> tuple[int, int]:
+    """Entry (i, j) of a factor within its block of templates (an LSTM's h and c parts)."""
+    dims = (factor["shape"] + [1])[:2]
+    rows, columns = dims[0] // len(factor["entry"]), dims[1] // len(factor["entry"][0])
+    return i % rows, j % columns
+
+
+def entry_value(value: Any, i: int, j: int) -> Any:
+    return value[i][j] if isinstance(value[0], list) else value[i]
+
+
+def check_card(page: Page, card: Any, factor: dict[str, Any], value: Any, term: dict) -> None:
+    """The card's worked line: the numbers put in are the API's, at the entry in view, and
+    its value is the API's entry of the factor."""
+    line = card.locator(".worked-line")
+    i, j = json.loads(line.get_attribute("data-entry"))
+    local = block_of(factor, i, j)
+    assert json.loads(line.get_attribute("data-local")) == list(local)
+    used = json.loads(line.get_attribute("data-used"))
+    numbers = numbers_by_name(term)
+    for name, where, number in used:
+        assert number == picked(numbers[name], where, *local), (factor["symbol"], name)
+    if value is not None and len(numbers_of_value(value)) > 1:
+        assert json.loads(line.get_attribute("data-value")) == entry_value(value, i, j)
+
+
+def numbers_of_value(value: Any) -> list[Any]:
+    return [n for row in value for n in (row if isinstance(row, list) else [row])]
+
+
+def test_gru_and_lstm_factors_are_worked_with_the_apis_numbers(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/")
+    for cell, pick in (("gru", (1, 0)), ("lstm", (3, 1))):
+        open_editor_session(
+            watched, cell=cell, hidden_size="2", mode="many_to_one", inputs=[[1.0], [0.5], [-0.3]]
+        )
+        walk_to(page, "backward step t = 2, term 1 of")
+        term = watched.term(page.locator("#formula .factors").get_attribute("data-term"))
+        records = {r["t"]: r for r in watched.state()["backward"]}
+        kinds = []
+        for index, factor in enumerate(term["factors"]):
+            card = page.locator(f"#formula .factors > .factor:nth-of-type({index + 1})")
+            value = factor["value"] or records[factor["step"]]["jacobian"]
+            if card.locator(".worked-line").count():
+                check_card(page, card, factor, value, term)
+                kinds.append(factor["kind"])
+        assert {"loss", "output", "recurrent", "direct"} <= set(kinds), (cell, kinds)
+        # another entry of ds_3/ds_2: for the LSTM one in the block dc_3/dh_2
+        recurrent = page.locator("#formula .factor-recurrent").first
+        recurrent.locator(".entry-row").select_option(index=pick[0])
+        recurrent.locator(".entry-column").select_option(index=pick[1])
+        factor = next(f for f in term["factors"] if f["kind"] == "recurrent")
+        line = recurrent.locator(".worked-line")
+        assert json.loads(line.get_attribute("data-entry")) == list(pick)
+        check_card(page, recurrent, factor, factor["value"] or records[3]["jacobian"], term)
+        if cell == "lstm":  # the c block's entry names the forget gate and W_hi, not o_3
+            assert "W_{hi}" in annotation(page, "#formula .factor-recurrent .worked-line")
+        assert page.locator("#formula .worked-line .katex-error").count() == 0
+        if cell == "gru":  # the reset gate: its gate factor, then the operand, multiply as written
+            walk_to(page, "backward step t = 2, term 5 of")
+            term = watched.term(page.locator("#formula .factors").get_attribute("data-term"))
+            assert term["param"] == "W_hr" and term["factors"][-2]["kind"] == "gate"
+            shapes = page.eval_on_selector_all(
+                "#formula .factor", "els => els.map(e => e.dataset.shape)"
+            )
+            cards = [shape(text) for text in shapes]
+            for left, right in itertools.pairwise(cards[:-1]):
+                assert left[1] == right[0], (left, right)
+            row = shape(page.locator("#formula .row-line").get_attribute("data-shape"))
+            assert row == (1, cards[-2][1]) and cards[-1] == (2, 2)  # (H, H): h_2 in every row
+            line = page.locator("#formula .diag-line")
+            assert shape(line.get_attribute("data-shape")) == (2, 2)
+            for index, factor in enumerate(term["factors"]):
+                card = page.locator(f"#formula .factors > .factor:nth-of-type({index + 1})")
+                if card.locator(".worked-line").count():
+                    check_card(page, card, factor, factor["value"], term)
     assert watched.errors == []

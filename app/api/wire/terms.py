@@ -43,10 +43,11 @@ class Factor(Wire):
     symbol: str = Field(description='Plain text, e.g. "∂h_3/∂h_2".')
     latex: str = Field(description="The derivative in LaTeX, e.g. \\frac{\\partial h_{3}}{...}.")
     formula: str = Field(description="What it equals, in LaTeX, e.g. diag(1 - h_3^2) W_h.")
-    kind: Literal["loss", "output", "recurrent", "direct"] = Field(
+    kind: Literal["loss", "output", "recurrent", "gate", "direct"] = Field(
         description="loss: dl_k/dz_k, a row (1, K); output: dz_k/dh_k = W_y, (K, H); "
-        "recurrent: dh_j/dh_{j-1}, (H, H); direct: the direct partial (earlier steps "
-        "held fixed), shaped like the parameter, last."
+        "recurrent: dh_j/dh_{j-1}, (H, H); gate: dh_t/da (H, H), before the direct partial "
+        "where the gate's unit i reaches every unit of h_t (the GRU's reset gate); direct: "
+        "the direct partial (earlier steps held fixed), shaped like the parameter, last."
     )
     shape: list[int] = Field(description="The shape of value (given even when value is null).")
     value: Array | None = Field(
@@ -59,10 +60,12 @@ class Factor(Wire):
         description="Usually empty; for sigmoid_bce the loss factor as dl/dyhat · dyhat/dz "
         "(left out where yhat saturates to 0 or 1)."
     )
-    entry: str = Field(
+    entry: list[list[str]] = Field(
         description="Its entry (i, j) in LaTeX with the term's numbers as placeholders: "
         "[[h_3:i]] entry i of h_3, [[W_h:ij]] entry (i, j) of W_h, [[*]] a product; e.g. "
-        '"(1 - [[h_3:i]]^2) [[*]] [[W_h:ij]]". Empty where the cell writes none (GRU, LSTM).'
+        '[["(1 - [[h_3:i]]^2) [[*]] [[W_h:ij]]"]]. By block: one template for most '
+        "factors; where the rows (or columns) run over an LSTM's state, h then c, one per "
+        "block (a list of rows of blocks), i and j counted within the block."
     )
 
     @classmethod
@@ -79,7 +82,7 @@ class Factor(Wire):
                 "edge": factor.edge,
                 "step": factor.step,
                 "parts": [FactorPart.of(part) for part in factor.parts],
-                "entry": factor.entry,
+                "entry": [list(row) for row in factor.entry],
             }
         )
 
@@ -113,8 +116,9 @@ class Term(Wire):
     path: Path = Field(description="The graph path from L to the parameter.")
     row: Array | None = Field(
         description="The factors before the last, multiplied: dl_k/ds_t (S,) for a cell "
-        "parameter, dl_k/dz_k (K,) for W_y and b_y. The term is diag(row) times the last "
-        "factor (it scales that factor's rows; summed over the states for an LSTM)."
+        "parameter (dl_k/da (H,) after a gate factor), dl_k/dz_k (K,) for W_y and b_y. "
+        "The term is diag(row) times the last factor (it scales that factor's rows; "
+        "summed over the states for an LSTM)."
     )
     previous: Array = array(
         "dL/dparam so far before this term: running = previous + value (previous = running for "

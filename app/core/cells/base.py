@@ -20,6 +20,13 @@ state s_t = concat(states) (S,) with S = n * H, h first.
 - `jacobian(p, cache)` -> ds_t/ds_{t-1}, (S, S).
 - `direct(name, p, cache)` -> Direct: d+s_t/dtheta (everything before t held fixed);
   `directs(p, cache)` every parameter's at once (the gate coefficients computed once).
+- The worked forms of those factors, entry by entry: `jacobian_entry(j)` and
+  `direct_entry(name, t)` -> Blocks, templates of one entry written with named numbers
+  (app.core.entries), and `entry_numbers(p, cache, t)` -> the Numbers of step t they name.
+- `through(name)`: None when the direct partial is diagonal (unit i of the gate feeds unit i
+  of the state); else the LaTeX of the gate's pre-activation a (the GRU's reset gate, a^{r}),
+  and the term writes it as two factors, ds_t/da (`gate_latex`, `gate_entry`; (S, H)) times
+  d+a_t/dtheta (the operand in every row, `direct_latex`, `direct_entry`).
 """
 
 from __future__ import annotations
@@ -101,6 +108,48 @@ class Direct:
         if self.n_states == 1:
             return weighted
         return weighted.reshape(rows.shape[0], self.n_states, -1).sum(axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class Number:
+    """A named value an entry template reads: h_3 (H,), W_h (H, H), z_3 (H,), ..."""
+
+    name: str  # as the templates name it, e.g. "h_3", "W_h", "yhat_3"
+    latex: str  # as the formulas write it, e.g. "h_{3}", "\hat y_{3}"
+    value: np.ndarray
+
+
+# The entry templates of one factor, by block: ((template,),) for most factors; a factor
+# whose rows (or columns) run over the parts of an LSTM's state (h, then c) has one template
+# per block, rows of blocks first, with i and j counted within the block.
+Blocks = tuple[tuple[str, ...], ...]
+
+
+def one(template: str) -> Blocks:
+    """The blocks of a factor written by one template."""
+    return ((template,),)
+
+
+def step_numbers(p: Arrays, cache: StepCache, t: int, states: tuple[str, ...]) -> list[Number]:
+    """The numbers of step t every cell's templates may name: x_t, each state part at t and
+    t - 1 (h_3, h_2, c_3, c_2), the step's named values (z_3, a_3, tanh_c_3), the parameters
+    by name, and the identity I (H, H)."""
+    found = [Number(f"x_{t}", f"x_{{{t}}}", cache.x)]
+    for s, now, before in zip(states, cache.state, cache.state_prev, strict=True):
+        found.append(Number(f"{s}_{t}", f"{s}_{{{t}}}", now))
+        found.append(Number(f"{s}_{t - 1}", f"{s}_{{{t - 1}}}", before))
+    for name, value in cache.values.items():
+        latex = rf"\tanh c_{{{t}}}" if name == "tanh_c" else f"{name}_{{{t}}}"
+        found.append(Number(f"{name}_{t}", latex, value))
+    found += [Number(name, latex_name(name), value) for name, value in p.items()]
+    found.append(Number("I", "I", np.eye(cache.state[0].shape[0])))
+    return found
+
+
+def latex_name(param: str) -> str:
+    """W_hi -> W_{hi}: a subscript of more than one letter in braces (W_x stays W_x)."""
+    head, _, sub = param.partition("_")
+    return f"{head}_{{{sub}}}" if len(sub) > 1 else param
 
 
 @dataclass(frozen=True)
@@ -189,6 +238,14 @@ class Cell(Protocol):
     def directs(self, p: Arrays, cache: StepCache) -> dict[str, Direct]: ...
 
     def jacobian_latex(self, j: int) -> str: ...
+
+    def jacobian_entry(self, j: int) -> Blocks: ...
+
+    def direct_entry(self, name: str, t: int) -> Blocks: ...
+
+    def entry_numbers(self, p: Arrays, cache: StepCache, t: int) -> list[Number]: ...
+
+    def through(self, name: str) -> str | None: ...
 
     def direct_latex(self, name: str, t: int) -> str: ...
 

@@ -12,12 +12,16 @@ import numpy as np
 
 from app.core.cells.base import (
     Arrays,
+    Blocks,
     Direct,
+    Number,
     ParamSpec,
     State,
     StepCache,
     StepLine,
     Uses,
+    one,
+    step_numbers,
     uses_at,
 )
 from app.core.functions import activate, activation_grad, activation_grad_latex
@@ -118,6 +122,32 @@ class Elman:
 
     def jacobian_latex(self, j: int) -> str:
         return rf"\operatorname{{diag}}({activation_grad_latex(self.activation, j)})\,W_h"
+
+    def local_grad_entry(self, t: int) -> str:
+        """f'(a_t) at unit i, as activation_grad_latex writes it, entry by entry."""
+        h = f"[[h_{t}:i]]"
+        return {
+            "tanh": f"1 - {h}^2",
+            "sigmoid": f"{h}(1 - {h})",
+            "relu": rf"\mathbb{{1}}[[[a_{t}:i]] > 0]",
+            "identity": "1",
+        }[self.activation]
+
+    def jacobian_entry(self, j: int) -> Blocks:
+        """[dh_j/dh_{j-1}]_ik = f'(a_j)_i W_h[i, k]."""
+        return one(f"({self.local_grad_entry(j)}) [[*]] [[W_h:ij]]")
+
+    def direct_entry(self, name: str, t: int) -> Blocks:
+        """[d+h_t/dW_x]_ij = f'(a_t)_i x_t[j]; of W_h, f'(a_t)_i h_{t-1}[j]; of b, f'(a_t)_i."""
+        local = self.local_grad_entry(t)
+        operand = {"W_x": f"[[x_{t}:j]]", "W_h": f"[[h_{t - 1}:j]]"}.get(name)
+        return one(f"({local}) [[*]] {operand}" if operand else local)
+
+    def entry_numbers(self, p: Arrays, cache: StepCache, t: int) -> list[Number]:
+        return step_numbers(p, cache, t, self.states)
+
+    def through(self, name: str) -> str | None:
+        return None  # every direct partial is diagonal: unit i of a gate feeds unit i only
 
     def edges(self, t: int) -> tuple[tuple[str, str], ...]:
         return ((f"x_{t}", f"h_{t}"), (f"h_{t - 1}", f"h_{t}"))

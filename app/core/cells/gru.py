@@ -17,13 +17,17 @@ import numpy as np
 
 from app.core.cells.base import (
     Arrays,
+    Blocks,
     Direct,
+    Number,
     ParamSpec,
     State,
     StepCache,
     StepLine,
     Uses,
     gate_line,
+    one,
+    step_numbers,
     uses_at,
 )
 from app.core.functions import sigmoid
@@ -186,12 +190,6 @@ class GRU:
 
     def direct_latex(self, name: str, t: int) -> str:
         kind, gate = split_name(name)
-        coef = {
-            "z": rf"(h_{{{t - 1}}} - n_{{{t}}})\,z_{{{t}}}(1 - z_{{{t}}})",
-            "h": rf"(1 - z_{{{t}}})(1 - n_{{{t}}}^2)",
-            "r": rf"\operatorname{{diag}}((1 - z_{{{t}}})(1 - n_{{{t}}}^2))\,W_{{hh}}\,"
-            rf"\operatorname{{diag}}(h_{{{t - 1}}}\,r_{{{t}}}(1 - r_{{{t}}}))",
-        }[gate]
         operand = {
             "b": "",
             "x": rf"\,x_{{{t}}}^\top",
@@ -199,6 +197,12 @@ class GRU:
             if gate == "h"
             else rf"\,h_{{{t - 1}}}^\top",
         }[kind]
+        if gate == "r":  # d+a^r_t/dtheta: the operand in every row
+            return rf"\mathbf{{1}}{operand}" if operand else r"\mathbf{1}"
+        coef = {
+            "z": rf"(h_{{{t - 1}}} - n_{{{t}}})\,z_{{{t}}}(1 - z_{{{t}}})",
+            "h": rf"(1 - z_{{{t}}})(1 - n_{{{t}}}^2)",
+        }[gate]
         return rf"({coef}){operand}"
 
     def edges(self, t: int) -> tuple[tuple[str, str], ...]:
@@ -206,3 +210,62 @@ class GRU:
 
     def param_target(self, name: str) -> str:
         return "h"
+
+    def coef_entry(self, gate: str, t: int) -> str:
+        """Entry i of dh_t/da for gate z or the candidate n (both diagonal)."""
+        z, n, h_prev = f"[[z_{t}:i]]", f"[[n_{t}:i]]", f"[[h_{t - 1}:i]]"
+        if gate == "z":  # (h_{t-1} - n_t) z_t (1 - z_t)
+            return f"({h_prev} - {n}) [[*]] {z}(1 - {z})"
+        return f"(1 - {z})(1 - {n}^2)"  # (1 - z_t)(1 - n_t^2)
+
+    def jacobian_entry(self, j: int) -> Blocks:
+        """[dh_j/dh_{j-1}]_ik = z_i I_ik + c_z,i W_hz[i, k] + c_n,i M_j[i, k], with
+        M_j = W_hh (diag(r_j) + diag(h_{j-1} r_j (1 - r_j)) W_hr) (the way through r_j)."""
+        z_part = f"[[z_{j}:i]] [[*]] [[I:ij]]"
+        through_z = f"{self.coef_entry('z', j)} [[*]] [[W_hz:ij]]"
+        through_n = f"{self.coef_entry('h', j)} [[*]] [[M_{j}:ij]]"
+        return one(f"{z_part} + {through_z} + {through_n}")
+
+    def direct_entry(self, name: str, t: int) -> Blocks:
+        """z and n: the gate's coefficient_i times operand_j. r: the last factor after the gate
+        factor (gate_entry), d+a^r_t/dtheta, operand_j in every row (1 for the bias)."""
+        kind, gate = split_name(name)
+        operand = {
+            "x": f"[[x_{t}:j]]",
+            "h": f"[[r_{t}:j]] [[*]] [[h_{t - 1}:j]]" if gate == "h" else f"[[h_{t - 1}:j]]",
+            "b": "",
+        }[kind]
+        if gate == "r":
+            return one(operand or "1")
+        coef = self.coef_entry(gate, t)
+        return one(f"{coef} [[*]] {operand}" if operand else coef)
+
+    def through(self, name: str) -> str | None:
+        """The reset gate's unit i reaches every unit of h_t (through W_hh): its parameters'
+        direct partial is written as dh_t/da^r_t (H, H) times d+a^r_t/dtheta."""
+        return "a^{r}" if split_name(name)[1] == "r" else None
+
+    def gate_latex(self, name: str, t: int) -> str:
+        """dh_t/da^r_t = diag((1 - z_t)(1 - n_t^2)) W_hh diag(h_{t-1} r_t (1 - r_t))."""
+        return (
+            rf"\operatorname{{diag}}((1 - z_{{{t}}})(1 - n_{{{t}}}^2))\,W_{{hh}}\,"
+            rf"\operatorname{{diag}}(h_{{{t - 1}}}\,r_{{{t}}}(1 - r_{{{t}}}))"
+        )
+
+    def gate_entry(self, name: str, t: int) -> Blocks:
+        """[dh_t/da^r_t]_ik = (1 - z_i)(1 - n_i^2) W_hh[i, k] h_{t-1}[k] r_k (1 - r_k)."""
+        r = f"[[r_{t}:j]]"
+        return one(
+            f"{self.coef_entry('h', t)} [[*]] [[W_hh:ij]] [[*]] [[h_{t - 1}:j]] [[*]] {r}(1 - {r})"
+        )
+
+    def entry_numbers(self, p: Arrays, cache: StepCache, t: int) -> list[Number]:
+        """The step's numbers, and M_t = W_hh (diag(r_t) + diag(h_{t-1} r_t (1 - r_t)) W_hr)."""
+        r, (h_prev,) = cache.values["r"], cache.state_prev
+        through_r = np.diag(r) + (h_prev * r * (1.0 - r))[:, None] * p["W_hr"]
+        latex = (
+            rf"\left(W_{{hh}}(\operatorname{{diag}}(r_{{{t}}}) + \operatorname{{diag}}"
+            rf"(h_{{{t - 1}}}\,r_{{{t}}}(1 - r_{{{t}}}))\,W_{{hr}})\right)"
+        )
+        found = step_numbers(p, cache, t, self.states)
+        return [*found, Number(f"M_{t}", latex, p["W_hh"] @ through_r)]

@@ -19,13 +19,16 @@ import numpy as np
 
 from app.core.cells.base import (
     Arrays,
+    Blocks,
     Direct,
+    Number,
     ParamSpec,
     State,
     StepCache,
     StepLine,
     Uses,
     gate_line,
+    step_numbers,
     uses_at,
 )
 from app.core.cells.gru import (
@@ -172,6 +175,44 @@ class LSTM:
         )
         operand = {"b": "", "x": rf"\,x_{{{t}}}^\top", "h": rf"\,h_{{{t - 1}}}^\top"}[kind]
         return rf"\begin{{bmatrix}} {dh} \\ {dc} \end{{bmatrix}}{operand}"
+
+    def coef_entries(self, gate: str, t: int) -> tuple[str, str]:
+        """Entry i of (dh_t/da, dc_t/da) for the gate's pre-activation a (both diagonal)."""
+        i, f, o, g = (f"[[{v}_{t}:i]]" for v in ("i", "f", "o", "g"))
+        tanh_c = f"[[tanh_c_{t}:i]]"
+        dc = {
+            "i": f"{g} [[*]] {i}(1 - {i})",
+            "f": f"[[c_{t - 1}:i]] [[*]] {f}(1 - {f})",
+            "c": f"{i}(1 - {g}^2)",
+        }
+        if gate == "o":
+            return f"{tanh_c} [[*]] {o}(1 - {o})", "0"
+        return f"{o}(1 - {tanh_c}^2) [[*]] {dc[gate]}", dc[gate]
+
+    def jacobian_entry(self, j: int) -> Blocks:
+        """The four blocks of ds_j/ds_{j-1}: dh/dh_prev = sum over gates of dh/da_i W_h*[i, k];
+        dh/dc_prev = diag(o (1 - tanh^2 c) f); dc/dh_prev the same sum with dc/da; diag(f)."""
+        o, f, tanh_c = (f"[[{v}_{j}:i]]" for v in ("o", "f", "tanh_c"))
+        by_c = " + ".join(f"{self.coef_entries(g, j)[1]} [[*]] [[W_h{g}:ij]]" for g in "ifc")
+        by_o = f"{self.coef_entries('o', j)[0]} [[*]] [[W_ho:ij]]"
+        dh_dh = f"{o}(1 - {tanh_c}^2) [[*]] ({by_c}) + {by_o}"
+        dh_dc = f"{o}(1 - {tanh_c}^2) [[*]] {f} [[*]] [[I:ij]]"
+        return ((dh_dh, dh_dc), (by_c, f"{f} [[*]] [[I:ij]]"))
+
+    def direct_entry(self, name: str, t: int) -> Blocks:
+        """[d+s_t/dtheta]: (dh_t/da_i, dc_t/da_i) times operand_j (x_t, h_{t-1}; a bias none)."""
+        kind, gate = split_name(name)
+        operand = {"x": f"[[x_{t}:j]]", "h": f"[[h_{t - 1}:j]]", "b": ""}[kind]
+        rows = []
+        for coef in self.coef_entries(gate, t):
+            rows.append((f"({coef}) [[*]] {operand}" if operand and coef != "0" else coef,))
+        return tuple(rows)
+
+    def entry_numbers(self, p: Arrays, cache: StepCache, t: int) -> list[Number]:
+        return step_numbers(p, cache, t, self.states)
+
+    def through(self, name: str) -> str | None:
+        return None  # every direct partial is diagonal: unit i of a gate feeds unit i only
 
     def edges(self, t: int) -> tuple[tuple[str, str], ...]:
         return (

@@ -131,7 +131,7 @@ def factor_json(factor: Factor, inline_factor_size: int) -> JSON:
             }
             for part in factor.parts
         ],
-        "entry": factor.entry,  # added with issue 9 (worked backward formulas)
+        "entry": [list(row) for row in factor.entry],  # added with issue 9 (worked formulas)
     }
 
 
