@@ -12,7 +12,9 @@ import { derivation } from "./export.js";
 import { paramLatex, typeset } from "./expression.js";
 import { flatten, formatNumber, latexValue, shapeOf } from "./format.js";
 import { createHTML } from "./svg.js";
-import { entryOf, lossWorked, numbersByName, workedEntry } from "./worked.js";
+import {
+  entryOf, entryTemplate, lossWorked, matrixShape, numbersByName, workedEntry,
+} from "./worked.js";
 
 const blanks = new URL(window.location.href).searchParams.get("blanks") === "1";
 const main = document.getElementById("worksheet");
@@ -100,8 +102,10 @@ function forwardSection(data) {
 
 /** A worked factor's entry (1, 1) with the numbers put in, as the explorer's card writes it. */
 function workedNumbers(factor, numbers) {
-  if (!factor.entry || /^\[\[\w+(:\w+)?\]\]$/.test(factor.entry) || factor.value === null) return null;
-  return workedEntry(factor.entry, numbers, 0, 0);
+  if (factor.value === null) return null;
+  const first = entryTemplate(factor.entry, matrixShape(factor.value, factor.shape), 0, 0);
+  if (!first || /^\[\[\w+(:\w+)?\]\]$/.test(first.template)) return null;
+  return workedEntry(first.template, numbers, first.i, first.j);
 }
 
 function factorLines(factor, index, numbers) {
