@@ -15,17 +15,16 @@ const $ = (id) => document.getElementById(id);
  * send) runs a session command (send(id, token) -> the new state) as the page's buttons do.
  */
 export function createInsight({ openTerm, command }) {
-  const local = { state: null, token: null, param: null, scale: null, asked: 0, stale: false };
+  const local = { state: null, token: null, param: null, scale: null, asked: 0, stale: false, visible: false };
   const slider = $("scale-slider");
-  // The section asks the server only while it is on screen: a step stays one request.
+  // The section asks the server only while it is on screen: a step stays one request. Whether
+  // it is on screen comes from the observer (a step reads no layout to know it).
   new IntersectionObserver((entries) => {
-    if (entries.some((entry) => entry.isIntersecting) && local.stale) fetchFlow();
+    local.visible = entries.at(-1).isIntersecting;
+    if (local.visible && local.stale) fetchFlow();
   }).observe($("insight"));
 
-  function onScreen() {
-    const { top, bottom } = $("insight").getBoundingClientRect();
-    return top < window.innerHeight && bottom > 0;
-  }
+  const onScreen = () => local.visible;
 
   function fetchFlow() {
     const { state, param, scale } = local;
