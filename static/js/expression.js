@@ -9,10 +9,27 @@ import { heatmap, shapeText } from "./heatmap.js";
 /** Values with at most this many numbers are typeset; bigger ones are drawn as heat maps. */
 export const INLINE_NUMBERS = 4;
 
-/** A KaTeX render of `latex` into a new element (trust off: colours use \textcolor). */
+/** KaTeX renders by display mode and LaTeX, the most recently used kept (a view re-typesets little). */
+const rendered = new Map();
+const RENDERS_KEPT = 800;
+
+/**
+ * A KaTeX render of `latex` into a new element (trust off: colours use \textcolor). Each
+ * distinct string is typeset once and then copied: parsing and building it again at every
+ * view was half of a view's script time.
+ */
 export function typeset(latex, { display = false, className = "math" } = {}) {
-  const element = createHTML("span", { class: className });
-  katex.render(latex, element, { displayMode: display, throwOnError: false, output: "htmlAndMathml" });
+  const key = `${display ? "D" : "T"}${latex}`;
+  let template = rendered.get(key);
+  if (template) rendered.delete(key); // used again: the newest
+  else {
+    template = document.createElement("span");
+    katex.render(latex, template, { displayMode: display, throwOnError: false, output: "htmlAndMathml" });
+    if (rendered.size >= RENDERS_KEPT) rendered.delete(rendered.keys().next().value);
+  }
+  rendered.set(key, template);
+  const element = template.cloneNode(true);
+  element.className = className;
   return element;
 }
 

@@ -71,11 +71,19 @@ function inkOn(number, scale) {
   return number !== null && scale > 0 && Math.abs(number) / scale > 0.7 ? "#ffffff" : "#1a1a1a";
 }
 
-/** A bigger matrix: one rect per number (no title each; the grid's title names the cell under the pointer). */
+/** Up to this many numbers a grid is one element per cell; past it, one <canvas> (a 32×32 W_h). */
+export const CELLS_AS_ELEMENTS = 144;
+
+/**
+ * A bigger matrix: one rect per number (no title each; the grid's title names the cell under
+ * the pointer), or past CELLS_AS_ELEMENTS one canvas painted cell by cell: a thousand rects
+ * cost the browser a thousand elements to style, lay out and paint at every view.
+ */
 function cellGrid(rows, scale, digits, label, size) {
   const columns = rows[0]?.length ?? 0;
   const longest = Math.max(rows.length, columns, 1);
   const cell = Math.max(3, Math.min(CELL[size], Math.floor(LARGEST_SIDE[size] / longest)));
+  if (rows.length * columns > CELLS_AS_ELEMENTS) return canvasGrid(rows, scale, digits, label, cell);
   const grid = createSVG("svg", {
     class: "heatmap-grid", width: columns * cell, height: rows.length * cell,
     viewBox: `0 0 ${columns * cell} ${rows.length * cell}`, tabindex: 0, role: "img", "aria-label": label,
@@ -93,6 +101,55 @@ function cellGrid(rows, scale, digits, label, size) {
     if (target) grid.firstChild.textContent = `[${Number(target.dataset.row) + 1}, ${Number(target.dataset.column) + 1}] = ${target.dataset.number}`;
   });
   return grid;
+}
+
+/** The cells painted on one canvas, as the rects would be; the title names the cell under the pointer. */
+function canvasGrid(rows, scale, digits, label, cell) {
+  const columns = rows[0].length;
+  const ratio = window.devicePixelRatio || 1;
+  const grid = createHTML("canvas", {
+    class: "heatmap-grid heatmap-canvas", width: Math.round(columns * cell * ratio),
+    height: Math.round(rows.length * cell * ratio), tabindex: 0, role: "img", "aria-label": label,
+    style: { width: `${columns * cell}px`, height: `${rows.length * cell}px` },
+  });
+  grid.dataset.cell = String(cell);
+  const context = grid.getContext("2d");
+  context.scale(ratio, ratio);
+  context.lineWidth = 0.5;
+  context.strokeStyle = "rgba(0, 0, 0, 0.15)";
+  const notFinite = [];
+  rows.forEach((row, r) => row.forEach((number, c) => {
+    context.fillStyle = divergingColour(number, scale);
+    context.fillRect(c * cell, r * cell, cell, cell);
+    if (number === null) notFinite.push([r, c]);
+  }));
+  for (let r = 0; r <= rows.length; r += 1) context.strokeRect(0, r * cell, columns * cell, 0);
+  for (let c = 0; c <= columns; c += 1) context.strokeRect(c * cell, 0, 0, rows.length * cell);
+  context.lineWidth = 1.5;
+  context.strokeStyle = "#D55E00"; // --warn: a number that stopped being finite
+  for (const [r, c] of notFinite) context.strokeRect(c * cell + 0.75, r * cell + 0.75, cell - 1.5, cell - 1.5);
+  grid.addEventListener("mousemove", (event) => {
+    const picked = cellOf(event);
+    if (picked) grid.title = `[${picked.row + 1}, ${picked.column + 1}] = ${formatNumber(rows[picked.row][picked.column], digits)}`;
+  });
+  return grid;
+}
+
+/**
+ * The heat-map cell a pointer event is on, { row, column } (0-based), or null: a cell element
+ * (data-row, data-column) or a place on a canvas grid.
+ */
+export function cellOf(event) {
+  const element = event.target.closest?.("[data-row]");
+  if (element) return { row: Number(element.dataset.row), column: Number(element.dataset.column) };
+  const canvas = event.target.closest?.(".heatmap-canvas");
+  if (!canvas) return null;
+  const cell = Number(canvas.dataset.cell);
+  const row = Math.floor(event.offsetY / cell);
+  const column = Math.floor(event.offsetX / cell);
+  const rows = Math.round(canvas.height / (window.devicePixelRatio || 1) / cell);
+  const columns = Math.round(canvas.width / (window.devicePixelRatio || 1) / cell);
+  return row >= 0 && column >= 0 && row < rows && column < columns ? { row, column } : null;
 }
 
 /** The colours' meaning: −max, 0 and +max, with their values. */
