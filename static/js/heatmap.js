@@ -5,7 +5,7 @@
 // table of all of them. A colour scale with its values sits beside each.
 
 import { createHTML, createSVG } from "./svg.js";
-import { divergingColour, flatten, formatNumber, largestMagnitude, shapeOf } from "./format.js";
+import { divergingColour, divergingRGB, flatten, formatNumber, largestMagnitude, shapeOf } from "./format.js";
 
 const CELL = { normal: 14, compact: 9 };
 const LARGEST_SIDE = { normal: 168, compact: 108 }; // px; past this, cells shrink (to 3 px)
@@ -103,31 +103,43 @@ function cellGrid(rows, scale, digits, label, size) {
   return grid;
 }
 
-/** The cells painted on one canvas, as the rects would be; the title names the cell under the pointer. */
+/**
+ * The cells painted on one canvas, as the rects would be: one pixel per number, scaled up
+ * without smoothing, then the cell lines; the title names the cell under the pointer.
+ */
 function canvasGrid(rows, scale, digits, label, cell) {
   const columns = rows[0].length;
   const ratio = window.devicePixelRatio || 1;
+  const [width, height] = [columns * cell, rows.length * cell];
   const grid = createHTML("canvas", {
-    class: "heatmap-grid heatmap-canvas", width: Math.round(columns * cell * ratio),
-    height: Math.round(rows.length * cell * ratio), tabindex: 0, role: "img", "aria-label": label,
-    style: { width: `${columns * cell}px`, height: `${rows.length * cell}px` },
+    class: "heatmap-grid heatmap-canvas", width: Math.round(width * ratio), height: Math.round(height * ratio),
+    tabindex: 0, role: "img", "aria-label": label, style: { width: `${width}px`, height: `${height}px` },
   });
   grid.dataset.cell = String(cell);
+  grid.dataset.rows = String(rows.length);
+  grid.dataset.columns = String(columns);
+  const pixels = new ImageData(columns, rows.length);
+  rows.forEach((row, r) => row.forEach((number, c) => {
+    pixels.data.set([...divergingRGB(number, scale), 255], 4 * (r * columns + c));
+  }));
+  const small = document.createElement("canvas");
+  [small.width, small.height] = [columns, rows.length];
+  small.getContext("2d").putImageData(pixels, 0, 0);
   const context = grid.getContext("2d");
   context.scale(ratio, ratio);
+  context.imageSmoothingEnabled = false;
+  context.drawImage(small, 0, 0, width, height);
+  context.beginPath(); // the cell lines, as the rects' light stroke
+  for (let r = 0; r <= rows.length; r += 1) context.rect(0, r * cell, width, 0);
+  for (let c = 0; c <= columns; c += 1) context.rect(c * cell, 0, 0, height);
   context.lineWidth = 0.5;
   context.strokeStyle = "rgba(0, 0, 0, 0.15)";
-  const notFinite = [];
-  rows.forEach((row, r) => row.forEach((number, c) => {
-    context.fillStyle = divergingColour(number, scale);
-    context.fillRect(c * cell, r * cell, cell, cell);
-    if (number === null) notFinite.push([r, c]);
-  }));
-  for (let r = 0; r <= rows.length; r += 1) context.strokeRect(0, r * cell, columns * cell, 0);
-  for (let c = 0; c <= columns; c += 1) context.strokeRect(c * cell, 0, 0, rows.length * cell);
+  context.stroke();
   context.lineWidth = 1.5;
   context.strokeStyle = "#D55E00"; // --warn: a number that stopped being finite
-  for (const [r, c] of notFinite) context.strokeRect(c * cell + 0.75, r * cell + 0.75, cell - 1.5, cell - 1.5);
+  rows.forEach((row, r) => row.forEach((number, c) => {
+    if (number === null) context.strokeRect(c * cell + 0.75, r * cell + 0.75, cell - 1.5, cell - 1.5);
+  }));
   grid.addEventListener("mousemove", (event) => {
     const picked = cellOf(event);
     if (picked) grid.title = `[${picked.row + 1}, ${picked.column + 1}] = ${formatNumber(rows[picked.row][picked.column], digits)}`;
@@ -147,9 +159,8 @@ export function cellOf(event) {
   const cell = Number(canvas.dataset.cell);
   const row = Math.floor(event.offsetY / cell);
   const column = Math.floor(event.offsetX / cell);
-  const rows = Math.round(canvas.height / (window.devicePixelRatio || 1) / cell);
-  const columns = Math.round(canvas.width / (window.devicePixelRatio || 1) / cell);
-  return row >= 0 && column >= 0 && row < rows && column < columns ? { row, column } : null;
+  const inside = row >= 0 && column >= 0 && row < Number(canvas.dataset.rows) && column < Number(canvas.dataset.columns);
+  return inside ? { row, column } : null;
 }
 
 /** The colours' meaning: −max, 0 and +max, with their values. */

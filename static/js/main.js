@@ -319,6 +319,10 @@ function render() {
   if (!state) return;
   const view = currentView();
   const epoch = epochOf(view);
+  const key = viewKey(view, epoch);
+  // The address first, while the page's style is clean: history.replaceState brings style up
+  // to date, which after the drawing below restyled the whole page a second time.
+  writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
   showValues(page.graph, nodeValues(view, epoch, state));
   const context = { graph: page.graph, state, presets: page.presets, views: page.views, show, termDetail };
   renderPanel(view, epoch, context);
@@ -336,8 +340,6 @@ function render() {
   insight.update(state, page.token);
   training.reset(state.id, page.token);
   optimiser.update(state, page.token);
-  const key = viewKey(view, epoch);
-  writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
   viewShown(key);
   quizRender(view, epoch, state, key, page.graph);
 }
