@@ -33,6 +33,19 @@ export function typeset(latex, { display = false, className = "math" } = {}) {
   return element;
 }
 
+/**
+ * Typeset a formula like the panel's once while the page is idle, off the page and not kept:
+ * the first step then finds KaTeX's parser and builder compiled.
+ */
+export function warmTypesetting() {
+  const later = window.requestIdleCallback ?? ((task) => setTimeout(task, 200));
+  later(() => {
+    const latex = "\\textcolor{#D55E00}{\\frac{\\partial h_{2}}{\\partial h_{1}}} = \\tanh\\left(0.5 \\cdot (-0.5) + 0.1\\right)" +
+      " = \\begin{bmatrix} 1.2 \\times 10^{-5} \\\\ \\operatorname{diag}(r) \\end{bmatrix}";
+    katex.render(latex, document.createElement("span"), { displayMode: true, throwOnError: false, output: "htmlAndMathml" });
+  });
+}
+
 /** True when a value is typeset as numbers (a scalar, a short vector, a 2×2 matrix, null). */
 export function isSmall(value) {
   return !Array.isArray(value) || flatten(value).length <= INLINE_NUMBERS;

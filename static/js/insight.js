@@ -15,22 +15,27 @@ const $ = (id) => document.getElementById(id);
  * send) runs a session command (send(id, token) -> the new state) as the page's buttons do.
  */
 export function createInsight({ openTerm, command }) {
-  const local = { state: null, token: null, param: null, scale: null, asked: 0, stale: false, visible: false };
+  const local = { state: null, token: null, param: null, scale: null, asked: 0, stale: false };
   const slider = $("scale-slider");
+  const section = $("insight");
   // The section asks the server only while it is on screen: a step stays one request. Whether
-  // it is on screen comes from the observer (a step reads no layout to know it).
-  new IntersectionObserver((entries) => {
-    local.visible = entries.at(-1).isIntersecting;
-    if (local.visible && local.stale) fetchFlow();
-  }).observe($("insight"));
+  // it is on screen the observer says once the page is laid out (a render reads no layout).
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.at(-1).isIntersecting && local.stale) askServer();
+  });
+  observer.observe(section);
 
-  const onScreen = () => local.visible;
-
+  /** The flow is wanted: asked for once the section is on screen (now, or when scrolled to). */
   function fetchFlow() {
+    if (!local.state) return;
+    local.stale = true;
+    observer.unobserve(section);
+    observer.observe(section); // a fresh observation: its first entry says where the section is now
+  }
+
+  function askServer() {
+    local.stale = false;
     const { state, param, scale } = local;
-    if (!state) return;
-    local.stale = !onScreen();
-    if (local.stale) return;
     const ask = ++local.asked;
     api.flow(state.id, { param, scale })
       .then((flow) => { if (ask === local.asked) draw(flow); })

@@ -25,6 +25,7 @@ import { readLink } from "./address.js";
 import { addressFor, canRebuild, copyLink, currentLink, linkScenario, rebuildLink } from "./links.js";
 import { setUpExport } from "./export.js";
 import { quizRender, setUpQuiz } from "./quiz.js";
+import { warmTypesetting } from "./expression.js";
 
 const page = {
   presets: [],
@@ -422,6 +423,7 @@ function showError(message) {
 // ---- start-up -----------------------------------------------------------------------------
 
 async function start() {
+  warmTypesetting();
   const buttons = {
     "forward-button": "forward", "backward-button": "backward", "update-button": "update",
     "train-button": "train", "reset-button": "reset", "start-over-button": "start",
