@@ -11,7 +11,7 @@ export const INLINE_NUMBERS = 4;
 
 /** KaTeX renders by display mode and LaTeX, the most recently used kept (a view re-typesets little). */
 const rendered = new Map();
-const RENDERS_KEPT = 800;
+const RENDERS_KEPT = 400;
 
 /**
  * A KaTeX render of `latex` into a new element (trust off: colours use \textcolor). Each
