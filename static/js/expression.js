@@ -9,11 +9,41 @@ import { heatmap, shapeText } from "./heatmap.js";
 /** Values with at most this many numbers are typeset; bigger ones are drawn as heat maps. */
 export const INLINE_NUMBERS = 4;
 
-/** A KaTeX render of `latex` into a new element (trust off: colours use \textcolor). */
+/** KaTeX renders by display mode and LaTeX, the most recently used kept (a view re-typesets little). */
+const rendered = new Map();
+const RENDERS_KEPT = 400;
+
+/**
+ * A KaTeX render of `latex` into a new element (trust off: colours use \textcolor). Each
+ * distinct string is typeset once and then copied: parsing and building it again at every
+ * view was half of a view's script time.
+ */
 export function typeset(latex, { display = false, className = "math" } = {}) {
-  const element = createHTML("span", { class: className });
-  katex.render(latex, element, { displayMode: display, throwOnError: false, output: "htmlAndMathml" });
+  const key = `${display ? "D" : "T"}${latex}`;
+  let template = rendered.get(key);
+  if (template) rendered.delete(key); // used again: the newest
+  else {
+    template = document.createElement("span");
+    katex.render(latex, template, { displayMode: display, throwOnError: false, output: "htmlAndMathml" });
+    if (rendered.size >= RENDERS_KEPT) rendered.delete(rendered.keys().next().value);
+  }
+  rendered.set(key, template);
+  const element = template.cloneNode(true);
+  element.className = className;
   return element;
+}
+
+/**
+ * Typeset a formula like the panel's once while the page is idle, off the page and not kept:
+ * the first step then finds KaTeX's parser and builder compiled.
+ */
+export function warmTypesetting() {
+  const later = window.requestIdleCallback ?? ((task) => setTimeout(task, 200));
+  later(() => {
+    const latex = "\\textcolor{#D55E00}{\\frac{\\partial h_{2}}{\\partial h_{1}}} = \\tanh\\left(0.5 \\cdot (-0.5) + 0.1\\right)" +
+      " = \\begin{bmatrix} 1.2 \\times 10^{-5} \\\\ \\operatorname{diag}(r) \\end{bmatrix}";
+    katex.render(latex, document.createElement("span"), { displayMode: true, throwOnError: false, output: "htmlAndMathml" });
+  });
 }
 
 /** True when a value is typeset as numbers (a scalar, a short vector, a 2×2 matrix, null). */

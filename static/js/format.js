@@ -95,8 +95,7 @@ export function latexNumber(value, digits = 4) {
 
 /** Every number of a (nested) array, in reading order. */
 export function flatten(value) {
-  if (Array.isArray(value)) return value.flatMap(flatten);
-  return [value];
+  return Array.isArray(value) ? value.flat(Infinity) : [value];
 }
 
 /** The shape of a nested list: [] for a number, [n] for a vector, [r, c] for a matrix. */
@@ -112,7 +111,12 @@ export function shapeOf(value) {
 
 /** True when the value holds a single number (a scalar, [x] or [[x]]). */
 export function isSingle(value) {
-  return value !== null && value !== undefined && flatten(value).length === 1;
+  let level = value;
+  while (Array.isArray(level)) {
+    if (level.length !== 1) return false;
+    level = level[0];
+  }
+  return level !== null && level !== undefined;
 }
 
 /** True when the value is one number below zero (it needs parentheses after an operator). */
@@ -159,8 +163,15 @@ export function largestMagnitude(values) {
 /** A diverging Okabe–Ito colour for value / scale in [-1, 1]: blue below 0, orange above. */
 export function divergingColour(value, scale) {
   if (value === null || value === undefined) return "#888888";
+  const [r, g, b] = divergingRGB(value, scale);
+  return `rgb(${r}, ${g}, ${b})`;
+}
+
+/** The same colour as [red, green, blue] in 0..255 (for a canvas's pixels); null is grey. */
+export function divergingRGB(value, scale) {
+  if (value === null || value === undefined) return [136, 136, 136];
   const share = scale > 0 ? Math.min(1, Math.abs(value) / scale) : 0;
   const [r, g, b] = value < 0 ? [0, 114, 178] : [230, 159, 0];
   const mix = (channel) => Math.round(255 + (channel - 255) * share);
-  return `rgb(${mix(r)}, ${mix(g)}, ${mix(b)})`;
+  return [mix(r), mix(g), mix(b)];
 }

@@ -197,7 +197,7 @@ export function renderTerm(panel, term, context) {
       shapeTag(matrixShape(term.value), "the term"),
     ]),
   ]));
-  const product = productLines(term, factorValues, { typeset, valueElement, paramLatex });
+  const product = productLines(term, factorValues, { typeset, valueElement, paramLatex, folded });
   product.onpick = (i, j) => cardAt(term.factors.length - 1).worked?.pick?.(i, j);
   const heading = `Backward step t = ${t}: term ${index + 1} of ${count}`;
   const what = `∂L/∂${term.param} through ℓ_${term.k}, parameter used at t = ${term.t}` +

@@ -297,6 +297,11 @@ export function showValues(rendered, valuesById) {
     const scale = scales.get(kindOf.get(id));
     // Unchanged since the last view (the same record's array, the same scale): keep its marks.
     if (element.shownValue === value && element.shownScale === scale && element.shownOnce) continue;
+    // The same value under a new colour scale (the largest |h| grew): recolour its cells.
+    if (element.shownValue === value && element.shownOnce && recolour(element, value, scale)) {
+      element.shownScale = scale;
+      continue;
+    }
     element.shownValue = value;
     element.shownScale = scale;
     element.shownOnce = true;
@@ -309,6 +314,15 @@ export function showValues(rendered, valuesById) {
     slot.replaceChildren(...(isParam ? paramMarks(value) : valueMarks(value, NODE.width, scale)));
     element.classList.toggle("not-finite", value !== undefined && flatten(value).includes(null));
   }
+}
+
+/** A heat strip's cells given the colours of `scale`; false when the node shows no strip. */
+function recolour(element, value, scale) {
+  const cells = element.querySelectorAll(".node-value > .heat-cell");
+  const numbers = value === undefined ? [] : flatten(value);
+  if (element.classList.contains("node-param") || !cells.length || cells.length !== numbers.length) return false;
+  cells.forEach((cell, index) => cell.setAttribute("fill", divergingColour(numbers[index], scale)));
+  return true;
 }
 
 function valueMarks(value, width, sharedScale = undefined) {

@@ -5,7 +5,7 @@
 // table of all of them. A colour scale with its values sits beside each.
 
 import { createHTML, createSVG } from "./svg.js";
-import { divergingColour, flatten, formatNumber, largestMagnitude, shapeOf } from "./format.js";
+import { divergingColour, divergingRGB, flatten, formatNumber, largestMagnitude, shapeOf } from "./format.js";
 
 const CELL = { normal: 14, compact: 9 };
 const LARGEST_SIDE = { normal: 168, compact: 108 }; // px; past this, cells shrink (to 3 px)
@@ -71,11 +71,19 @@ function inkOn(number, scale) {
   return number !== null && scale > 0 && Math.abs(number) / scale > 0.7 ? "#ffffff" : "#1a1a1a";
 }
 
-/** A bigger matrix: one rect per number (no title each; the grid's title names the cell under the pointer). */
+/** Up to this many numbers a grid is one element per cell; past it, one <canvas> (a 32×32 W_h). */
+export const CELLS_AS_ELEMENTS = 144;
+
+/**
+ * A bigger matrix: one rect per number (no title each; the grid's title names the cell under
+ * the pointer), or past CELLS_AS_ELEMENTS one canvas painted cell by cell: a thousand rects
+ * cost the browser a thousand elements to style, lay out and paint at every view.
+ */
 function cellGrid(rows, scale, digits, label, size) {
   const columns = rows[0]?.length ?? 0;
   const longest = Math.max(rows.length, columns, 1);
   const cell = Math.max(3, Math.min(CELL[size], Math.floor(LARGEST_SIDE[size] / longest)));
+  if (rows.length * columns > CELLS_AS_ELEMENTS) return canvasGrid(rows, scale, digits, label, cell);
   const grid = createSVG("svg", {
     class: "heatmap-grid", width: columns * cell, height: rows.length * cell,
     viewBox: `0 0 ${columns * cell} ${rows.length * cell}`, tabindex: 0, role: "img", "aria-label": label,
@@ -93,6 +101,66 @@ function cellGrid(rows, scale, digits, label, size) {
     if (target) grid.firstChild.textContent = `[${Number(target.dataset.row) + 1}, ${Number(target.dataset.column) + 1}] = ${target.dataset.number}`;
   });
   return grid;
+}
+
+/**
+ * The cells painted on one canvas, as the rects would be: one pixel per number, scaled up
+ * without smoothing, then the cell lines; the title names the cell under the pointer.
+ */
+function canvasGrid(rows, scale, digits, label, cell) {
+  const columns = rows[0].length;
+  const ratio = window.devicePixelRatio || 1;
+  const [width, height] = [columns * cell, rows.length * cell];
+  const grid = createHTML("canvas", {
+    class: "heatmap-grid heatmap-canvas", width: Math.round(width * ratio), height: Math.round(height * ratio),
+    tabindex: 0, role: "img", "aria-label": label, style: { width: `${width}px`, height: `${height}px` },
+  });
+  grid.dataset.cell = String(cell);
+  grid.dataset.rows = String(rows.length);
+  grid.dataset.columns = String(columns);
+  const pixels = new ImageData(columns, rows.length);
+  rows.forEach((row, r) => row.forEach((number, c) => {
+    pixels.data.set([...divergingRGB(number, scale), 255], 4 * (r * columns + c));
+  }));
+  const small = document.createElement("canvas");
+  [small.width, small.height] = [columns, rows.length];
+  small.getContext("2d").putImageData(pixels, 0, 0);
+  const context = grid.getContext("2d");
+  context.scale(ratio, ratio);
+  context.imageSmoothingEnabled = false;
+  context.drawImage(small, 0, 0, width, height);
+  context.beginPath(); // the cell lines, as the rects' light stroke
+  for (let r = 0; r <= rows.length; r += 1) context.rect(0, r * cell, width, 0);
+  for (let c = 0; c <= columns; c += 1) context.rect(c * cell, 0, 0, height);
+  context.lineWidth = 0.5;
+  context.strokeStyle = "rgba(0, 0, 0, 0.15)";
+  context.stroke();
+  context.lineWidth = 1.5;
+  context.strokeStyle = "#D55E00"; // --warn: a number that stopped being finite
+  rows.forEach((row, r) => row.forEach((number, c) => {
+    if (number === null) context.strokeRect(c * cell + 0.75, r * cell + 0.75, cell - 1.5, cell - 1.5);
+  }));
+  grid.addEventListener("mousemove", (event) => {
+    const picked = cellOf(event);
+    if (picked) grid.title = `[${picked.row + 1}, ${picked.column + 1}] = ${formatNumber(rows[picked.row][picked.column], digits)}`;
+  });
+  return grid;
+}
+
+/**
+ * The heat-map cell a pointer event is on, { row, column } (0-based), or null: a cell element
+ * (data-row, data-column) or a place on a canvas grid.
+ */
+export function cellOf(event) {
+  const element = event.target.closest?.("[data-row]");
+  if (element) return { row: Number(element.dataset.row), column: Number(element.dataset.column) };
+  const canvas = event.target.closest?.(".heatmap-canvas");
+  if (!canvas) return null;
+  const cell = Number(canvas.dataset.cell);
+  const row = Math.floor(event.offsetY / cell);
+  const column = Math.floor(event.offsetX / cell);
+  const inside = row >= 0 && column >= 0 && row < Number(canvas.dataset.rows) && column < Number(canvas.dataset.columns);
+  return inside ? { row, column } : null;
 }
 
 /** The colours' meaning: −max, 0 and +max, with their values. */

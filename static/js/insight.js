@@ -17,21 +17,25 @@ const $ = (id) => document.getElementById(id);
 export function createInsight({ openTerm, command }) {
   const local = { state: null, token: null, param: null, scale: null, asked: 0, stale: false };
   const slider = $("scale-slider");
-  // The section asks the server only while it is on screen: a step stays one request.
-  new IntersectionObserver((entries) => {
-    if (entries.some((entry) => entry.isIntersecting) && local.stale) fetchFlow();
-  }).observe($("insight"));
+  const section = $("insight");
+  // The section asks the server only while it is on screen: a step stays one request. Whether
+  // it is on screen the observer says once the page is laid out (a render reads no layout).
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.at(-1).isIntersecting && local.stale) askServer();
+  });
+  observer.observe(section);
 
-  function onScreen() {
-    const { top, bottom } = $("insight").getBoundingClientRect();
-    return top < window.innerHeight && bottom > 0;
+  /** The flow is wanted: asked for once the section is on screen (now, or when scrolled to). */
+  function fetchFlow() {
+    if (!local.state) return;
+    local.stale = true;
+    observer.unobserve(section);
+    observer.observe(section); // a fresh observation: its first entry says where the section is now
   }
 
-  function fetchFlow() {
+  function askServer() {
+    local.stale = false;
     const { state, param, scale } = local;
-    if (!state) return;
-    local.stale = !onScreen();
-    if (local.stale) return;
     const ask = ++local.asked;
     api.flow(state.id, { param, scale })
       .then((flow) => { if (ask === local.asked) draw(flow); })

@@ -25,6 +25,7 @@ import { readLink } from "./address.js";
 import { addressFor, canRebuild, copyLink, currentLink, linkScenario, rebuildLink } from "./links.js";
 import { setUpExport } from "./export.js";
 import { quizRender, setUpQuiz } from "./quiz.js";
+import { warmTypesetting } from "./expression.js";
 
 const page = {
   presets: [],
@@ -319,6 +320,10 @@ function render() {
   if (!state) return;
   const view = currentView();
   const epoch = epochOf(view);
+  const key = viewKey(view, epoch);
+  // The address first, while the page's style is clean: history.replaceState brings style up
+  // to date, which after the drawing below restyled the whole page a second time.
+  writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
   showValues(page.graph, nodeValues(view, epoch, state));
   const context = { graph: page.graph, state, presets: page.presets, views: page.views, show, termDetail };
   renderPanel(view, epoch, context);
@@ -335,8 +340,6 @@ function render() {
   insight.update(state, page.token);
   training.reset(state.id, page.token);
   optimiser.update(state, page.token);
-  const key = viewKey(view, epoch);
-  writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
   viewShown(key);
   // The quiz hides what it asks for; the spoken sentence then says only where the view is.
   const asking = quizRender(view, epoch, state, key, page.graph, termDetailShown(view));
@@ -434,6 +437,7 @@ function showError(message) {
 // ---- start-up -----------------------------------------------------------------------------
 
 async function start() {
+  warmTypesetting();
   const buttons = {
     "forward-button": "forward", "backward-button": "backward", "update-button": "update",
     "train-button": "train", "reset-button": "reset", "start-over-button": "start",

@@ -21,7 +21,7 @@ export function shapeTag(dims, what) {
  * theirs), term = diag(r) · the last factor, the entry in view, and the running sum.
  * factorValues[i] is factor i's value (a large Jacobian read from its backward record).
  */
-export function productLines(term, factorValues, { typeset, valueElement, paramLatex }) {
+export function productLines(term, factorValues, { typeset, valueElement, paramLatex, folded = [] }) {
   const factors = term.factors;
   const last = factors.at(-1);
   const before = factors.slice(0, -1);
@@ -31,7 +31,7 @@ export function productLines(term, factorValues, { typeset, valueElement, paramL
   const box = createHTML("div", { class: "term-product", "data-term": term.id });
   const shapes = before.map((factor) => `(${shapeLabel(matrixShape(null, factor.shape))})`).join("");
   const rowLine = createHTML("div", { class: "product-line row-line", "data-shape": shapeLabel(rowDims) }, [
-    typeset(`r = ${before.map((factor) => factor.latex).join(" \\, ")} =`, { className: "math" }),
+    typeset(`r = ${rowSymbols(before, folded)} =`, { className: "math" }),
     valueElement(term.row === null ? null : [term.row], { name: "r, the factors before the last multiplied", className: "row-value" }),
     createHTML("span", { class: "shape-note", text: `${shapes} = (${shapeLabel(rowDims)})` }),
   ]);
@@ -65,6 +65,14 @@ export function productLines(term, factorValues, { typeset, valueElement, paramL
   };
   draw(pickedEntry(term.id, "term"));
   return box;
+}
+
+/** The factors before the last, written out; a folded run of cards (folded) as one \cdots. */
+function rowSymbols(before, folded) {
+  return before.flatMap((factor, i) => {
+    if (!folded.includes(i)) return [factor.latex];
+    return i === folded[0] ? ["\\cdots"] : [];
+  }).join(" \\, ");
 }
 
 function setTermEntry(termId, entry, lastIndex) {

@@ -5,6 +5,7 @@
 
 import { createHTML } from "./svg.js";
 import { flatten, latexNumber, shapeOf } from "./format.js";
+import { cellOf } from "./heatmap.js";
 
 const PLACEHOLDER = /\[\[(\w+|\*)(?::(ij|i|j))?\]\]/g;
 
@@ -212,8 +213,8 @@ function syncPicker(picker, [i, j]) {
 /** Clicking a cell of a heat map inside `card` picks that entry. */
 export function pickOnClick(card, worked) {
   card.addEventListener("click", (event) => {
-    const cell = event.target.closest?.("[data-row]");
-    if (!cell || !worked.pick || !card.contains(cell)) return;
-    worked.pick(Number(cell.dataset.row), Number(cell.dataset.column));
+    const cell = cellOf(event);
+    if (!cell || !worked.pick || !card.contains(event.target)) return;
+    worked.pick(cell.row, cell.column);
   });
 }

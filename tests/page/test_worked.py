@@ -254,4 +254,40 @@ def test_gru_and_lstm_factors_are_worked_with_the_apis_numbers(watched: Watched)
                 card = page.locator(f"#formula .factors > .factor:nth-of-type({index + 1})")
                 if card.locator(".worked-line").count():
                     check_card(page, card, factor, factor["value"], term)
+
+
+def test_a_big_matrix_names_the_cell_under_the_pointer_and_a_click_picks_it(
+    watched: Watched,
+) -> None:
+    """H = 16: the direct partial ∂⁺h_3/∂W_h is 16×16, drawn as one picture of its cells.
+    The cell under the pointer is named with the API's number, and a click on it puts that
+    entry in the worked line, with the API's value."""
+    page = watched.page
+    watched.open("/")
+    inputs = [[1.0], [0.5], [-0.5]]
+    open_editor_session(watched, hidden_size="16", mode="many_to_one", inputs=inputs, params="")
+    walk_to(page, "backward step t = 3, term 1 of")
+    for _ in range(6):
+        if page.locator("#formula .factors").get_attribute("data-term").startswith("W_h:"):
+            break
+        press_and_wait(page, "ArrowRight", "backward step t = 3, term")
+    term = watched.term(page.locator("#formula .factors").get_attribute("data-term"))
+    assert term["param"] == "W_h"
+    direct = page.locator("#formula .factor-direct")
+    grid = direct.locator(".heatmap-grid")
+    value = term["factors"][-1]["value"]
+    assert (len(value), len(value[0])) == (16, 16)
+    assert json.loads(direct.locator(".heatmap").get_attribute("data-value")) == value
+    cell = float(grid.get_attribute("data-cell"))
+    grid.scroll_into_view_if_needed()
+    where = grid.bounding_box()
+    row, column = 6, 11
+    point = (where["x"] + (column + 0.5) * cell, where["y"] + (row + 0.5) * cell)
+    page.mouse.move(*point)
+    (number,) = formatted(page, value[row][column])
+    assert grid.get_attribute("title") == f"[{row + 1}, {column + 1}] = {number}"
+    page.mouse.click(*point)
+    line = direct.locator(".worked-line")
+    assert json.loads(line.get_attribute("data-entry")) == [row, column]
+    assert json.loads(line.get_attribute("data-value")) == value[row][column]
     assert watched.errors == []
