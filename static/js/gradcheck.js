@@ -37,7 +37,7 @@ export function renderGradCheck(panel, check) {
   ]));
   panel.replaceChildren(
     createHTML("p", { class: `gradcheck-verdict ${check.passed ? "pass" : "fail"}`, text: verdict }),
-    check.tolerance_note ? createHTML("p", { class: "note gradcheck-tolerance", text: check.tolerance_note }) : null,
+    ...(check.tolerance_note ? [createHTML("p", { class: "note gradcheck-tolerance", text: check.tolerance_note })] : []), // not null: replaceChildren writes it as "null"
     createHTML("table", { class: "gradcheck-table worst" }, [head("parameter (worst entry)"), createHTML("tbody", {}, worst)]),
     ...every,
   );

@@ -36,7 +36,7 @@ export function renderTruncation({ dropped, gaps }, flow) {
     dropped.replaceChildren(
       createHTML("p", { class: "note", text: `τ = ${flow.truncation} drops ${terms.length} term${terms.length === 1 ? "" : "s"} of dL/d${flow.param} at the steps taken (k − t ≥ τ; their sizes from a full pass):` }),
       createHTML("ul", { class: "dropped-terms" }, items),
-      more,
+      ...(more ? [more] : []), // replaceChildren writes a null as the text "null"
     );
   }
   if (!flow.gaps) {

@@ -12,9 +12,7 @@ import { derivation } from "./export.js";
 import { paramLatex, typeset } from "./expression.js";
 import { flatten, formatNumber, latexValue, shapeOf } from "./format.js";
 import { createHTML } from "./svg.js";
-import {
-  entryOf, entryTemplate, lossWorked, matrixShape, numbersByName, workedEntry,
-} from "./worked.js";
+import { entryOf, entryTemplate, lossWorked, matrixShape, numbersByName, workedEntry } from "./worked.js";
 
 const blanks = new URL(window.location.href).searchParams.get("blanks") === "1";
 const main = document.getElementById("worksheet");
@@ -31,7 +29,7 @@ const OUTPUT_LATEX = { sigmoid_bce: "\\sigma", softmax_ce: "\\operatorname{softm
 function number(value, answer = true, paren = false) {
   if (!(answer && blanks)) return latexValue(value, { maxEntries: MAX_SHOWN, paren });
   if (flatten(value).length === 1) return BLANK;
-  if (flatten(value).length > MAX_SHOWN) return `\\boxed{\\text{${shapeOf(value).join(" × ")}}}`;
+  if (flatten(value).length > MAX_SHOWN) return `\\boxed{${shapeOf(value).join(" \\times ")}}`;
   const rows = Array.isArray(value[0]) ? value : value.map((entry) => [entry]);
   return `\\begin{bmatrix} ${rows.map((row) => row.map(() => BLANK).join(" & ")).join(" \\\\ ")} \\end{bmatrix}`;
 }
@@ -103,6 +101,7 @@ function forwardSection(data) {
 /** A worked factor's entry (1, 1) with the numbers put in, as the explorer's card writes it. */
 function workedNumbers(factor, numbers) {
   if (factor.value === null) return null;
+  // factor.entry comes by block (an LSTM's h and c parts): entry (1, 1) lies in the first
   const first = entryTemplate(factor.entry, matrixShape(factor.value, factor.shape), 0, 0);
   if (!first || /^\[\[\w+(:\w+)?\]\]$/.test(first.template)) return null;
   return workedEntry(first.template, numbers, first.i, first.j);
@@ -111,7 +110,7 @@ function workedNumbers(factor, numbers) {
 function factorLines(factor, index, numbers) {
   const F = `F_{${index + 1}}`;
   // dz_k/dh_k is W_y itself: given, as the weights are.
-  const value = factor.value === null ? `\\text{(its Jacobian: ${factor.shape.join(" × ")})}` : number(factor.value, factor.kind !== "output");
+  const value = factor.value === null ? `\\text{(its Jacobian: }${factor.shape.join(" \\times ")}\\text{)}` : number(factor.value, factor.kind !== "output");
   const worked = workedNumbers(factor, numbers);
   const filled = worked?.numbers && !blanks ? ` = ${worked.numbers}` : ""; // numbers of the forward pass
   if (!worked?.numbers || flatten(factor.value).length === 1) {

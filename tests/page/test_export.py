@@ -157,3 +157,18 @@ def test_the_derivation_of_an_update_made_by_training_is_that_update(
     assert data["update"] == watched.state()["last_update"]  # the trained one, bit for bit
     assert data["update"]["trained"] is True and len(data["backward"]) == 3
     assert watched.errors == []
+
+
+def test_the_worksheet_of_a_gru_and_an_lstm_works_each_factor_entry(watched: Watched) -> None:
+    # A factor's entry templates come by block (an LSTM's h and c parts): the worksheet read
+    # them as one string and said "The worksheet could not be made" on every preset.
+    page = watched.page
+    for preset in ("gru-update-gate", "lstm-remembers"):
+        for blanks in ("", "&blanks=1"):
+            page.goto(f"{watched.base_url}/worksheet?preset={preset}&view=e1-update{blanks}")
+            page.wait_for_function("() => document.body.dataset.ready === '1'")
+            sheet = page.locator("#worksheet")
+            assert page.locator(".error").count() == 0, sheet.inner_text()[:200]
+            assert sheet.locator(".line.factor.entry").count() > 0  # entry (1, 1) worked out
+            assert sheet.locator(".katex-error").count() == 0
+    assert watched.errors == [] and watched.warnings == []

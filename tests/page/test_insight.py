@@ -173,6 +173,7 @@ def test_the_window_control_truncates_and_the_page_shows_what_it_drops(watched: 
     assert dropped == expected and len(dropped) == 6  # every k > t: tau = 1 keeps k = t only
     struck = page.eval_on_selector_all("#dropped-terms li s", "els => els.length")
     assert struck == 6
+    assert "null" not in page.inner_text("#dropped-terms")  # no "and N more": nothing written
     gaps = page.eval_on_selector_all(
         "#truncation-gaps td.gap", "els => els.map(e => +e.dataset.value)"
     )
@@ -253,6 +254,7 @@ def test_the_gradient_check_panel_shows_the_servers_worst_entries(watched: Watch
     check = answer.value.json()
     page.wait_for_function("() => document.querySelector('#gradcheck .gradcheck-verdict') !== null")
     assert page.locator("#gradcheck .gradcheck-verdict").inner_text().startswith("Pass")
+    assert "null" not in page.inner_text("#gradcheck")  # no tolerance note: nothing written
     shown = page.eval_on_selector_all(
         "#gradcheck table.worst tbody tr",
         "rows => rows.map(r => [r.dataset.param, +r.querySelector('.error-size').dataset.value])",
@@ -358,6 +360,7 @@ def test_an_lstm_with_rmsprop_goes_through_every_insight_panel(watched: Watched)
     page.wait_for_function("() => document.querySelector('#gradcheck .gradcheck-verdict') !== null")
     assert check["passed"] and check["cell"] == "lstm"
     assert page.locator("#gradcheck .gradcheck-verdict").inner_text().startswith("Pass")
+    assert "null" not in page.inner_text("#gradcheck")  # no tolerance note: nothing written
     page.locator("#job-epochs").fill("40")
     with page.expect_response(lambda r: r.url.endswith("/jobs/train") and r.status == 202):
         page.get_by_role("button", name="Train N epochs").click()

@@ -55,3 +55,22 @@ def test_presentation_text_is_large_and_a_clicker_drives_it(watched: Watched) ->
     page.keyboard.press("p")
     assert page.locator("body.present").count() == 1 and "present=1" in page.url
     assert watched.errors == []
+
+
+def sideways(page: Page) -> int:
+    """How far the formula panel would have to scroll sideways to show its widest line."""
+    return page.eval_on_selector("#formula", "f => f.scrollWidth - f.clientWidth")
+
+
+def test_presentation_lines_fit_the_panel_without_scrolling_sideways(watched: Watched) -> None:
+    # a clicker cannot scroll: hello's softmax line (y-hat = softmax(W_y h + b_y) = [4 numbers])
+    # ran past the panel's right edge at every forward step, its result cut off
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    watched.open("/?preset=hello&present=1")
+    for t in (1, 2, 3, 4):
+        press_and_wait(page, "PageDown", f"Showing forward step t = {t},")
+        assert sideways(page) <= 1, f"forward step t = {t}"
+    press_and_wait(page, "PageDown", "Showing backward step t = 4, term 1 of")
+    assert sideways(page) <= 1
+    assert watched.errors == []

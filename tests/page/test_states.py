@@ -32,6 +32,12 @@ def test_an_unknown_preset_says_so_and_lists_the_presets(watched: Watched) -> No
         assert button.is_disabled(), name
         assert button.get_attribute("title") == "No session yet: choose a preset."
     assert not [call for call in watched.calls if call[0] == "POST"]
+    # nor anything else that acts on a session (each threw: "Cannot read properties of null")
+    for name in ("Share with class", "Copy link", "Check the gradient", "Train N epochs"):
+        assert not page.get_by_role("button", name=name, exact=True).is_visible(), name
+    page.get_by_text("Export and import").click()
+    assert page.locator(".export-buttons button:visible").count() == 0
+    assert page.locator("#import-scenario").is_visible()  # opening a scenario file still works
     links.first.click()
     page.wait_for_function("() => document.body.dataset.sessionId")
     assert page.get_by_role("button", name="Forward step").is_enabled()
