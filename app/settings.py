@@ -6,8 +6,9 @@ and every session's memory is bounded.
 """
 
 import os
+from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -116,6 +117,18 @@ class Settings(BaseSettings):
         description="Keep sessions in Redis (e.g. redis://127.0.0.1:6379/0) so several "
         "workers share them and a restart keeps them; unset: in this process's memory.",
     )
+    saved_dir: Path | None = Field(
+        Path("var/saved"),
+        description="Where scenarios too large for a link are kept, one file each, so a link "
+        "outlives a restart (relative to the working directory; ignored with Redis, which "
+        "keeps them itself). Set it empty to keep them in memory only.",
+    )
+
+    @field_validator("saved_dir", mode="before")
+    @classmethod
+    def _empty_is_memory(cls, value: object) -> object:
+        return None if value == "" else value
+
     redis_timeout_seconds: float = Field(
         0.5, gt=0, description="Longest wait for Redis before a request answers 503."
     )

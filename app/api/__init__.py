@@ -52,7 +52,7 @@ def install_api(app: FastAPI, settings: Settings, store: SessionStore | None = N
     app.state.store = store
     app.state.rate_limits = RateLimits.from_settings(settings)
     app.state.classroom = make_classroom(store)  # join codes and owners' views
-    app.state.saved = make_saved(store)  # scenarios too large for a link
+    app.state.saved = make_saved(store, settings.saved_dir)  # scenarios too large for a link
     app.state.sessions = Sessions(
         store, RunCache(settings.run_cache_size, settings.run_cache_bytes)
     )

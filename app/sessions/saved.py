@@ -3,16 +3,21 @@
 A saved scenario is the JSON text of a SavedIn body (the scenario and the weights at the
 start of an epoch), named by the first 16 characters of its SHA-256 in base32, so the same
 scenario saved twice has one name and a name cannot be guessed from another. They outlive
-sessions: SAVED_TTL_SECONDS idle (30 days), in this process (at most `max_saved`) or in
-Redis (key bptt:saved:NAME) when the sessions are there.
+sessions and restarts: SAVED_TTL_SECONDS idle (30 days), in Redis (key bptt:saved:NAME)
+when the sessions are there, else one file each in BPTT_SAVED_DIR (at most `max_saved`, the
+least recently used going first), or, with no directory, in this process's memory only.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import tempfile
 import threading
+import time
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any, Protocol
 
 from redis.exceptions import RedisError
@@ -26,6 +31,11 @@ NAME_LENGTH = 16
 def saved_name(text: str) -> str:
     digest = hashlib.sha256(text.encode()).digest()
     return base64.b32encode(digest).decode("ascii").lower()[:NAME_LENGTH]
+
+
+def _is_name(text: str) -> bool:
+    """A name saved_name could have given: NAME_LENGTH characters of lower-case base32."""
+    return len(text) == NAME_LENGTH and all(c in "abcdefghijklmnopqrstuvwxyz234567" for c in text)
 
 
 class SavedScenarios(Protocol):
@@ -83,7 +93,54 @@ class RedisSaved:
         return found.decode() if found is not None else None
 
 
-def make_saved(store: Any) -> SavedScenarios:
-    """Saved where the store keeps its sessions: Redis beside Redis, else memory."""
+class DirectorySaved:
+    """One file NAME.json each in `directory`, so a link outlives a restart of the server;
+    a file's modification time is its last use (SAVED_TTL_SECONDS, at most `max_saved`)."""
+
+    def __init__(self, directory: Path, max_saved: int = 1000) -> None:
+        self.directory, self.max_saved = directory, max_saved
+        self._guard = threading.Lock()
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def save(self, text: str) -> str:
+        name = saved_name(text)
+        with self._guard:
+            # written whole, then renamed: a reader never sees half a file
+            handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".part")
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.replace(temporary, self._path(name))
+            self._forget_oldest()
+        return name
+
+    def load(self, name: str) -> str | None:
+        if not _is_name(name):  # no file could hold it (and no path may leave the directory)
+            return None
+        path = self._path(name)
+        with self._guard:
+            try:
+                if time.time() - path.stat().st_mtime > SAVED_TTL_SECONDS:
+                    path.unlink()
+                    return None
+                text = path.read_text(encoding="utf-8")
+                os.utime(path)  # used now
+            except FileNotFoundError:
+                return None
+        return text
+
+    def _path(self, name: str) -> Path:
+        return self.directory / f"{name}.json"
+
+    def _forget_oldest(self) -> None:
+        files = sorted(self.directory.glob("*.json"), key=lambda path: path.stat().st_mtime)
+        for path in files[: max(0, len(files) - self.max_saved)]:
+            path.unlink(missing_ok=True)
+
+
+def make_saved(store: Any, directory: Path | None = None) -> SavedScenarios:
+    """Saved where the store keeps its sessions: Redis beside Redis, else in `directory`,
+    else in memory."""
     client = getattr(store, "redis", None)
-    return RedisSaved(client) if client is not None else MemorySaved()
+    if client is not None:
+        return RedisSaved(client)
+    return DirectorySaved(directory) if directory is not None else MemorySaved()

@@ -3,9 +3,11 @@ POST /api/saved keeps a scenario too large for an address under a name made from
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import SMALL_SCENARIO, create_session
+from tests.api.conftest import SMALL_SCENARIO, MakeClient, create_session
 
 
 def stepped(client: TestClient, epochs: int, steps: int) -> dict:
@@ -160,3 +162,25 @@ def test_an_optimizer_state_that_does_not_fit_is_refused_naming_the_field(
     negative = client.post("/api/links", json={**base, "optimizer_state": {**good, "n": -1}})
     assert negative.status_code == 422
     assert negative.json()["detail"][0]["loc"] == ["body", "optimizer_state", "n"]
+
+
+def test_a_saved_scenario_outlives_a_restart_of_the_server(
+    make_client: MakeClient, tmp_path: Path
+) -> None:
+    body = dict(SMALL_SCENARIO)
+    first = make_client(saved_dir=tmp_path).post("/api/saved", json=body)
+    assert first.status_code == 201
+    name = first.json()["name"]
+    restarted = make_client(saved_dir=tmp_path)  # a new process: nothing in memory
+    answer = restarted.get(f"/api/saved/{name}")
+    assert answer.status_code == 200
+    assert answer.json()["inputs"] == SMALL_SCENARIO["inputs"]
+    # in memory only (BPTT_SAVED_DIR empty), a restart forgets it
+    memory = make_client(saved_dir=None)
+    name = memory.post("/api/saved", json=body).json()["name"]
+    assert make_client(saved_dir=None).get(f"/api/saved/{name}").status_code == 404
+    assert restarted.get("/api/saved/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    for strange in ("A" * 16, "x" * 17, "a" * 15 + "."):  # no name saved_name gives: no file read
+        answer = restarted.get(f"/api/saved/{strange}")
+        assert answer.status_code == 404
+        assert "no saved scenario" in answer.json()["detail"]
