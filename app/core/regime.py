@@ -138,9 +138,13 @@ def step_spectra(jacobians: list[tuple[int, np.ndarray]]) -> StepSpectra:
     """sigma_max and rho of each (j, J_j), in the order given, as many as SPECTRUM_WORK allows."""
     size = jacobians[0][1].shape[0] if jacobians else 1
     kept = jacobians[: max(1, int(SPECTRUM_WORK // size**3))]
-    pairs = [_spectrum(jacobian) for _, jacobian in kept]
-    sigmas = np.array([sigma for sigma, _ in pairs])
-    radii = np.array([radius for _, radius in pairs])
+    sigmas, radii = np.full(len(kept), np.nan), np.full(len(kept), np.nan)
+    if kept:  # one batched SVD and eigensolve over the (n, S, S) stack of the finite ones
+        stack = np.stack([jacobian for _, jacobian in kept])
+        finite = np.isfinite(stack).all(axis=(1, 2))
+        if finite.any():
+            sigmas[finite] = np.linalg.svd(stack[finite], compute_uv=False)[:, 0]
+            radii[finite] = np.abs(np.linalg.eigvals(stack[finite])).max(axis=1)
     return StepSpectra(tuple(j for j, _ in kept), sigmas, radii, len(jacobians))
 
 
