@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.core.model import Scenario
+from app.core.model import Config, Scenario
 from app.core.stepper import Run
 
 GAMMAS = (("tanh", 1.0), ("sigmoid", 0.25), ("relu", 1.0), ("identity", 1.0))  # max f'
@@ -132,6 +132,15 @@ def regime_gauge(run: Run) -> Gauge:
     regime = _regime(rate, None if gamma is None else sigma * gamma, len(jacobians))
     gauge = Gauge(T, logs, name, sigma, radius, gamma, rate, regime, "", spectra)
     return replace(gauge, sentence=regime_sentence(gauge, T))
+
+
+def gauge_work(config: Config, T: int) -> float:
+    """About how many S^3 the gauge costs at T steps (S = the state's size): an SVD for
+    each partial product's 2-norm, and an SVD and an eigensolve (~4 S^3) for each J_j's
+    spectrum, as many as SPECTRUM_WORK allows."""
+    size = config.hidden_size * len(config.rnn.states)
+    products = max(0, T - 1) * size**3
+    return products + 4 * min(products, max(SPECTRUM_WORK, size**3))
 
 
 def step_spectra(jacobians: list[tuple[int, np.ndarray]]) -> StepSpectra:
