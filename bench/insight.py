@@ -112,29 +112,35 @@ def row(label: str, base: float, results: dict[str, tuple[float, int]]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> dict[str, dict[str, tuple[float, int]]]:
+    """Print the table; {row label: {route: (seconds, status)}}."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="timings per route (median)")
     parser.add_argument("--blas-threads", default=None, help="BLAS threads (set before NumPy)")
     parser.add_argument("--cells", nargs="+", default=list(CELLS), choices=CELLS)
     parser.add_argument("--budget", type=float, default=300.0, help="stop after this many s")
+    parser.add_argument("--tiny", action="store_true", help="the seed size only, once")
     args = parser.parse_args(argv)
+    sizes, repeats = (SIZES[:1], 1) if args.tiny else (SIZES, args.repeats)
     print(*machine_lines(False), sep="\n")
     print(f"uptime: {os.popen('uptime').read().strip()}")
     client, started = TestClient(create_app()), time.perf_counter()
+    rows: dict[str, dict[str, tuple[float, int]]] = {}
     header = ["cell, size", "bptt ms"] + [f"{route} ms / x bptt" for route in ROUTES]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for cell in args.cells:
-        for size in SIZES:
+        for size in sizes:
             if time.perf_counter() - started > args.budget:
                 print(f"(stopped: over the bench's budget of {args.budget:g} s)")
-                return 0
-            base, results = measure(client, cell, size, args.repeats)
+                return rows
+            base, results = measure(client, cell, size, repeats)
             label = f"{cell} {size[0]} (H = {size[2]}, T = {size[3]})"
             print(row(label, base, results), flush=True)
-    return 0
+            rows[label] = results
+    return rows
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()
+    raise SystemExit(0)
