@@ -62,6 +62,14 @@ class Settings(BaseSettings):
         "for its cell and sizes (app/api/limits.py), about this many seconds on the "
         "reference machine (docs/performance.md).",
     )
+    flow_budget_seconds: float = Field(
+        4.0,
+        gt=0,
+        description="Most work one GET /flow may take: the regime gauge's SVDs and "
+        "eigensolves and its whole passes (a what-if at another scale; the full gradient "
+        "beside a truncated one), costed for the cell and sizes (app/api/limits.py); every "
+        "scenario within the default size limits fits.",
+    )
     max_sessions: int = Field(
         1000,
         ge=1,

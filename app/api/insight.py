@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from app.api.bodies import StrictBodyRoute
 from app.api.deps import SettingsDep, TokenDep
 from app.api.jsonresponse import StrictJSONResponse
-from app.api.limits import check_gradcheck
+from app.api.limits import check_flow, check_gradcheck
 from app.api.openapi import BODY, CHANGE, STORE, documented
 from app.api.ratelimit import HEAVY
 from app.api.schemas import MAX_SCALE, OptimizerChoiceIn, ScaleIn, TruncationIn
@@ -22,6 +22,7 @@ from app.core.flow import gradient_flow
 from app.core.optimizers import make_optimizer
 from app.core.regime import regime_gauge, scale_recurrent
 from app.core.truncation import dropped_sizes, truncation_gaps, untruncated
+from app.settings import Settings
 
 router = APIRouter(
     prefix="/sessions",
@@ -38,15 +39,30 @@ def unknown_param(run: Run, param: str) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
 
 
-def flow_of(run: Run, param: str | None, scale: float | None) -> GradientFlow:
-    """The session's epoch as far as stepped (scale None), or the whole epoch at a scale."""
+def over_budget(error: ScenarioError) -> HTTPException:
+    detail = [{"loc": ["path", "session_id"], "msg": error.rule, "type": "scenario"}]
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
+
+
+def flow_of(
+    run: Run, param: str | None, scale: float | None, settings: Settings | None = None
+) -> GradientFlow:
+    """The session's epoch as far as stepped (scale None), or the whole epoch at a scale;
+    422 past the flow's budget (settings given)."""
     name = param or run.scenario.config.param_names[1]  # W_h (a GRU's W_hz, an LSTM's W_hi)
     if name not in run.scenario.config.param_names:
         raise unknown_param(run, name)
+    truncated = run.scenario.config.truncation is not None
+    gaps = truncated and (scale is not None or len(run.backward) == run.T)
+    if settings is not None:
+        try:
+            check_flow(run.scenario, (scale is not None) + gaps, settings)
+        except ScenarioError as error:
+            raise over_budget(error) from error
     if scale is not None:  # the epoch's starting weights, scaled
         run = bptt(scale_recurrent(run.scenario, scale)).with_changes(epoch=run.epoch)
     full = None
-    if run.scenario.config.truncation is not None and len(run.backward) == run.T:
+    if gaps:
         full = bptt(untruncated(run.scenario))  # the full gradient, for the gaps
     dropped, gaps = dropped_sizes(run, name), truncation_gaps(run, full)
     flow, gauge = gradient_flow(run, name), regime_gauge(run)
@@ -78,7 +94,7 @@ async def read_flow(
     loss step, sigma_max and the spectral radius, gamma, the measured rate and the regime."""
 
     def build() -> GradientFlow:
-        return flow_of(sessions.read(session_id).run, param, scale)
+        return flow_of(sessions.read(session_id).run, param, scale, settings)
 
     return StrictJSONResponse(await heavy(settings.heavy_jobs, build))  # a what-if: an epoch
 
@@ -100,8 +116,7 @@ async def check_gradient(
         try:
             check_gradcheck(run.scenario, settings)
         except ScenarioError as error:
-            detail = [{"loc": ["path", "session_id"], "msg": error.rule, "type": "scenario"}]
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from error
+            raise over_budget(error) from error
         return SessionGradCheck.of(run, gradcheck(run.scenario))
 
     return StrictJSONResponse(await heavy(settings.heavy_jobs, build))

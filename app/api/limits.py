@@ -8,13 +8,16 @@ factors are built when asked for (GET /api/sessions/{id}/terms/{param}:{k}:{t}).
 Long work has a time budget: a train call's epochs x T steps and a gradient check's
 forward steps, each costed per step for the cell and its sizes (STEP_COSTS, measured on
 the reference machine of docs/performance.md, "Holding up"), must fit in
-BPTT_TRAIN_BUDGET_SECONDS and BPTT_GRADCHECK_BUDGET_SECONDS.
+BPTT_TRAIN_BUDGET_SECONDS and BPTT_GRADCHECK_BUDGET_SECONDS; the flow's gauge and the
+whole passes it makes (a what-if, the full gradient beside a truncated one) in
+BPTT_FLOW_BUDGET_SECONDS.
 """
 
 from __future__ import annotations
 
 from app.core import Config, Scenario, ScenarioError
 from app.core.gradcheck import forward_steps
+from app.core.regime import gauge_work
 from app.settings import Settings
 
 
@@ -89,4 +92,27 @@ def check_gradcheck(scenario: Scenario, settings: Settings) -> None:
             f"({steps:,} forward steps), over the server's budget of "
             f"{settings.gradcheck_budget_seconds:g} s (BPTT_GRADCHECK_BUDGET_SECONDS): use "
             "fewer time steps, smaller sizes or no truncation",
+        )
+
+
+# The flow's costs on the reference machine (docs/performance.md, "Insight routes"): a
+# whole pass through the stepping path (bptt: a record per step) is at most STEPPING times
+# a training step's cost, and the gauge's SVDs and eigensolves GAUGE_SECONDS per S^3
+# (measured at H = 64, T = 200: Elman 0.25-0.5 s for 1.3e8 S^3, LSTM 0.2-0.4 s for 5e8).
+STEPPING = 10.0
+GAUGE_SECONDS = 4e-9
+
+
+def check_flow(scenario: Scenario, passes: int, settings: Settings) -> None:
+    """The gauge and `passes` whole epochs (0, 1 or 2) within the flow's budget."""
+    T = scenario.T
+    seconds = gauge_work(scenario.config, T) * GAUGE_SECONDS
+    seconds += passes * T * step_seconds(scenario.config) * STEPPING
+    if seconds > settings.flow_budget_seconds:
+        raise ScenarioError(
+            "inputs",
+            f"the gradient flow of this scenario is about {seconds:.1f} s of work (the "
+            f"gauge's SVDs at T = {T} and {passes} whole pass{'es' if passes != 1 else ''}), "
+            f"over the server's budget of {settings.flow_budget_seconds:g} s "
+            "(BPTT_FLOW_BUDGET_SECONDS): use fewer time steps or a smaller hidden size",
         )

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.core.model import Scenario
+from app.core.model import Config, Scenario
 from app.core.stepper import Run
 
 GAMMAS = (("tanh", 1.0), ("sigmoid", 0.25), ("relu", 1.0), ("identity", 1.0))  # max f'
@@ -134,13 +134,26 @@ def regime_gauge(run: Run) -> Gauge:
     return replace(gauge, sentence=regime_sentence(gauge, T))
 
 
+def gauge_work(config: Config, T: int) -> float:
+    """About how many S^3 the gauge costs at T steps (S = the state's size): an SVD for
+    each partial product's 2-norm, and an SVD and an eigensolve (~4 S^3) for each J_j's
+    spectrum, as many as SPECTRUM_WORK allows."""
+    size = config.hidden_size * len(config.rnn.states)
+    products = max(0, T - 1) * size**3
+    return products + 4 * min(products, max(SPECTRUM_WORK, size**3))
+
+
 def step_spectra(jacobians: list[tuple[int, np.ndarray]]) -> StepSpectra:
     """sigma_max and rho of each (j, J_j), in the order given, as many as SPECTRUM_WORK allows."""
     size = jacobians[0][1].shape[0] if jacobians else 1
     kept = jacobians[: max(1, int(SPECTRUM_WORK // size**3))]
-    pairs = [_spectrum(jacobian) for _, jacobian in kept]
-    sigmas = np.array([sigma for sigma, _ in pairs])
-    radii = np.array([radius for _, radius in pairs])
+    sigmas, radii = np.full(len(kept), np.nan), np.full(len(kept), np.nan)
+    if kept:  # one batched SVD and eigensolve over the (n, S, S) stack of the finite ones
+        stack = np.stack([jacobian for _, jacobian in kept])
+        finite = np.isfinite(stack).all(axis=(1, 2))
+        if finite.any():
+            sigmas[finite] = np.linalg.svd(stack[finite], compute_uv=False)[:, 0]
+            radii[finite] = np.abs(np.linalg.eigvals(stack[finite])).max(axis=1)
     return StepSpectra(tuple(j for j, _ in kept), sigmas, radii, len(jacobians))
 
 
