@@ -18,6 +18,7 @@ from app.api.wire import SessionState
 from app.api.wire.insight import GradientFlow, SessionGradCheck
 from app.api.worker import SessionsDep, call, heavy
 from app.core import Run, ScenarioError, bptt, gradcheck
+from app.core.epochs import overflowed_epoch
 from app.core.flow import gradient_flow
 from app.core.optimizers import make_optimizer
 from app.core.regime import regime_gauge, scale_recurrent
@@ -59,6 +60,9 @@ def flow_of(
             check_flow(run.scenario, (scale is not None) + gaps, settings)
         except ScenarioError as error:
             raise over_budget(error) from error
+    overflowed = overflowed_epoch(run)  # its weights not finite: the epoch that overflowed
+    diverged = run.last_update.diverged if overflowed else None
+    run = overflowed or run
     if scale is not None:  # the epoch's starting weights, scaled
         run = bptt(scale_recurrent(run.scenario, scale)).with_changes(epoch=run.epoch)
     full = None
@@ -66,7 +70,7 @@ def flow_of(
         full = bptt(untruncated(run.scenario))  # the full gradient, for the gaps
     dropped, gaps = dropped_sizes(run, name), truncation_gaps(run, full)
     flow, gauge = gradient_flow(run, name), regime_gauge(run)
-    return GradientFlow.of(run, flow, gauge, scale, dropped, gaps)
+    return GradientFlow.of(run, flow, gauge, scale, dropped, gaps, diverged or run.diverged)
 
 
 @router.get(

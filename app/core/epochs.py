@@ -23,6 +23,17 @@ def bptt(scenario: Scenario) -> Run:
     return run
 
 
+def overflowed_epoch(run: Run) -> Run | None:
+    """The epoch whose update overflowed, passed again from its starting weights (finite, as
+    the update that ended it recorded them): what can still be measured once the weights are
+    no longer finite numbers. None unless the update that started `run` overflowed."""
+    update = run.last_update
+    if update is None or update.diverged is None:
+        return None
+    weights = run.scenario.params.with_values(update.params_old)
+    return bptt(run.scenario.with_params(weights)).with_changes(epoch=update.epoch)
+
+
 def reset(run: Run) -> Run:
     """Back to the start of the current epoch: same parameters and optimiser state, no steps."""
     return Run(

@@ -200,3 +200,37 @@ def test_a_gradcheck_past_the_servers_limit_is_a_422(make_client) -> None:
     sid, _ = create_session(client, {"preset": "hello"})
     answer = client.get(f"/api/sessions/{sid}/gradcheck")
     assert answer.status_code == 422 and "forward steps" in answer.json()["detail"][0]["msg"]
+
+
+def test_after_an_overflowed_update_the_flow_is_the_epoch_that_overflowed(
+    client: TestClient,
+) -> None:
+    """Run epoch on the exploding preset until an update's weights stop being finite: the
+    gauge still says why, from the epoch that overflowed, and names the overflow."""
+    sid, headers = create_session(client, {"preset": "exploding"})
+    url = f"/api/sessions/{sid}"
+    while (
+        client.get(url).json()["params"]["W_x"] is not None
+        and client.post(f"{url}/train", json={"epochs": 1}, headers=headers).status_code == 200
+    ):
+        state = client.get(url).json()
+        if state["last_update"]["diverged"] and state["last_update"]["diverged"]["quantity"] != (
+            "the loss with the new weights"
+        ):
+            break
+    state = client.get(url).json()
+    overflow = state["last_update"]["diverged"]
+    assert overflow is not None and overflow["quantity"].startswith("new ")
+    answer = client.get(f"{url}/flow")
+    assert answer.status_code == 200
+    flow = strict_json(answer.text)
+    assert flow["epoch"] == state["epoch"] - 1 == state["last_update"]["epoch"]
+    assert flow["complete"] and flow["gauge"]["regime"] == "exploding"
+    assert flow["gauge"]["sentence"].startswith("Exploding:")
+    assert flow["diverged"]["quantity"] == overflow["quantity"]
+    assert "clip" in flow["diverged"]["message"]
+    assert all(math.isfinite(n) for n in flow["state_grad_norms"] if n is not None)
+    # from the finite weights of that epoch (its W_h has sigma_max ~1e10: shrunk a long way)
+    what_if = client.get(f"{url}/flow", params={"scale": 1e-11})
+    assert what_if.status_code == 200
+    assert strict_json(what_if.text)["gauge"]["regime"] == "vanishing"

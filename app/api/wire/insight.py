@@ -11,6 +11,7 @@ from app.api.wire.base import Array, Divergence, Matrix, Vector, Wire, array
 from app.core import GradCheck, Run
 from app.core.flow import Flow
 from app.core.gradcheck import entry_errors
+from app.core.records import Divergence as CoreDivergence
 from app.core.regime import REGIMES, Gauge, step_spectra
 from app.core.truncation import TruncationGap as CoreGap
 
@@ -121,7 +122,11 @@ class GradientFlow(Wire):
         description="[smallest, largest] positive size: the colour scale's ends; null if none."
     )
     gauge: RegimeGauge = Field(description="The regime gauge.")
-    diverged: Divergence | None = Field(description="null, or the run's first overflow.")
+    diverged: Divergence | None = Field(
+        description="null, or the run's first overflow. Once an update has overflowed (the "
+        "weights no longer finite), everything here is of the epoch that update ended, passed "
+        "again from its starting weights, and this names the update's overflow."
+    )
     truncation: int | None = Field(description="The window tau; null for full BPTT.")
     dropped_sizes: Matrix = array(
         "Like sizes, for the terms the window drops (k - t >= tau) at the steps taken; null "
@@ -141,6 +146,7 @@ class GradientFlow(Wire):
         scale: float | None,
         dropped: np.ndarray,
         gaps: tuple[CoreGap, ...] | None,
+        diverged: CoreDivergence | None,
     ) -> GradientFlow:
         size_range = flow.size_range
         return cls.make(
@@ -155,7 +161,7 @@ class GradientFlow(Wire):
                 "sizes": flow.sizes,
                 "size_range": None if size_range is None else list(size_range),
                 "gauge": RegimeGauge.of(gauge),
-                "diverged": Divergence.of(run.diverged),
+                "diverged": Divergence.of(diverged),
                 "truncation": run.scenario.config.truncation,
                 "dropped_sizes": dropped,
                 "gaps": None if gaps is None else [TruncationGap.of(gap) for gap in gaps],
