@@ -304,7 +304,8 @@ function stepLeft() {
 function onKey(event) {
   if (event.altKey || event.ctrlKey || event.metaKey) return;
   if (event.target.closest("input, textarea, select, button, summary, [contenteditable]") && event.key === " ") return;
-  if (event.target.closest("input, textarea, select, [contenteditable], dialog")) return;
+  // a checkbox has no use for arrows (Check my arithmetic, just ticked, keeps the focus)
+  if (event.target.closest("input:not([type=checkbox]), textarea, select, [contenteditable], dialog")) return;
   const wanted = clickerStep(event); // arrows, and a presenter's clicker (PageDown/PageUp, space)
   if (wanted === "next" && page.busy) page.pendingRight = Math.min(page.pendingRight + 1, MAX_PENDING);
   else if (wanted === "next") stepRight();
