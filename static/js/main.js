@@ -107,7 +107,7 @@ function termArrived(key) {
   revealPanel(); // the term's value line, now that it is drawn
 }
 
-/** While the page is idle: the factors of the term the next → shows, if the page holds it. */
+/** Ahead of the next →: the factors of the term it shows, if the page holds that view. */
 function prefetchNext() {
   const next = page.views[page.cursor + 1];
   const term = termOf(next);
@@ -196,6 +196,7 @@ async function act(action, send = null) {
     else receive(action, stateAfterStep(page.state, action, await api.step(id, page.token, action)));
     // A backward step opens on its first term: its factors before the one drawing of the view.
     const shown = termOf(currentView());
+    prefetchNext(); // and the second term's, meanwhile
     if (shown) await page.terms.load(currentView().epoch, shown);
   } catch (error) {
     page.pendingRight = 0; // a refused step: the presses queued after it are dropped

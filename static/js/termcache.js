@@ -1,5 +1,5 @@
 // A term's factors (GET .../terms/{id}), kept by "epoch:param:k:t": fetched when the term is
-// first shown, or ahead of time while the page is idle (the term the next → shows), so that a
+// first shown, or ahead (the term the next → shows, asked for as a view is drawn), so that a
 // press finds them here and draws the term once, with no round trip. Only the session's
 // current epoch can be fetched; a failed fetch is kept as {error} (the panel says it).
 // Nothing here is drawn: a quiz hides a term's values however they arrived.
@@ -48,12 +48,12 @@ export function createTermCache({ current, arrived }) {
     peek: (epoch, term) => kept.get(keyOf(epoch, term)) ?? null,
     /** The request on its way for this term, or null. */
     pending: (epoch, term) => onTheWay.get(keyOf(epoch, term)) ?? null,
-    /** Ask for the term's factors once the page is idle (nothing drawn when they arrive). */
+    /**
+     * Ask for the term's factors ahead (nothing drawn when they arrive): at once, so that the
+     * server builds them while the browser lays out and paints the view just drawn.
+     */
     prefetch(epoch, term) {
-      const key = keyOf(epoch, term);
-      if (kept.has(key) || onTheWay.has(key)) return;
-      const idle = window.requestIdleCallback ?? ((task) => setTimeout(task, 0));
-      idle(() => load(epoch, term), { timeout: 200 });
+      load(epoch, term);
     },
     clear() {
       generation += 1;
