@@ -196,8 +196,9 @@ async function act(action, send = null) {
     else receive(action, stateAfterStep(page.state, action, await api.step(id, page.token, action)));
     // A backward step opens on its first term: its factors before the one drawing of the view.
     const shown = termOf(currentView());
+    const first = shown ? page.terms.load(currentView().epoch, shown) : null;
     prefetchNext(); // and the second term's, meanwhile
-    if (shown) await page.terms.load(currentView().epoch, shown);
+    await first;
   } catch (error) {
     page.pendingRight = 0; // a refused step: the presses queued after it are dropped
     showError(error instanceof ApiError ? error.message : `The request failed: ${error.message}`);
