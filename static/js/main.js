@@ -15,7 +15,7 @@ import { createHTML } from "./svg.js";
 import { createInsight } from "./insight.js";
 import { watchTraining } from "./training.js";
 import { watchOptimiser } from "./optimiser.js";
-import { formatNumber } from "./format.js";
+import { lossNow, renderBanner, renderButtons as drawButtons } from "./controls.js";
 import { clickerStep, setUpPresenting } from "./present.js";
 import { announce, sentence } from "./announce.js";
 import {
@@ -26,6 +26,7 @@ import { addressFor, canRebuild, copyLink, currentLink, linkScenario, rebuildLin
 import { setUpExport } from "./export.js";
 import { quizRender, setUpQuiz } from "./quiz.js";
 import { warmTypesetting } from "./expression.js";
+import { createTermCache } from "./termcache.js";
 
 const page = {
   presets: [],
@@ -37,12 +38,15 @@ const page = {
   busy: false,
   pendingRight: 0, // → presses waiting while a request is on its way (at most MAX_PENDING)
   graph: null, // the rendered SVG's elements by id
-  terms: new Map(), // "epoch:param:k:t" -> the term in full, fetched when first shown
-  fetching: new Set(), // the same keys, while their request is on its way
+  terms: null, // the terms' factors by "epoch:param:k:t" (termcache.js)
   following: null, // { id, stop } while a read-only page follows the session's events
 };
 
 const $ = (id) => document.getElementById(id);
+page.terms = createTermCache({
+  current: () => (page.state ? { id: page.state.id, epoch: page.state.epoch } : null),
+  arrived: termArrived,
+});
 const MAX_PENDING = 10;
 const insight = createInsight({ openTerm, command: (action, send) => act(action, send) });
 const optimiser = watchOptimiser({
@@ -82,29 +86,32 @@ async function loadSession(id, wantedView) {
   adopt(await api.getSession(id), loadToken(id), wantedView);
 }
 
-/**
- * A term's factors: from the cache, or else fetched (the panel says so meanwhile, and the view
- * is drawn again when they arrive). Only the session's current epoch can be fetched.
- */
+/** A term's factors for the panel: from the cache, or null while fetched (drawn on arrival). */
 function termDetail(epoch, term) {
-  const key = `${epoch}:${term.id}`;
-  if (page.terms.has(key)) return page.terms.get(key);
-  if (epoch !== page.state.epoch || page.fetching.has(key)) return null;
-  const sessionId = page.state.id;
-  page.fetching.add(key);
-  api.term(sessionId, term.id, epoch)
-    .then((detail) => page.terms.set(key, detail))
-    .catch((error) => page.terms.set(key, { error: `The factors could not be fetched: ${error.message}` }))
-    .finally(() => {
-      page.fetching.delete(key);
-      if (page.state?.id !== sessionId) return;
-      render();
-      const view = currentView();
-      if (view?.kind === "backward" && view.epoch === epoch && epochOf(view).backward[view.index]?.terms[view.term]?.id === term.id) {
-        revealPanel(); // the term's value line, now that it is drawn
-      }
-    });
-  return null;
+  return page.terms.detail(epoch, term);
+}
+
+/** The term shown by a view (a backward view with a term), or null. */
+function termOf(view) {
+  if (view?.kind !== "backward" || view.term === null) return null;
+  return epochOf(view).backward[view.index]?.terms[view.term] ?? null;
+}
+
+/** A term's factors arrived: drawn if the view shows that term (a prefetch draws nothing). */
+function termArrived(key) {
+  const view = currentView();
+  const term = termOf(view);
+  // While busy, the press (or command) on its way draws the view when it ends.
+  if (page.busy || !term || page.terms.keyOf(view.epoch, term) !== key) return;
+  render();
+  revealPanel(); // the term's value line, now that it is drawn
+}
+
+/** Ahead of the next →: the factors of the term it shows, if the page holds that view. */
+function prefetchNext() {
+  const next = page.views[page.cursor + 1];
+  const term = termOf(next);
+  if (term) page.terms.prefetch(next.epoch, term);
 }
 
 function adopt(state, token, wantedView = null) {
@@ -187,6 +194,11 @@ async function act(action, send = null) {
     else if (action === "reset") receive(action, await api.reset(id, page.token, "epoch"));
     else if (action === "start") receive(action, await api.reset(id, page.token, "start"));
     else receive(action, stateAfterStep(page.state, action, await api.step(id, page.token, action)));
+    // A backward step opens on its first term: its factors before the one drawing of the view.
+    const shown = termOf(currentView());
+    const first = shown ? page.terms.load(currentView().epoch, shown) : null;
+    prefetchNext(); // and the second term's, meanwhile
+    await first;
   } catch (error) {
     page.pendingRight = 0; // a refused step: the presses queued after it are dropped
     showError(error instanceof ApiError ? error.message : `The request failed: ${error.message}`);
@@ -197,7 +209,11 @@ async function act(action, send = null) {
     render();
     revealPanel();
   }
-  // Queued presses: views the page holds are shown at once; a request stops the loop (busy).
+  drainPresses();
+}
+
+/** Queued presses: views the page holds are shown at once; a request stops the loop (busy). */
+function drainPresses() {
   while (page.pendingRight > 0 && !page.busy) {
     page.pendingRight -= 1;
     stepRight();
@@ -292,9 +308,27 @@ function currentKey() {
 
 function stepRight() {
   page.fromList = false;
-  if (page.cursor < page.views.length - 1) return show(page.cursor + 1); // the page holds it
+  if (page.cursor < page.views.length - 1) return showHeld(page.cursor + 1); // the page holds it
   const phase = page.state?.phase;
   if (phase === "forward" || phase === "backward" || phase === "update") act(phase);
+}
+
+/**
+ * A view the page holds; if its term's factors are on their way (prefetched, not yet here),
+ * the view is drawn once they arrive (once, with no "Fetching…" first); presses meanwhile wait.
+ */
+async function showHeld(index) {
+  const view = page.views[index];
+  const term = termOf(view);
+  const waiting = term && page.terms.pending(view.epoch, term);
+  if (waiting) {
+    page.busy = true;
+    await waiting;
+    page.busy = false;
+    if (page.views[index] !== view) return; // another session or epoch came meanwhile
+  }
+  show(index);
+  drainPresses();
 }
 
 function stepLeft() {
@@ -334,7 +368,7 @@ function render() {
   $("view-lost").textContent = page.notice ?? "";
   $("view-lost").hidden = !page.notice;
   $("read-only").hidden = Boolean(page.token);
-  renderBanner(state);
+  renderBanner(state, page.token);
   $("loss-now").textContent = lossNow(state);
   $("value-legend").hidden = !page.graph.svg.querySelector(".heat-cell"); // only colours shown
   renderLossChart($("loss-chart"), state.loss_history, view?.kind === "update" ? view.record : null);
@@ -345,13 +379,13 @@ function render() {
   // The quiz hides what it asks for; the spoken sentence then says only where the view is.
   const asking = quizRender(view, epoch, state, key, page.graph, termDetailShown(view));
   announce(asking ? describeView(view, epoch) : spokenView(view, epoch));
+  prefetchNext();
 }
 
 /** The shown term's factors as fetched (null: no term, or not fetched yet). */
 function termDetailShown(view) {
-  if (view?.kind !== "backward" || view.term === null) return null;
-  const summary = epochOf(view).backward[view.index]?.terms[view.term];
-  return summary ? page.terms.get(`${view.epoch}:${summary.id}`) ?? null : null;
+  const term = termOf(view);
+  return term ? page.terms.peek(view.epoch, term) : null;
 }
 
 /** One short sentence for screen readers about the view (the term's value once it arrived). */
@@ -361,73 +395,8 @@ function spokenView(view, epoch) {
   return record ? sentence(view, record, termDetailShown(view)) : "";
 }
 
-/** The server's divergence sentence, and where to go from here: the Start over button. */
-function renderBanner(state) {
-  const banner = $("diverged-banner");
-  banner.hidden = !state.diverged;
-  $("start-over-button").classList.toggle("attention", Boolean(state.diverged && page.token));
-  if (!state.diverged) return banner.replaceChildren();
-  const hint = page.token
-    ? "“Start over” (above) takes the session back to epoch 1 and its first weights; to change " +
-      "the weights, η or clip_norm, use the Scenario editor below."
-    : "";
-  banner.replaceChildren(
-    createHTML("span", { class: "diverged-message", text: state.diverged.message }),
-    hint ? createHTML("span", { class: "diverged-hint", text: ` ${hint}` }) : null,
-  );
-}
-
-/**
- * The loss box, said once and truly: this epoch's loss; or, while this epoch's forward pass
- * runs, the last epoch's and, when this epoch's weights are the last update's new ones, the
- * loss they give (the update's L after, which the server computed with them).
- */
-function lossNow(state) {
-  if (state.loss !== null && state.loss !== undefined) return `${formatLoss(state.loss)} (epoch ${state.epoch})`;
-  const last = state.loss_history?.at(-1);
-  const before = last === undefined ? "" : `epoch ${state.epoch - 1}: ${last === null ? "overflowed" : formatLoss(last)}; `;
-  const update = state.last_update;
-  const fromUpdate = update && update.epoch === state.epoch - 1 && update.loss_after !== null
-    && Object.entries(update.params_new).every(([name, value]) => JSON.stringify(value) === JSON.stringify(state.params?.[name]));
-  if (fromUpdate) return `${before}epoch ${state.epoch}: ${formatLoss(update.loss_after)} (L after the update; its forward pass not stepped yet)`;
-  return `${before}epoch ${state.epoch}: not computed yet`;
-}
-
-function formatLoss(loss) {
-  return formatNumber(loss, 6);
-}
-
-/**
- * Each button enabled only when it can act; a disabled one says why (its title, and the
- * sentence under the buttons). After an overflow only Start over acts (and ← → walk the views).
- */
 function renderButtons() {
-  const state = page.state;
-  const phase = state?.phase;
-  const next = { forward: "step forward", backward: "step backward", update: "update the weights" }[phase];
-  const stopped = Boolean(state?.diverged);
-  const common = !state ? "No session yet: choose a preset."
-    : !page.token ? "Read-only link: the session's steps are its owner's."
-      : page.busy ? "Waiting for the server's answer."
-        : null;
-  const overflow = "A value stopped being finite: only “Start over” goes on (or change η, clip_norm or the weights in the Scenario editor).";
-  const reasons = {
-    "forward-button": common ?? (stopped ? overflow : phase === "forward" ? null : `The forward pass is complete: ${next} next.`),
-    "backward-button": common ?? (stopped ? overflow : phase === "backward" ? null : `Not now: ${next} next.`),
-    "update-button": common ?? (stopped ? overflow : phase === "update" ? null : `Not yet: ${next} next; the update comes after the backward pass.`),
-    "train-button": common ?? (stopped ? overflow : null),
-    "reset-button": common ?? (stopped ? overflow : null),
-    "start-over-button": common,
-  };
-  for (const [id, reason] of Object.entries(reasons)) {
-    const button = $(id);
-    button.dataset.title ??= button.title;
-    button.disabled = reason !== null;
-    button.title = reason ?? button.dataset.title;
-  }
-  const why = $("buttons-why");
-  why.textContent = stopped && page.token ? overflow : !state ? reasons["forward-button"] : "";
-  why.hidden = !why.textContent;
+  drawButtons({ state: page.state, token: page.token, busy: page.busy });
 }
 
 function showError(message) {

@@ -37,8 +37,11 @@ def test_a_step_is_one_post_and_no_get(watched: Watched) -> None:
         wait_for_view(page, "")
         calls = api_calls(watched, before)
         assert calls[0] == ("POST", path + endpoint)
-        term = [("GET", f"{path}/terms/W_x%3A3%3A{answer.get('t')}?epoch=1")]
-        assert calls[1:] == (term if endpoint == "/backward" else [])
+        term = ("GET", f"{path}/terms/W_x%3A3%3A{answer.get('t')}?epoch=1")
+        if endpoint == "/backward":
+            assert calls[1] == term
+        # Else only the factors of terms the page holds, fetched ahead for the next →.
+        assert all(m == "GET" and "/terms/" in u for m, u in calls[1 + (endpoint == "/backward") :])
         state = watched.state()
         assert page.get_by_role("status").inner_text() == state["status"]
         assert answer["session"]["status"] == state["status"]
@@ -94,7 +97,9 @@ def test_reload_keeps_the_session_and_a_shared_link_is_read_only(
     assert snapshot(page) == seen
     assert lit_ids(page)[1]  # a lit path, the same as before the reload
     calls = api_calls(watched, before)  # presets, the session, the factors of the term in view
-    assert [m for m, _ in calls] == ["GET", "GET", "GET"] and "/terms/W_h%3A3%3A3" in calls[2][1]
+    others = [u for m, u in calls if not (m == "GET" and "/terms/" in u)]  # terms: also ahead
+    assert others == ["/api/presets", f"/api/sessions/{session}"]
+    assert any(m == "GET" and "/terms/W_h%3A3%3A3" in u for m, u in calls)
     # The token stayed with this tab: stepping goes on.
     assert page.get_by_role("button", name="Backward step").is_enabled()
     assert page.locator("#read-only").is_hidden()
@@ -172,4 +177,45 @@ def test_a_view_from_an_earlier_epoch_says_it_is_gone(watched: Watched) -> None:
     # The next move is an ordinary one: the line goes.
     press_and_wait(page, "ArrowLeft", "the update of epoch 1")
     assert not notice.is_visible()
+    assert watched.errors == []
+
+
+# Set once: whether the formula panel ever said a term's factors were on their way.
+WATCH_FETCHING = """() => {
+    window.sawFetching = false;
+    new MutationObserver(() => {
+        if (document.querySelector('#formula [data-waiting]')) window.sawFetching = true;
+    }).observe(document.getElementById('formula'), { subtree: true, childList: true });
+}"""
+
+
+def test_the_next_term_is_fetched_ahead_and_drawn_once(watched: Watched) -> None:
+    """While a term is shown the page asks for the next term's factors: → then shows that
+    term at once, with no request and no "Fetching" first; ← and → again ask for nothing."""
+    page = watched.page
+    watched.open("/")
+    path = f"/api/sessions/{watched.session_id}"
+    for t in (1, 2, 3):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    page.evaluate(WATCH_FETCHING)
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 3, term 1 of")
+    assert page.evaluate("window.sawFetching") is False  # the step's first term, drawn once
+    second = f"{path}/terms/W_h%3A3%3A3?epoch=1"
+    page.wait_for_function(  # the next term's factors, asked for while term 1 is shown
+        "url => performance.getEntriesByType('resource').some(e => e.name.endsWith(url))",
+        arg=second,
+    )
+    before = len(watched.calls)
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 3, term 2 of")
+    assert ("GET", second) not in api_calls(watched, before)
+    assert page.evaluate("window.sawFetching") is False
+    assert page.locator("#formula #term-value").count() == 1  # the term in full, factors drawn
+    before = len(watched.calls)
+    press_and_wait(page, "ArrowLeft", "Showing backward step t = 3, term 1 of")
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 3, term 2 of")
+    assert [
+        u
+        for _, u in api_calls(watched, before)
+        if u in (second, f"{path}/terms/W_x%3A3%3A3?epoch=1")
+    ] == []
     assert watched.errors == []
