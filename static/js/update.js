@@ -56,7 +56,9 @@ function comparison(record) {
     ]);
   });
   const loss = (value, side, label) => {
-    const element = createHTML("strong", { class: "compare-loss-value", text: formatNumber(value, lossDigits) });
+    // null on the wire: the loss stopped being a finite number (the update overflowed)
+    const text = value === null ? "overflowed (not a finite number)" : formatNumber(value, lossDigits);
+    const element = createHTML("strong", { class: "compare-loss-value", text });
     element.dataset.value = JSON.stringify(value);
     return createHTML("td", { class: `compare-${side}` }, [`${label} = `, element]);
   };

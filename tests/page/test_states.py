@@ -93,6 +93,9 @@ def test_after_an_overflow_only_start_over_acts(watched: Watched) -> None:
         assert "only “Start over” goes on" in button.get_attribute("title")
     assert "only “Start over” goes on" in page.locator("#buttons-why").inner_text()
     assert page.get_by_role("button", name="Start over").is_enabled()
+    assert watched.state()["last_update"]["loss_after"] is None  # the first update overflows L
+    after = page.locator(".compare-loss .compare-new .compare-loss-value")
+    assert after.inner_text() == "overflowed (not a finite number)"  # said, not a dash
     page.keyboard.press("ArrowLeft")  # the views of what was computed stay open
     click_and_wait(page, "Start over", "/reset")
     assert page.get_by_role("button", name="Forward step").is_enabled()
