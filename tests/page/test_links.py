@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.page.conftest import Watched
 from tests.page.helpers import click_and_wait, lit_ids, press_and_wait, run_epoch, wait_for_view
@@ -83,14 +83,20 @@ def test_a_link_shows_the_same_term_after_its_session_moved_on(
     assert watched.errors == []
 
 
+def open_preset(context: BrowserContext, base_url: str, preset: str) -> Page:
+    """A new tab on the server's page with a new session of the preset."""
+    page = context.new_page()
+    page.goto(f"{base_url}/?preset={preset}")
+    page.wait_for_function("() => document.body.dataset.sessionId !== undefined")
+    return page
+
+
 def test_a_link_copied_mid_backward_survives_a_server_restart(browser: Browser) -> None:
     port = free_port()
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         with Uvicorn(env={}, port=port) as server:
-            page = context.new_page()
-            page.goto(f"{server.url}/?preset=hello")
-            page.wait_for_function("() => document.body.dataset.sessionId !== undefined")
+            page = open_preset(context, server.url, "hello")
             for t in range(1, 5):
                 press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
             press_and_wait(page, "ArrowRight", "Showing backward step t = 4, term 1 of")
@@ -150,9 +156,7 @@ def test_a_link_to_an_adam_update_shows_the_same_w_new_anywhere(browser: Browser
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         with Uvicorn(env={}, port=port) as server:
-            page = context.new_page()
-            page.goto(f"{server.url}/?preset=seed-3-step")
-            page.wait_for_function("() => document.body.dataset.sessionId !== undefined")
+            page = open_preset(context, server.url, "seed-3-step")
             update = adam_update_of_epoch_3(page)
             seen = snapshot(page)
             link = copy_link(page)
