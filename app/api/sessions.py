@@ -6,9 +6,9 @@ The id only reads a session; the token, returned once at creation, changes it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request, Response, status
+from fastapi import APIRouter, FastAPI, Query, Request, Response, status
 
 from app.api.bodies import StrictBodyRoute
 from app.api.deps import BEARER, SettingsDep, StepTokenDep, TokenDep
@@ -18,6 +18,7 @@ from app.api.openapi import BODY, CHANGE, ERRORS, STORE, documented
 from app.api.ratelimit import HEAVY, CreateLimitDep
 from app.api.scenarios import build_session_scenario
 from app.api.schemas import ResetIn, SessionIn, TrainIn
+from app.api.terms import first_term as first_term_of
 from app.api.wire import (
     BackwardStep,
     ForwardStep,
@@ -53,8 +54,12 @@ async def take_step(
     """The hot path: the app's sessions and settings read directly (no dependency to solve)."""
     sessions, settings = request.app.state.sessions, request.app.state.settings
 
+    with_first_term = command == "backward" and request.query_params.get("first_term") == "true"
+
     def act() -> StrictJSONResponse:
-        return StrictJSONResponse(step_answer(sessions.step(session_id, token, command), settings))
+        outcome = sessions.step(session_id, token, command)
+        first = first_term_of(outcome.run, outcome.step, settings) if with_first_term else False
+        return StrictJSONResponse(step_answer(outcome, settings, first))
 
     return await call(sessions, act, light=session_id)
 
@@ -79,10 +84,17 @@ async def step_forward(
     ),
 )
 async def step_backward(
-    session_id: str, token: StepTokenDep, request: Request
+    session_id: str,
+    token: StepTokenDep,
+    request: Request,
+    first_term: Annotated[
+        bool,
+        Query(description="Also answer the step's first term in full (`first_term`)."),
+    ] = False,
 ) -> StrictJSONResponse:
     """Backward step t (counting down): dL/dh_t, delta_t, the gradients so far and the
-    chain-rule terms this step completes. 409 unless the forward pass is complete."""
+    chain-rule terms this step completes (with ?first_term=true the first of them in full,
+    as GET .../terms/{id} gives it). 409 unless the forward pass is complete."""
     return await take_step(request, session_id, token, "backward")
 
 

@@ -13,7 +13,7 @@ from app.api.jsonresponse import StrictJSONResponse
 from app.api.openapi import STORE, documented
 from app.api.wire import TermDetail
 from app.api.worker import SessionsDep, call
-from app.core import Run, TermNotFoundError, term_detail
+from app.core import BackwardRecord, Run, TermNotFoundError, term_detail
 from app.settings import Settings
 
 router = APIRouter(prefix="/sessions", tags=["sessions"], default_response_class=StrictJSONResponse)
@@ -70,3 +70,12 @@ def _term_detail(
     except TermNotFoundError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
     return TermDetail.of(run, term, settings.inline_factor_size)
+
+
+def first_term(run: Run, record: BackwardRecord, settings: Settings) -> TermDetail | None:
+    """The first term backward step `record` completes (the first parameter's smallest k, as
+    a client lists them), in full; None when it completes none."""
+    group = next((terms for terms in record.terms if terms.ks), None)
+    if group is None:
+        return None
+    return _term_detail(run, group.param, group.ks[0], group.t, None, settings)

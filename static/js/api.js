@@ -61,7 +61,10 @@ export const api = {
   getSession: async (id) => withTermLists(await request("GET", sessionPath(id))),
   /** action: forward | backward | update; the answer is the record plus `session`. */
   step: async (id, token, action) => {
-    const answer = await request("POST", `${sessionPath(id)}/${action}`, { token });
+    // a backward step's answer carries its first term in full: the view it opens on, drawn
+    // without a second round trip
+    const query = action === "backward" ? "?first_term=true" : "";
+    const answer = await request("POST", `${sessionPath(id)}/${action}${query}`, { token });
     return action === "backward" ? termList(answer) : answer;
   },
   /** to: "epoch" (back to the start of this epoch) or "start" (the session as created). */

@@ -193,7 +193,11 @@ async function act(action, send = null) {
     else if (action === "train") receive(action, await api.train(id, page.token, 1));
     else if (action === "reset") receive(action, await api.reset(id, page.token, "epoch"));
     else if (action === "start") receive(action, await api.reset(id, page.token, "start"));
-    else receive(action, stateAfterStep(page.state, action, await api.step(id, page.token, action)));
+    else {
+      const { first_term: first, ...answer } = await api.step(id, page.token, action);
+      if (first) page.terms.hold(first.epoch, first); // the term the step opens on
+      receive(action, stateAfterStep(page.state, action, answer));
+    }
     // A backward step opens on its first term: its factors before the one drawing of the view.
     const shown = termOf(currentView());
     const first = shown ? page.terms.load(currentView().epoch, shown) : null;

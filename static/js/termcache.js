@@ -46,6 +46,10 @@ export function createTermCache({ current, arrived }) {
     },
     /** The factors if here, asking for nothing. */
     peek: (epoch, term) => kept.get(keyOf(epoch, term)) ?? null,
+    /** Keep a term that came with another answer (a backward step's first_term). */
+    hold(epoch, detail) {
+      kept.set(keyOf(epoch, detail), detail);
+    },
     /** The request on its way for this term, or null. */
     pending: (epoch, term) => onTheWay.get(keyOf(epoch, term)) ?? null,
     /**

@@ -186,7 +186,7 @@ def test_documented_fields_match_a_session_stepped_through(client: TestClient) -
         assert set(wire.ForwardStep.model_fields) - set(answer) == {"c", "c_prev"}
         assert_fields(wire.ForwardRecord, record)
         assert_fields(wire.Path, record["path"])
-    assert set(backward) | {"dc"} == set(wire.BackwardStep.model_fields)
+    assert set(backward) | {"dc", "first_term"} == set(wire.BackwardStep.model_fields)
     assert_fields(wire.SessionSummary, backward["session"])
     assert_fields(wire.Params, backward["session"]["params"])
     assert_fields(wire.ParamArrays, backward["grads"])
@@ -197,6 +197,12 @@ def test_documented_fields_match_a_session_stepped_through(client: TestClient) -
     term_id = f"{backward['terms'][0]['param']}:3:3"
     term = client.get(f"{url}/terms/{term_id}").json()
     assert set(term) == set(wire.TermDetail.model_fields)
+    # asked for, the next backward step answers its first term in full, as the route does
+    asked = client.post(f"{url}/backward?first_term=true", headers=headers).json()
+    first = asked["first_term"]
+    assert set(first) == set(wire.TermDetail.model_fields)
+    assert first == client.get(f"{url}/terms/{first['id']}").json()
+    assert first["t"] == asked["t"] == 2 and first["param"] == asked["terms"][0]["param"]
     factors = term["factors"]
     parts = [part for factor in factors for part in factor["parts"]]
     assert parts  # seed-3-step: sigmoid_bce splits the loss factor

@@ -164,7 +164,7 @@ def wait_for_status(page: Page, status: str) -> None:
 
 def click_and_wait(page: Page, button: str, endpoint: str) -> dict[str, Any]:
     """Click a button, wait for its API answer and for the page to show the new status."""
-    with page.expect_response(lambda r: r.url.endswith(endpoint) and r.ok) as answer:
+    with page.expect_response(lambda r: r.url.split("?")[0].endswith(endpoint) and r.ok) as answer:
         page.get_by_role("button", name=button, exact=True).click()
     body = answer.value.json()
     wait_for_status(page, body.get("session", body)["status"])

@@ -163,6 +163,7 @@ def test_big_factors_are_heat_maps_with_their_numbers(watched: Watched) -> None:
     assert_heatmap_shows(page, current, term["running"], "6×6")
     # The shape opens to a table of all 36 numbers.
     page.locator("#term-value summary").click()
+    page.locator("#term-value .heatmap-table tbody td").first.wait_for()  # built when opened
     cells = page.locator("#term-value .heatmap-table tbody td").all_text_contents()
     assert cells == formatted(page, term["value"])
     assert page.locator("#term-value .heatmap-table table").is_visible()

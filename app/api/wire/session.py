@@ -10,6 +10,7 @@ from app.api.schemas import ConfigIn
 from app.api.wire.base import JSON, Divergence, Matrix, Vector, Wire, array
 from app.api.wire.records import BackwardRecord, ForwardRecord
 from app.api.wire.scenario import CellInfo, Graph, Params, config_json
+from app.api.wire.terms import TermDetail
 from app.api.wire.update import OptimizerState, UpdateRecord
 from app.core import Divergence as CoreDivergence
 from app.core import Run, build_graph
@@ -168,6 +169,12 @@ class BackwardStep(BackwardRecord):
     """The backward record, and where the session stands after it."""
 
     session: SessionSummary = Field(description="Where the session stands after this step.")
+    first_term: TermDetail | None = Field(
+        None,
+        description="Only when asked for (POST .../backward?first_term=true): the step's first "
+        "term in full, as GET .../terms/{id} answers it, so that a client showing it needs no "
+        "second request; null when the step completes no term. Absent otherwise.",
+    )
 
 
 class UpdateStep(UpdateRecord):
@@ -176,11 +183,15 @@ class UpdateStep(UpdateRecord):
     session: SessionSummary = Field(description="Where the session stands after the update.")
 
 
-def step_answer(outcome: Outcome, settings: Settings) -> Wire:
-    """A step's answer: its record, and as `session` where the session stands after it."""
+def step_answer(
+    outcome: Outcome, settings: Settings, first_term: TermDetail | bool | None = False
+) -> Wire:
+    """A step's answer: its record, and as `session` where the session stands after it (for
+    a backward step, `first_term` given: that term in full as well)."""
     record, session = outcome.step, SessionSummary.of(outcome.run)
     if record.kind == "forward":
         return ForwardStep.of(record, session=session)
     if record.kind == "backward":
-        return BackwardStep.of(record, settings.inline_factor_size, session=session)
+        more = {} if first_term is False else {"first_term": first_term}
+        return BackwardStep.of(record, settings.inline_factor_size, session=session, **more)
     return UpdateStep.of(record, session=session)
