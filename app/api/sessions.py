@@ -49,12 +49,11 @@ router = APIRouter(
 
 
 async def take_step(
-    request: Request, session_id: str, token: str, command: str
+    request: Request, session_id: str, token: str, command: str, with_first_term: bool = False
 ) -> StrictJSONResponse:
-    """The hot path: the app's sessions and settings read directly (no dependency to solve)."""
+    """The hot path: the app's sessions and settings read directly (no dependency to solve);
+    with_first_term: a backward step's answer carries its first term in full."""
     sessions, settings = request.app.state.sessions, request.app.state.settings
-
-    with_first_term = command == "backward" and request.query_params.get("first_term") == "true"
 
     def act() -> StrictJSONResponse:
         outcome = sessions.step(session_id, token, command)
@@ -95,7 +94,7 @@ async def step_backward(
     """Backward step t (counting down): dL/dh_t, delta_t, the gradients so far and the
     chain-rule terms this step completes (with ?first_term=true the first of them in full,
     as GET .../terms/{id} gives it). 409 unless the forward pass is complete."""
-    return await take_step(request, session_id, token, "backward")
+    return await take_step(request, session_id, token, "backward", first_term)
 
 
 @router.post(

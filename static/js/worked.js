@@ -149,6 +149,9 @@ export function pickEntry(termId, index, entry) {
   picks.set(`${termId}|${index}`, entry);
 }
 
+/** True for a template that is one of the numbers as it is ("[[W_y]]"): nothing to work out. */
+export const isGiven = (template) => /^\[\[\w+(:\w+)?\]\]$/.test(template);
+
 /**
  * The template of entry (i, j) of a factor whose templates come by block (factor.entry: rows
  * of blocks; one block for most factors, h and c parts for an LSTM's state), and the entry's
@@ -174,7 +177,7 @@ export function workedFactor(factor, value, numbers, { termId, index, typeset })
   const box = createHTML("div", { class: "worked", "data-factor": index });
   const first = entryTemplate(factor.entry, dims, 0, 0);
   // Nothing to work out: no template, or an entry that is one of the numbers as it is (W_y).
-  if (!first || (single && /^\[\[\w+(:\w+)?\]\]$/.test(first.template))) return box;
+  if (!first || (single && isGiven(first.template))) return box;
   const draw = ([i, j]) => {
     const local = entryTemplate(factor.entry, dims, i, j);
     const { symbols, numbers: filled, used } = workedEntry(local.template, numbers, local.i, local.j);

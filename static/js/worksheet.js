@@ -12,7 +12,9 @@ import { derivation } from "./export.js";
 import { paramLatex, typeset } from "./expression.js";
 import { flatten, formatNumber, latexValue, shapeOf } from "./format.js";
 import { createHTML } from "./svg.js";
-import { entryOf, entryTemplate, lossWorked, matrixShape, numbersByName, workedEntry } from "./worked.js";
+import {
+  entryOf, entryTemplate, isGiven, lossWorked, matrixShape, numbersByName, workedEntry,
+} from "./worked.js";
 
 const blanks = new URL(window.location.href).searchParams.get("blanks") === "1";
 const main = document.getElementById("worksheet");
@@ -103,7 +105,7 @@ function workedNumbers(factor, numbers) {
   if (factor.value === null) return null;
   // factor.entry comes by block (an LSTM's h and c parts): entry (1, 1) lies in the first
   const first = entryTemplate(factor.entry, matrixShape(factor.value, factor.shape), 0, 0);
-  if (!first || /^\[\[\w+(:\w+)?\]\]$/.test(first.template)) return null;
+  if (!first || isGiven(first.template)) return null;
   return workedEntry(first.template, numbers, first.i, first.j);
 }
 
