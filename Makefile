@@ -1,8 +1,8 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    installs the explorer in .venv and serves it on http://127.0.0.1:8000
 #               (make run WORKERS=4 REDIS_URL=redis://127.0.0.1:6379/0: four workers sharing Redis)
-#   make test   installs the test tools in .venv, finds or installs Chromium and redis-server,
-#               lints, runs every test
+#   make test   installs the test tools in .venv, finds or installs Chromium, redis-server
+#               (and curl, for the README's shell session), lints, runs every test
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -35,6 +35,7 @@ run: $(VENV)/.installed-app
 test: $(VENV)/.installed-test
 	scripts/ensure-chromium
 	scripts/ensure-redis
+	scripts/ensure-curl
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
