@@ -154,22 +154,44 @@ export const isGiven = (template) => /^\[\[\w+(:\w+)?\]\]$/.test(template);
 
 /**
  * The template of entry (i, j) of a factor whose templates come by block (factor.entry: rows
- * of blocks; one block for most factors, h and c parts for an LSTM's state), and the entry's
- * indices within its block. null when the factor has no template.
+ * of blocks; one block for most factors, h and c parts for an LSTM's state), the entry's
+ * indices within its block, the block's size and its label (labels: factor.blocks, the
+ * derivative each block is; null without). null when the factor has no template.
  */
-export function entryTemplate(entry, dims, i, j) {
+export function entryTemplate(entry, dims, i, j, labels = null) {
   if (!entry?.length || !entry[0]?.length) return null;
   const rows = dims[0] / entry.length;
   const columns = dims[1] / entry[0].length;
   const blockRow = Math.floor(i / rows);
   const blockColumn = Math.floor(j / columns);
-  return { template: entry[blockRow][blockColumn], i: i - blockRow * rows, j: j - blockColumn * columns };
+  return {
+    template: entry[blockRow][blockColumn],
+    i: i - blockRow * rows,
+    j: j - blockColumn * columns,
+    size: [rows, columns],
+    label: labels?.[blockRow]?.[blockColumn] ?? null,
+  };
+}
+
+/**
+ * The name of entry (i, j) of a factor in LaTeX, by its block with 1-based indices within
+ * it: "[\frac{\partial h_{3}}{\partial h_{2}}]_{1,2}" for one block (Elman, GRU); for an
+ * LSTM's ds_3/ds_2 with H = 2, entry (3, 2) is "[\frac{\partial c_{3}}{\partial h_{2}}]_{1,2}";
+ * a block of one number is named by its label alone.
+ */
+export function entryName(factor, dims, i, j) {
+  const local = entryTemplate(factor.entry, dims, i, j, factor.blocks);
+  if (!local) return `[${factor.latex}]_{${i + 1},${j + 1}}`;
+  const label = local.label ?? factor.latex;
+  if (local.size[0] * local.size[1] === 1) return label;
+  return `[${label}]_{${local.i + 1},${local.j + 1}}`;
 }
 
 /**
  * A factor's worked entry, kept up to date when another entry is picked (the picker, or a
  * click on a cell of its heat map): "[∂h_3/∂h_2]_{1,2} = (1 - [h_3]_1^2) [W_h]_{1,2} =
- * (1 - 0.3557^2) · 0.8 = 0.6988"; for a single number "= (1 - 0.3557^2) · 0.8 =".
+ * (1 - 0.3557^2) · 0.8 = 0.6988", the entry named in its block (entryName: an LSTM's
+ * "[∂c_3/∂h_2]_{1,2}"); for a single number "= (1 - 0.3557^2) · 0.8 =".
  */
 export function workedFactor(factor, value, numbers, { termId, index, typeset }) {
   const dims = matrixShape(value, factor.shape);
@@ -184,7 +206,7 @@ export function workedFactor(factor, value, numbers, { termId, index, typeset })
     const entryValue = value === null || value === undefined ? undefined : entryOf(value, i, j);
     const parts = single
       ? (filled ? [`= ${filled} =`] : [])
-      : [`[${factor.latex}]_{${i + 1},${j + 1}} = ${symbols}`, filled ? `= ${filled}` : "", entryValue === undefined ? "" : `= ${latexNumber(entryValue)}`];
+      : [`${entryName(factor, dims, i, j)} = ${symbols}`, filled ? `= ${filled}` : "", entryValue === undefined ? "" : `= ${latexNumber(entryValue)}`];
     const line = parts.filter(Boolean).length ? typeset(parts.filter(Boolean).join(" "), { className: "math worked-line" }) : null;
     if (line) {
       line.dataset.used = JSON.stringify(used);

@@ -13,7 +13,7 @@ import { paramLatex, typeset } from "./expression.js";
 import { flatten, formatNumber, latexValue, shapeOf } from "./format.js";
 import { createHTML } from "./svg.js";
 import {
-  entryOf, entryTemplate, isGiven, lossWorked, matrixShape, numbersByName, workedEntry,
+  entryName, entryOf, entryTemplate, isGiven, lossWorked, matrixShape, numbersByName, workedEntry,
 } from "./worked.js";
 
 const blanks = new URL(window.location.href).searchParams.get("blanks") === "1";
@@ -118,9 +118,12 @@ function factorLines(factor, index, numbers) {
   if (!worked?.numbers || flatten(factor.value).length === 1) {
     return [line(`${F} = ${factor.latex} = ${factor.formula}${filled} = ${value}`, "line factor")];
   }
+  // An LSTM's factor by block: entry (1, 1) is that of its first block, named as the explorer names it
+  const blocked = (factor.blocks ?? []).flat().length > 1;
+  const name = blocked ? ` = ${entryName(factor, matrixShape(factor.value, factor.shape), 0, 0)}` : "";
   return [
     line(`${F} = ${factor.latex} = ${factor.formula} = ${value}`, "line factor"),
-    line(`[${F}]_{1,1} = ${worked.symbols}${filled} = ${number(entryOf(factor.value, 0, 0))}`, "line factor entry"),
+    line(`[${F}]_{1,1}${name} = ${worked.symbols}${filled} = ${number(entryOf(factor.value, 0, 0))}`, "line factor entry"),
   ];
 }
 
