@@ -175,3 +175,63 @@ export function divergingRGB(value, scale) {
   const mix = (channel) => Math.round(255 + (channel - 255) * share);
   return [mix(r), mix(g), mix(b)];
 }
+
+// ---- operands that make their shown result ---------------------------------------------
+
+const MOST_DIGITS = 15; // a double holds about 15 significant decimal digits
+
+/** A number as it is shown at `digits` significant digits, exactly: [coefficient, exponent]
+ * (coefficient × 10^exponent, the coefficient a BigInt), its last digit the last one written
+ * (formatNumber drops trailing zeros): 0.11187 at 4 -> [1119n, -4], 0.013795 -> [138n, -4]. */
+function shownDecimal(value, digits) {
+  if (value === 0) return [0n, 0];
+  const [mantissa, exponent] = value.toExponential(digits - 1).split("e");
+  let [coefficient, power] = [BigInt(mantissa.replace(".", "")), Number(exponent) - (digits - 1)];
+  while (coefficient % 10n === 0n) [coefficient, power] = [coefficient / 10n, power + 1];
+  return [coefficient, power];
+}
+
+/** coefficient × 10^exponent rounded to 10^place (halves away from zero), as a coefficient. */
+function roundedTo([coefficient, exponent], place) {
+  if (exponent >= place) return coefficient * 10n ** BigInt(exponent - place);
+  const unit = 10n ** BigInt(place - exponent);
+  const size = coefficient < 0n ? -coefficient : coefficient;
+  const rounded = (size + unit / 2n) / unit;
+  return coefficient < 0n ? -rounded : rounded;
+}
+
+/** The shown operands combined exactly: their sum ("+") or their product ("·"). */
+function combined(decimals, operation) {
+  if (operation === "·") {
+    return decimals.reduce(([c, e], [c2, e2]) => [c * c2, e + e2], [1n, 0]);
+  }
+  const place = Math.min(...decimals.map(([, e]) => e));
+  return [decimals.reduce((sum, [c, e]) => sum + c * 10n ** BigInt(e - place), 0n), place];
+}
+
+/** The exponent of a number's leading digit: 0.1119 -> -1, 250 -> 2. */
+const leadingPower = (value) => Number(value.toExponential().split("e")[1]);
+
+/**
+ * Significant digits for each operand of a sum ("+") or product ("·") shown with its
+ * result, so that the operands as shown, added or multiplied, give the result as shown at
+ * its own `digits`: 0.1119 + (−0.1082) = 0.003636 does not add up (a student gets 0.0037),
+ * 0.111871 + (−0.108235) = 0.003636 does. Never fewer than `digits`; the addends of a sum
+ * start at the result's last decimal place, then every operand gains a digit until it adds
+ * up (at most 15). Formatting only: the result is the server's, never recomputed.
+ */
+export function operandDigits(operands, result, operation = "+", digits = 4) {
+  const fallback = operands.map(() => digits);
+  if (![...operands, result].every(Number.isFinite)) return fallback;
+  const shown = shownDecimal(result, digits);
+  const start = operands.map((value) => {
+    if (operation === "·" || value === 0) return digits;
+    return Math.max(digits, leadingPower(value) - shown[1] + 1); // down to the result's place
+  });
+  for (let extra = 0; Math.max(...start) + extra <= MOST_DIGITS; extra += 1) {
+    const counts = start.map((count) => count + extra);
+    const decimals = operands.map((value, n) => shownDecimal(value, counts[n]));
+    if (roundedTo(combined(decimals, operation), shown[1]) === shown[0]) return counts;
+  }
+  return start.map(() => MOST_DIGITS);
+}
