@@ -200,38 +200,61 @@ function roundedTo([coefficient, exponent], place) {
   return coefficient < 0n ? -rounded : rounded;
 }
 
+/** Exact decimal arithmetic on [coefficient, exponent] pairs (shown numbers, added up as a
+ * student would, with no rounding on the way). */
+export const exact = {
+  integer: (n) => [BigInt(n), 0],
+  add([c, e], [c2, e2]) {
+    const place = Math.min(e, e2);
+    return [c * 10n ** BigInt(e - place) + c2 * 10n ** BigInt(e2 - place), place];
+  },
+  multiply: ([c, e], [c2, e2]) => [c * c2, e + e2],
+  negate: ([c, e]) => [-c, e],
+  sign: ([c]) => (c > 0n ? 1 : c < 0n ? -1 : 0),
+};
+
 /** The shown operands combined exactly: their sum ("+") or their product ("·"). */
 function combined(decimals, operation) {
-  if (operation === "·") {
-    return decimals.reduce(([c, e], [c2, e2]) => [c * c2, e + e2], [1n, 0]);
-  }
-  const place = Math.min(...decimals.map(([, e]) => e));
-  return [decimals.reduce((sum, [c, e]) => sum + c * 10n ** BigInt(e - place), 0n), place];
+  return decimals.reduce(operation === "·" ? exact.multiply : exact.add);
 }
 
 /** The exponent of a number's leading digit: 0.1119 -> -1, 250 -> 2. */
 const leadingPower = (value) => Number(value.toExponential().split("e")[1]);
 
 /**
+ * The rule for every line that works a result out of shown numbers: significant digits for
+ * each operand such that the operands as shown, put through `combine` exactly (a list of
+ * [coefficient, exponent] -> one, or null for a form it cannot check), give the result as
+ * shown at `digits`. From `start` (one
+ * count per operand), every operand gains a digit until they do (at most 15); `start` when
+ * none does (a result on the server's rounding edge) or a number is not finite.
+ */
+export function digitsThatMake(operands, result, combine, start, digits = 4) {
+  if (!operands.length || ![...operands, result].every(Number.isFinite)) return start;
+  const shown = shownDecimal(result, digits);
+  for (let extra = 0; Math.max(...start) + extra <= MOST_DIGITS; extra += 1) {
+    const counts = start.map((count) => count + extra);
+    const decimals = operands.map((value, n) => shownDecimal(value, counts[n]));
+    const value = combine(decimals); // null: a line of a form that is not checked
+    if (value === null) return start;
+    if (roundedTo(value, shown[1]) === shown[0]) return counts;
+  }
+  return start;
+}
+
+/**
  * Significant digits for each operand of a sum ("+") or product ("·") shown with its
  * result, so that the operands as shown, added or multiplied, give the result as shown at
  * its own `digits`: 0.1119 + (−0.1082) = 0.003636 does not add up (a student gets 0.0037),
  * 0.111871 + (−0.108235) = 0.003636 does. Never fewer than `digits`; the addends of a sum
- * start at the result's last decimal place, then every operand gains a digit until it adds
- * up (at most 15). Formatting only: the result is the server's, never recomputed.
+ * start at the result's last decimal place (digitsThatMake then adds digits as needed).
+ * Formatting only: the result is the server's, never recomputed.
  */
 export function operandDigits(operands, result, operation = "+", digits = 4) {
-  const fallback = operands.map(() => digits);
-  if (![...operands, result].every(Number.isFinite)) return fallback;
-  const shown = shownDecimal(result, digits);
+  const place = Number.isFinite(result) ? shownDecimal(result, digits)[1] : 0;
   const start = operands.map((value) => {
-    if (operation === "·" || value === 0) return digits;
-    return Math.max(digits, leadingPower(value) - shown[1] + 1); // down to the result's place
+    if (operation === "·" || !Number.isFinite(value) || value === 0) return digits;
+    return Math.min(MOST_DIGITS, Math.max(digits, leadingPower(value) - place + 1)); // to the result's place
   });
-  for (let extra = 0; Math.max(...start) + extra <= MOST_DIGITS; extra += 1) {
-    const counts = start.map((count) => count + extra);
-    const decimals = operands.map((value, n) => shownDecimal(value, counts[n]));
-    if (roundedTo(combined(decimals, operation), shown[1]) === shown[0]) return counts;
-  }
-  return start.map(() => MOST_DIGITS);
+  return digitsThatMake(operands, result, (decimals) => combined(decimals, operation), start, digits);
 }

@@ -4,7 +4,7 @@
 // number shown here comes from the server.
 
 import { createHTML } from "./svg.js";
-import { flatten, latexNumber, shapeOf } from "./format.js";
+import { digitsThatMake, exact, flatten, latexNumber, shapeOf } from "./format.js";
 import { cellOf } from "./heatmap.js";
 
 const PLACEHOLDER = /\[\[(\w+|\*)(?::(ij|i|j))?\]\]/g;
@@ -31,8 +31,8 @@ export function entryOf(value, i, j) {
  * A number in LaTeX, in parentheses when negative after an operator, and when negative or
  * written with a power of ten before ^ ((3.063 \times 10^{-7})^2, never 10^{-7}^2).
  */
-function numberLatex(number, paren, beforePower) {
-  const text = latexNumber(number);
+function numberLatex(number, paren, beforePower, digits = 4) {
+  const text = latexNumber(number, digits);
   const negative = number !== null && number < 0;
   const wrap = (paren && negative) || (beforePower && (negative || text.includes("\\times")));
   return wrap ? `\\left(${text}\\right)` : text;
@@ -46,10 +46,11 @@ function symbolLatex(number, index, i, j) {
 }
 
 /**
- * A template filled for entry (i, j): with symbols (mode "symbols") or numbers ("numbers").
+ * A template filled for entry (i, j): with symbols (mode "symbols") or numbers ("numbers"),
+ * the n-th number put in to digits[n] significant digits (4 without).
  * Returns { latex, used: [[name, index, number], ...] } (used: what was put in, for tests).
  */
-export function fillEntry(template, numbers, i, j, mode) {
+export function fillEntry(template, numbers, i, j, mode, digits = []) {
   const used = [];
   const latex = template.replace(PLACEHOLDER, (match, name, index, offset) => {
     if (name === "*") return mode === "numbers" ? "\\cdot" : "\\,";
@@ -61,7 +62,7 @@ export function fillEntry(template, numbers, i, j, mode) {
     used.push([name, index ?? "", value]);
     const beforePower = template[offset + match.length] === "^";
     const atStart = offset === 0 && !beforePower;
-    return numberLatex(value, !atStart, beforePower);
+    return numberLatex(value, !atStart, beforePower, digits[used.length - 1] ?? 4);
   });
   return { latex, used };
 }
@@ -91,13 +92,102 @@ export function entryPicker(dims, [i, j], onPick, label) {
 }
 
 /**
- * The worked lines of one entry: "= symbols = numbers = value", as LaTeX pieces.
- * Returns { symbols, numbers, used } (numbers null when the template has no number in it).
+ * The worked lines of one entry: "= symbols = numbers = value", as LaTeX pieces; given the
+ * entry's value (`result`), the numbers are written to the digits that make it as shown
+ * (digitsThatMake): (1 - 0.9999^2) · 0.8 would not give 0.0001456, (1 - 0.999909^2) · 0.8 does.
+ * Returns { symbols, numbers, used, digits } (numbers null when the template has no number).
  */
-export function workedEntry(template, numbers, i, j) {
+export function workedEntry(template, numbers, i, j, result = null) {
   const symbols = fillEntry(template, numbers, i, j, "symbols");
-  const filled = fillEntry(template, numbers, i, j, "numbers");
-  return { symbols: symbols.latex, numbers: filled.used.length ? filled.latex : null, used: filled.used };
+  let filled = fillEntry(template, numbers, i, j, "numbers");
+  const values = filled.used.map(([, , value]) => value);
+  const four = values.map(() => 4);
+  const digits = Number.isFinite(result)
+    ? digitsThatMake(values, result, (decimals) => templateValue(template, decimals), four) : four;
+  if (digits.some((count) => count !== 4)) filled = fillEntry(template, numbers, i, j, "numbers", digits);
+  return { symbols: symbols.latex, numbers: filled.used.length ? filled.latex : null, used: filled.used, digits };
+}
+
+// ---- a template as arithmetic, on the numbers as shown: does its line add up? -----------
+
+const TOKEN = /\s*(\[\[\*\]\]|\[\[\w+(?::(?:ij|i|j))?\]\]|\\mathbb\{1\}\[|\d+|[-+()^\]>])/y;
+
+/** The tokens of a template ("*" a product, "[[" a number, "1[" an indicator), or null when
+ * it holds anything else (then no line of it is checked). */
+function tokensOf(template) {
+  const tokens = [];
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < template.length) {
+    const start = TOKEN.lastIndex;
+    const match = TOKEN.exec(template);
+    if (!match) return /^\s*$/.test(template.slice(start)) ? tokens : null;
+    const text = match[1];
+    tokens.push(text === "[[*]]" ? "*" : text.startsWith("[[") ? "[[" : text.startsWith("\\") ? "1[" : text);
+  }
+  return tokens;
+}
+
+/**
+ * The value of a template with its numbers (in the order it names them) as exact decimals
+ * ([coefficient, exponent]): sums, differences, products ([[*]] or side by side), powers and
+ * the indicator 1[a > 0]; null for a template of any other form.
+ */
+export function templateValue(template, decimals) {
+  const tokens = tokensOf(template);
+  if (!tokens) return null;
+  let at = 0;
+  let next = 0;
+  const peek = () => tokens[at];
+  const take = (wanted) => {
+    if (wanted !== undefined && tokens[at] !== wanted) throw new Error(`expected ${wanted}`);
+    return tokens[at++];
+  };
+  const startsFactor = () => ["[[", "(", "1["].includes(peek()) || /^\d+$/.test(peek() ?? "");
+  const atom = () => {
+    const token = take();
+    if (token === "[[") return decimals[next++];
+    if (token === "-") return exact.negate(atom());
+    if (/^\d+$/.test(token)) return exact.integer(token);
+    if (token !== "(" && token !== "1[") throw new Error(`unexpected ${token}`);
+    const inner = sum();
+    if (token === "(") {
+      take(")");
+      return inner;
+    }
+    take(">");
+    const bound = exact.integer(take());
+    take("]");
+    return exact.integer(exact.sign(exact.add(inner, exact.negate(bound))) > 0 ? 1 : 0);
+  };
+  const power = () => {
+    const base = atom();
+    if (peek() !== "^") return base;
+    take("^");
+    return Array.from({ length: Number(take()) - 1 }).reduce((value) => exact.multiply(value, base), base);
+  };
+  const product = () => {
+    let value = power();
+    while (peek() === "*" || startsFactor()) {
+      if (peek() === "*") take("*");
+      value = exact.multiply(value, power());
+    }
+    return value;
+  };
+  const sum = () => {
+    let value = product();
+    while (peek() === "+" || peek() === "-") {
+      const sign = take();
+      const term = product();
+      value = exact.add(value, sign === "+" ? term : exact.negate(term));
+    }
+    return value;
+  };
+  try {
+    const value = sum();
+    return at === tokens.length && next === decimals.length ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The numbers of a term by name, as its templates name them. */
@@ -202,8 +292,8 @@ export function workedFactor(factor, value, numbers, { termId, index, typeset })
   if (!first || (single && isGiven(first.template))) return box;
   const draw = ([i, j]) => {
     const local = entryTemplate(factor.entry, dims, i, j);
-    const { symbols, numbers: filled, used } = workedEntry(local.template, numbers, local.i, local.j);
     const entryValue = value === null || value === undefined ? undefined : entryOf(value, i, j);
+    const { symbols, numbers: filled, used } = workedEntry(local.template, numbers, local.i, local.j, entryValue);
     const parts = single
       ? (filled ? [`= ${filled} =`] : [])
       : [`${entryName(factor, dims, i, j)} = ${symbols}`, filled ? `= ${filled}` : "", entryValue === undefined ? "" : `= ${latexNumber(entryValue)}`];

@@ -100,13 +100,14 @@ function forwardSection(data) {
 
 // ---- the backward pass: each term, its factors and their product ------------------------
 
-/** A worked factor's entry (1, 1) with the numbers put in, as the explorer's card writes it. */
+/** A worked factor's entry (1, 1) with the numbers put in, as the explorer's card writes it
+ * (to the digits that make its value as shown). */
 function workedNumbers(factor, numbers) {
   if (factor.value === null) return null;
   // factor.entry comes by block (an LSTM's h and c parts): entry (1, 1) lies in the first
   const first = entryTemplate(factor.entry, matrixShape(factor.value, factor.shape), 0, 0);
   if (!first || isGiven(first.template)) return null;
-  return workedEntry(first.template, numbers, first.i, first.j);
+  return workedEntry(first.template, numbers, first.i, first.j, entryOf(factor.value, 0, 0));
 }
 
 function factorLines(factor, index, numbers) {

@@ -259,3 +259,65 @@ def test_operand_digits_make_every_shown_sum_and_product_follow(watched: Watched
             else:
                 assert shown != at_four
     assert watched.errors == []
+
+
+def latex_arithmetic(latex: str) -> Decimal:
+    """A worked line with its numbers, e.g. (1 - 0.9999091^2) \\cdot 0.8, worked out exactly
+    as a student would (Decimal arithmetic on the numbers as written)."""
+    text = latex.replace("\\left(", "(").replace("\\right)", ")").replace("\\cdot", "*")
+    text = re.sub(r" \\times 10\^\{(-?\d+)\}", r"e\1", text)
+    text = re.sub(r"(\d+(?:\.\d+)?(?:e-?\d+)?)", r"Decimal('\1')", text)
+    text = re.sub(r"\)\s*\(", ")*(", text).replace("^", "**")
+    return eval(text, {"Decimal": Decimal})  # arithmetic built just above
+
+
+TEMPLATES = [  # a template, its numbers by name, and the entry's value from them (float)
+    (  # saturated: 1 - h^2 cancels
+        "(1 - [[h_3:i]]^2) [[*]] [[W_h:ij]]",
+        {"h_3": 0.99990912, "W_h": 0.8},
+        lambda n: (1 - n["h_3"] ** 2) * n["W_h"],
+    ),
+    (
+        "(1 - [[h_3:i]]^2) [[*]] [[W_h:ij]]",
+        {"h_3": 0.3557, "W_h": 0.8},
+        lambda n: (1 - n["h_3"] ** 2) * n["W_h"],
+    ),
+    ("[[z_3:i]](1 - [[z_3:i]])", {"z_3": 0.999987}, lambda n: n["z_3"] * (1 - n["z_3"])),
+    ("[[z_3:i]](1 - [[z_3:i]])", {"z_3": -0.372216}, lambda n: n["z_3"] * (1 - n["z_3"])),
+    (  # a GRU's h_{t-1} - n_t, nearly equal
+        "([[h_2:i]] - [[n_3:i]]) [[*]] [[z_3:i]](1 - [[z_3:i]])",
+        {"h_2": 0.61, "n_3": 0.60993, "z_3": 0.4},
+        lambda n: (n["h_2"] - n["n_3"]) * n["z_3"] * (1 - n["z_3"]),
+    ),
+    (
+        "[[a:i]] [[*]] [[b:i]] + [[c:i]] [[*]] [[d:i]]",
+        {"a": 0.3, "b": 0.7, "c": -0.20999, "d": 1.0},
+        lambda n: n["a"] * n["b"] + n["c"] * n["d"],
+    ),
+    ("[[a:i]] [[*]] [[b:i]]", {"a": 3.1e-6, "b": -0.25}, lambda n: n["a"] * n["b"]),
+]
+
+
+def test_worked_entries_are_written_to_the_digits_that_make_their_value(watched: Watched) -> None:
+    """workedEntry (worked.js) with the entry's value: the numbers put in, worked out as
+    written, give the value as shown, even where 1 - h^2 or a difference cancels; 4 digits
+    where 4 already do."""
+    page = watched.page
+    watched.open("/")
+    script = """async ([template, named, result]) => {
+        const { workedEntry } = await import('/static/js/worked.js');
+        const { formatNumber } = await import('/static/js/format.js');
+        const numbers = new Map(Object.entries(named).map(
+            ([name, value]) => [name, { name, latex: name, value: [[value]] }]));
+        const shown = workedEntry(template, numbers, 0, 0, result);
+        return [shown.numbers, workedEntry(template, numbers, 0, 0).numbers, formatNumber(result)];
+    }"""
+    for template, named, value_of in TEMPLATES:
+        result = value_of(named)
+        written, at_four, shown = page.evaluate(script, [template, named, result])
+        assert adds_up([str(latex_arithmetic(written))], shown), (template, written, shown)
+        if adds_up([str(latex_arithmetic(at_four))], shown):
+            assert written == at_four
+        else:
+            assert written != at_four
+    assert watched.errors == []
