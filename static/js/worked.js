@@ -4,7 +4,8 @@
 // number shown here comes from the server.
 
 import { createHTML } from "./svg.js";
-import { digitsThatMake, exact, flatten, latexNumber, shapeOf } from "./format.js";
+import { templateValue } from "./arithmetic.js";
+import { digitsThatMake, flatten, latexNumber, shapeOf } from "./format.js";
 import { cellOf } from "./heatmap.js";
 
 const PLACEHOLDER = /\[\[(\w+|\*)(?::(ij|i|j))?\]\]/g;
@@ -106,88 +107,6 @@ export function workedEntry(template, numbers, i, j, result = null) {
     ? digitsThatMake(values, result, (decimals) => templateValue(template, decimals), four) : four;
   if (digits.some((count) => count !== 4)) filled = fillEntry(template, numbers, i, j, "numbers", digits);
   return { symbols: symbols.latex, numbers: filled.used.length ? filled.latex : null, used: filled.used, digits };
-}
-
-// ---- a template as arithmetic, on the numbers as shown: does its line add up? -----------
-
-const TOKEN = /\s*(\[\[\*\]\]|\[\[\w+(?::(?:ij|i|j))?\]\]|\\mathbb\{1\}\[|\d+|[-+()^\]>])/y;
-
-/** The tokens of a template ("*" a product, "[[" a number, "1[" an indicator), or null when
- * it holds anything else (then no line of it is checked). */
-function tokensOf(template) {
-  const tokens = [];
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < template.length) {
-    const start = TOKEN.lastIndex;
-    const match = TOKEN.exec(template);
-    if (!match) return /^\s*$/.test(template.slice(start)) ? tokens : null;
-    const text = match[1];
-    tokens.push(text === "[[*]]" ? "*" : text.startsWith("[[") ? "[[" : text.startsWith("\\") ? "1[" : text);
-  }
-  return tokens;
-}
-
-/**
- * The value of a template with its numbers (in the order it names them) as exact decimals
- * ([coefficient, exponent]): sums, differences, products ([[*]] or side by side), powers and
- * the indicator 1[a > 0]; null for a template of any other form.
- */
-export function templateValue(template, decimals) {
-  const tokens = tokensOf(template);
-  if (!tokens) return null;
-  let at = 0;
-  let next = 0;
-  const peek = () => tokens[at];
-  const take = (wanted) => {
-    if (wanted !== undefined && tokens[at] !== wanted) throw new Error(`expected ${wanted}`);
-    return tokens[at++];
-  };
-  const startsFactor = () => ["[[", "(", "1["].includes(peek()) || /^\d+$/.test(peek() ?? "");
-  const atom = () => {
-    const token = take();
-    if (token === "[[") return decimals[next++];
-    if (token === "-") return exact.negate(atom());
-    if (/^\d+$/.test(token)) return exact.integer(token);
-    if (token !== "(" && token !== "1[") throw new Error(`unexpected ${token}`);
-    const inner = sum();
-    if (token === "(") {
-      take(")");
-      return inner;
-    }
-    take(">");
-    const bound = exact.integer(take());
-    take("]");
-    return exact.integer(exact.sign(exact.add(inner, exact.negate(bound))) > 0 ? 1 : 0);
-  };
-  const power = () => {
-    const base = atom();
-    if (peek() !== "^") return base;
-    take("^");
-    return Array.from({ length: Number(take()) - 1 }).reduce((value) => exact.multiply(value, base), base);
-  };
-  const product = () => {
-    let value = power();
-    while (peek() === "*" || startsFactor()) {
-      if (peek() === "*") take("*");
-      value = exact.multiply(value, power());
-    }
-    return value;
-  };
-  const sum = () => {
-    let value = product();
-    while (peek() === "+" || peek() === "-") {
-      const sign = take();
-      const term = product();
-      value = exact.add(value, sign === "+" ? term : exact.negate(term));
-    }
-    return value;
-  };
-  try {
-    const value = sum();
-    return at === tokens.length && next === decimals.length ? value : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The numbers of a term by name, as its templates name them. */
