@@ -12,7 +12,11 @@ in view and nothing else:
 e.g. the Elman Jacobian dh_3/dh_2 = diag(1 - h_3^2) W_h has the entry template
 (1 - [[h_3:i]]^2) [[*]] [[W_h:ij]]: on the seed example (1 - 0.3557^2) * 0.8 = 0.6988.
 The templates come by block (app.core.cells.base.Blocks): one for most factors, one per
-block of an LSTM's state (h, then c), i and j counted within the block.
+block of an LSTM's state (h, then c), i and j counted within the block. Each block has its
+label, the derivative it is (`blocks`), made from the state parts the cell declares
+(`states`): the LSTM's ds_3/ds_2 has the blocks dh_3/dh_2, dh_3/dc_2, dc_3/dh_2 and dc_3/dc_2,
+so its entry (3, 2) with H = 2 is [dc_3/dh_2]_{1,2}. A cell of one state has one block, the
+factor itself.
 
 The loss and output factors belong to the model and are written here; the recurrent and
 direct factors of a cell parameter are the cell's own (`jacobian_entry`, `direct_entry`),
@@ -27,13 +31,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from app.core.cells.base import Blocks, Number, one
+from app.core.cells.base import Blocks, Number, latex_name, one
 from app.core.model import Config
 from app.core.terms import Factor, StepView, Term
 
 PLACEHOLDER = re.compile(r"\[\[(\w+)(?::(?:ij|i|j))?\]\]")
 
-__all__ = ["PLACEHOLDER", "Number", "with_entries"]
+__all__ = ["PLACEHOLDER", "Number", "block_labels", "with_entries"]
 
 
 def _entry(config: Config, factor: Factor, term: Term) -> Blocks:
@@ -50,6 +54,34 @@ def _entry(config: Config, factor: Factor, term: Term) -> Blocks:
     if term.param in config.output_params:
         return one(f"[[h_{term.k}:j]]" if term.param == "W_y" else "1")
     return cell.direct_entry(term.param, term.t)
+
+
+def derivative(top: str, bottom: str, direct: bool = False) -> str:
+    r"""\frac{\partial top}{\partial bottom} (\partial^{+} for a direct partial)."""
+    plus = "^{+}" if direct else ""
+    return rf"\frac{{\partial{plus} {top}}}{{\partial {bottom}}}"
+
+
+def state_parts(states: tuple[str, ...], t: int) -> tuple[str, ...]:
+    """The parts of the state s_t in LaTeX, as the cell declares them: (h_{3}, c_{3})."""
+    return tuple(f"{state}_{{{t}}}" for state in states)
+
+
+def block_labels(config: Config, factor: Factor, term: Term) -> Blocks:
+    """The derivative each block of `factor` is, shaped as its entry templates: its rows run
+    over the state parts where it differentiates s_t (ds_j/ds_{j-1}, d+s_t/dtheta), its
+    columns where it is taken with respect to s (dz_k/ds_k, ds_j/ds_{j-1}); else one block."""
+    cell = config.rnn
+    now = state_parts(cell.states, factor.step)
+    if factor.kind == "output":
+        return (tuple(derivative(f"z_{{{factor.step}}}", part) for part in now),)
+    if factor.kind == "recurrent":
+        before = state_parts(cell.states, factor.step - 1)
+        return tuple(tuple(derivative(part, prev) for prev in before) for part in now)
+    cell_param = term.param not in config.output_params
+    if factor.kind == "direct" and cell_param and cell.through(term.param) is None:
+        return tuple((derivative(part, latex_name(term.param), direct=True),) for part in now)
+    return one(factor.latex)
 
 
 def _numbers(
@@ -82,8 +114,11 @@ def _numbers(
 def with_entries(
     config: Config, params: dict[str, np.ndarray], steps: dict[int, StepView], term: Term
 ) -> Term:
-    """`term` with each factor's entry templates and the numbers they name."""
-    factors = tuple(replace(f, entry=_entry(config, f, term)) for f in term.factors)
+    """`term` with each factor's entry templates, its blocks' labels and the numbers they name."""
+    factors = tuple(
+        replace(f, entry=_entry(config, f, term), blocks=block_labels(config, f, term))
+        for f in term.factors
+    )
     templates = [template for f in factors for row in f.entry for template in row]
     numbers = _numbers(config, params, steps, term, templates)
     return replace(term, factors=factors, numbers=numbers)

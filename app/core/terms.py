@@ -51,6 +51,7 @@ class Factor:
     step: int  # the time step it belongs to (the t of the edge's target)
     parts: tuple[FactorPart, ...] = ()  # their element-wise product is `value`
     entry: tuple[tuple[str, ...], ...] = ()  # its entry (i, j) as templates (app.core.entries)
+    blocks: tuple[tuple[str, ...], ...] = ()  # each block's derivative in LaTeX, shaped as entry
 
     @property
     def shape(self) -> tuple[int, ...]:

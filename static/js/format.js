@@ -175,3 +175,86 @@ export function divergingRGB(value, scale) {
   const mix = (channel) => Math.round(255 + (channel - 255) * share);
   return [mix(r), mix(g), mix(b)];
 }
+
+// ---- operands that make their shown result ---------------------------------------------
+
+const MOST_DIGITS = 15; // a double holds about 15 significant decimal digits
+
+/** A number as it is shown at `digits` significant digits, exactly: [coefficient, exponent]
+ * (coefficient × 10^exponent, the coefficient a BigInt), its last digit the last one written
+ * (formatNumber drops trailing zeros): 0.11187 at 4 -> [1119n, -4], 0.013795 -> [138n, -4]. */
+function shownDecimal(value, digits) {
+  if (value === 0) return [0n, 0];
+  const [mantissa, exponent] = value.toExponential(digits - 1).split("e");
+  let [coefficient, power] = [BigInt(mantissa.replace(".", "")), Number(exponent) - (digits - 1)];
+  while (coefficient % 10n === 0n) [coefficient, power] = [coefficient / 10n, power + 1];
+  return [coefficient, power];
+}
+
+/** coefficient × 10^exponent rounded to 10^place (halves away from zero), as a coefficient. */
+function roundedTo([coefficient, exponent], place) {
+  if (exponent >= place) return coefficient * 10n ** BigInt(exponent - place);
+  const unit = 10n ** BigInt(place - exponent);
+  const size = coefficient < 0n ? -coefficient : coefficient;
+  const rounded = (size + unit / 2n) / unit;
+  return coefficient < 0n ? -rounded : rounded;
+}
+
+/** Exact decimal arithmetic on [coefficient, exponent] pairs (shown numbers, added up as a
+ * student would, with no rounding on the way). */
+export const exact = {
+  integer: (n) => [BigInt(n), 0],
+  add([c, e], [c2, e2]) {
+    const place = Math.min(e, e2);
+    return [c * 10n ** BigInt(e - place) + c2 * 10n ** BigInt(e2 - place), place];
+  },
+  multiply: ([c, e], [c2, e2]) => [c * c2, e + e2],
+  negate: ([c, e]) => [-c, e],
+  sign: ([c]) => (c > 0n ? 1 : c < 0n ? -1 : 0),
+};
+
+/** The shown operands combined exactly: their sum ("+") or their product ("·"). */
+function combined(decimals, operation) {
+  return decimals.reduce(operation === "·" ? exact.multiply : exact.add);
+}
+
+/** The exponent of a number's leading digit: 0.1119 -> -1, 250 -> 2. */
+const leadingPower = (value) => Number(value.toExponential().split("e")[1]);
+
+/**
+ * The rule for every line that works a result out of shown numbers: significant digits for
+ * each operand such that the operands as shown, put through `combine` exactly (a list of
+ * [coefficient, exponent] -> one, or null for a form it cannot check), give the result as
+ * shown at `digits`. From `start` (one
+ * count per operand), every operand gains a digit until they do (at most 15); `start` when
+ * none does (a result on the server's rounding edge) or a number is not finite.
+ */
+export function digitsThatMake(operands, result, combine, start, digits = 4) {
+  if (!operands.length || ![...operands, result].every(Number.isFinite)) return start;
+  const shown = shownDecimal(result, digits);
+  for (let extra = 0; Math.max(...start) + extra <= MOST_DIGITS; extra += 1) {
+    const counts = start.map((count) => count + extra);
+    const decimals = operands.map((value, n) => shownDecimal(value, counts[n]));
+    const value = combine(decimals); // null: a line of a form that is not checked
+    if (value === null) return start;
+    if (roundedTo(value, shown[1]) === shown[0]) return counts;
+  }
+  return start;
+}
+
+/**
+ * Significant digits for each operand of a sum ("+") or product ("·") shown with its
+ * result, so that the operands as shown, added or multiplied, give the result as shown at
+ * its own `digits`: 0.1119 + (−0.1082) = 0.003636 does not add up (a student gets 0.0037),
+ * 0.111871 + (−0.108235) = 0.003636 does. Never fewer than `digits`; the addends of a sum
+ * start at the result's last decimal place (digitsThatMake then adds digits as needed).
+ * Formatting only: the result is the server's, never recomputed.
+ */
+export function operandDigits(operands, result, operation = "+", digits = 4) {
+  const place = Number.isFinite(result) ? shownDecimal(result, digits)[1] : 0;
+  const start = operands.map((value) => {
+    if (operation === "·" || !Number.isFinite(value) || value === 0) return digits;
+    return Math.min(MOST_DIGITS, Math.max(digits, leadingPower(value) - place + 1)); // to the result's place
+  });
+  return digitsThatMake(operands, result, (decimals) => combined(decimals, operation), start, digits);
+}

@@ -3,10 +3,18 @@
 // worked out with its numbers, and the running sum as the addition that makes it.
 
 import { createHTML } from "./svg.js";
-import { flatten, latexNumber } from "./format.js";
+import { flatten, latexNumber, operandDigits } from "./format.js";
 import { entryOf, entryPicker, matrixShape, pickEntry, pickedEntry, shapeLabel } from "./worked.js";
 
-const paren = (number) => (number !== null && number < 0 ? `\\left(${latexNumber(number)}\\right)` : latexNumber(number));
+const paren = (number, digits = 4) => (number !== null && number < 0
+  ? `\\left(${latexNumber(number, digits)}\\right)` : latexNumber(number, digits));
+
+/** Operands written so that, added or multiplied as shown, they give the result as shown
+ * (operandDigits): the first as it is, the others in parentheses when negative. */
+function operandsLatex(operands, result, operation) {
+  const digits = operandDigits(operands, result, operation);
+  return operands.map((number, n) => (n ? paren(number, digits[n]) : latexNumber(number, digits[n])));
+}
 
 /** The shape under a factor card (or under the result): "1×4", with data-shape for tests. */
 export function shapeTag(dims, what) {
@@ -87,7 +95,7 @@ function entryLines(term, factorValues, [i, j], typeset, paramLatex) {
   const lines = [];
   const at = flatten(term.value).length === 1 ? "" : `_{${i + 1},${j + 1}}`;
   if (scalars) {
-    const product = factorValues.map((v, n) => (n ? paren(flatten(v)[0]) : latexNumber(flatten(v)[0]))).join(" \\cdot ");
+    const product = operandsLatex(factorValues.map((v) => flatten(v)[0]), value, "·").join(" \\cdot ");
     lines.push(typeset(`\\text{term} = ${product} = ${latexNumber(value)}`, { display: true, className: "math product-numbers" }));
   } else {
     const last = factorValues.at(-1);
@@ -95,7 +103,7 @@ function entryLines(term, factorValues, [i, j], typeset, paramLatex) {
     const r = term.row?.[i];
     if (d !== undefined && r !== undefined && flatten(term.row).length === matrixShape(term.value)[0]) {
       lines.push(typeset(
-        `[\\text{term}]${at} = r_{${i + 1}} \\cdot [${term.factors.at(-1).latex}]${at} = ${latexNumber(r)} \\cdot ${paren(d)} = ${latexNumber(value)}`,
+        `[\\text{term}]${at} = r_{${i + 1}} \\cdot [${term.factors.at(-1).latex}]${at} = ${operandsLatex([r, d], value, "·").join(" \\cdot ")} = ${latexNumber(value)}`,
         { display: true, className: "math product-numbers" },
       ));
     }
@@ -110,7 +118,7 @@ function entryLines(term, factorValues, [i, j], typeset, paramLatex) {
       { display: true, className: "math running-sum dropped" },
     )
     : typeset(
-      `${at ? `[${so}]${at}` : so}\\text{ so far} = \\text{before} + \\text{term} = ${latexNumber(previous)} + ${paren(value)} = ${latexNumber(running)}`,
+      `${at ? `[${so}]${at}` : so}\\text{ so far} = \\text{before} + \\text{term} = ${operandsLatex([previous, value], running, "+").join(" + ")} = ${latexNumber(running)}`,
       { display: true, className: "math running-sum" },
     );
   sum.dataset.numbers = JSON.stringify(term.dropped ? [previous, running] : [previous, value, running]);

@@ -4,7 +4,8 @@
 // number shown here comes from the server.
 
 import { createHTML } from "./svg.js";
-import { flatten, latexNumber, shapeOf } from "./format.js";
+import { templateValue } from "./arithmetic.js";
+import { digitsThatMake, flatten, latexNumber, shapeOf } from "./format.js";
 import { cellOf } from "./heatmap.js";
 
 const PLACEHOLDER = /\[\[(\w+|\*)(?::(ij|i|j))?\]\]/g;
@@ -31,8 +32,8 @@ export function entryOf(value, i, j) {
  * A number in LaTeX, in parentheses when negative after an operator, and when negative or
  * written with a power of ten before ^ ((3.063 \times 10^{-7})^2, never 10^{-7}^2).
  */
-function numberLatex(number, paren, beforePower) {
-  const text = latexNumber(number);
+function numberLatex(number, paren, beforePower, digits = 4) {
+  const text = latexNumber(number, digits);
   const negative = number !== null && number < 0;
   const wrap = (paren && negative) || (beforePower && (negative || text.includes("\\times")));
   return wrap ? `\\left(${text}\\right)` : text;
@@ -46,10 +47,11 @@ function symbolLatex(number, index, i, j) {
 }
 
 /**
- * A template filled for entry (i, j): with symbols (mode "symbols") or numbers ("numbers").
+ * A template filled for entry (i, j): with symbols (mode "symbols") or numbers ("numbers"),
+ * the n-th number put in to digits[n] significant digits (4 without).
  * Returns { latex, used: [[name, index, number], ...] } (used: what was put in, for tests).
  */
-export function fillEntry(template, numbers, i, j, mode) {
+export function fillEntry(template, numbers, i, j, mode, digits = []) {
   const used = [];
   const latex = template.replace(PLACEHOLDER, (match, name, index, offset) => {
     if (name === "*") return mode === "numbers" ? "\\cdot" : "\\,";
@@ -61,7 +63,7 @@ export function fillEntry(template, numbers, i, j, mode) {
     used.push([name, index ?? "", value]);
     const beforePower = template[offset + match.length] === "^";
     const atStart = offset === 0 && !beforePower;
-    return numberLatex(value, !atStart, beforePower);
+    return numberLatex(value, !atStart, beforePower, digits[used.length - 1] ?? 4);
   });
   return { latex, used };
 }
@@ -91,13 +93,20 @@ export function entryPicker(dims, [i, j], onPick, label) {
 }
 
 /**
- * The worked lines of one entry: "= symbols = numbers = value", as LaTeX pieces.
- * Returns { symbols, numbers, used } (numbers null when the template has no number in it).
+ * The worked lines of one entry: "= symbols = numbers = value", as LaTeX pieces; given the
+ * entry's value (`result`), the numbers are written to the digits that make it as shown
+ * (digitsThatMake): (1 - 0.9999^2) · 0.8 would not give 0.0001456, (1 - 0.999909^2) · 0.8 does.
+ * Returns { symbols, numbers, used, digits } (numbers null when the template has no number).
  */
-export function workedEntry(template, numbers, i, j) {
+export function workedEntry(template, numbers, i, j, result = null) {
   const symbols = fillEntry(template, numbers, i, j, "symbols");
-  const filled = fillEntry(template, numbers, i, j, "numbers");
-  return { symbols: symbols.latex, numbers: filled.used.length ? filled.latex : null, used: filled.used };
+  let filled = fillEntry(template, numbers, i, j, "numbers");
+  const values = filled.used.map(([, , value]) => value);
+  const four = values.map(() => 4);
+  const digits = Number.isFinite(result)
+    ? digitsThatMake(values, result, (decimals) => templateValue(template, decimals), four) : four;
+  if (digits.some((count) => count !== 4)) filled = fillEntry(template, numbers, i, j, "numbers", digits);
+  return { symbols: symbols.latex, numbers: filled.used.length ? filled.latex : null, used: filled.used, digits };
 }
 
 /** The numbers of a term by name, as its templates name them. */
@@ -154,22 +163,44 @@ export const isGiven = (template) => /^\[\[\w+(:\w+)?\]\]$/.test(template);
 
 /**
  * The template of entry (i, j) of a factor whose templates come by block (factor.entry: rows
- * of blocks; one block for most factors, h and c parts for an LSTM's state), and the entry's
- * indices within its block. null when the factor has no template.
+ * of blocks; one block for most factors, h and c parts for an LSTM's state), the entry's
+ * indices within its block, the block's size and its label (labels: factor.blocks, the
+ * derivative each block is; null without). null when the factor has no template.
  */
-export function entryTemplate(entry, dims, i, j) {
+export function entryTemplate(entry, dims, i, j, labels = null) {
   if (!entry?.length || !entry[0]?.length) return null;
   const rows = dims[0] / entry.length;
   const columns = dims[1] / entry[0].length;
   const blockRow = Math.floor(i / rows);
   const blockColumn = Math.floor(j / columns);
-  return { template: entry[blockRow][blockColumn], i: i - blockRow * rows, j: j - blockColumn * columns };
+  return {
+    template: entry[blockRow][blockColumn],
+    i: i - blockRow * rows,
+    j: j - blockColumn * columns,
+    size: [rows, columns],
+    label: labels?.[blockRow]?.[blockColumn] ?? null,
+  };
+}
+
+/**
+ * The name of entry (i, j) of a factor in LaTeX, by its block with 1-based indices within
+ * it: "[\frac{\partial h_{3}}{\partial h_{2}}]_{1,2}" for one block (Elman, GRU); for an
+ * LSTM's ds_3/ds_2 with H = 2, entry (3, 2) is "[\frac{\partial c_{3}}{\partial h_{2}}]_{1,2}";
+ * a block of one number is named by its label alone.
+ */
+export function entryName(factor, dims, i, j) {
+  const local = entryTemplate(factor.entry, dims, i, j, factor.blocks);
+  if (!local) return `[${factor.latex}]_{${i + 1},${j + 1}}`;
+  const label = local.label ?? factor.latex;
+  if (local.size[0] * local.size[1] === 1) return label;
+  return `[${label}]_{${local.i + 1},${local.j + 1}}`;
 }
 
 /**
  * A factor's worked entry, kept up to date when another entry is picked (the picker, or a
  * click on a cell of its heat map): "[∂h_3/∂h_2]_{1,2} = (1 - [h_3]_1^2) [W_h]_{1,2} =
- * (1 - 0.3557^2) · 0.8 = 0.6988"; for a single number "= (1 - 0.3557^2) · 0.8 =".
+ * (1 - 0.3557^2) · 0.8 = 0.6988", the entry named in its block (entryName: an LSTM's
+ * "[∂c_3/∂h_2]_{1,2}"); for a single number "= (1 - 0.3557^2) · 0.8 =".
  */
 export function workedFactor(factor, value, numbers, { termId, index, typeset }) {
   const dims = matrixShape(value, factor.shape);
@@ -180,11 +211,11 @@ export function workedFactor(factor, value, numbers, { termId, index, typeset })
   if (!first || (single && isGiven(first.template))) return box;
   const draw = ([i, j]) => {
     const local = entryTemplate(factor.entry, dims, i, j);
-    const { symbols, numbers: filled, used } = workedEntry(local.template, numbers, local.i, local.j);
     const entryValue = value === null || value === undefined ? undefined : entryOf(value, i, j);
+    const { symbols, numbers: filled, used } = workedEntry(local.template, numbers, local.i, local.j, entryValue);
     const parts = single
       ? (filled ? [`= ${filled} =`] : [])
-      : [`[${factor.latex}]_{${i + 1},${j + 1}} = ${symbols}`, filled ? `= ${filled}` : "", entryValue === undefined ? "" : `= ${latexNumber(entryValue)}`];
+      : [`${entryName(factor, dims, i, j)} = ${symbols}`, filled ? `= ${filled}` : "", entryValue === undefined ? "" : `= ${latexNumber(entryValue)}`];
     const line = parts.filter(Boolean).length ? typeset(parts.filter(Boolean).join(" "), { className: "math worked-line" }) : null;
     if (line) {
       line.dataset.used = JSON.stringify(used);

@@ -13,7 +13,7 @@ import { paramLatex, typeset } from "./expression.js";
 import { flatten, formatNumber, latexValue, shapeOf } from "./format.js";
 import { createHTML } from "./svg.js";
 import {
-  entryOf, entryTemplate, isGiven, lossWorked, matrixShape, numbersByName, workedEntry,
+  entryName, entryOf, entryTemplate, isGiven, lossWorked, matrixShape, numbersByName, workedEntry,
 } from "./worked.js";
 
 const blanks = new URL(window.location.href).searchParams.get("blanks") === "1";
@@ -100,13 +100,14 @@ function forwardSection(data) {
 
 // ---- the backward pass: each term, its factors and their product ------------------------
 
-/** A worked factor's entry (1, 1) with the numbers put in, as the explorer's card writes it. */
+/** A worked factor's entry (1, 1) with the numbers put in, as the explorer's card writes it
+ * (to the digits that make its value as shown). */
 function workedNumbers(factor, numbers) {
   if (factor.value === null) return null;
   // factor.entry comes by block (an LSTM's h and c parts): entry (1, 1) lies in the first
   const first = entryTemplate(factor.entry, matrixShape(factor.value, factor.shape), 0, 0);
   if (!first || isGiven(first.template)) return null;
-  return workedEntry(first.template, numbers, first.i, first.j);
+  return workedEntry(first.template, numbers, first.i, first.j, entryOf(factor.value, 0, 0));
 }
 
 function factorLines(factor, index, numbers) {
@@ -118,9 +119,12 @@ function factorLines(factor, index, numbers) {
   if (!worked?.numbers || flatten(factor.value).length === 1) {
     return [line(`${F} = ${factor.latex} = ${factor.formula}${filled} = ${value}`, "line factor")];
   }
+  // An LSTM's factor by block: entry (1, 1) is that of its first block, named as the explorer names it
+  const blocked = (factor.blocks ?? []).flat().length > 1;
+  const name = blocked ? ` = ${entryName(factor, matrixShape(factor.value, factor.shape), 0, 0)}` : "";
   return [
     line(`${F} = ${factor.latex} = ${factor.formula} = ${value}`, "line factor"),
-    line(`[${F}]_{1,1} = ${worked.symbols}${filled} = ${number(entryOf(factor.value, 0, 0))}`, "line factor entry"),
+    line(`[${F}]_{1,1}${name} = ${worked.symbols}${filled} = ${number(entryOf(factor.value, 0, 0))}`, "line factor entry"),
   ];
 }
 

@@ -11,6 +11,7 @@ import pytest
 
 from app.core import bptt, get_preset, term_detail
 from app.core.cells import make_cell
+from app.core.cells.base import latex_name
 from app.core.model import Config, Scenario, init_params
 
 PLACEHOLDER = re.compile(r"\[\[(\w+)(?::(ij|i|j))?\]\]")
@@ -205,3 +206,76 @@ def test_the_gru_jacobian_names_its_way_through_the_reset_gate() -> None:
     np.testing.assert_allclose(numbers["M_3"], p["W_hh"] @ through_r, rtol=1e-12)
     latex = {n.name: n.latex for n in cell.entry_numbers(p, cache, 3)}["M_3"]
     assert r"\operatorname{diag}(r_{3})" in latex and "W_{hr}" in latex
+
+
+FRAC = re.compile(r"^\\frac\{\\partial(\^\{\+\})? (\S+)\}\{\\partial (\S+)\}$")
+
+
+def block_of_value(value: np.ndarray, blocks, r: int, c: int) -> np.ndarray:
+    """Block (r, c) of a factor's value, its rows and columns split as its labels are."""
+    matrix = value if value.ndim == 2 else value[:, None]
+    rows, columns = matrix.shape[0] // len(blocks), matrix.shape[1] // len(blocks[0])
+    return matrix[r * rows : (r + 1) * rows, c * columns : (c + 1) * columns]
+
+
+def labelled(factor, top: str, bottom: str) -> np.ndarray:
+    """The block of `factor` whose label is d top / d bottom (d+ for a direct partial)."""
+    for r, row in enumerate(factor.blocks):
+        for c, label in enumerate(row):
+            _, numerator, denominator = FRAC.match(label).groups()
+            if (numerator, denominator) == (top, bottom):
+                return block_of_value(factor.value, factor.blocks, r, c)
+    raise AssertionError(f"no block d{top}/d{bottom} in {factor.blocks}")
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_each_block_is_labelled_by_the_state_parts_the_cell_declares(name: str) -> None:
+    """One label per block of templates; one block (the factor itself) for a cell of one state,
+    and for the LSTM the parts h, c of s_j by rows and of s_{j-1} by columns."""
+    scenario = SCENARIOS[name]()
+    run, states = bptt(scenario), make_cell(scenario.config.cell).states
+    for record in run.backward:
+        for summary in record.terms:
+            term = term_detail(run, summary.param, summary.ks[-1], record.t)
+            for factor in term.factors:
+                assert [len(row) for row in factor.blocks] == [len(row) for row in factor.entry]
+                if len(states) == 1:
+                    assert factor.blocks == ((factor.latex,),), factor.symbol
+                if factor.kind != "recurrent":
+                    continue
+                j = factor.step
+                for r, row in enumerate(factor.blocks):
+                    for c, label in enumerate(row):
+                        _, top, bottom = FRAC.match(label).groups()
+                        assert (top, bottom) == (f"{states[r]}_{{{j}}}", f"{states[c]}_{{{j - 1}}}")
+
+
+def test_the_lstm_blocks_hold_what_their_labels_say() -> None:
+    """dc_j/dc_{j-1} = diag(f_j); the output reads h only (dz/dc = 0, dz/dh = W_y); the output
+    gate does not reach c (d+c_t/dW_xo = 0) and the other gates do, and every gate reaches h."""
+    run = bptt(SCENARIOS["lstm-3"]())
+    checked = set()
+    for record in run.backward:
+        for summary in record.terms:
+            term = term_detail(run, summary.param, summary.ks[-1], record.t)
+            numbers = {number.name: number.value for number in term.numbers}
+            by_kind = {factor.kind: factor for factor in term.factors}
+            if "output" not in by_kind:  # W_y, b_y: the output layer's own two factors
+                continue
+            output, direct = by_kind["output"], by_kind["direct"]
+            if "recurrent" in by_kind:
+                j = by_kind["recurrent"].step
+                cc = labelled(by_kind["recurrent"], f"c_{{{j}}}", f"c_{{{j - 1}}}")
+                np.testing.assert_allclose(cc, np.diag(numbers[f"f_{j}"]), rtol=1e-12)
+                checked.add("recurrent")
+            k, t, theta = output.step, direct.step, latex_name(term.param)
+            assert not labelled(output, f"z_{{{k}}}", f"c_{{{k}}}").any()
+            reads_h = labelled(output, f"z_{{{k}}}", f"h_{{{k}}}")
+            np.testing.assert_array_equal(reads_h, numbers["W_y"])
+            if t == 1:  # h_0 = c_0 = 0: there W_h* and the forget gate reach nothing
+                continue
+            reaches_c = labelled(direct, f"c_{{{t}}}", theta).any()
+            assert reaches_c == (not term.param.endswith("o")), term.param
+            assert labelled(direct, f"h_{{{t}}}", theta).any(), term.param
+            checked.add(term.param)
+    assert {"recurrent", "W_xo", "W_xi", "b_f"} <= checked

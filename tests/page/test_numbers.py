@@ -3,7 +3,10 @@ around negatives, graph numbers inside their boxes, no redundant step, no KaTeX 
 
 from __future__ import annotations
 
+import math
+import random
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from playwright.sync_api import Page
 
@@ -12,6 +15,7 @@ from tests.page.helpers import (
     assert_close,
     box,
     click_and_wait,
+    formatted,
     inside,
     latex_number,
     open_editor_session,
@@ -20,6 +24,7 @@ from tests.page.helpers import (
     shown_values,
     single,
 )
+from tests.page.test_worked import ANNOTATION, walk_to
 
 ANNOTATIONS = "els => els.map(e => e.querySelector('annotation').textContent)"
 
@@ -160,4 +165,159 @@ def test_hello_typesets_without_katex_warnings(watched: Watched) -> None:
     )
     assert "\\times" in shape and "×" not in shape
     assert [w for w in watched.warnings if "KaTeX" in w or "LaTeX" in w] == []
+    assert watched.errors == []
+
+
+# ---- sums and products whose shown operands give the shown result -----------------------
+
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
+def shown_decimal(text: str) -> Decimal:
+    """A number as the page writes it, exactly: -0.1082, 3.6×10⁻⁸, 1.2 \\times 10^{-5}."""
+    text = text.replace("\\left(", "").replace("\\right)", "").strip()
+    text = text.replace(" \\times 10^{", "e").replace("}", "").replace("×10", "e")
+    return Decimal(text.translate(SUPERSCRIPTS))
+
+
+def adds_up(operands: list[str], result: str, operation: str = "+") -> bool:
+    """The shown operands, added (or multiplied) exactly and rounded to the last digit of the
+    shown result, are the shown result."""
+    numbers = [shown_decimal(text) for text in operands]
+    total = sum(numbers, Decimal(0)) if operation == "+" else math.prod(numbers, start=Decimal(1))
+    shown = shown_decimal(result)
+    if shown == 0:
+        return total == 0 or abs(total) < Decimal("1e-300")
+    places = Decimal(1).scaleb(shown.as_tuple().exponent)
+    return total.quantize(places, rounding=ROUND_HALF_UP) == shown
+
+
+def test_the_seed_w_x_running_sum_adds_up_as_shown(watched: Watched) -> None:
+    """Backward t = 1 of the seed: dL/dW_x so far = 0.1119 + (-0.1082) read as 0.0037 to a
+    student; the addends are shown to the sum's last digit, and add up to it."""
+    page = watched.page
+    watched.open("/")
+    walk_to(page, "backward step t = 1, term 1 of")
+    term_id = page.locator("#formula .factors").get_attribute("data-term")
+    assert term_id.startswith("W_x:")
+    term = watched.term(term_id)
+    written = page.eval_on_selector("#formula .running-sum", ANNOTATION)
+    addition = written.split(r"\text{before} + \text{term} = ")[1]
+    before_and_term, result = addition.rsplit(" = ", 1)
+    operands = before_and_term.split(" + ")
+    assert len(operands) == 2 and adds_up(operands, result), written
+    assert [result] == formatted(page, term["running"])
+    # each addend is the API's number, rounded to its own last digit
+    for text, exact in zip(operands, (term["previous"], term["value"]), strict=True):
+        shown = shown_decimal(text)
+        unit = Decimal(1).scaleb(shown.as_tuple().exponent)
+        assert abs(shown - Decimal(single(exact))) <= unit / 2, (text, exact)
+    assert watched.errors == []
+
+
+CANCELLING = [
+    [0.20693922, -0.09506688],  # no cancellation to speak of
+    [0.11187234, -0.10823597],  # the seed's W_x: 0.003636
+    [0.5, -0.49999999],  # 1e-8: eight digits cancel
+    [-3.25e-4, 3.2467e-4],  # scientific addends, a tiny sum
+    [12345.678, -12345.1],
+    [0.12344, 0.12344],  # no cancellation, but 4 digits each lose the last digit
+    [0.5, 0.25],
+    [0.1, -0.1],  # an exact zero
+    [0.3, -0.1, -0.19999],  # three addends
+]
+
+
+def test_operand_digits_make_every_shown_sum_and_product_follow(watched: Watched) -> None:
+    """operandDigits (format.js) across cancellation cases: the addends as shown add up to
+    the sum as shown; no fewer than 4 digits, and just 4 where 4 already add up; products
+    likewise (the operands multiply to the product as shown)."""
+    page = watched.page
+    watched.open("/")
+    script = """async ([cases, operation]) => {
+        const { formatNumber, operandDigits } = await import('/static/js/format.js');
+        return cases.map(([operands, result]) => {
+            const digits = operandDigits(operands, result, operation);
+            return [digits, operands.map((n, i) => formatNumber(n, digits[i])),
+                    formatNumber(result), operands.map((n) => formatNumber(n))];
+        });
+    }"""
+    rng = random.Random(4)
+    products = [[rng.uniform(-1, 1) for _ in range(rng.randint(2, 4))] for _ in range(40)]
+    for operation, cases in (("+", CANCELLING), ("·", products)):
+        exact = [
+            [operands, math.fsum(operands) if operation == "+" else math.prod(operands)]
+            for operands in cases
+        ]
+        for (digits, shown, result, at_four), (operands, _) in zip(
+            page.evaluate(script, [exact, operation]), exact, strict=True
+        ):
+            assert adds_up(shown, result, operation), (operands, shown, result)
+            assert min(digits) >= 4
+            if adds_up(at_four, result, operation):
+                assert digits == [4] * len(operands), (operands, shown)
+            else:
+                assert shown != at_four
+    assert watched.errors == []
+
+
+def latex_arithmetic(latex: str) -> Decimal:
+    """A worked line with its numbers, e.g. (1 - 0.9999091^2) \\cdot 0.8, worked out exactly
+    as a student would (Decimal arithmetic on the numbers as written)."""
+    text = latex.replace("\\left(", "(").replace("\\right)", ")").replace("\\cdot", "*")
+    text = re.sub(r" \\times 10\^\{(-?\d+)\}", r"e\1", text)
+    text = re.sub(r"(\d+(?:\.\d+)?(?:e-?\d+)?)", r"Decimal('\1')", text)
+    text = re.sub(r"\)\s*\(", ")*(", text).replace("^", "**")
+    return eval(text, {"Decimal": Decimal})  # arithmetic built just above
+
+
+TEMPLATES = [  # a template, its numbers by name, and the entry's value from them (float)
+    (  # saturated: 1 - h^2 cancels
+        "(1 - [[h_3:i]]^2) [[*]] [[W_h:ij]]",
+        {"h_3": 0.99990912, "W_h": 0.8},
+        lambda n: (1 - n["h_3"] ** 2) * n["W_h"],
+    ),
+    (
+        "(1 - [[h_3:i]]^2) [[*]] [[W_h:ij]]",
+        {"h_3": 0.3557, "W_h": 0.8},
+        lambda n: (1 - n["h_3"] ** 2) * n["W_h"],
+    ),
+    ("[[z_3:i]](1 - [[z_3:i]])", {"z_3": 0.999987}, lambda n: n["z_3"] * (1 - n["z_3"])),
+    ("[[z_3:i]](1 - [[z_3:i]])", {"z_3": -0.372216}, lambda n: n["z_3"] * (1 - n["z_3"])),
+    (  # a GRU's h_{t-1} - n_t, nearly equal
+        "([[h_2:i]] - [[n_3:i]]) [[*]] [[z_3:i]](1 - [[z_3:i]])",
+        {"h_2": 0.61, "n_3": 0.60993, "z_3": 0.4},
+        lambda n: (n["h_2"] - n["n_3"]) * n["z_3"] * (1 - n["z_3"]),
+    ),
+    (
+        "[[a:i]] [[*]] [[b:i]] + [[c:i]] [[*]] [[d:i]]",
+        {"a": 0.3, "b": 0.7, "c": -0.20999, "d": 1.0},
+        lambda n: n["a"] * n["b"] + n["c"] * n["d"],
+    ),
+    ("[[a:i]] [[*]] [[b:i]]", {"a": 3.1e-6, "b": -0.25}, lambda n: n["a"] * n["b"]),
+]
+
+
+def test_worked_entries_are_written_to_the_digits_that_make_their_value(watched: Watched) -> None:
+    """workedEntry (worked.js) with the entry's value: the numbers put in, worked out as
+    written, give the value as shown, even where 1 - h^2 or a difference cancels; 4 digits
+    where 4 already do."""
+    page = watched.page
+    watched.open("/")
+    script = """async ([template, named, result]) => {
+        const { workedEntry } = await import('/static/js/worked.js');
+        const { formatNumber } = await import('/static/js/format.js');
+        const numbers = new Map(Object.entries(named).map(
+            ([name, value]) => [name, { name, latex: name, value: [[value]] }]));
+        const shown = workedEntry(template, numbers, 0, 0, result);
+        return [shown.numbers, workedEntry(template, numbers, 0, 0).numbers, formatNumber(result)];
+    }"""
+    for template, named, value_of in TEMPLATES:
+        result = value_of(named)
+        written, at_four, shown = page.evaluate(script, [template, named, result])
+        assert adds_up([str(latex_arithmetic(written))], shown), (template, written, shown)
+        if adds_up([str(latex_arithmetic(at_four))], shown):
+            assert written == at_four
+        else:
+            assert written != at_four
     assert watched.errors == []

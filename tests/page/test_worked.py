@@ -291,3 +291,57 @@ def test_a_big_matrix_names_the_cell_under_the_pointer_and_a_click_picks_it(
     assert json.loads(line.get_attribute("data-entry")) == [row, column]
     assert json.loads(line.get_attribute("data-value")) == value[row][column]
     assert watched.errors == []
+
+
+def shown_result(latex: str) -> str:
+    """The number a worked line ends with: "... = 0.6988" -> "0.6988"."""
+    return latex.rsplit("=", 1)[1].strip()
+
+
+# "[F_3]_{1,1} = [\frac{\partial h_{5}}{\partial h_{4}}]_{1,1} = ...": the entry's block named
+WORKSHEET_ENTRY = r"^\[F_\{\d+\}\]_\{1,1\} = \[\\frac"
+JACOBIAN_NAMED = re.compile(
+    WORKSHEET_ENTRY + r"\{\\partial h_\{(\d+)\}\}\{\\partial h_\{(\d+)\}\}\]_\{1,1\} = "
+)
+DIRECT_NAMED = re.compile(
+    WORKSHEET_ENTRY + r"\{\\partial\^\{\+\} h_\{\d+\}\}\{\\partial \S+\}\]_\{1,1\} = "
+)
+
+
+def test_an_lstm_entry_is_named_in_its_block_with_the_apis_number(watched: Watched) -> None:
+    """H = 2: ds_3/ds_2 is 4×4 in four blocks; its entry (3, 2) is entry (1, 2) of dc_3/dh_2,
+    and row 3 of d+s_2/dθ is row 1 of d+c_2/dθ. The worksheet names the blocks the same way."""
+    page = watched.page
+    watched.open("/")
+    inputs = [[1.0], [0.5], [-0.3]]
+    open_editor_session(watched, cell="lstm", hidden_size="2", mode="many_to_one", inputs=inputs)
+    walk_to(page, "backward step t = 2, term 1 of")
+    term = watched.term(page.locator("#formula .factors").get_attribute("data-term"))
+    jacobian = {r["t"]: r for r in watched.state()["backward"]}[3]["jacobian"]
+    recurrent = page.locator("#formula .factor-recurrent").first
+    recurrent.locator(".entry-row").select_option(index=2)
+    recurrent.locator(".entry-column").select_option(index=1)
+    line = recurrent.locator(".worked-line")
+    assert json.loads(line.get_attribute("data-entry")) == [2, 1]
+    latex = annotation(page, "#formula .factor-recurrent .worked-line")
+    assert latex.startswith(r"[\frac{\partial c_{3}}{\partial h_{2}}]_{1,2} = "), latex
+    assert "s_{3}" not in latex
+    assert json.loads(line.get_attribute("data-value")) == jacobian[2][1]
+    assert [shown_result(latex)] == formatted(page, jacobian[2][1])
+    # the direct partial's rows: h_2's, then c_2's
+    direct = page.locator("#formula .factor-direct")
+    value = term["factors"][-1]["value"]
+    direct.locator(".entry-row").select_option(index=2)
+    latex = annotation(page, "#formula .factor-direct .worked-line")
+    head, sub = term["param"].split("_")
+    theta = f"{head}_{{{sub}}}" if len(sub) > 1 else term["param"]
+    assert latex.startswith(rf"[\frac{{\partial^{{+}} c_{{2}}}}{{\partial {theta}}}]_{{1,1}} = ")
+    assert [shown_result(latex)] == formatted(page, entry_value(value, 2, 0))
+    page.goto(f"{watched.base_url}/worksheet?preset=lstm-remembers&view=e1-update")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    entries = page.eval_on_selector_all(".line.factor.entry", f"els => els.map({ANNOTATION})")
+    jacobians = [m.groups() for m in map(JACOBIAN_NAMED.match, entries) if m]
+    assert jacobians and all(int(now) == int(before) + 1 for now, before in jacobians)
+    assert any(DIRECT_NAMED.match(entry) for entry in entries)  # d+s_t/dθ's first block
+    assert page.locator("#worksheet .katex-error").count() == 0
+    assert watched.errors == []

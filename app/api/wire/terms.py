@@ -67,6 +67,13 @@ class Factor(Wire):
         "factors; where the rows (or columns) run over an LSTM's state, h then c, one per "
         "block (a list of rows of blocks), i and j counted within the block."
     )
+    blocks: list[list[str]] = Field(
+        description="The derivative each block is, in LaTeX, shaped as entry: the factor's "
+        "own latex where it is one block; for an LSTM, the state parts its rows and columns "
+        "run over, e.g. ds_3/ds_2 as [[dh_3/dh_2, dh_3/dc_2], [dc_3/dh_2, dc_3/dc_2]] and "
+        "d+s_2/dW_xi as [[d+h_2/dW_xi], [d+c_2/dW_xi]], so that entry (i, j) of a block is "
+        "named [block]_{i, j} with i and j counted within it."
+    )
 
     @classmethod
     def of(cls, factor: CoreFactor, inline_factor_size: int) -> Factor:
@@ -83,6 +90,7 @@ class Factor(Wire):
                 "step": factor.step,
                 "parts": [FactorPart.of(part) for part in factor.parts],
                 "entry": [list(row) for row in factor.entry],
+                "blocks": [list(row) for row in factor.blocks],
             }
         )
 

@@ -132,6 +132,7 @@ def factor_json(factor: Factor, inline_factor_size: int) -> JSON:
             for part in factor.parts
         ],
         "entry": [list(row) for row in factor.entry],  # added with issue 9 (worked formulas)
+        "blocks": [list(row) for row in factor.blocks],  # added with the blocks' labels
     }
 
 
