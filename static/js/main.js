@@ -1,5 +1,6 @@
 // The page's wiring: one page state (pagestate.js), the stepper that changes it (stepper.js),
-// the renderer that draws it (render.js); here buttons, keys and forms are tied to them.
+// the renderer that draws it (render.js), which session opens (opening.js); here the sections,
+// buttons, keys and forms are tied to them.
 
 import { api } from "./api.js";
 import { fitGraph } from "./graph.js";
@@ -16,43 +17,30 @@ import { setUpExport } from "./export.js";
 import { setUpQuiz } from "./quiz.js";
 import { warmTypesetting } from "./expression.js";
 import { createTermCache } from "./termcache.js";
-import { createPageState, currentKey, currentView, epochOf } from "./pagestate.js";
-import { createRenderer } from "./render.js";
-import { createStepper } from "./stepper.js";
-import { createWatcher } from "./watchsession.js";
-import { createOpener } from "./opening.js";
+import { currentKey, currentView, epochOf, page } from "./pagestate.js";
+import { render, renderButtons, setUpRenderer, showError } from "./render.js";
+import { act, adopt, goToView, openTerm, prefetchNext, press, setUpStepper, show, termArrived } from "./stepper.js";
+import { follow } from "./watchsession.js";
+import { guarded, openFromAddress, openSession } from "./opening.js";
 
 const $ = (id) => document.getElementById(id);
-const page = createPageState();
 
-// The sections and the renderer call the stepper, made after them: through these arrows.
-const act = (action, send) => stepper.act(action, send);
-const sections = {
-  insight: createInsight({ openTerm: (termId) => stepper.openTerm(termId), command: act }),
-  optimiser: watchOptimiser({ command: act, choices: JSON.parse($("choices").textContent).optimizers }),
-  training: watchTraining({
-    current: () => (page.state ? { id: page.state.id, token: page.token } : null),
-    ended: () => opener.guarded(async () => stepper.adopt(await api.getSession(page.state.id), page.token)),
-  }),
-};
-const view = createRenderer({
-  page,
-  sections,
-  show: (index, options) => stepper.show(index, options),
-  drawn: () => stepper.prefetchNext(),
-});
-const watcher = createWatcher({
-  page,
-  adopt: (state, token) => stepper.adopt(state, token),
-  goToView: (key) => stepper.goToView(key),
-  render: view.render,
-  showError: view.showError,
-});
-const stepper = createStepper({ page, view, follow: watcher.follow });
-const opener = createOpener({ page, stepper, view, follow: watcher.follow });
 page.terms = createTermCache({
   current: () => (page.state ? { id: page.state.id, epoch: page.state.epoch } : null),
-  arrived: stepper.termArrived,
+  arrived: termArrived,
+});
+setUpStepper({ follow });
+setUpRenderer({
+  sections: {
+    insight: createInsight({ openTerm, command: act }),
+    optimiser: watchOptimiser({ command: act, choices: JSON.parse($("choices").textContent).optimizers }),
+    training: watchTraining({
+      current: () => (page.state ? { id: page.state.id, token: page.token } : null),
+      ended: () => guarded(async () => adopt(await api.getSession(page.state.id), page.token)),
+    }),
+  },
+  show,
+  drawn: prefetchNext,
 });
 
 /** The link to the view shown (links.js), as Copy link and the exports give it. */
@@ -68,7 +56,7 @@ function onKey(event) {
   // a checkbox has no use for arrows (Check my arithmetic, just ticked, keeps the focus)
   if (event.target.closest("input:not([type=checkbox]), textarea, select, [contenteditable], dialog")) return;
   // arrows, and a presenter's clicker (PageDown/PageUp, space)
-  if (stepper.press(clickerStep(event))) event.preventDefault();
+  if (press(clickerStep(event))) event.preventDefault();
 }
 
 function wireControls() {
@@ -76,7 +64,7 @@ function wireControls() {
     "forward-button": "forward", "backward-button": "backward", "update-button": "update",
     "train-button": "train", "reset-button": "reset", "start-over-button": "start",
   };
-  for (const [id, action] of Object.entries(buttons)) $(id).addEventListener("click", () => stepper.act(action));
+  for (const [id, action] of Object.entries(buttons)) $(id).addEventListener("click", () => act(action));
   document.addEventListener("keydown", onKey);
   window.addEventListener("resize", () => page.graph && fitGraph(page.graph));
   setUpPresenting(() => page.graph && fitGraph(page.graph));
@@ -87,24 +75,24 @@ function wireControls() {
   $("preset-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const preset = $("preset-picker").value;
-    if (preset) opener.guarded(() => opener.openSession({ preset }));
+    if (preset) guarded(() => openSession({ preset }));
   });
 }
 
 function wireSharing() {
   setUpClassroom({
     state: () => page.state, token: () => page.token, currentView: () => currentView(page),
-    currentKey: () => currentKey(page), goTo: stepper.goToView, adopt: stepper.adopt, showError: view.showError,
+    currentKey: () => currentKey(page), goTo: goToView, adopt, showError,
   });
   $("copy-link-button").addEventListener("click", () => {
-    copyLink(viewLink()).catch((error) => view.showError(`Could not make the link: ${error.message}`));
+    copyLink(viewLink()).catch((error) => showError(`Could not make the link: ${error.message}`));
   });
-  setUpQuiz(view.render);
+  setUpQuiz(render);
   setUpExport({
-    state: () => page.state, key: () => currentKey(page), link: viewLink, showError: view.showError,
+    state: () => page.state, key: () => currentKey(page), link: viewLink, showError: showError,
     weights: () => viewLink().w ?? page.presets.find((p) => p.id === page.state.preset)?.params,
     linkScenario: () => linkScenario(viewLink(), page.presets),
-    openSession: opener.openSession,
+    openSession: openSession,
   });
 }
 
@@ -115,8 +103,8 @@ function wireEditor() {
     event.preventDefault();
     const { body, errors } = readEditor(event.target);
     if (errors.length) return showErrors(event.target, errors, { fromServer: false });
-    opener.guarded(async () => {
-      await opener.openSession(body);
+    guarded(async () => {
+      await openSession(body);
       // The new session is at the top: go there, with focus on the graph, so → steps it in view.
       window.scrollTo({ top: 0, behavior: "instant" });
       $("graph-panel").focus({ preventScroll: true });
@@ -133,7 +121,7 @@ async function loadPresets() {
     const custom = createHTML("option", { value: "", text: "Custom scenario", disabled: "" });
     picker.replaceChildren(...page.presets.map((p) => createHTML("option", { value: p.id, text: p.title })), custom);
   } catch (error) {
-    view.showError(`Could not load the presets: ${error.message}`);
+    showError(`Could not load the presets: ${error.message}`);
   }
 }
 
@@ -143,8 +131,8 @@ async function start() {
   wireSharing();
   wireEditor();
   await loadPresets();
-  view.renderButtons();
-  await opener.openFromAddress();
+  renderButtons();
+  await openFromAddress();
 }
 
 start();

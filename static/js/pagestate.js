@@ -1,13 +1,17 @@
 // The page's state, in one object: the session state the server sent, every view received (each
-// step and term, in order), which one is shown, and what is on its way. The questions asked of
-// it here (which view, which epoch, which term) read it and change nothing.
+// step and term, in order), which one is shown, and what is on its way. The stepper changes it,
+// the renderer draws it; the questions asked of it here (which view, which epoch, which term)
+// read it and change nothing.
 
 import { startEpoch, viewKey } from "./timeline.js";
 
 /** At most this many → presses wait while a request is on its way. */
 export const MAX_PENDING = 10;
 
-export function createPageState() {
+/** The page's one state. */
+export const page = createPageState();
+
+function createPageState() {
   return {
     presets: [],
     state: null, // the latest session state: from the server, or built from a step's answer

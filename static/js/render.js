@@ -12,99 +12,103 @@ import { announce, sentence } from "./announce.js";
 import { viewShown } from "./follow.js";
 import { addressFor, currentLink } from "./links.js";
 import { quizRender } from "./quiz.js";
-import { currentView, epochOf, termOf } from "./pagestate.js";
+import { currentView, epochOf, page, termOf } from "./pagestate.js";
 
 const $ = (id) => document.getElementById(id);
 
-/**
- * The renderer of `page`: `sections` are the insight, training and optimiser sections (each
- * with its update or reset), `show(index, options)` moves to another view (the term list),
- * `drawn()` follows each drawing (the stepper asks for what the next → shows).
- */
-export function createRenderer({ page, sections, show, drawn }) {
-  const termDetail = (epoch, term) => page.terms.detail(epoch, term);
+const hooks = {
+  sections: null, // the insight, training and optimiser sections (each with its update or reset)
+  show: null, // show(index, options): another view (a pick from the term list)
+  drawn: null, // drawn(): after each drawing (the stepper asks for what the next → shows)
+};
 
-  function render() {
-    const state = page.state;
-    if (!state) return;
-    const view = currentView(page);
-    const epoch = epochOf(page, view);
-    const key = viewKey(view, epoch);
-    // The address first, while the page's style is clean: history.replaceState brings style up
-    // to date, which after the drawing below restyled the whole page a second time.
-    writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
-    showValues(page.graph, nodeValues(view, epoch, state));
-    renderPanel(view, epoch, { graph: page.graph, state, presets: page.presets, views: page.views, show, termDetail });
-    renderButtons();
-    renderSentences(view, epoch);
-    renderSurroundings(view);
-    viewShown(key);
-    // The quiz hides what it asks for; the spoken sentence then says only where the view is.
-    const asking = quizRender(view, epoch, state, key, page.graph, termDetailShown(view));
-    announce(asking ? describeView(view, epoch) : spokenView(view, epoch));
-    drawn();
-  }
-
-  /** The status line (the session's place), the view's note, its notice. */
-  function renderSentences(view, epoch) {
-    $("status").textContent = page.state.status;
-    $("view-note").textContent = describeView(view, epoch);
-    $("view-lost").textContent = page.notice ?? "";
-    $("view-lost").hidden = !page.notice;
-  }
-
-  /** What stands around the view: the read-only note, the banner, the loss, the sections. */
-  function renderSurroundings(view) {
-    const { state, token } = page;
-    $("read-only").hidden = Boolean(token);
-    renderBanner(state, token);
-    $("loss-now").textContent = lossNow(state);
-    $("value-legend").hidden = !page.graph.svg.querySelector(".heat-cell"); // only colours shown
-    renderLossChart($("loss-chart"), state.loss_history, view?.kind === "update" ? view.record : null);
-    sections.insight.update(state, token);
-    sections.training.reset(state.id, token);
-    sections.optimiser.update(state, token);
-  }
-
-  /** The shown term's factors as fetched (null: no term, or not fetched yet). */
-  function termDetailShown(view) {
-    const term = termOf(page, view);
-    return term ? page.terms.peek(view.epoch, term) : null;
-  }
-
-  /** One short sentence for screen readers about the view (the term's value once it arrived). */
-  function spokenView(view, epoch) {
-    if (!view) return "";
-    const record = recordOf(view, epoch);
-    return record ? sentence(view, record, termDetailShown(view)) : "";
-  }
-
-  /**
-   * In one column (narrower than 1000 px) the panel is below the graph: bring it into view. In
-   * two, a term picked from the list further down brings its value line back into view.
-   */
-  function revealPanel() {
-    const panel = $("formula");
-    if (window.matchMedia("(max-width: 999.98px)").matches) {
-      const top = panel.getBoundingClientRect().top;
-      if (top < 0 || top > window.innerHeight * 0.5) panel.scrollIntoView({ block: "start", behavior: "instant" });
-      return;
-    }
-    // Only after a pick from the term list further down (page.fromList): a key press leaves the
-    // page where it is, and reads no layout.
-    if (!page.fromList) return;
-    const summary = panel.querySelector(".term-summary");
-    if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
-  }
-
-  function renderButtons() {
-    drawButtons({ state: page.state, token: page.token, busy: page.busy });
-  }
-
-  function showError(message) {
-    $("error").textContent = message;
-    $("error").hidden = !message;
-  }
-
-  return { render, revealPanel, renderButtons, showError };
+/** From main.js: the sections drawn beside the view, and the stepper's show and drawn. */
+export function setUpRenderer({ sections, show, drawn }) {
+  Object.assign(hooks, { sections, show, drawn });
 }
+
+const termDetail = (epoch, term) => page.terms.detail(epoch, term);
+
+export function render() {
+  const state = page.state;
+  if (!state) return;
+  const view = currentView(page);
+  const epoch = epochOf(page, view);
+  const key = viewKey(view, epoch);
+  // The address first, while the page's style is clean: history.replaceState brings style up
+  // to date, which after the drawing below restyled the whole page a second time.
+  writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
+  showValues(page.graph, nodeValues(view, epoch, state));
+  const context = { graph: page.graph, state, presets: page.presets, views: page.views, show: hooks.show, termDetail };
+  renderPanel(view, epoch, context);
+  renderButtons();
+  renderSentences(view, epoch);
+  renderSurroundings(view);
+  viewShown(key);
+  // The quiz hides what it asks for; the spoken sentence then says only where the view is.
+  const asking = quizRender(view, epoch, state, key, page.graph, termDetailShown(view));
+  announce(asking ? describeView(view, epoch) : spokenView(view, epoch));
+  hooks.drawn();
+}
+
+/** The status line (the session's place), the view's note, its notice. */
+function renderSentences(view, epoch) {
+  $("status").textContent = page.state.status;
+  $("view-note").textContent = describeView(view, epoch);
+  $("view-lost").textContent = page.notice ?? "";
+  $("view-lost").hidden = !page.notice;
+}
+
+/** What stands around the view: the read-only note, the banner, the loss, the sections. */
+function renderSurroundings(view) {
+  const { state, token } = page;
+  $("read-only").hidden = Boolean(token);
+  renderBanner(state, token);
+  $("loss-now").textContent = lossNow(state);
+  $("value-legend").hidden = !page.graph.svg.querySelector(".heat-cell"); // only colours shown
+  renderLossChart($("loss-chart"), state.loss_history, view?.kind === "update" ? view.record : null);
+  hooks.sections.insight.update(state, token);
+  hooks.sections.training.reset(state.id, token);
+  hooks.sections.optimiser.update(state, token);
+}
+
+/** The shown term's factors as fetched (null: no term, or not fetched yet). */
+function termDetailShown(view) {
+  const term = termOf(page, view);
+  return term ? page.terms.peek(view.epoch, term) : null;
+}
+
+/** One short sentence for screen readers about the view (the term's value once it arrived). */
+function spokenView(view, epoch) {
+  if (!view) return "";
+  const record = recordOf(view, epoch);
+  return record ? sentence(view, record, termDetailShown(view)) : "";
+}
+
+/**
+ * In one column (narrower than 1000 px) the panel is below the graph: bring it into view. In
+ * two, a term picked from the list further down brings its value line back into view.
+ */
+export function revealPanel() {
+  const panel = $("formula");
+  if (window.matchMedia("(max-width: 999.98px)").matches) {
+    const top = panel.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight * 0.5) panel.scrollIntoView({ block: "start", behavior: "instant" });
+    return;
+  }
+  // Only after a pick from the term list further down (page.fromList): a key press leaves the
+  // page where it is, and reads no layout.
+  if (!page.fromList) return;
+  const summary = panel.querySelector(".term-summary");
+  if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
+}
+
+export function renderButtons() {
+  drawButtons({ state: page.state, token: page.token, busy: page.busy });
+}
+
+export function showError(message) {
+  $("error").textContent = message;
+  $("error").hidden = !message;
+}
+
