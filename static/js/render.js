@@ -6,7 +6,7 @@ import { showValues } from "./graph.js";
 import { renderPanel } from "./panel.js";
 import { renderLossChart } from "./chart.js";
 import { writeAddress } from "./session.js";
-import { describeView, nodeValues, recordOf, viewKey } from "./timeline.js";
+import { describeView, isLatestStep, nodeValues, recordOf, statusLine, viewKey } from "./timeline.js";
 import { lossNow, renderBanner, renderButtons as drawButtons } from "./controls.js";
 import { announce, sentence } from "./announce.js";
 import { viewShown } from "./follow.js";
@@ -51,9 +51,10 @@ export function render() {
   hooks.drawn();
 }
 
-/** The status line (the session's place), the view's note, its notice. */
+/** The status line (the view shown, if earlier, and the session's place), the view's note, its notice. */
 function renderSentences(view, epoch) {
-  $("status").textContent = page.state.status;
+  const latest = isLatestStep(page.views, page.cursor);
+  $("status").textContent = statusLine(page.state, view, epoch, latest);
   $("view-note").textContent = describeView(view, epoch);
   $("view-lost").textContent = page.notice ?? "";
   $("view-lost").hidden = !page.notice;
