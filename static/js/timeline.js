@@ -98,3 +98,37 @@ export function startEpoch(views, epochs, state) {
   const optimizer_state = update ? update.state_before : state.optimizer_state;
   return { epoch: number, T: state.T, forward: [], backward: [], params, inputs: state.inputs, config: state.config, optimizer_state };
 }
+
+/**
+ * Whether the view at `cursor` belongs to the session's latest step (the last view received, or
+ * another term of that step): there the server's status sentence is the place of the view shown.
+ */
+export function isLatestStep(views, cursor) {
+  if (cursor === views.length - 1) return true;
+  const view = views[cursor]; // undefined at the start (cursor -1), before every view
+  const last = views.at(-1);
+  return Boolean(view) && view.kind === last.kind && view.epoch === last.epoch && view.index === last.index;
+}
+
+/**
+ * A view in a phrase for the status line: "backward t = 3, term 2 of 3 for W_h"; its epoch
+ * named when it is not the session's (`current`), which the session's sentence names.
+ */
+export function viewPhrase(view, epoch, current) {
+  if (!view) return `the start of epoch ${epoch.epoch}`;
+  if (view.kind === "update") return `the update of epoch ${view.epoch}`;
+  const record = recordOf(view, epoch);
+  const where = view.epoch === current ? "" : `, epoch ${view.epoch}`;
+  if (view.kind === "forward" || view.term === null) return `${view.kind} t = ${record.t}${where}`;
+  const term = `term ${view.term + 1} of ${record.terms.length} for ${record.terms[view.term].param}`;
+  return `backward t = ${record.t}, ${term}${where}`;
+}
+
+/**
+ * The status line. At the session's latest step: the server's sentence, as it is. Walked back
+ * to an earlier view: that view first, then where the session is, so that nobody reads the
+ * session's place beside another step's numbers.
+ */
+export function statusLine(state, view, epoch, latest) {
+  return latest ? state.status : `Viewing ${viewPhrase(view, epoch, state.epoch)}; the session: ${state.status}`;
+}

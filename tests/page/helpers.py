@@ -157,9 +157,17 @@ def wait_for_view(page: Page, note: str) -> None:
     )
 
 
-def wait_for_status(page: Page, status: str) -> None:
-    """Wait until the status line reads the API's `status` sentence."""
-    page.wait_for_function("s => document.getElementById('status').textContent === s", arg=status)
+def wait_for_status(page: Page, status: str, viewing: str | None = None) -> None:
+    """Wait until the status line reads the API's `status` sentence: as it is at the session's
+    latest step; walked back to an earlier view (`viewing`, as "forward t = 3"; another epoch's
+    view names its epoch), after the view it shows."""
+    expected = status if viewing is None else walked_back_status(viewing, status)
+    page.wait_for_function("s => document.getElementById('status').textContent === s", arg=expected)
+
+
+def walked_back_status(viewing: str, status: str) -> str:
+    """The status line while ← shows an earlier view than the session's latest step."""
+    return f"Viewing {viewing}; the session: {status}"
 
 
 def click_and_wait(page: Page, button: str, endpoint: str) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def test_the_quiz_refuses_a_wrong_value_and_accepts_the_right_one(watched: Watch
     # Off, the page is as before.
     page.get_by_role("checkbox", name="Check my arithmetic").uncheck()
     assert page.locator("#quiz-box").is_hidden()
-    wait_for_status(page, watched.state()["status"])
+    wait_for_status(page, watched.state()["status"], viewing="forward t = 3")
     assert watched.errors == []
 
 

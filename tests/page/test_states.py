@@ -1,6 +1,7 @@
 """States said once and truly: an unknown preset, the editor's own checks and its field
-names, the buttons after an overflow, the status after the forward pass, and the update's
-view: the new weights with the loss they give, the old ones with the loss they gave."""
+names, the buttons after an overflow, the status after the forward pass and while ← walks
+back, and the update's view: the new weights with the loss they give, the old ones with the
+loss they gave."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import click_and_wait, press_and_wait, run_epoch, wait_for_view
+from tests.page.helpers import (
+    click_and_wait,
+    press_and_wait,
+    run_epoch,
+    wait_for_status,
+    wait_for_view,
+)
 
 STEP_BUTTONS = ("Forward step", "Backward step", "Update weights", "Run epoch", "Reset")
 
@@ -113,6 +120,42 @@ def test_the_status_after_the_forward_pass_says_it_is_complete(watched: Watched)
         "The forward pass is complete: step backward next."
     )
     assert not page.locator("#value-legend").is_visible()  # no heat map on the seed graph
+    assert watched.errors == []
+
+
+def test_walking_back_the_status_names_the_view_shown_and_the_sessions_place(
+    watched: Watched,
+) -> None:
+    """Seed: forward x3, backward x2 (the session at t = 2), then ← twice: t = 3's terms. The
+    status says which view is shown and where the session is; → back to the latest step and it
+    is the API's sentence again. The live region says one sentence about the view shown."""
+    page = watched.page
+    watched.open("/")
+    for button, endpoint in [("Forward step", "/forward")] * 3 + [
+        ("Backward step", "/backward")
+    ] * 2:
+        click_and_wait(page, button, endpoint)
+    state = watched.state()
+    at_three, at_two = state["backward"]
+    assert (at_three["t"], at_two["t"], state["phase"]) == (3, 2, "backward")
+    count = len(at_three["terms"])
+    status = page.locator("#status")
+    for back in (1, 2):  # t = 3's last term, then the one before it
+        number = count - back + 1
+        press_and_wait(page, "ArrowLeft", f"Showing backward step t = 3, term {number} of {count},")
+        param = at_three["terms"][number - 1]["param"]
+        shown = f"backward t = 3, term {number} of {count} for {param}"  # epoch 1: the session's
+        wait_for_status(page, state["status"], viewing=shown)
+        assert status.inner_text() == f"Viewing {shown}; the session: {state['status']}"
+        assert "t = 2 of 3" in status.inner_text()  # where the session is, said after the view
+        spoken = page.locator("#announce").inner_text()
+        assert spoken.startswith(f"Backward step t = 3, term {number} of {count}: ")
+        assert "session" not in spoken and spoken.count("; ") <= 1  # one sentence, the view's
+    press_and_wait(page, "ArrowRight", f"Showing backward step t = 3, term {count} of {count},")
+    assert status.inner_text().startswith(f"Viewing backward t = 3, term {count} of {count} ")
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 2, term 1 of")
+    wait_for_status(page, state["status"])
+    assert status.inner_text() == watched.state()["status"]
     assert watched.errors == []
 
 

@@ -12,6 +12,7 @@ from tests.page.helpers import (
     formatted,
     open_editor_session,
     press_and_wait,
+    wait_for_status,
     wait_for_view,
 )
 
@@ -83,15 +84,24 @@ def test_walking_back_past_an_epoch_shows_that_epochs_weights(watched: Watched) 
     page = watched.page
     watched.open("/")
     step_to_backward(page, 3, 1)
+    last_terms = watched.state()["backward"][-1]["terms"]  # epoch 1's last step, t = 1
     update = click_and_wait(page, "Update weights", "/update")
     click_and_wait(page, "Forward step", "/forward")
     old_w_h, new_w_h = update["params_old"]["W_h"], update["params_new"]["W_h"]
     rail = page.locator("[data-id='W_h'] .node-number")
     assert rail.text_content() == formatted(page, new_w_h)[0]
-    # Back to the update (new weights), then into epoch 1's records: epoch 1's weights.
+    # Back to the update (new weights), then into epoch 1's records: epoch 1's weights. The
+    # status names the view shown, with its epoch (not the session's), then the session's place.
+    status = watched.state()["status"]
+    assert "epoch 2" in status
     press_and_wait(page, "ArrowLeft", "Showing the update of epoch 1.")
+    wait_for_status(page, status, viewing="the update of epoch 1")
     press_and_wait(page, "ArrowLeft", "epoch 1.")
     assert rail.text_content() == formatted(page, old_w_h)[0] != formatted(page, new_w_h)[0]
+    count, param = len(last_terms), last_terms[-1]["param"]
+    wait_for_status(
+        page, status, viewing=f"backward t = 1, term {count} of {count} for {param}, epoch 1"
+    )
     for _ in range(20):  # to the very start
         page.keyboard.press("ArrowLeft")
     press_and_wait(page, "ArrowLeft", "Showing the start of epoch 1.")

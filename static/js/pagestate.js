@@ -1,0 +1,64 @@
+// The page's state, in one object: the session state the server sent, every view received (each
+// step and term, in order), which one is shown, and what is on its way. The stepper changes it,
+// the renderer draws it; the questions asked of it here (which view, which epoch, which term)
+// read it and change nothing.
+
+import { startEpoch, viewKey } from "./timeline.js";
+
+/** At most this many → presses wait while a request is on its way. */
+export const MAX_PENDING = 10;
+
+/** The page's one state. */
+export const page = createPageState();
+
+function createPageState() {
+  return {
+    presets: [],
+    state: null, // the latest session state: from the server, or built from a step's answer
+    token: null, // null: a shared link, read-only
+    epochs: new Map(), // epoch number -> that epoch's records, params and inputs
+    views: [], // every step (and term) received, in order
+    cursor: -1, // which view is shown; -1 is the start of the first view's epoch
+    busy: false,
+    pendingRight: 0, // → presses waiting while a request is on its way (at most MAX_PENDING)
+    graph: null, // the rendered SVG's elements by id
+    terms: null, // the terms' factors by "epoch:param:k:t" (termcache.js)
+    following: null, // { id, stop } while a read-only page follows the session's events
+    notice: "", // a sentence about the view asked for (not kept, or rebuilt from a link)
+    fromList: false, // the view shown was picked from the term list further down
+  };
+}
+
+/** Keep an epoch's records, weights and inputs, for walking back into it later. */
+export function rememberEpoch(page, state) {
+  const { epoch, T, forward, backward, params, inputs, config, optimizer_state } = state;
+  page.epochs.set(epoch, { epoch, T, forward, backward, params, inputs, config, optimizer_state });
+}
+
+export function currentView(page) {
+  return page.cursor >= 0 ? page.views[page.cursor] : null;
+}
+
+/** The epoch a view belongs to, with its records and weights. */
+export function epochOf(page, view) {
+  if (!view) return startEpoch(page.views, page.epochs, page.state);
+  return page.epochs.get(view.epoch) ?? page.epochs.get(page.state.epoch);
+}
+
+/** The term shown by a view (a backward view with a term), or null. */
+export function termOf(page, view) {
+  if (view?.kind !== "backward" || view.term === null) return null;
+  return epochOf(page, view).backward[view.index]?.terms[view.term] ?? null;
+}
+
+/** The name of the view shown ("e1-backward-3-2"), as the address and the classroom say it. */
+export function currentKey(page) {
+  const view = currentView(page);
+  return viewKey(view, epochOf(page, view));
+}
+
+/** The cursor of the view named `key` (-1: the start), or null when the page does not hold it. */
+export function findView(page, key) {
+  const found = [null, ...page.views].findIndex((view) => viewKey(view, epochOf(page, view)) === key);
+  return found < 0 ? null : found - 1;
+}

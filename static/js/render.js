@@ -1,0 +1,115 @@
+// The view renderer: given the page state and the view it shows, draws the graph's values, the
+// panel, the status and view sentences, the controls, the loss chart and the sections beside,
+// and says the view in the live region. Reads the page state; changes nothing in it.
+
+import { showValues } from "./graph.js";
+import { renderPanel } from "./panel.js";
+import { renderLossChart } from "./chart.js";
+import { writeAddress } from "./session.js";
+import { describeView, isLatestStep, nodeValues, recordOf, statusLine, viewKey } from "./timeline.js";
+import { lossNow, renderBanner, renderButtons as drawButtons } from "./controls.js";
+import { announce, sentence } from "./announce.js";
+import { viewShown } from "./follow.js";
+import { addressFor, currentLink } from "./links.js";
+import { quizRender } from "./quiz.js";
+import { currentView, epochOf, page, termOf } from "./pagestate.js";
+
+const $ = (id) => document.getElementById(id);
+
+const hooks = {
+  sections: null, // the insight, training and optimiser sections (each with its update or reset)
+  show: null, // show(index, options): another view (a pick from the term list)
+  drawn: null, // drawn(): after each drawing (the stepper asks for what the next → shows)
+};
+
+/** From main.js: the sections drawn beside the view, and the stepper's show and drawn. */
+export function setUpRenderer({ sections, show, drawn }) {
+  Object.assign(hooks, { sections, show, drawn });
+}
+
+const termDetail = (epoch, term) => page.terms.detail(epoch, term);
+
+export function render() {
+  const state = page.state;
+  if (!state) return;
+  const view = currentView(page);
+  const epoch = epochOf(page, view);
+  const key = viewKey(view, epoch);
+  // The address first, while the page's style is clean: history.replaceState brings style up
+  // to date, which after the drawing below restyled the whole page a second time.
+  writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
+  showValues(page.graph, nodeValues(view, epoch, state));
+  const context = { graph: page.graph, state, presets: page.presets, views: page.views, show: hooks.show, termDetail };
+  renderPanel(view, epoch, context);
+  renderButtons();
+  renderSentences(view, epoch);
+  renderSurroundings(view);
+  viewShown(key);
+  // The quiz hides what it asks for; the spoken sentence then says only where the view is.
+  const asking = quizRender(view, epoch, state, key, page.graph, termDetailShown(view));
+  announce(asking ? describeView(view, epoch) : spokenView(view, epoch));
+  hooks.drawn();
+}
+
+/** The status line (the view shown, if earlier, and the session's place), the view's note, its notice. */
+function renderSentences(view, epoch) {
+  const latest = isLatestStep(page.views, page.cursor);
+  $("status").textContent = statusLine(page.state, view, epoch, latest);
+  $("view-note").textContent = describeView(view, epoch);
+  $("view-lost").textContent = page.notice ?? "";
+  $("view-lost").hidden = !page.notice;
+}
+
+/** What stands around the view: the read-only note, the banner, the loss, the sections. */
+function renderSurroundings(view) {
+  const { state, token } = page;
+  $("read-only").hidden = Boolean(token);
+  renderBanner(state, token);
+  $("loss-now").textContent = lossNow(state);
+  $("value-legend").hidden = !page.graph.svg.querySelector(".heat-cell"); // only colours shown
+  renderLossChart($("loss-chart"), state.loss_history, view?.kind === "update" ? view.record : null);
+  hooks.sections.insight.update(state, token);
+  hooks.sections.training.reset(state.id, token);
+  hooks.sections.optimiser.update(state, token);
+}
+
+/** The shown term's factors as fetched (null: no term, or not fetched yet). */
+function termDetailShown(view) {
+  const term = termOf(page, view);
+  return term ? page.terms.peek(view.epoch, term) : null;
+}
+
+/** One short sentence for screen readers about the view (the term's value once it arrived). */
+function spokenView(view, epoch) {
+  if (!view) return "";
+  const record = recordOf(view, epoch);
+  return record ? sentence(view, record, termDetailShown(view)) : "";
+}
+
+/**
+ * In one column (narrower than 1000 px) the panel is below the graph: bring it into view. In
+ * two, a term picked from the list further down brings its value line back into view.
+ */
+export function revealPanel() {
+  const panel = $("formula");
+  if (window.matchMedia("(max-width: 999.98px)").matches) {
+    const top = panel.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight * 0.5) panel.scrollIntoView({ block: "start", behavior: "instant" });
+    return;
+  }
+  // Only after a pick from the term list further down (page.fromList): a key press leaves the
+  // page where it is, and reads no layout.
+  if (!page.fromList) return;
+  const summary = panel.querySelector(".term-summary");
+  if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
+}
+
+export function renderButtons() {
+  drawButtons({ state: page.state, token: page.token, busy: page.busy });
+}
+
+export function showError(message) {
+  $("error").textContent = message;
+  $("error").hidden = !message;
+}
+
