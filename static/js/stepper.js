@@ -8,6 +8,7 @@ import { fillEditor } from "./editor.js";
 import { stateAfterStep, writeAddress } from "./session.js";
 import { viewsForRecord, viewsFromState } from "./timeline.js";
 import { classroomAdopted } from "./follow.js";
+import { announce } from "./announce.js";
 import { MAX_PENDING, currentView, epochOf, findView, page, rememberEpoch, termOf } from "./pagestate.js";
 import { render, renderButtons, revealPanel, showError } from "./render.js";
 
@@ -167,7 +168,11 @@ function stepRight() {
   page.fromList = false;
   if (page.cursor < page.views.length - 1) return showHeld(page.cursor + 1); // the page holds it
   const phase = page.state?.phase;
-  if (phase === "forward" || phase === "backward" || phase === "update") act(phase);
+  if (phase !== "forward" && phase !== "backward" && phase !== "update") return;
+  // the keys act only as the button would: after an overflow (or read-only) they say why
+  const button = $(`${phase}-button`);
+  if (button.disabled) return announce(button.title);
+  act(phase);
 }
 
 /**

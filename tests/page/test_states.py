@@ -104,6 +104,17 @@ def test_after_an_overflow_only_start_over_acts(watched: Watched) -> None:
     after = page.locator(".compare-loss .compare-new .compare-loss-value")
     assert after.inner_text() == "overflowed (not a finite number)"  # said, not a dash
     page.keyboard.press("ArrowLeft")  # the views of what was computed stay open
+    # the keys act as the buttons do: past the last view they step nothing and say why
+    before = watched.state()
+    posts: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    for key in ["ArrowRight", "ArrowRight", "PageDown", " ", "ArrowRight"]:
+        page.keyboard.press(key)
+    page.wait_for_function(
+        "() => document.getElementById('announce').textContent.includes('only “Start over”')"
+    )
+    assert posts == []
+    assert watched.state() == before
     click_and_wait(page, "Start over", "/reset")
     assert page.get_by_role("button", name="Forward step").is_enabled()
     assert watched.errors == []
