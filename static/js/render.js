@@ -6,7 +6,9 @@ import { showValues } from "./graph.js";
 import { renderPanel } from "./panel.js";
 import { renderLossChart } from "./chart.js";
 import { writeAddress } from "./session.js";
-import { describeView, isLatestStep, nodeValues, recordOf, statusLine, viewKey } from "./timeline.js";
+import {
+  describeView, isLatestStep, nodeValues, recordOf, statusLine, viewKey, viewPhrase,
+} from "./timeline.js";
 import { lossNow, renderBanner, renderButtons as drawButtons } from "./controls.js";
 import { announce, sentence } from "./announce.js";
 import { viewShown } from "./follow.js";
@@ -56,8 +58,20 @@ function renderSentences(view, epoch) {
   const latest = isLatestStep(page.views, page.cursor);
   $("status").textContent = statusLine(page.state, view, epoch, latest);
   $("view-note").textContent = describeView(view, epoch);
+  $("next-press").textContent = nextPress();
+  $("next-press").hidden = !$("next-press").textContent;
   $("view-lost").textContent = page.notice ?? "";
   $("view-lost").hidden = !page.notice;
+}
+
+/**
+ * What → shows next when the page holds it (a term or step already computed): said, because
+ * the session's sentence names its next command, which comes after these views.
+ */
+function nextPress() {
+  const next = page.views[page.cursor + 1];
+  if (!next) return "";
+  return `→ next: ${viewPhrase(next, epochOf(page, next), page.state.epoch)} (computed already).`;
 }
 
 /** What stands around the view: the read-only note, the banner, the loss, the sections. */

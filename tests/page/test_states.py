@@ -170,6 +170,30 @@ def test_walking_back_the_status_names_the_view_shown_and_the_sessions_place(
     assert watched.errors == []
 
 
+def test_the_page_says_what_the_next_press_shows_before_the_sessions_next_command(
+    watched: Watched,
+) -> None:
+    """Seed, after the last backward step: the session's sentence says "update the weights
+    next", but → first shows t = 1's other terms; the page says so until the last term."""
+    page = watched.page
+    watched.open("/")
+    for button, endpoint in [("Forward step", "/forward")] * 3 + [
+        ("Backward step", "/backward")
+    ] * 3:
+        click_and_wait(page, button, endpoint)
+    state = watched.state()
+    terms = state["backward"][-1]["terms"]
+    assert state["phase"] == "update" and len(terms) == 3
+    hint = page.locator("#next-press")
+    for number in (2, 3):
+        wanted = f"→ next: backward t = 1, term {number} of 3 for {terms[number - 1]['param']}"
+        assert hint.inner_text() == f"{wanted} (computed already)."
+        press_and_wait(page, "ArrowRight", f"Showing backward step t = 1, term {number} of 3,")
+    assert hint.is_hidden()  # at the last term → asks the session's next command: the update
+    assert page.locator("#status").inner_text() == state["status"]
+    assert watched.errors == []
+
+
 DESCRIBED = "async v => (await import('/static/js/format.js')).describeValue(v)"
 
 
