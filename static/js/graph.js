@@ -402,6 +402,25 @@ export function lightPath(rendered, path, edgeColours = new Map(), { greyed = fa
     if (edgeColours.has(id)) element.style.setProperty("--lit-colour", edgeColours.get(id));
     element.parentNode.append(element); // draw lit edges on top of the others
   }
+  revealNodes(rendered, path.nodes);
+}
+
+/**
+ * Scroll the graph sideways the least distance that brings every lit step node into view, when
+ * they fit its width together (a term from h_0 to L); the parameter boxes are pinned in view.
+ */
+function revealNodes(rendered, ids) {
+  const scroller = rendered.svg.closest?.(".graph-scroll");
+  rendered.stepIds ??= new Set(rendered.layout.nodes.filter((node) => node.kind !== "param").map((node) => node.id));
+  const xs = ids.filter((id) => rendered.stepIds.has(id)).map((id) => rendered.layout.position.get(id).x * rendered.scale);
+  if (!scroller || !xs.length) return;
+  const half = (NODE.width / 2 + 4) * rendered.scale; // the box and its lit stroke
+  const [first, last] = [Math.min(...xs) - half, Math.max(...xs) + half];
+  const left = rendered.scrollLeft ?? 0;
+  const width = rendered.viewWidth ?? 0;
+  if (last - first > width || (first >= left && last <= left + width)) return;
+  rendered.scrollLeft = Math.max(0, first < left ? first : last - width);
+  scroller.scrollTo({ left: rendered.scrollLeft, behavior: "instant" });
 }
 
 /** Scroll the graph sideways so step t's column is in view (centred), unless it already is. */
