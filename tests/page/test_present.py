@@ -8,7 +8,7 @@ from collections.abc import Callable
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import box, inside, lit_ids, path_ids, press_and_wait
+from tests.page.helpers import LIT_IDS, box, inside, lit_ids, path_ids, press_and_wait
 
 ON_SCREEN = """e => {
     const svg = e.ownerSVGElement;
@@ -161,7 +161,7 @@ def test_every_lit_node_of_every_term_is_inside_the_graph(watched: Watched) -> N
     page = watched.page
     page.set_viewport_size({"width": 1920, "height": 1080})
     watched.open("/?preset=hello&present=1")
-    checked: list[str] = []
+    paths: dict[str, dict[str, list[str]]] = {}
 
     def check(note: str) -> None:
         if note.startswith("forward"):
@@ -175,8 +175,19 @@ def test_every_lit_node_of_every_term_is_inside_the_graph(watched: Watched) -> N
         assert lit_ids(page) == path_ids(path), note
         assert "L" in path["nodes"], note
         assert_lit_nodes_in_view(page, path["nodes"], note)
-        checked.append(note)
+        paths[note] = path
 
     walk_hello(page, check)
-    assert len(checked) == 4 + 5 + 8 + 11 + 14
+    assert len(paths) == 4 + 5 + 8 + 11 + 14
+    # the update lights nothing: the whole unrolled graph is in view, h_0 to L
+    steps = page.eval_on_selector_all("#graph .node:not(.node-param)", LIT_IDS)
+    assert {"h_0", "x_1", "L", "loss_4"} <= set(steps)
+    assert_lit_nodes_in_view(page, steps, "update")
+    # leaving presentation mode and coming back keeps the lit path in view at the new scale
+    press_and_wait(page, "PageUp", "Showing backward step t = 1, term 14 of 14,")
+    path = paths["backward step t = 1, term 14 of 14,"]
+    for key in ("p", "p"):
+        page.keyboard.press(key)
+    assert page.locator("body.present").count() == 1
+    assert_lit_nodes_in_view(page, path["nodes"], "after P, P")
     assert watched.errors == []
