@@ -3,8 +3,8 @@
     .venv/bin/python scripts/screenshots.py      # writes docs/screen-*.png
 
 The seed example at backward t = 2, term 2 (dL/dW_h through l_3) at 1024x768, 1280x720
-and 1920x1080; the hello preset in presentation mode at 1920x1080, backward t = 2, term 6 (a 6×6 term, its path from
-h_1 to L lit).
+and 1920x1080; the hello preset in presentation mode at 1920x1080, backward t = 2, term 6
+(a 6×6 term, its path from h_1 to L lit).
 """
 
 from __future__ import annotations
