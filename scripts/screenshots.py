@@ -3,7 +3,8 @@
     .venv/bin/python scripts/screenshots.py      # writes docs/screen-*.png
 
 The seed example at backward t = 2, term 2 (dL/dW_h through l_3) at 1024x768, 1280x720
-and 1920x1080; the hello preset in presentation mode at 1920x1080, backward t = 4, term 2.
+and 1920x1080; the hello preset in presentation mode at 1920x1080, backward t = 2, term 6
+(a 6×6 term, its path from h_1 to L lit).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tests.servers import Uvicorn
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CHROMIUM = os.environ.get("BPTT_CHROMIUM", "/usr/bin/chromium")
 SEED_TERM = "backward step t = 2, term 2 of"
-HELLO_TERM = "backward step t = 4, term 2 of"
+HELLO_TERM = "backward step t = 2, term 6 of"
 SHOTS = (
     ("screen-1024x768.png", "/", (1024, 768), SEED_TERM),
     ("screen-1280x720.png", "/", (1280, 720), SEED_TERM),

@@ -225,6 +225,7 @@ export function fitGraph(rendered) {
   svg.setAttribute("width", Math.floor(layout.width * scale));
   svg.setAttribute("height", Math.floor(layout.height * scale));
   rendered.place?.();
+  if (rendered.revealed) revealNodes(rendered, rendered.revealed); // at the new scale
 }
 
 /**
@@ -391,7 +392,11 @@ export function lightPath(rendered, path, edgeColours = new Map(), { greyed = fa
     element.classList.remove("lit", "greyed");
     element.style.removeProperty("--lit-colour");
   }
-  if (!path) return;
+  rendered.stepIds ??= new Set(rendered.layout.nodes.filter((node) => node.kind !== "param").map((node) => node.id));
+  if (!path) {
+    revealNodes(rendered, [...rendered.stepIds]); // nothing lit: the whole unrolled graph, when it fits
+    return;
+  }
   // A term the truncation window drops: its path greyed (dashed), not lit in colour.
   const mark = greyed ? "greyed" : "lit";
   for (const id of path.nodes) rendered.nodeElements.get(id)?.classList.add(mark);
@@ -402,6 +407,25 @@ export function lightPath(rendered, path, edgeColours = new Map(), { greyed = fa
     if (edgeColours.has(id)) element.style.setProperty("--lit-colour", edgeColours.get(id));
     element.parentNode.append(element); // draw lit edges on top of the others
   }
+  revealNodes(rendered, path.nodes);
+}
+
+/**
+ * Scroll the graph sideways the least distance that brings these step nodes into view, when
+ * they fit its width together (a term from h_0 to L); the parameter boxes are pinned in view.
+ */
+function revealNodes(rendered, ids) {
+  const scroller = rendered.svg.closest?.(".graph-scroll");
+  const xs = ids.filter((id) => rendered.stepIds.has(id)).map((id) => rendered.layout.position.get(id).x * rendered.scale);
+  if (!scroller || !xs.length) return;
+  rendered.revealed = ids;
+  const half = (NODE.width / 2 + 4) * rendered.scale; // the box and its lit stroke
+  const [first, last] = [Math.min(...xs) - half, Math.max(...xs) + half];
+  const left = rendered.scrollLeft ?? 0;
+  const width = rendered.viewWidth ?? 0;
+  if (last - first > width || (first >= left && last <= left + width)) return;
+  rendered.scrollLeft = Math.max(0, first < left ? first : last - width);
+  scroller.scrollTo({ left: rendered.scrollLeft, behavior: "instant" });
 }
 
 /** Scroll the graph sideways so step t's column is in view (centred), unless it already is. */

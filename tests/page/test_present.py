@@ -3,10 +3,12 @@ hidden, driven by a clicker (PageDown, PageUp, space) and a key (?) that lists e
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import press_and_wait
+from tests.page.helpers import LIT_IDS, box, inside, lit_ids, path_ids, press_and_wait
 
 ON_SCREEN = """e => {
     const svg = e.ownerSVGElement;
@@ -73,4 +75,119 @@ def test_presentation_lines_fit_the_panel_without_scrolling_sideways(watched: Wa
         assert sideways(page) <= 1, f"forward step t = {t}"
     press_and_wait(page, "PageDown", "Showing backward step t = 4, term 1 of")
     assert sideways(page) <= 1
+    assert watched.errors == []
+
+
+# What a room sees of the formula panel: every box within the panel's width (MathML copies
+# are visually hidden, so left out), and the size of all drawn text: each KaTeX formula (its
+# scripts are smaller by design) and each other element with text of its own. A heat-map cell
+# whose number is not drawn (font-size 0) is a colour square; its number stays in the grid's
+# label, in the table its shape opens, and in the entry written out under the factors.
+PANEL_FIT = """f => {
+    const style = getComputedStyle(f);
+    const outer = f.getBoundingClientRect();
+    const [left, right] = [outer.left + parseFloat(style.paddingLeft) - 1,
+                           outer.right - parseFloat(style.paddingRight) + 1];
+    const wide = [], small = [], squares = [];
+    for (const e of f.querySelectorAll('*')) {
+        if (e.closest('.katex-mathml')) continue;
+        const r = e.getBoundingClientRect();
+        if (!r.width || !r.height) continue;
+        const name = e.tagName + '.' + (e.getAttribute('class') || '');
+        if (r.left < left || r.right > right) wide.push(name);
+        if (e.closest('.katex') && !e.classList.contains('katex')) continue;
+        const text = [...e.childNodes].some(
+            (n) => n.nodeType === 3 && n.textContent.replace(/\\u200b/g, '').trim());
+        if (!text && !e.classList.contains('katex')) continue;
+        const size = parseFloat(getComputedStyle(e).fontSize);
+        if (size === 0) squares.push(Math.min(r.width, r.height));
+        else small.push([size, name + ' ' + e.textContent.slice(0, 30)]);
+    }
+    return { sideways: f.scrollWidth - f.clientWidth, wide, sizes: small, squares };
+}"""
+
+
+def assert_fits_the_room(page: Page, view: str) -> None:
+    found = page.eval_on_selector("#formula", PANEL_FIT)
+    assert found["sideways"] <= 1, view
+    assert found["wide"] == [], (view, found["wide"][:5])
+    too_small = [(size, what) for size, what in found["sizes"] if size < 28]
+    assert found["sizes"] and too_small == [], (view, too_small[:5])
+    assert all(side >= 28 for side in found["squares"]), (view, found["squares"])
+
+
+def walk_hello(page: Page, each_view: Callable[[str], None]) -> int:
+    """Walk hello as a presenter does, from a clicker (PageDown, space) and the arrow key:
+    every forward step, every term of every backward step, the update. Returns the views."""
+    keys = ("PageDown", " ", "ArrowRight")
+    notes = [f"forward step t = {t}," for t in (1, 2, 3, 4)]
+    for t, count in ((4, 5), (3, 8), (2, 11), (1, 14)):
+        notes += [f"backward step t = {t}, term {n} of {count}," for n in range(1, count + 1)]
+    notes.append("the update of epoch 1")
+    for index, note in enumerate(notes):
+        press_and_wait(page, keys[index % len(keys)], f"Showing {note}")
+        each_view(note)
+    return len(notes)
+
+
+def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watched) -> None:
+    # 13 of hello's views ran past the panel's right edge: the 6×6 term matrices and the long
+    # summary lines; matrices of 5 columns or more are now colour heat maps at this size
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    watched.open("/?preset=hello&present=1")
+    assert_fits_the_room(page, "start")
+    assert walk_hello(page, lambda note: assert_fits_the_room(page, note)) == 4 + 38 + 1
+    # the colour scales' values too (they were 12.6 px), and the heat map in view: a term's
+    # 6×6 matrix, its cells as colour squares, the entry in view written out with numbers
+    press_and_wait(page, "PageUp", "Showing backward step t = 1, term 14 of 14,")
+    press_and_wait(page, "PageUp", "Showing backward step t = 1, term 13 of 14,")
+    scale_values = page.locator("#formula .colour-scale .scale-value")
+    assert scale_values.count() >= 2
+    assert smallest(page, "#formula .colour-scale .scale-value", FONT) >= 28
+    assert watched.errors == []
+
+
+def assert_lit_nodes_in_view(page: Page, nodes: list[str], view: str) -> None:
+    graph = box(page.locator(".graph-scroll"))
+    window = {"x": 0, "y": 0, "width": 1920, "height": 1080}
+    for node in nodes:
+        found = box(page.locator(f"#graph [data-id='{node}'] .node-box"))
+        assert inside(found, graph) and inside(found, window), (view, node, found, graph)
+
+
+def test_every_lit_node_of_every_term_is_inside_the_graph(watched: Watched) -> None:
+    # following the lit path scrolled the graph to h_t and cut off h_0 or L at the other end
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    watched.open("/?preset=hello&present=1")
+    paths: dict[str, dict[str, list[str]]] = {}
+
+    def check(note: str) -> None:
+        if note.startswith("forward"):
+            t = int(note.split("t = ")[1].split(",")[0])
+            path = watched.state()["forward"][t - 1]["path"]
+        elif note.startswith("backward"):
+            term_id = page.get_attribute("#formula .term-product", "data-term")
+            path = watched.term(term_id)["path"]
+        else:
+            return
+        assert lit_ids(page) == path_ids(path), note
+        assert "L" in path["nodes"], note
+        assert_lit_nodes_in_view(page, path["nodes"], note)
+        paths[note] = path
+
+    walk_hello(page, check)
+    assert len(paths) == 4 + 5 + 8 + 11 + 14
+    # the update lights nothing: the whole unrolled graph is in view, h_0 to L
+    steps = page.eval_on_selector_all("#graph .node:not(.node-param)", LIT_IDS)
+    assert {"h_0", "x_1", "L", "loss_4"} <= set(steps)
+    assert_lit_nodes_in_view(page, steps, "update")
+    # leaving presentation mode and coming back keeps the lit path in view at the new scale
+    press_and_wait(page, "PageUp", "Showing backward step t = 1, term 14 of 14,")
+    path = paths["backward step t = 1, term 14 of 14,"]
+    for key in ("p", "p"):
+        page.keyboard.press(key)
+    assert page.locator("body.present").count() == 1
+    assert_lit_nodes_in_view(page, path["nodes"], "after P, P")
     assert watched.errors == []
