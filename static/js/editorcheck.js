@@ -49,11 +49,11 @@ export function weightErrors(params, { cell, weights, sizes, states }) {
   const errors = Object.keys(params).filter((key) => !(key in weights)).map((key) => ({
     loc: ["params"], msg: notAWeight(key, cell, weights),
   }));
+  const missing = [];
   for (const [name, letters] of Object.entries(weights)) {
     const shape = sizes ? letters.map((letter) => sizes[letter]) : null;
-    const wanted = shape ? ` (shape ${shapeText(shape)})` : "";
     if (!(name in params)) {
-      if (!states.includes(name)) errors.push({ loc: ["params", name], msg: `is missing${wanted}` });
+      if (!states.includes(name)) missing.push([name, shape]);
       continue;
     }
     const actual = shapeOf(params[name]);
@@ -62,7 +62,17 @@ export function weightErrors(params, { cell, weights, sizes, states }) {
       errors.push({ loc: ["params", name], msg: `must have shape ${shapeText(shape)}, not ${shapeText(actual)}` });
     }
   }
-  return errors;
+  return [...errors, ...missingErrors(missing)];
+}
+
+/** One missing weight as the server says it ("is missing (shape (2, 1))"); several in one line. */
+function missingErrors(missing) {
+  const shaped = ([name, shape]) => (shape ? `${name} ${shapeText(shape)}` : name);
+  if (missing.length === 1) {
+    const [[name, shape]] = missing;
+    return [{ loc: ["params", name], msg: `is missing${shape ? ` (shape ${shapeText(shape)})` : ""}` }];
+  }
+  return missing.length ? [{ loc: ["params"], msg: `missing ${missing.map(shaped).join(", ")}` }] : [];
 }
 
 /** The inputs (T lists of d numbers, T >= 1) and the targets ((T, K), or (K,) for many-to-one). */

@@ -95,6 +95,18 @@ def test_the_editor_checks_each_rule_itself_before_any_request(watched: Watched)
     start = "Weights: W_q is not a weight of the elman cell (its weights: "
     assert sentence.startswith(start) and sentence.endswith(")")
     assert sorted(sentence[len(start) : -1].split(", ")) == sorted(before["params"])
+    # The cell changed to gru, an Elman weight pasted: named, and every missing one in a line.
+    editor.locator("[name='cell']").select_option("gru")
+    field.fill(json.dumps({"W_x": [[1.0]]}))
+    first, second = create_and_read(page, "params").split("\n")
+    gru = "Weights: W_x is not a weight of the gru cell (its weights: "
+    assert first.startswith(gru)
+    gru_weights = first[len(gru) : -1].split(", ")
+    assert "W_x" not in gru_weights and "W_xz" in gru_weights
+    missing = [name for name in gru_weights if name != "h0"]  # h0 may be left out
+    assert second == "Weights: missing " + ", ".join(
+        f"{name} (1,)" if name.startswith("b") else f"{name} (1, 1)" for name in missing
+    )
     assert len(posts(watched)) == created
     assert watched.session_id == session and watched.state() == before
     assert watched.errors == []
