@@ -103,7 +103,7 @@ export function readEditor(form) {
     const text = form.elements[name].value.trim();
     if (optional && text === "") return null;
     const value = DECIMAL.test(text) ? Number(text) : NaN;
-    const bounds = form.choices?.bounds?.[loc.at(-1)];
+    const bounds = loc.includes("optimizer") ? undefined : form.choices?.bounds?.[name]; // ConfigIn's, the seed's
     if (text === "" || !Number.isFinite(value)) errors.push({ loc, msg: "must be a decimal number" });
     else if (WHOLE_FIELDS.includes(name) && !Number.isInteger(value)) errors.push({ loc, msg: "must be a whole number" });
     else if (!withinBounds(value, bounds)) errors.push({ loc, msg: boundsRule(bounds) });
@@ -133,7 +133,7 @@ export function readEditor(form) {
 }
 
 /** d, H and K when all three are valid whole numbers (the shapes' letters), else null. */
-function sizesOf(form, config, errors) {
+function sizesOf(config, errors) {
   const broken = errors.some((error) => SIZE_FIELDS.includes(error.loc.at(-1)));
   if (broken) return null;
   return Object.fromEntries(SIZE_FIELDS.map((name) => [SIZE_LETTERS[name], config[name]]));
@@ -148,7 +148,7 @@ function chosenCell(form) {
 
 /** The data's and the weights' shapes, and the weights' names against the chosen cell. */
 function scenarioErrors(form, body, parsed, errors) {
-  const sizes = sizesOf(form, body.config, errors);
+  const sizes = sizesOf(body.config, errors);
   const found = [];
   if (parsed.has("inputs")) {
     found.push(...dataErrors(body.inputs, parsed.has("targets") ? body.targets : undefined, { sizes, mode: body.config.mode }));
