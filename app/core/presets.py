@@ -118,9 +118,11 @@ def vanishing() -> Preset:
         "Vanishing gradients over 20 steps",
         "An input at every step (1, then -0.5, 0.5, ...), h_0 = (0.5, -0.5) and one loss, at "
         "t = 20. Every term's last factor, the direct partial, is of the same size at every "
-        "t; what shrinks is the product of the Jacobians dh_j/dh_{j-1} between: the recurrent "
-        "weights are small (spectral radius 0.5), so the term that reaches t = 1 is about "
-        "10^-7 of the term at t = 20. Train a few epochs: the loss falls, through the last "
+        "t; what shrinks is the product of the Jacobians dh_j/dh_{j-1} between. The recurrent "
+        "weights are small (W_h's spectral radius is 0.46) and tanh's slope below 1 shrinks "
+        "each Jacobian further, so the regime gauge measures the product falling by a factor "
+        "of 0.42 per step: the term that reaches t = 1 is about 10^-7 of the term at t = 20. "
+        "Train a few epochs: the loss falls, through the last "
         "steps' weights, while the first steps hardly feel the loss at all.",
         Scenario(config, params, inputs, np.array([1.0])),
     )

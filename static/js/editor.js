@@ -1,7 +1,10 @@
 // The scenario editor: fill it from a session, read it back as a scenario, show the problems.
-// Every message carries the field's name as the server spells it ("params.W_x: must have
-// shape ..."); the form's own checks (numbers, JSON) run on every field at once, and the
-// server's last messages stay beside them until the server answers again.
+// Every message names the field as the editor labels it, with the rule ("Learning rate η:
+// must be greater than 0"); the form's own checks (numbers and their declared bounds, JSON,
+// the cell's weights and every shape) run on every field at once, before any request, and
+// the server's last messages, in the same words, stay beside them until it answers again.
+
+import { boundsRule, cellWeights, dataErrors, serverItem, weightErrors, withinBounds } from "./editorcheck.js";
 
 const SIZE_FIELDS = ["input_size", "hidden_size", "output_size"];
 const NUMBER_FIELDS = [...SIZE_FIELDS, "learning_rate"];
@@ -9,6 +12,7 @@ const NUMBER_FIELDS = [...SIZE_FIELDS, "learning_rate"];
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const OPTIONAL_NUMBER_FIELDS = ["truncation", "clip_norm"];
 const WHOLE_FIELDS = [...SIZE_FIELDS, "truncation", "seed"];
+const SIZE_LETTERS = { input_size: "d", hidden_size: "H", output_size: "K" };
 const CHOICE_FIELDS = ["cell", "activation", "output", "mode"];
 const JSON_FIELDS = ["inputs", "targets", "params"];
 
@@ -16,7 +20,8 @@ const serverMessages = new WeakMap(); // form -> the last 422's items
 
 /**
  * The cells and optimisers the server offers (the page's #choices: {"cells": [...],
- * "optimizers": [{"name", "fields": {hyper-parameter: default}}]}), as the form's options.
+ * "optimizers": [{"name", "fields": {hyper-parameter: default}}], "weights": {cell: [{name,
+ * shape in d, H, K}]}, "bounds": {field: {gt|ge|lt|le: limit}}}), as the form's options.
  */
 export function setChoices(form, choices) {
   const option = (name) => Object.assign(document.createElement("option"), { value: name, textContent: name });
@@ -63,7 +68,7 @@ export function fillEditor(form, state) {
   form.elements.inputs.value = JSON.stringify(state.inputs);
   form.elements.targets.value = JSON.stringify(state.targets);
   form.elements.params.value = JSON.stringify(state.params, null, 1);
-  form.dataset.sizes = sizesOf(form);
+  form.dataset.sizes = sizeKey(form);
   serverMessages.delete(form);
   clearErrors(form);
   note(form, "");
@@ -73,7 +78,7 @@ export function fillEditor(form, state) {
 export function watchEditor(form) {
   for (const name of [...SIZE_FIELDS, "cell"]) {
     form.elements[name].addEventListener("change", () => {
-      if (sizesOf(form) === form.dataset.sizes || !form.elements.params.value.trim()) return;
+      if (sizeKey(form) === form.dataset.sizes || !form.elements.params.value.trim()) return;
       form.elements.params.value = "";
       const what = name === "cell" ? "The cell changed (its weights have other names)" : "The sizes changed";
       note(form, `${what}, so` + " the weights box was emptied: the weights will be drawn " +
@@ -82,7 +87,7 @@ export function watchEditor(form) {
   }
 }
 
-function sizesOf(form) {
+function sizeKey(form) {
   return [...SIZE_FIELDS, "cell"].map((name) => form.elements[name].value.trim()).join(",");
 }
 
@@ -98,14 +103,13 @@ export function readEditor(form) {
     const text = form.elements[name].value.trim();
     if (optional && text === "") return null;
     const value = DECIMAL.test(text) ? Number(text) : NaN;
+    const bounds = loc.includes("optimizer") ? undefined : form.choices?.bounds?.[name]; // ConfigIn's, the seed's
     if (text === "" || !Number.isFinite(value)) errors.push({ loc, msg: "must be a decimal number" });
     else if (WHOLE_FIELDS.includes(name) && !Number.isInteger(value)) errors.push({ loc, msg: "must be a whole number" });
+    else if (!withinBounds(value, bounds)) errors.push({ loc, msg: boundsRule(bounds) });
     return text === "" || Number.isNaN(value) ? text : value;
   };
   for (const name of NUMBER_FIELDS) config[name] = number(name, ["config", name]);
-  for (const name of SIZE_FIELDS) {
-    if (Number.isInteger(config[name]) && config[name] < 1) errors.push({ loc: ["config", name], msg: "must be at least 1" });
-  }
   for (const name of OPTIONAL_NUMBER_FIELDS) config[name] = number(name, ["config", name], true);
   for (const name of CHOICE_FIELDS) config[name] = form.elements[name].value;
   config.optimizer = { name: form.elements.optimizer.value };
@@ -113,28 +117,48 @@ export function readEditor(form) {
     config.optimizer[input.name] = number(input.name, ["config", "optimizer", input.name]);
   }
   const body = { config, seed: number("seed", ["seed"]) };
+  const parsed = new Set();
   for (const name of JSON_FIELDS) {
     const text = form.elements[name].value.trim();
     if (name === "params" && text === "") continue; // the server initialises from the seed
     try {
       body[name] = JSON.parse(text);
+      parsed.add(name);
     } catch {
       errors.push({ loc: [name], msg: "is not valid JSON" });
-      continue;
     }
-    if (name === "params") errors.push(...weightKeyErrors(body.params));
   }
+  errors.push(...scenarioErrors(form, body, parsed, errors));
   return { body, errors };
 }
 
-/** The weights box holds {name: array}; a name is letters, digits and _ (W_h, b, h0). */
-function weightKeyErrors(params) {
-  if (params === null || typeof params !== "object" || Array.isArray(params)) {
-    return [{ loc: ["params"], msg: 'must be an object of named weights, e.g. {"W_h": [[0.8]]}' }];
+/** d, H and K when all three are valid whole numbers (the shapes' letters), else null. */
+function sizesOf(config, errors) {
+  const broken = errors.some((error) => SIZE_FIELDS.includes(error.loc.at(-1)));
+  if (broken) return null;
+  return Object.fromEntries(SIZE_FIELDS.map((name) => [SIZE_LETTERS[name], config[name]]));
+}
+
+/** The cell the form chose: its name, its weights ({name: letters}) and its initial states. */
+function chosenCell(form) {
+  const cell = form.elements.cell.value;
+  const weights = cellWeights(form.choices, cell, form.elements.output_bias.checked);
+  return { cell, weights, states: Object.keys(weights).filter((name) => /^[a-z]0$/.test(name)) };
+}
+
+/** The data's and the weights' shapes, and the weights' names against the chosen cell. */
+function scenarioErrors(form, body, parsed, errors) {
+  const sizes = sizesOf(body.config, errors);
+  const found = [];
+  if (parsed.has("inputs")) {
+    found.push(...dataErrors(body.inputs, parsed.has("targets") ? body.targets : undefined, { sizes, mode: body.config.mode }));
   }
-  return Object.keys(params).filter((key) => !/^[A-Za-z][A-Za-z0-9_]*$/.test(key)).map((key) => ({
-    loc: ["params"], msg: `${JSON.stringify(key)} is not a weight's name (letters, digits and _, e.g. W_h)`,
-  }));
+  if (!parsed.has("params")) return found;
+  const params = body.params;
+  if (params === null || typeof params !== "object" || Array.isArray(params)) {
+    return [...found, { loc: ["params"], msg: 'must be an object of named weights, e.g. {"W_h": [[0.8]]}' }];
+  }
+  return [...found, ...weightErrors(params, { ...chosenCell(form), sizes })];
 }
 
 export function clearErrors(form) {
@@ -148,7 +172,8 @@ export function clearErrors(form) {
  * the server answers again; otherwise the form's own problems, shown with the kept ones.
  */
 export function showErrors(form, detail, { fromServer = true } = {}) {
-  const items = Array.isArray(detail) ? detail : [{ loc: [], msg: String(detail) }];
+  const listed = Array.isArray(detail) ? detail : [{ loc: [], msg: String(detail) }];
+  const items = fromServer ? listed.map((item) => serverItem(item, chosenCell(form))) : listed;
   if (fromServer) serverMessages.set(form, items);
   clearErrors(form);
   const shown = fromServer ? items : [...items, ...(serverMessages.get(form) ?? [])];
@@ -156,7 +181,8 @@ export function showErrors(form, detail, { fromServer = true } = {}) {
     const loc = (item.loc ?? []).map(String);
     const name = fieldFor(form, loc);
     const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
-    const text = `${whereInWords(form, name, loc)}${item.msg}`;
+    const sentence = `${whereInWords(form, name, loc)}${item.msg}`;
+    const text = sentence.charAt(0).toUpperCase() + sentence.slice(1);
     slot.textContent = slot.textContent ? `${slot.textContent}\n${text}` : text; // one per line
     slot.id = `error-${name}`;
     const field = form.elements[name];

@@ -106,7 +106,7 @@ def test_the_editor_creates_an_lstm_with_momentum(watched: Watched) -> None:
     page.wait_for_function(
         "() => document.querySelector(\"[data-error-for='momentum']\").textContent !== ''"
     )
-    assert error.inner_text().startswith("momentum: ")  # as the editor labels the field
+    assert error.inner_text().startswith("Momentum: ")  # as the editor labels the field
     choose(page, momentum="0.5")
     create(watched)
     state = watched.state()

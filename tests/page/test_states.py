@@ -65,22 +65,24 @@ def test_the_editor_checks_what_it_can_before_any_request(watched: Watched) -> N
     editor.locator("[name='params']").fill('{"W_\\"h": [[0.8]]}')
     page.get_by_role("button", name="Create session").click()
     hidden = editor.locator("[data-error-for='hidden_size']").inner_text()
-    assert hidden == "hidden size H: must be at least 1"
+    assert hidden == "Hidden size H: must be at least 1"
     weights = editor.locator("[data-error-for='params']").inner_text()
-    assert weights.startswith("weights: ") and '"W_\\"h" is not a weight\'s name' in weights
+    assert weights.startswith('Weights: W_"h is not a weight of the elman cell (its weights: ')
     assert len([call for call in watched.calls if call[0] == "POST"]) == posts
-    # what only the server can check comes back named as the editor labels the field
-    editor.locator("[name='hidden_size']").fill("1")
+    # what only the server can check (its size limits) comes back in the editor's words
+    editor.locator("[name='hidden_size']").fill("100000")
     editor.locator("[name='params']").fill("")
-    editor.locator("[name='learning_rate']").fill("-1")
-    with page.expect_response(lambda r: r.url.endswith("/api/sessions") and r.status == 422):
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/sessions") and r.status == 422
+    ) as answer:
         page.get_by_role("button", name="Create session").click()
-    rate = editor.locator("[data-error-for='learning_rate']")
-    rate.wait_for()
-    page.wait_for_function(
-        "() => document.querySelector(\"[data-error-for='learning_rate']\").textContent"
+    hidden = editor.locator("[data-error-for='hidden_size']")
+    page.wait_for_function(  # the editor's own message gives way to the server's
+        "() => document.querySelector(\"[data-error-for='hidden_size']\").textContent"
+        ".includes('at most')"
     )
-    assert rate.inner_text().startswith("learning rate η: ")
+    limit = answer.value.json()["detail"][0]["msg"].replace("must be <=", "must be at most")
+    assert hidden.inner_text() == f"Hidden size H: {limit}"
     assert "config." not in editor.inner_text()
     # the browser logs the 422 itself; the page throws nothing
     assert [e for e in watched.errors if "status of 422" not in e] == []

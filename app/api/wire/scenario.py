@@ -6,9 +6,9 @@ import re
 from dataclasses import fields
 from typing import Any, Literal
 
-from pydantic import Field, create_model
+from pydantic import BaseModel, Field, create_model
 
-from app.api.schemas import ConfigIn, ParamsIn
+from app.api.schemas import ConfigIn, ParamsIn, ScenarioIn
 from app.api.wire.base import JSON, NULL, Array, Matrix, Vector, Wire
 from app.core import Config
 from app.core import Graph as CoreGraph
@@ -169,15 +169,49 @@ def step_symbols(config: Config) -> dict[str, str]:
 
 
 def choices_json() -> JSON:
-    """What the scenario editor offers (the page's, not an answer): every cell, every
-    optimiser with its hyper-parameters and their defaults."""
+    """What the scenario editor offers and checks before a request (the page's, not an
+    answer): every cell, every optimiser with its hyper-parameters and their defaults, each
+    cell's weights in the core's order with their shapes in d, H, K, and the bounds the
+    create body declares."""
     return {
         "cells": list(CELL_NAMES),
         "optimizers": [
             {"name": kind.name, "fields": {f.name: f.default for f in fields(kind)}}
             for kind in OPTIMIZERS
         ],
+        "weights": {name: weight_shapes(name) for name in CELL_NAMES},
+        "bounds": field_bounds(ConfigIn) | {"seed": field_bounds(ScenarioIn)["seed"]},
     }
+
+
+# Distinct sizes, so that each number of a shape says which of d, H, K it is.
+_SIZE_LETTERS = {2: "d", 3: "H", 5: "K"}
+
+
+def weight_shapes(cell: str) -> list[JSON]:
+    """The core's parameters for `cell` in its order, each shape in letters ([{"name": "W_x",
+    "shape": ["H", "d"]}, ...]); b_y is there only with an output bias."""
+    config = Config(2, 3, 5, cell=cell, output_bias=True)
+    shapes = config.param_shapes()
+    return [
+        {"name": name, "shape": [_SIZE_LETTERS[size] for size in shape]}
+        for name, shape in shapes.items()
+    ]
+
+
+def field_bounds(model: type[BaseModel]) -> dict[str, dict[str, float]]:
+    """The numeric bounds (gt, ge, lt, le) each field of `model` declares."""
+    bounds = {}
+    for name, info in model.model_fields.items():
+        found = {
+            kind: getattr(item, kind)
+            for item in info.metadata
+            for kind in ("gt", "ge", "lt", "le")
+            if hasattr(item, kind)
+        }
+        if found:
+            bounds[name] = found
+    return bounds
 
 
 class Preset(Wire):
