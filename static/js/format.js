@@ -9,6 +9,7 @@ function isScientific(value) {
 }
 
 const MOST_SHOWN = 15; // a double holds about 15 significant decimal digits
+const NOISE = 1e-9; // relative: a sum such as 0.5 - 0.49999999 lands this close to 1e-8
 
 /** Significant digits of a plain decimal text ("0.0500" -> 3, "-12" -> 2). */
 function significantDigits(text) {
@@ -45,13 +46,16 @@ function exactParts(value, digits) {
  *   every number reads to the same precision);
  * - and a number that rounds to a short decimal with two or more trailing zeros but is not it
  *   (0.4999964 -> 0.5000, which would read as the 0.5 it changed from) gains digits until its
- *   last digits are not such zeros: 0.4999964, 1.2001.
+ *   last digits are not such zeros: 0.4999964, 1.2001 (but 0.5 - 0.49999999, 1e-8 to
+ *   within a double's rounding, stays 1.000×10⁻⁸).
  * Returns [mantissa, exponent] (exponent null for a plain number).
  */
 function shownParts(value, digits) {
   const exact = exactParts(value, digits);
   if (exact) return exact;
   let parts = roundedParts(value, digits);
+  const short = Number(parts.join("e"));
+  if (Math.abs(value - short) <= NOISE * Math.abs(value)) return parts; // that number, to rounding noise
   for (let more = digits + 1; more <= MOST_SHOWN && /\.\d*00$/.test(parts[0]); more += 1) {
     parts = roundedParts(value, more);
   }
