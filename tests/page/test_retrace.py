@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 from playwright.sync_api import Locator, Page
 
 from tests.page.conftest import Watched
+from tests.page.helpers import numbers_of
 
 ANNOTATIONS = "els => els.map(e => e.querySelector('annotation').textContent)"
 NUMBER = r"-?\d+(?:\.\d+)?(?: \\times 10\^\{-?\d+\})?"
@@ -115,6 +117,25 @@ def update_lines(page: Page, lines: list[tuple[str, str]]) -> list[str]:
     return names
 
 
+def rail_numbers(page: Page) -> dict[str, str]:
+    """Each parameter's number on its rail of the graph, as the page writes it."""
+    rails = page.locator("#graph .node-param").all()
+    return {
+        rail.get_attribute("data-id"): rail.locator(".node-number").text_content() for rail in rails
+    }
+
+
+def rails_hold(rails: dict[str, str], before: dict[str, str], update: dict[str, Any]) -> None:
+    """After the update each rail reads its new weight to its last digit, and a weight that
+    changed no longer reads as it did."""
+    for name, new in update["params_new"].items():
+        (number,) = numbers_of(new)
+        text = rails[name].replace("−", "-")
+        assert "×" not in text and follows(repr(number), text), (name, text, number)
+        if number != numbers_of(update["params_old"][name])[0]:
+            assert text != before[name], (name, text)
+
+
 def step(page: Page) -> str:
     note = page.locator("#view-note").text_content()
     page.keyboard.press("ArrowRight")
@@ -129,6 +150,7 @@ def step(page: Page) -> str:
 def test_a_student_retraces_the_seed_from_the_page_text(watched: Watched) -> None:
     page = watched.page
     watched.open("/")
+    rails_before = rail_numbers(page)
     lines: list[tuple[str, str]] = []
     updated: list[str] = []
     forward: list[str] = []
@@ -137,6 +159,7 @@ def test_a_student_retraces_the_seed_from_the_page_text(watched: Watched) -> Non
         note = step(page)
         if "update of epoch 1" in note:  # (its note speaks of epoch 2's forward steps)
             updated = update_lines(page, lines)
+            rails_hold(rail_numbers(page), rails_before, watched.state()["last_update"])
             break
         if "forward step" in note:
             forward_lines(page, lines)
