@@ -8,25 +8,73 @@ function isScientific(value) {
   return value !== 0 && (size >= 1e5 || size < 1e-3);
 }
 
-/** [mantissa, exponent] of value at `digits` significant digits: 5.793e11 -> ["5.793", "11"]. */
-function scientificParts(value, digits) {
-  const [mantissa, exponent] = value.toExponential(digits - 1).split("e");
-  return [String(Number(mantissa)), String(Number(exponent))];
+const MOST_SHOWN = 15; // a double holds about 15 significant decimal digits
+const NOISE = 1e-9; // relative: a sum such as 0.5 - 0.49999999 lands this close to 1e-8
+
+/** Significant digits of a plain decimal text ("0.0500" -> 3, "-12" -> 2). */
+function significantDigits(text) {
+  return text.replace(/[-.]/g, "").replace(/^0+/, "").length;
+}
+
+/** value at `digits` significant digits, trailing zeros kept: [mantissa, exponent], the
+ * exponent null for a plain number (12345.6 at 4 is 12350: its zeros only hold the place). */
+function roundedParts(value, digits) {
+  if (isScientific(value)) {
+    const [mantissa, exponent] = value.toExponential(digits - 1).split("e");
+    return [mantissa, String(Number(exponent))];
+  }
+  const text = value.toPrecision(digits);
+  return [text.includes("e") ? String(Number(text)) : text, null];
+}
+
+/** The number exactly as it is, when that is a short decimal of at most `digits` significant
+ * digits (0.5, 1.2, 1e-7); else null. */
+function exactParts(value, digits) {
+  if (isScientific(value)) {
+    const [mantissa, exponent] = value.toExponential().split("e");
+    return significantDigits(mantissa) <= digits ? [mantissa, String(Number(exponent))] : null;
+  }
+  const text = String(value);
+  return !text.includes("e") && significantDigits(text) <= digits ? [text, null] : null;
+}
+
+/**
+ * The one rule for how a number is written, as a student reads significant figures:
+ * - a number that is exactly a short decimal (at most `digits` significant digits: a given
+ *   input such as 0.5, 1.2, a target 1, η = 0.001) is written as it is: 0.5, not 0.5000;
+ * - any other number to `digits` significant digits, trailing zeros kept (0.5370, -0.6040:
+ *   every number reads to the same precision);
+ * - and a number that rounds to a short decimal with two or more trailing zeros but is not it
+ *   (0.4999964 -> 0.5000, which would read as the 0.5 it changed from) gains digits until its
+ *   last digits are not such zeros: 0.4999964, 1.2001 (but 0.5 - 0.49999999, 1e-8 to
+ *   within a double's rounding, stays 1.000×10⁻⁸).
+ * Returns [mantissa, exponent] (exponent null for a plain number).
+ */
+function shownParts(value, digits) {
+  const exact = exactParts(value, digits);
+  if (exact) return exact;
+  let parts = roundedParts(value, digits);
+  const short = Number(parts.join("e"));
+  if (Math.abs(value - short) <= NOISE * Math.abs(value)) return parts; // that number, to rounding noise
+  for (let more = digits + 1; more <= MOST_SHOWN && /\.\d*00$/.test(parts[0]); more += 1) {
+    parts = roundedParts(value, more);
+  }
+  return parts;
 }
 
 /**
  * A number as a person reads it, to `digits` significant digits (4 unless asked); the one way
- * the page writes numbers: plain (-0.3722) or scientific as 5.793×10¹¹ (typeset, latexNumber,
+ * the page writes numbers (shownParts: exact short numbers as they are, others with their
+ * trailing zeros): plain (-0.3722, 0.5370) or scientific as 5.793×10¹¹ (typeset, latexNumber,
  * as 5.793 \times 10^{11}). null (not finite on the server) becomes a dash.
  */
 export function formatNumber(value, digits = 4) {
   if (value === null || value === undefined) return "—";
   if (value === 0) return "0";
-  if (isScientific(value)) {
-    const [mantissa, exponent] = scientificParts(value, digits);
-    return `${mantissa}×10${[...exponent].map((c) => SUPERSCRIPT[c]).join("")}`;
-  }
-  return String(Number(value.toPrecision(digits)));
+  if (!Number.isFinite(value)) return String(value);
+  const [mantissa, exponent] = shownParts(value, digits);
+  if (exponent === null) return mantissa;
+  return `${mantissa}×10${[...exponent].map((c) => SUPERSCRIPT[c]).join("")}`;
 }
 
 /** 10 to the power `exponent`, as a log axis writes it: 10⁻³, 10¹¹. */
@@ -87,7 +135,7 @@ export function digitsForUpdate(before, after) {
 export function latexNumber(value, digits = 4) {
   if (value === null || value === undefined) return "\\text{—}";
   if (value !== 0 && isScientific(value)) {
-    const [mantissa, exponent] = scientificParts(value, digits);
+    const [mantissa, exponent] = shownParts(value, digits);
     return `${mantissa} \\times 10^{${exponent}}`;
   }
   return formatNumber(value, digits);
@@ -180,15 +228,15 @@ export function divergingRGB(value, scale) {
 
 const MOST_DIGITS = 15; // a double holds about 15 significant decimal digits
 
-/** A number as it is shown at `digits` significant digits, exactly: [coefficient, exponent]
- * (coefficient × 10^exponent, the coefficient a BigInt), its last digit the last one written
- * (formatNumber drops trailing zeros): 0.11187 at 4 -> [1119n, -4], 0.013795 -> [138n, -4]. */
+/** A number as it is shown at `digits` significant digits (shownParts, the one rule),
+ * exactly: [coefficient, exponent] (coefficient × 10^exponent, the coefficient a BigInt), its
+ * last digit the last one written, trailing zeros included: 0.11187 at 4 -> [1119n, -4],
+ * 0.53705 -> [5370n, -4], the exact 0.5 -> [5n, -1]. */
 function shownDecimal(value, digits) {
   if (value === 0) return [0n, 0];
-  const [mantissa, exponent] = value.toExponential(digits - 1).split("e");
-  let [coefficient, power] = [BigInt(mantissa.replace(".", "")), Number(exponent) - (digits - 1)];
-  while (coefficient % 10n === 0n) [coefficient, power] = [coefficient / 10n, power + 1];
-  return [coefficient, power];
+  const [mantissa, exponent] = shownParts(value, digits);
+  const decimals = mantissa.includes(".") ? mantissa.split(".")[1].length : 0;
+  return [BigInt(mantissa.replace(".", "")), Number(exponent ?? 0) - decimals];
 }
 
 /** coefficient × 10^exponent rounded to 10^place (halves away from zero), as a coefficient. */
@@ -211,6 +259,10 @@ export const exact = {
   multiply: ([c, e], [c2, e2]) => [c * c2, e + e2],
   negate: ([c, e]) => [-c, e],
   sign: ([c]) => (c > 0n ? 1 : c < 0n ? -1 : 0),
+  /** value as it is shown at `digits` significant digits (15: as the double holds it). */
+  shown: (value, digits = MOST_DIGITS) => shownDecimal(value, digits),
+  /** The decimal as a double (for a step the exact arithmetic cannot take: a logarithm). */
+  number: ([c, e]) => (e < 0 ? Number(c) / 10 ** -e : Number(c) * 10 ** e),
 };
 
 /** The shown operands combined exactly: their sum ("+") or their product ("·"). */

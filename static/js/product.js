@@ -39,7 +39,7 @@ export function productLines(term, factorValues, { typeset, valueElement, paramL
   const box = createHTML("div", { class: "term-product", "data-term": term.id });
   const shapes = before.map((factor) => `(${shapeLabel(matrixShape(null, factor.shape))})`).join("");
   const rowLine = createHTML("div", { class: "product-line row-line", "data-shape": shapeLabel(rowDims) }, [
-    typeset(`r = ${rowSymbols(before, folded)} =`, { className: "math" }),
+    typeset(`r = ${rowSymbols(before, folded)} =${rowNumbers(term.row, factorValues.slice(0, -1))}`, { className: "math" }),
     valueElement(term.row === null ? null : [term.row], { name: "r, the factors before the last multiplied", className: "row-value" }),
     createHTML("span", { class: "shape-note", text: `${shapes} = (${shapeLabel(rowDims)})` }),
   ]);
@@ -73,6 +73,15 @@ export function productLines(term, factorValues, { typeset, valueElement, paramL
   };
   draw(pickedEntry(term.id, "term"));
   return box;
+}
+
+/** r of numbers as " a \\cdot b \\cdot c =", its operands to the digits that make r as
+ * shown (operandDigits); "" unless r and the factors before the last are single numbers. */
+function rowNumbers(row, values) {
+  const single = (value) => value !== null && value !== undefined && flatten(value).length === 1;
+  if (!single(row) || values.length < 2 || !values.every(single)) return "";
+  const product = operandsLatex(values.map((value) => flatten(value)[0]), flatten(row)[0], "·");
+  return ` ${product.join(" \\cdot ")} =`;
 }
 
 /** The factors before the last, written out; a folded run of cards (folded) as one \cdots. */

@@ -4,7 +4,7 @@
 // parts (never inside a matrix); big values are heat maps.
 
 import { createHTML } from "./svg.js";
-import { digitsForUpdate, digitsToShowChange, flatten, formatNumber, shapeOf } from "./format.js";
+import { digitsForUpdate, digitsThatMake, digitsToShowChange, exact, flatten, formatNumber, isSingle, shapeOf } from "./format.js";
 import { appendDiverged, paramLatex, typeset, valueElement } from "./expression.js";
 
 const SIZE = "compact"; // three values a row: smaller cells keep a row on one line
@@ -108,11 +108,25 @@ function updateRow(record, name) {
   const change = delta
     ? part(typeset("{} + {}"), valueElement(delta.values[name], { size: SIZE, paren: true, name: `Δ${name}`, className: "param-delta" }))
     : part(typeset(`{} - ${formatNumber(record.learning_rate)} \\times {}`),
-      valueElement(grads[name], { size: SIZE, paren: true, name: `dL/d${name}`, className: "param-grad" }));
+      valueElement(grads[name], {
+        size: SIZE, paren: true, name: `dL/d${name}`, className: "param-grad",
+        digits: gradDigits(record.params_old[name], record.learning_rate, grads[name], record.params_new[name], digits),
+      }));
   return createHTML("div", { class: "update-row", "data-param": name }, [
     part(typeset(`${paramLatex(name)}^{\\text{new}} =`),
       valueElement(record.params_old[name], { size: SIZE, digits, name: `old ${name}`, className: "param-old" })),
     change,
     part(typeset("="), newValue),
   ]);
+}
+
+/**
+ * Digits for g in θ_old − η × g = θ_new (SGD, one number): so that the shown numbers, worked
+ * out exactly, round to θ_new as shown (digitsThatMake); 4 for a matrix or when none do.
+ */
+function gradDigits(old, eta, grad, now, digits) {
+  if (![old, grad, now].every(isSingle) || !Number.isFinite(eta)) return 4;
+  const [oldShown, etaShown] = [exact.shown(flatten(old)[0], digits), exact.shown(eta, 4)];
+  const step = ([g]) => exact.add(oldShown, exact.negate(exact.multiply(etaShown, g)));
+  return digitsThatMake([flatten(grad)[0]], flatten(now)[0], step, [4], digits)[0];
 }

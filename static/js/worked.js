@@ -5,7 +5,7 @@
 
 import { createHTML } from "./svg.js";
 import { templateValue } from "./arithmetic.js";
-import { digitsThatMake, flatten, latexNumber, shapeOf } from "./format.js";
+import { digitsThatMake, exact, flatten, latexNumber, shapeOf } from "./format.js";
 import { cellOf } from "./heatmap.js";
 
 const PLACEHOLDER = /\[\[(\w+|\*)(?::(ij|i|j))?\]\]/g;
@@ -114,25 +114,58 @@ export function numbersByName(term) {
   return new Map((term.numbers ?? []).map((number) => [number.name, number]));
 }
 
+/** -log p as an exact decimal (to the double's digits), for checking a shown -log; null
+ * (not checked) for p <= 0. */
+function minusLog(decimal) {
+  const p = exact.number(decimal);
+  return p > 0 ? exact.shown(-Math.log(p)) : null;
+}
+
 /**
- * The loss of a step written with its numbers, e.g. -log(0.6051) for sigmoid + BCE with y = 1.
+ * Digits for ŷ in a loss line of one number, so that the loss worked from ŷ as shown gives
+ * the loss as shown: -log 0.6051 = 0.5024, but the loss 0.502312 is -log 0.60514. `loss`
+ * (of ŷ as it is, the server's rule) and `fromShown` (of ŷ as shown, exactly or, for a
+ * logarithm, to the double's digits) pick the digits (digitsThatMake); 4 when they cannot.
+ */
+function lossDigits(output, p, y) {
+  const one = exact.integer(1);
+  const forms = {
+    sigmoid_bce: y === 1 ? [-Math.log(p), minusLog] : y === 0
+      ? [-Math.log(1 - p), (d) => minusLog(exact.add(one, exact.negate(d)))] : null,
+    softmax_ce: [-Math.log(p), minusLog],
+    identity_mse: Number.isFinite(y) ? [0.5 * (p - y) ** 2, (d) => {
+      const difference = exact.add(d, exact.negate(exact.shown(y)));
+      return exact.multiply(exact.multiply(difference, difference), [5n, -1]);
+    }] : null,
+  };
+  const form = forms[output];
+  if (!form || !Number.isFinite(p) || p <= 0) return 4;
+  const [loss, fromShown] = form;
+  return digitsThatMake([p], loss, ([d]) => fromShown(d), [4])[0];
+}
+
+/**
+ * The loss of a step written with its numbers, e.g. -log(0.6051) for sigmoid + BCE with y = 1;
+ * a loss of one number with ŷ to the digits that give the loss as shown (lossDigits).
  * Returns LaTeX (symbols then numbers) or null when there are too many numbers to write out.
  */
 export function lossWorked(output, yhat, y, t) {
   const yhats = flatten(yhat);
   const ys = flatten(y);
   if (yhats.length > 4 && output !== "softmax_ce") return null;
-  const n = (number) => numberLatex(number, true);
+  const c = output === "softmax_ce" ? ys.findIndex((value) => value === 1) : 0;
+  const digits = yhats.length === 1 || output === "softmax_ce" ? lossDigits(output, yhats[c], ys[c]) : 4;
+  const n = (number) => numberLatex(number, true, false, digits);
+  const plain = (number) => latexNumber(number, digits);
   if (output === "softmax_ce") {
-    const c = ys.findIndex((value) => value === 1);
     if (c < 0 || ys.some((value, index) => index !== c && value !== 0)) return null;
     return { symbols: `-\\log [\\hat y_{${t}}]_{${c + 1}}`, numbers: `-\\log ${n(yhats[c])}` };
   }
   if (output === "sigmoid_bce") {
     const terms = yhats.map((p, index) => {
       if (ys[index] === 1) return `\\log ${n(p)}`;
-      if (ys[index] === 0) return `\\log(1 - ${latexNumber(p)})`;
-      return `${n(ys[index])} \\log ${n(p)} + (1 - ${n(ys[index])}) \\log(1 - ${latexNumber(p)})`;
+      if (ys[index] === 0) return `\\log(1 - ${plain(p)})`;
+      return `${n(ys[index])} \\log ${n(p)} + (1 - ${n(ys[index])}) \\log(1 - ${plain(p)})`;
     });
     const symbols = ys.length === 1 && (ys[0] === 1 || ys[0] === 0)
       ? (ys[0] === 1 ? `-\\log \\hat y_{${t}}` : `-\\log(1 - \\hat y_{${t}})`)
@@ -140,7 +173,7 @@ export function lossWorked(output, yhat, y, t) {
     const sum = terms.length === 1 ? terms[0] : terms.map((text) => `(${text})`).join(" + ");
     return { symbols, numbers: terms.length === 1 && !terms[0].includes("+") ? `-${sum}` : `-\\left(${sum}\\right)` };
   }
-  const squares = yhats.map((p, index) => `(${latexNumber(p)} - ${n(ys[index])})^2`);
+  const squares = yhats.map((p, index) => `(${plain(p)} - ${n(ys[index])})^2`);
   const symbols = yhats.length === 1 ? `\\tfrac12 (\\hat y_{${t}} - y_{${t}})^2` : `\\tfrac12 \\textstyle\\sum_i (\\hat y_i - y_i)^2`;
   return { symbols, numbers: `\\tfrac12 ${squares.length === 1 ? squares[0] : `\\left(${squares.join(" + ")}\\right)`}` };
 }

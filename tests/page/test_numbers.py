@@ -134,7 +134,7 @@ def test_graph_numbers_fit_their_boxes(watched: Watched) -> None:
         assert len(mantissa) <= 4, text
         texts.append(text)
     h = [page.locator(f"[data-id='h_{t}'] .node-number").text_content() for t in (1, 2)]
-    assert h == ["-0.0078", "1.23×10⁻¹⁶"] or h == ["-0.0078", "1.22×10⁻¹⁶"]
+    assert h == ["-0.00780", "1.23×10⁻¹⁶"] or h == ["-0.00780", "1.22×10⁻¹⁶"]
     assert page.locator("[data-id='b'] .node-number").text_content() == "1.225×10⁻¹⁶"
     # The identity output: "ŷ = W_y h + b_y = 0.05487", not "= 0.05487 = 0.05487".
     yhat = watched.state()["forward"][2]["yhat"]
@@ -254,8 +254,8 @@ def test_operand_digits_make_every_shown_sum_and_product_follow(watched: Watched
         ):
             assert adds_up(shown, result, operation), (operands, shown, result)
             assert min(digits) >= 4
-            if adds_up(at_four, result, operation):
-                assert digits == [4] * len(operands), (operands, shown)
+            if adds_up(at_four, result, operation):  # written as at 4 digits: no digit added
+                assert shown == at_four, (operands, shown)
             else:
                 assert shown != at_four
     assert watched.errors == []
@@ -320,4 +320,39 @@ def test_worked_entries_are_written_to_the_digits_that_make_their_value(watched:
             assert written == at_four
         else:
             assert written != at_four
+    assert watched.errors == []
+
+
+def significant(text: str) -> str:
+    """The significant digits of a plain number as written ("-0.05370" -> "5370")."""
+    return text.lstrip("-").replace(".", "").lstrip("0")
+
+
+def test_one_format_keeps_significant_zeros_and_shows_a_change(watched: Watched) -> None:
+    """format.js writes a given number as it is (0.5), any other to 4 significant digits with
+    its trailing zeros, and a number that only rounds to a short one (0.4999964 -> 0.5000)
+    with the digits that tell it from that number."""
+    page = watched.page
+    watched.open("/")
+    given = [0.5, 1.2, -0.5, 1, 0.001, 0.8, 0.1]
+    rng = random.Random(16)
+    computed = [
+        rng.choice((-1, 1)) * rng.uniform(1, 10) * 10.0 ** rng.randint(-3, 2) for _ in range(200)
+    ]
+    computed += [0.53700012, -0.60397]  # a zero as the last digit
+    near = [0.4999964, 1.20014, 0.79999871, -0.49999921, 0.10000213]
+    texts = {
+        name: formatted(page, v)
+        for name, v in (("given", given), ("computed", computed), ("near", near))
+    }
+    assert [float(text) for text in texts["given"]] == given
+    for number, text in zip(computed, texts["computed"], strict=True):
+        rounds_short = f"{number:.3e}".split("e")[0].endswith("00")  # 0.5000: written with more
+        assert len(significant(text)) == 4 or "." not in text or rounds_short, (number, text)
+        unit = 10.0 ** -(len(text.split(".")[1]) if "." in text else 0)
+        assert abs(float(text) - number) <= unit / 2 * (1 + 1e-9), (number, text)
+    for number, text in zip(near, texts["near"], strict=True):
+        short = round(number, 1)
+        assert text != formatted(page, short)[0] and float(text) != short, (number, text)
+        assert abs(float(text) - number) <= 10.0 ** -len(text.split(".")[1]) / 2, (number, text)
     assert watched.errors == []

@@ -1,0 +1,180 @@
+"""The student's pencil-and-paper check of the seed example: every worked line of the forward
+pass, the backward pass and the update is read from the page's text alone, worked out in
+Python from its numbers as shown, and compared with its result at the result's shown
+precision."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from playwright.sync_api import Locator, Page
+
+from tests.page.conftest import Watched
+from tests.page.helpers import numbers_of
+
+ANNOTATIONS = "els => els.map(e => e.querySelector('annotation').textContent)"
+NUMBER = r"-?\d+(?:\.\d+)?(?: \\times 10\^\{-?\d+\})?"
+
+
+def texts(within: Page | Locator, selector: str) -> list[str]:
+    """The LaTeX of every typeset element matching `selector` (as KaTeX keeps it)."""
+    return within.locator(selector).evaluate_all(ANNOTATIONS)
+
+
+def plain(latex: str) -> str:
+    """LaTeX of numbers and operations as a Python expression: \\left( \\right) as brackets,
+    a \\times 10^{b} as aeb, \\cdot as *, ^ as **, \\tanh, \\sigma, \\log as functions."""
+    text = latex.replace("\\left(", "(").replace("\\right)", ")").replace("{}", "")
+    text = re.sub(r"(\d+(?:\.\d+)?) \\times 10\^\{(-?\d+)\}", r"(\1e\2)", text)
+    text = re.sub(r"\\log\s*(\d+(?:\.\d+)?)", r"log(\1)", text)
+    text = text.replace("\\tanh", "tanh").replace("\\sigma", "sigmoid")
+    return text.replace("\\cdot", "*").replace("\\times", "*").replace("^", "**")
+
+
+FUNCTIONS = {"tanh": math.tanh, "log": math.log, "sigmoid": lambda z: 1 / (1 + math.exp(-z))}
+
+
+def worked(latex: str) -> float:
+    """The value of a line's numbers, as a student works it out from them."""
+    expression = plain(latex)
+    assert re.fullmatch(r"[\d.e()+\-*\s]*|.*(tanh|log|sigmoid).*", expression), latex
+    return eval(expression, {"__builtins__": {}}, FUNCTIONS)  # only numbers, operators, FUNCTIONS
+
+
+def follows(latex: str, shown: str) -> bool:
+    """True when the numbers of `latex`, worked out, round to `shown` at its last digit."""
+    number = plain(shown).strip()
+    mantissa = re.sub(r"\(|\)|e-?\d+$", "", number)
+    places = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    exponent = int(re.search(r"e(-?\d+)\)?$", number).group(1)) if "e" in number else 0
+    unit = 10.0 ** (exponent - places)
+    return abs(worked(latex) - worked(shown)) <= unit / 2 * (1 + 1e-9)
+
+
+def check(lines: list[tuple[str, str]], latex: str, shown: str) -> None:
+    assert follows(latex, shown), f"{latex} does not give {shown}"
+    lines.append((latex, shown))
+
+
+def argument(latex: str) -> tuple[str, str]:
+    """\\tanh\\left(a + b\\right) as ("\\tanh", "a + b")."""
+    match = re.fullmatch(r"(\\tanh|\\sigma)\\left\((.*)\\right\)", latex.strip())
+    assert match, latex
+    return match.group(1), match.group(2)
+
+
+def forward_lines(page: Page, lines: list[tuple[str, str]]) -> None:
+    """h_t = tanh(numbers) = tanh(sum) = h_t: the sum from its numbers, h_t from the sum."""
+    for row in page.locator("#formula .step-line").all():
+        _, numbers, result = (text.removeprefix("= ") for text in texts(row, ".math"))
+        via, value = result.rsplit(" = ", 1)
+        name, inner = argument(numbers)
+        assert argument(via)[0] == name
+        check(lines, inner, argument(via)[1])
+        check(lines, via, value)
+    for line in texts(page, "#formula .math"):
+        if line.startswith("\\hat y_"):  # ŷ = σ(W_y h) = σ(z) = ŷ: ŷ from z
+            *_, via, value = line.split(" = ")
+            check(lines, via, value)
+        if line.startswith("\\ell_"):  # ℓ = −log ŷ = −log 0.60513 = ℓ
+            *_, numbers, value = line.split(" \\quad ")[0].split(" = ")
+            check(lines, numbers, value)
+
+
+def backward_lines(page: Page, lines: list[tuple[str, str]]) -> None:
+    """Each factor from its numbers, r and the term from the factors, the sum from its addends."""
+    for card in page.locator("#formula .factors > .factor").all():
+        value = texts(card, ":scope > .value")
+        worked_lines = texts(card, ".worked-line")
+        if worked_lines and value:
+            check(lines, worked_lines[0].removeprefix("= ").removesuffix(" ="), value[0])
+        parts = texts(card, ".part-value")
+        if parts and value:  # ∂ℓ/∂ŷ · ∂ŷ/∂z, the parts multiplied
+            check(lines, " \\cdot ".join(parts), value[0])
+    (row,) = texts(page, "#formula .row-line > .math:not(.value)")
+    (row_value,) = texts(page, "#formula .row-line .row-value")
+    if " \\, " in row.split(" = ")[1]:  # r of several factors: r = symbols = numbers = r
+        check(lines, row.split(" = ")[2].removesuffix(" ="), row_value)
+    for line in texts(page, "#formula .product-numbers, #formula .running-sum"):
+        *_, numbers, value = line.split(" = ")
+        check(lines, numbers, value)
+
+
+def update_lines(page: Page, lines: list[tuple[str, str]]) -> list[str]:
+    """θ_new = θ_old − η × g: the new weight from the old one, η and g as shown."""
+    names = []
+    for row in page.locator("#formula .update-row").all():
+        rule_selector = ".update-part:nth-child(2) > .math:not(.value)"
+        (old,), (rule,), (grad,), (new,) = (
+            texts(row, selector)
+            for selector in (".param-old", rule_selector, ".param-grad", ".param-new")
+        )
+        eta = re.fullmatch(r"\{\} - (\S+) \\times \{\}", rule).group(1)
+        check(lines, f"{old} - {eta} \\cdot {grad}", new)
+        names.append(row.get_attribute("data-param"))
+    return names
+
+
+def rail_numbers(page: Page) -> dict[str, str]:
+    """Each parameter's number on its rail of the graph, as the page writes it."""
+    rails = page.locator("#graph .node-param").all()
+    return {
+        rail.get_attribute("data-id"): rail.locator(".node-number").text_content() for rail in rails
+    }
+
+
+def rails_hold(rails: dict[str, str], before: dict[str, str], update: dict[str, Any]) -> None:
+    """After the update each rail reads its new weight to its last digit, and a weight that
+    changed no longer reads as it did."""
+    for name, new in update["params_new"].items():
+        (number,) = numbers_of(new)
+        text = rails[name].replace("−", "-")
+        assert "×" not in text and follows(repr(number), text), (name, text, number)
+        if number != numbers_of(update["params_old"][name])[0]:
+            assert text != before[name], (name, text)
+
+
+def step(page: Page) -> str:
+    note = page.locator("#view-note").text_content()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "old => document.getElementById('view-note').textContent !== old && "
+        "document.querySelector('#formula [data-waiting]') === null",
+        arg=note,
+    )
+    return page.locator("#view-note").text_content()
+
+
+def test_a_student_retraces_the_seed_from_the_page_text(watched: Watched) -> None:
+    page = watched.page
+    watched.open("/")
+    rails_before = rail_numbers(page)
+    lines: list[tuple[str, str]] = []
+    updated: list[str] = []
+    forward: list[str] = []
+    backward: list[tuple[int, int, int]] = []  # (t, term k, of n) as the view note says
+    for _ in range(20):
+        note = step(page)
+        if "update of epoch 1" in note:  # (its note speaks of epoch 2's forward steps)
+            updated = update_lines(page, lines)
+            rails_hold(rail_numbers(page), rails_before, watched.state()["last_update"])
+            break
+        if "forward step" in note:
+            forward_lines(page, lines)
+            forward.append(note)
+        elif "backward step" in note:
+            backward_lines(page, lines)
+            found = re.search(r"backward step t = (\d+), term (\d+) of (\d+)", note)
+            backward.append(tuple(int(n) for n in found.groups()))
+    # every view of the epoch was read: 3 forward steps, each t's every term, every parameter
+    assert len(forward) == 3
+    assert sorted({t for t, _, _ in backward}) == [1, 2, 3]
+    terms_of = {t: n for t, _, n in backward}
+    assert sorted(backward) == [
+        (t, k, terms_of[t]) for t in (1, 2, 3) for k in range(1, terms_of[t] + 1)
+    ]
+    assert sorted(updated) == sorted(watched.state()["last_update"]["params_new"])
+    assert len(lines) >= 3 * 2 + 2 + len(backward) * 4 + len(updated)
+    assert watched.errors == []
