@@ -2,10 +2,11 @@
 // Values too big to typeset (more than a handful of numbers) are heat maps (expression.js).
 
 import { createHTML } from "./svg.js";
-import { describeValue, formatNumber, isSingle, latexValue } from "./format.js";
+import { formatNumber } from "./format.js";
 import { appendDiverged, applied, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
-import { lossWorked, matrixShape, numbersByName, pickOnClick, workedFactor } from "./worked.js";
+import { lossWorked, matrixShape, numbersByName } from "./worked.js";
 import { productLines, shapeTag } from "./product.js";
+import { createShelf, factorCardFrom } from "./cards.js";
 
 export { appendDiverged, typeset, valueElement } from "./expression.js";
 export { renderUpdate } from "./update.js";
@@ -137,19 +138,8 @@ function renderGates(record, cell, t) {
     ])));
 }
 
-/** A factor's value; large recurrent factors come as null and live in the record's jacobian. */
-function factorValueElement(factor, jacobianAt) {
-  if (factor.value !== null || factor.kind !== "recurrent") {
-    return valueElement(factor.value, { name: factor.symbol });
-  }
-  const jacobian = jacobianAt(factor.step);
-  if (jacobian === null || jacobian === undefined) {
-    return createHTML("span", { class: "value note", text: `the Jacobian of step ${factor.step} is not on the page` });
-  }
-  const element = valueElement(jacobian, { name: `${factor.symbol}, the Jacobian of step ${factor.step}` });
-  element.dataset.source = `jacobian:${factor.step}`;
-  return element;
-}
+/** The cards, product lines and running sums of the term drawn last: the next term takes those it shares. */
+const shelf = createShelf();
 
 /** Runs of more recurrent factors than this are folded: the first and last two stay as cards. */
 const RECURRENT_SHOWN = 4;
@@ -167,8 +157,9 @@ export function renderTerm(panel, term, context) {
   const folded = recurrent.length > RECURRENT_SHOWN ? recurrent.slice(2, -2) : [];
   // The cards in view are drawn now; the folded ones when their group is opened.
   const made = new Map();
+  shelf.begin(`${term.epoch}:${term.id}`);
   const cardAt = (i) => {
-    if (!made.has(i)) made.set(i, factorCard(term.factors[i], term, context, { index: i, value: factorValues[i], numbers }));
+    if (!made.has(i)) made.set(i, factorCardFrom(shelf, term.factors[i], term, context, { index: i, value: factorValues[i], numbers }));
     return made.get(i);
   };
   const cards = term.factors.map((_, i) => (folded.includes(i) ? null : cardAt(i)));
@@ -197,7 +188,7 @@ export function renderTerm(panel, term, context) {
       shapeTag(matrixShape(term.value), "the term"),
     ]),
   ]));
-  const product = productLines(term, factorValues, { typeset, valueElement, paramLatex, folded });
+  const product = productLines(term, factorValues, { typeset, valueElement, paramLatex, folded, keep: shelf.keep });
   product.onpick = (i, j) => cardAt(term.factors.length - 1).worked?.pick?.(i, j);
   const heading = `Backward step t = ${t}: term ${index + 1} of ${count}`;
   const what = `∂L/∂${term.param} through ℓ_${term.k}, parameter used at t = ${term.t}` +
@@ -224,54 +215,6 @@ export function renderTerm(panel, term, context) {
   );
 }
 
-function factorCard(factor, term, { colourOf, jacobianAt }, { index, value, numbers }) {
-  const colour = colourOf(factor.edge);
-  const worked = workedFactor(factor, value, numbers, { termId: term.id, index, typeset });
-  const card = createHTML("div", {
-    class: `factor factor-${factor.kind}`,
-    "data-edge": factor.edge,
-    "data-shape": matrixShape(null, factor.shape).join("×"),
-    style: { "--factor-colour": colour },
-  }, [
-    typeset(`\\textcolor{${colour}}{${factor.latex}}`, { className: "math symbol" }),
-    typeset(`= ${factor.formula}`, { className: "math factor-formula" }),
-    worked,
-    factorValueElement(factor, jacobianAt),
-    shapeTag(matrixShape(null, factor.shape), factor.symbol),
-    factor.parts?.length ? factorParts(factor.parts) : null,
-    factor.kind === "direct" ? createHTML("span", { class: "direct-label", text: directLabel(factor, term) }) : null,
-  ]);
-  pickOnClick(card, worked);
-  card.worked = worked;
-  return card;
-}
-
-/**
- * A factor the notes write as a product (sigmoid + BCE: ∂ℓ/∂ŷ · ∂ŷ/∂z): the parts' symbols,
- * then their values, "= (−1.652)(0.239)"; vectors multiply element-wise (⊙).
- */
-function factorParts(parts) {
-  const scalars = parts.every((part) => isSingle(part.value));
-  const values = parts.flatMap((part, index) => {
-    const element = scalars
-      ? typeset(`\\left(${latexValue(part.value)}\\right)`, { className: "math value part-value" })
-      : valueElement(part.value, { name: part.symbol, className: "part-value" });
-    element.dataset.value = JSON.stringify(part.value);
-    element.dataset.symbol = part.symbol;
-    element.title = `${part.symbol} = ${describeValue(part.value)}`;
-    return index && !scalars ? [typeset("\\odot"), element] : [element];
-  });
-  const symbols = parts.map((part) => part.latex).join(scalars ? " \\cdot " : " \\odot ");
-  return createHTML("div", { class: "factor-parts" }, [typeset(`= ${symbols} =`), ...values]);
-}
-
-function directLabel(factor, term) {
-  // Into ŷ_k: h_k held fixed; into the state at t (h_t, or c_t for the LSTM): the state at t − 1.
-  const target = factor.edge.split("->")[1] ?? "";
-  const held = target.startsWith("yhat_") ? `h_${term.k}` : `the state at t − 1 = ${term.t - 1}`;
-  return `direct partial ∂⁺: ${held} held fixed`;
-}
-
 /** dL/dθ so far for every parameter; the current term's parameter shows old + term = new. */
 function renderRunning(term, runningSoFar) {
   const list = createHTML("div", { class: "running" }, [
@@ -279,14 +222,15 @@ function renderRunning(term, runningSoFar) {
   ]);
   for (const [param, running] of runningSoFar) {
     const isCurrent = param === term.param;
-    const shown = running === undefined
+    const shown = () => (running === undefined
       ? createHTML("span", { class: "note", text: "no term yet" })
-      : valueElement(running, { size: "compact", name: `dL/d${param} so far`, className: "running-value" });
-    list.append(createHTML("div", {
+      : valueElement(running, { size: "compact", name: `dL/d${param} so far`, className: "running-value" }));
+    const item = () => createHTML("div", {
       class: isCurrent ? "running-item current" : "running-item",
       "data-param": param,
       title: isCurrent ? "this term was just added" : null,
-    }, [typeset(`\\frac{\\partial L}{\\partial ${paramLatex(param)}} =`), shown]));
+    }, [typeset(`\\frac{\\partial L}{\\partial ${paramLatex(param)}} =`), shown()]);
+    list.append(shelf.keep(JSON.stringify(["running", param, isCurrent, running ?? null]), item));
   }
   return list;
 }
