@@ -165,12 +165,16 @@ export function renderTerm(panel, term, context) {
   const cards = term.factors.map((_, i) => (folded.includes(i) ? null : cardAt(i)));
   // The state the recurrent factors run through: h (Elman, GRU) or s = (h, c) (LSTM).
   const state = term.factors[recurrent[0]]?.symbol.match(/^∂(\w+)_/)?.[1] ?? "h";
-  const factorRow = createHTML("div", { class: "factors", "data-term": term.id });
+  // The row stays in the document with the cards it keeps: one taken out and put back would
+  // be styled and laid out again as if new.
+  const factorRow = panel.querySelector(":scope > .factors") ?? createHTML("div", { class: "factors" });
+  factorRow.dataset.term = term.id;
+  const row = [];
   const times = () => createHTML("span", { class: "times", text: "×", "aria-hidden": "true" });
   cards.forEach((card, position) => {
     if (folded.includes(position) && position !== folded[0]) return;
-    if (position > 0) factorRow.append(times());
-    if (position !== folded[0]) return factorRow.append(card);
+    if (position > 0) row.push(times());
+    if (position !== folded[0]) return row.push(card);
     const inner = createHTML("div", { class: "factors folded" });
     const group = createHTML("details", { class: "factor-group" }, [
       createHTML("summary", { text: `… ${folded.length} more ∂${state}_j/∂${state}_{j−1} …` }),
@@ -179,15 +183,16 @@ export function renderTerm(panel, term, context) {
     group.addEventListener("toggle", () => {
       if (group.open && !inner.firstChild) folded.forEach((i, n) => inner.append(...(n ? [times(), cardAt(i)] : [cardAt(i)])));
     });
-    factorRow.append(group);
+    row.push(group);
   });
-  factorRow.append(createHTML("div", { class: "product" }, [
+  row.push(createHTML("div", { class: "product" }, [
     typeset("=", { className: "math" }),
     createHTML("div", { class: "product-result" }, [
       valueElement(term.value, { name: "the term", className: "product-value" }),
       shapeTag(matrixShape(term.value), "the term"),
     ]),
   ]));
+  placeChildren(factorRow, row);
   const product = productLines(term, factorValues, { typeset, valueElement, paramLatex, folded, keep: shelf.keep });
   product.onpick = (i, j) => cardAt(term.factors.length - 1).worked?.pick?.(i, j);
   const heading = `Backward step t = ${t}: term ${index + 1} of ${count}`;
@@ -205,14 +210,26 @@ export function renderTerm(panel, term, context) {
       valueElement(term.running, { size: "compact", name: `dL/d${term.param} so far`, className: "summary-running" }),
     ]),
   ]);
-  panel.replaceChildren(
+  placeChildren(panel, [
     createHTML("h2", { text: heading }),
     createHTML("p", { class: "term-what", text: what }),
     summary,
     factorRow,
     product,
     renderRunning(term, context.runningSoFar),
-  );
+  ]);
+}
+
+/**
+ * `wanted` as the children of `parent`, in order: the others removed first, so that those it
+ * keeps (in the same order) are never taken out of the document.
+ */
+function placeChildren(parent, wanted) {
+  const kept = new Set(wanted);
+  for (const child of [...parent.childNodes]) if (!kept.has(child)) child.remove();
+  wanted.forEach((child, i) => {
+    if (parent.childNodes[i] !== child) parent.insertBefore(child, parent.childNodes[i] ?? null);
+  });
 }
 
 /** dL/dθ so far for every parameter; the current term's parameter shows old + term = new. */
