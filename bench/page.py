@@ -15,6 +15,8 @@ press that shows nothing within PRESS_TIMEOUT_MS ends its scenario.
     .venv/bin/python bench/page.py                  # both scenarios
     .venv/bin/python bench/page.py --presses 80
     .venv/bin/python bench/page.py --seed-rounds 10  # the seed's 11 presses ten times, pooled
+    mkdir /tmp/bptt-main && git archive main | tar -x -C /tmp/bptt-main
+    .venv/bin/python bench/page.py --baseline /tmp/bptt-main   # A/B in one run, with ratios
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import os
 import re
 import statistics
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -113,11 +116,16 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
 
 
-def report(name: str, times: dict[str, list[float]], target: float) -> bool:
-    """The table of one scenario and its verdict; True when every kind of step meets it."""
+def report(
+    name: str, times: dict[str, list[float]], target: float, base: dict[str, list[float]] | None
+) -> bool:
+    """The table of one scenario and its verdict, and with a baseline (measured in the same
+    run) each kind's p50 and p95 as a ratio of the baseline's; True when every kind meets it."""
     print(f"\n{name}")
     header = f"{'step':<10}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'first 10':>10}{'last 10':>9}"
-    print(f"{header}   verdict (p95 < {target:.0f} ms, last 10 <= first 10 + {FLAT_NOISE:.0%})")
+    ratio = f"{'x base p50':>12}{'x base p95':>12}" if base is not None else ""
+    rule = f"p95 < {target:.0f} ms, last 10 <= first 10 + {FLAT_NOISE:.0%}"
+    print(f"{header}{ratio}   verdict ({rule})")
     met = True
     for kind, values in times.items():
         first, last = statistics.median(values[:10]), statistics.median(values[-10:])
@@ -126,11 +134,31 @@ def report(name: str, times: dict[str, list[float]], target: float) -> bool:
         verdict = ("p95 met" if fast else "p95 MISSED") + ", " + ("flat" if flat else "GROWS")
         if len(values) < 20:
             verdict += f" (n = {len(values)}: the first and last ten overlap)"
+        against = ""
+        if base is not None and base.get(kind):
+            p50_ratio = statistics.median(values) / statistics.median(base[kind])
+            against = f"{p50_ratio:>12.2f}{p95(values) / p95(base[kind]):>12.2f}"
         print(
             f"{kind:<10}{len(values):>5}{statistics.median(values):>9.1f}{p95(values):>9.1f}"
-            f"{first:>10.1f}{last:>9.1f}   {verdict}"
+            f"{first:>10.1f}{last:>9.1f}{against}   {verdict}"
         )
     return met
+
+
+def measure(page: Page, url: str, scenario: str, rounds: int, presses: int) -> dict[str, list]:
+    """The presses of `rounds` walks through one scenario, each in a new session (a new page)."""
+    times: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        page.goto(url + "/")
+        page.wait_for_function("() => document.getElementById('status').textContent")
+        if scenario == "large":
+            open_large(page, 50, 32)
+        for kind, taken in walk(page, presses).items():
+            times.setdefault(kind, []).extend(taken)
+    return times
+
+
+SCENARIOS = (("seed-3-step (T = 3, H = 1)", "seed"), ("T = 50, H = 32, many-to-one", "large"))
 
 
 def main(argv: list[str]) -> None:
@@ -139,25 +167,28 @@ def main(argv: list[str]) -> None:
     parser.add_argument(
         "--seed-rounds", type=int, default=1, help="the seed's epoch this many times (pooled)"
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (e.g. a git worktree of main), served alongside and measured "
+        "in turn with this one in the same run: ratios against it",
+    )
     args = parser.parse_args(argv)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     met = True
-    with Uvicorn(env={}) as server, sync_playwright() as playwright:
+    with ExitStack() as stack, sync_playwright() as playwright:
+        server = stack.enter_context(Uvicorn(env={}))
+        base = stack.enter_context(Uvicorn(env={}, root=args.baseline)) if args.baseline else None
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 720})
-        for name, scenario, rounds in (
-            ("seed-3-step (T = 3, H = 1)", "seed", args.seed_rounds),
-            ("T = 50, H = 32, many-to-one", "large", 1),
-        ):
-            times: dict[str, list[float]] = {}
-            for _ in range(rounds):  # each round a new session (a new page)
-                page.goto(server.url + "/")
-                page.wait_for_function("() => document.getElementById('status').textContent")
-                if scenario == "large":
-                    open_large(page, 50, 32)
-                for kind, taken in walk(page, args.presses).items():
-                    times.setdefault(kind, []).extend(taken)
-            met = report(name, times, TARGET_P95_MS[scenario]) and met
+        for name, scenario in SCENARIOS:
+            rounds = args.seed_rounds if scenario == "seed" else 1
+            # In turn, the baseline first: the load of the moment falls on both alike.
+            base_times = measure(page, base.url, scenario, rounds, args.presses) if base else None
+            times = measure(page, server.url, scenario, rounds, args.presses)
+            if base_times is not None:
+                report(f"{name}: baseline", base_times, TARGET_P95_MS[scenario], None)
+            met = report(name, times, TARGET_P95_MS[scenario], base_times) and met
         browser.close()
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("every target met" if met else "targets missed (see the verdicts above)")

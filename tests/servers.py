@@ -24,9 +24,14 @@ class Uvicorn:
     """`uvicorn app.main:app` on 127.0.0.1:port with BPTT_* settings from `env`."""
 
     def __init__(
-        self, env: dict[str, str], port: int | None = None, args: tuple[str, ...] = ()
+        self,
+        env: dict[str, str],
+        port: int | None = None,
+        args: tuple[str, ...] = (),
+        root: Path = ROOT,
     ) -> None:
-        self.env, self.port, self.args = env, port or free_port(), args
+        """root: the checkout whose app is served (another one: a baseline to compare with)."""
+        self.env, self.port, self.args, self.root = env, port or free_port(), args, root
         self.process: subprocess.Popen | None = None
 
     @property
@@ -37,7 +42,7 @@ class Uvicorn:
         command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
         self.process = subprocess.Popen(
             [*command, "--port", str(self.port), *self.args],
-            cwd=ROOT,
+            cwd=self.root,
             env={**os.environ, **self.env},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

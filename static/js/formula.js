@@ -2,10 +2,11 @@
 // Values too big to typeset (more than a handful of numbers) are heat maps (expression.js).
 
 import { createHTML } from "./svg.js";
-import { describeValue, formatNumber, isSingle, latexValue } from "./format.js";
+import { formatNumber } from "./format.js";
 import { appendDiverged, applied, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
-import { lossWorked, matrixShape, numbersByName, pickOnClick, workedFactor } from "./worked.js";
+import { lossWorked, matrixShape, numbersByName } from "./worked.js";
 import { productLines, shapeTag } from "./product.js";
+import { createShelf, factorCardFrom } from "./cards.js";
 
 export { appendDiverged, typeset, valueElement } from "./expression.js";
 export { renderUpdate } from "./update.js";
@@ -137,19 +138,8 @@ function renderGates(record, cell, t) {
     ])));
 }
 
-/** A factor's value; large recurrent factors come as null and live in the record's jacobian. */
-function factorValueElement(factor, jacobianAt) {
-  if (factor.value !== null || factor.kind !== "recurrent") {
-    return valueElement(factor.value, { name: factor.symbol });
-  }
-  const jacobian = jacobianAt(factor.step);
-  if (jacobian === null || jacobian === undefined) {
-    return createHTML("span", { class: "value note", text: `the Jacobian of step ${factor.step} is not on the page` });
-  }
-  const element = valueElement(jacobian, { name: `${factor.symbol}, the Jacobian of step ${factor.step}` });
-  element.dataset.source = `jacobian:${factor.step}`;
-  return element;
-}
+/** The cards, product lines and running sums of the term drawn last: the next term takes those it shares. */
+const shelf = createShelf();
 
 /** Runs of more recurrent factors than this are folded: the first and last two stay as cards. */
 const RECURRENT_SHOWN = 4;
@@ -167,19 +157,24 @@ export function renderTerm(panel, term, context) {
   const folded = recurrent.length > RECURRENT_SHOWN ? recurrent.slice(2, -2) : [];
   // The cards in view are drawn now; the folded ones when their group is opened.
   const made = new Map();
+  shelf.begin(`${term.epoch}:${term.id}`);
   const cardAt = (i) => {
-    if (!made.has(i)) made.set(i, factorCard(term.factors[i], term, context, { index: i, value: factorValues[i], numbers }));
+    if (!made.has(i)) made.set(i, factorCardFrom(shelf, term.factors[i], term, context, { index: i, value: factorValues[i], numbers }));
     return made.get(i);
   };
   const cards = term.factors.map((_, i) => (folded.includes(i) ? null : cardAt(i)));
   // The state the recurrent factors run through: h (Elman, GRU) or s = (h, c) (LSTM).
   const state = term.factors[recurrent[0]]?.symbol.match(/^∂(\w+)_/)?.[1] ?? "h";
-  const factorRow = createHTML("div", { class: "factors", "data-term": term.id });
+  // The row stays in the document with the cards it keeps: one taken out and put back would
+  // be styled and laid out again as if new.
+  const factorRow = panel.querySelector(":scope > .factors") ?? createHTML("div", { class: "factors" });
+  factorRow.dataset.term = term.id;
+  const row = [];
   const times = () => createHTML("span", { class: "times", text: "×", "aria-hidden": "true" });
   cards.forEach((card, position) => {
     if (folded.includes(position) && position !== folded[0]) return;
-    if (position > 0) factorRow.append(times());
-    if (position !== folded[0]) return factorRow.append(card);
+    if (position > 0) row.push(times());
+    if (position !== folded[0]) return row.push(card);
     const inner = createHTML("div", { class: "factors folded" });
     const group = createHTML("details", { class: "factor-group" }, [
       createHTML("summary", { text: `… ${folded.length} more ∂${state}_j/∂${state}_{j−1} …` }),
@@ -188,16 +183,17 @@ export function renderTerm(panel, term, context) {
     group.addEventListener("toggle", () => {
       if (group.open && !inner.firstChild) folded.forEach((i, n) => inner.append(...(n ? [times(), cardAt(i)] : [cardAt(i)])));
     });
-    factorRow.append(group);
+    row.push(group);
   });
-  factorRow.append(createHTML("div", { class: "product" }, [
+  row.push(createHTML("div", { class: "product" }, [
     typeset("=", { className: "math" }),
     createHTML("div", { class: "product-result" }, [
       valueElement(term.value, { name: "the term", className: "product-value" }),
       shapeTag(matrixShape(term.value), "the term"),
     ]),
   ]));
-  const product = productLines(term, factorValues, { typeset, valueElement, paramLatex, folded });
+  placeChildren(factorRow, row);
+  const product = productLines(term, factorValues, { typeset, valueElement, paramLatex, folded, keep: shelf.keep });
   product.onpick = (i, j) => cardAt(term.factors.length - 1).worked?.pick?.(i, j);
   const heading = `Backward step t = ${t}: term ${index + 1} of ${count}`;
   const what = `∂L/∂${term.param} through ℓ_${term.k}, parameter used at t = ${term.t}` +
@@ -214,62 +210,26 @@ export function renderTerm(panel, term, context) {
       valueElement(term.running, { size: "compact", name: `dL/d${term.param} so far`, className: "summary-running" }),
     ]),
   ]);
-  panel.replaceChildren(
+  placeChildren(panel, [
     createHTML("h2", { text: heading }),
     createHTML("p", { class: "term-what", text: what }),
     summary,
     factorRow,
     product,
     renderRunning(term, context.runningSoFar),
-  );
-}
-
-function factorCard(factor, term, { colourOf, jacobianAt }, { index, value, numbers }) {
-  const colour = colourOf(factor.edge);
-  const worked = workedFactor(factor, value, numbers, { termId: term.id, index, typeset });
-  const card = createHTML("div", {
-    class: `factor factor-${factor.kind}`,
-    "data-edge": factor.edge,
-    "data-shape": matrixShape(null, factor.shape).join("×"),
-    style: { "--factor-colour": colour },
-  }, [
-    typeset(`\\textcolor{${colour}}{${factor.latex}}`, { className: "math symbol" }),
-    typeset(`= ${factor.formula}`, { className: "math factor-formula" }),
-    worked,
-    factorValueElement(factor, jacobianAt),
-    shapeTag(matrixShape(null, factor.shape), factor.symbol),
-    factor.parts?.length ? factorParts(factor.parts) : null,
-    factor.kind === "direct" ? createHTML("span", { class: "direct-label", text: directLabel(factor, term) }) : null,
   ]);
-  pickOnClick(card, worked);
-  card.worked = worked;
-  return card;
 }
 
 /**
- * A factor the notes write as a product (sigmoid + BCE: ∂ℓ/∂ŷ · ∂ŷ/∂z): the parts' symbols,
- * then their values, "= (−1.652)(0.239)"; vectors multiply element-wise (⊙).
+ * `wanted` as the children of `parent`, in order: the others removed first, so that those it
+ * keeps (in the same order) are never taken out of the document.
  */
-function factorParts(parts) {
-  const scalars = parts.every((part) => isSingle(part.value));
-  const values = parts.flatMap((part, index) => {
-    const element = scalars
-      ? typeset(`\\left(${latexValue(part.value)}\\right)`, { className: "math value part-value" })
-      : valueElement(part.value, { name: part.symbol, className: "part-value" });
-    element.dataset.value = JSON.stringify(part.value);
-    element.dataset.symbol = part.symbol;
-    element.title = `${part.symbol} = ${describeValue(part.value)}`;
-    return index && !scalars ? [typeset("\\odot"), element] : [element];
+function placeChildren(parent, wanted) {
+  const kept = new Set(wanted);
+  for (const child of [...parent.childNodes]) if (!kept.has(child)) child.remove();
+  wanted.forEach((child, i) => {
+    if (parent.childNodes[i] !== child) parent.insertBefore(child, parent.childNodes[i] ?? null);
   });
-  const symbols = parts.map((part) => part.latex).join(scalars ? " \\cdot " : " \\odot ");
-  return createHTML("div", { class: "factor-parts" }, [typeset(`= ${symbols} =`), ...values]);
-}
-
-function directLabel(factor, term) {
-  // Into ŷ_k: h_k held fixed; into the state at t (h_t, or c_t for the LSTM): the state at t − 1.
-  const target = factor.edge.split("->")[1] ?? "";
-  const held = target.startsWith("yhat_") ? `h_${term.k}` : `the state at t − 1 = ${term.t - 1}`;
-  return `direct partial ∂⁺: ${held} held fixed`;
 }
 
 /** dL/dθ so far for every parameter; the current term's parameter shows old + term = new. */
@@ -279,14 +239,15 @@ function renderRunning(term, runningSoFar) {
   ]);
   for (const [param, running] of runningSoFar) {
     const isCurrent = param === term.param;
-    const shown = running === undefined
+    const shown = () => (running === undefined
       ? createHTML("span", { class: "note", text: "no term yet" })
-      : valueElement(running, { size: "compact", name: `dL/d${param} so far`, className: "running-value" });
-    list.append(createHTML("div", {
+      : valueElement(running, { size: "compact", name: `dL/d${param} so far`, className: "running-value" }));
+    const item = () => createHTML("div", {
       class: isCurrent ? "running-item current" : "running-item",
       "data-param": param,
       title: isCurrent ? "this term was just added" : null,
-    }, [typeset(`\\frac{\\partial L}{\\partial ${paramLatex(param)}} =`), shown]));
+    }, [typeset(`\\frac{\\partial L}{\\partial ${paramLatex(param)}} =`), shown()]);
+    list.append(shelf.keep(JSON.stringify(["running", param, isCurrent, running ?? null]), item));
   }
   return list;
 }

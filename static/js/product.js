@@ -27,9 +27,10 @@ export function shapeTag(dims, what) {
 /**
  * The lines under the factors: r = the factors before the last (its shape the product of
  * theirs), term = diag(r) · the last factor, the entry in view, and the running sum.
- * factorValues[i] is factor i's value (a large Jacobian read from its backward record).
+ * factorValues[i] is factor i's value (a large Jacobian read from its backward record);
+ * keep(key, build) gives the element drawn last under key, or builds it (formula.js's shelf).
  */
-export function productLines(term, factorValues, { typeset, valueElement, paramLatex, folded = [] }) {
+export function productLines(term, factorValues, { typeset, valueElement, paramLatex, folded = [], keep = (key, build) => build() }) {
   const factors = term.factors;
   const last = factors.at(-1);
   const before = factors.slice(0, -1);
@@ -37,26 +38,32 @@ export function productLines(term, factorValues, { typeset, valueElement, paramL
   const lastDims = matrixShape(null, last.shape);
   const termDims = matrixShape(term.value);
   const box = createHTML("div", { class: "term-product", "data-term": term.id });
+  const rowSymbolsLatex = `r = ${rowSymbols(before, folded)} =${rowNumbers(term.row, factorValues.slice(0, -1))}`;
   const shapes = before.map((factor) => `(${shapeLabel(matrixShape(null, factor.shape))})`).join("");
-  const rowLine = createHTML("div", { class: "product-line row-line", "data-shape": shapeLabel(rowDims) }, [
-    typeset(`r = ${rowSymbols(before, folded)} =${rowNumbers(term.row, factorValues.slice(0, -1))}`, { className: "math" }),
+  const rowLine = () => createHTML("div", { class: "product-line row-line", "data-shape": shapeLabel(rowDims) }, [
+    typeset(rowSymbolsLatex, { className: "math" }),
     valueElement(term.row === null ? null : [term.row], { name: "r, the factors before the last multiplied", className: "row-value" }),
     createHTML("span", { class: "shape-note", text: `${shapes} = (${shapeLabel(rowDims)})` }),
   ]);
   const diagDims = [rowDims[1], rowDims[1]];
-  const termLine = createHTML("div", {
+  const termLine = () => createHTML("div", {
     class: "product-line diag-line", "data-diag": shapeLabel(diagDims), "data-last": shapeLabel(lastDims), "data-shape": shapeLabel(termDims),
   }, [
     typeset(`\\text{term} = \\operatorname{diag}(r)\\, ${last.latex}`, { className: "math" }),
     createHTML("span", { class: "shape-note", text: `(${shapeLabel(diagDims)})(${shapeLabel(lastDims)}) = (${shapeLabel(termDims)})` }),
   ]);
-  const words = createHTML("p", {
+  const words = () => createHTML("p", {
     class: "note product-words",
     text: "The last factor is the direct partial ∂⁺, shaped like the parameter; diag(r) multiplies its row i by entry i of r " +
       "(the row vector of the factors before it), so term[i, j] = r_i · ∂⁺[i, j]." +
       (lastDims[0] !== termDims[0] ? " (LSTM: the rows of h and of c are then added.)" : ""),
   });
-  box.append(rowLine, termLine, words);
+  // The same for the terms of one step but the last factor: kept from the last term drawn.
+  box.append(
+    keep(JSON.stringify(["row", rowSymbolsLatex, shapes, term.row ?? null]), rowLine),
+    keep(JSON.stringify(["diag", last.latex, diagDims, lastDims, termDims]), termLine),
+    keep(JSON.stringify(["words", lastDims[0] !== termDims[0]]), words),
+  );
   const entryBox = createHTML("div", { class: "term-entry" });
   const draw = ([i, j]) => entryBox.replaceChildren(...entryLines(term, factorValues, [i, j], typeset, paramLatex));
   const single = termDims[0] * termDims[1] === 1;
