@@ -101,8 +101,11 @@ function spokenView(view, epoch) {
 }
 
 /**
- * In one column (narrower than 1000 px) the panel is below the graph: bring it into view. In
- * two, a term picked from the list further down brings its value line back into view.
+ * After a press: in one column (narrower than 1000 px) the panel is below the graph, so bring
+ * it into view. In two (and in presentation mode) the press's result comes into view: the
+ * term's product and running sum, or the forward step's result, with as much above it as fits
+ * (the controls when they fit with it). A term picked from the list further down brings its
+ * value line back into view.
  */
 export function revealPanel() {
   const panel = $("formula");
@@ -111,11 +114,39 @@ export function revealPanel() {
     if (top < 0 || top > window.innerHeight * 0.5) panel.scrollIntoView({ block: "start", behavior: "instant" });
     return;
   }
-  // Only after a pick from the term list further down (page.fromList): a key press leaves the
-  // page where it is, and reads no layout.
-  if (!page.fromList) return;
-  const summary = panel.querySelector(".term-summary");
-  if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
+  if (page.fromList) {
+    const summary = panel.querySelector(".term-summary");
+    if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
+    return;
+  }
+  const result = resultOf(panel);
+  if (result) revealWhole(result);
+}
+
+/**
+ * The lines that say what the view computed: a term's entry lines (its product and the running
+ * sum), a forward step's result (h_t); else the panel's heading (an update: its rule and
+ * first rows under it).
+ */
+function resultOf(panel) {
+  const steps = panel.querySelectorAll(".step-line");
+  const result = steps.length ? steps[steps.length - 1].querySelector(".result") : null;
+  return panel.querySelector(".term-entry") ?? result ?? panel.firstElementChild;
+}
+
+const EDGE = 8; // px kept free between a revealed line and the window's edge
+
+/**
+ * Scroll the window so that `result` ends at its bottom edge: the result whole with as much as
+ * fits above it (the controls, when they fit with it; the page's top if all fits); a result
+ * taller than the window from its top. One layout read per press.
+ */
+function revealWhole(result) {
+  const y = window.scrollY;
+  const box = result.getBoundingClientRect();
+  const fits = box.height + 2 * EDGE <= window.innerHeight;
+  const target = Math.max(0, fits ? box.bottom + y + EDGE - window.innerHeight : box.top + y - EDGE);
+  if (Math.abs(target - y) >= 1) window.scrollTo({ top: target, behavior: "instant" });
 }
 
 export function renderButtons() {
