@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.page.conftest import Watched
-from tests.page.helpers import box, inside, overlap
+from tests.page.helpers import box, inside, overlap, press_and_wait
 
 NODE_BOXES = """els => els.map(e =>
     [e.dataset.id, e.querySelector('.node-box').getBoundingClientRect().toJSON()])"""
@@ -54,4 +54,35 @@ def test_at_1920_by_1080_the_graph_uses_the_width(watched: Watched) -> None:
     )
     label = page.locator("#graph [data-id='h_1'] .node-label")
     assert label.evaluate("e => e.getBoundingClientRect().height") >= 20
+    assert watched.errors == []
+
+
+RESULT = "#formula .term-entry, #formula .step-line[data-result='h'] .result"
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
+def test_a_press_brings_its_result_into_view_with_the_controls_when_both_fit(
+    watched: Watched, size: tuple[int, int]
+) -> None:
+    # the first backward term's "so far = before + term" line was at y = 828 (977) below the
+    # fold, and after → the page scrolled the buttons and the status off screen
+    page = watched.page
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    watched.open("/")
+    window = {"x": 0, "y": 0, "width": width, "height": height}
+    notes = [f"forward step t = {t}," for t in (1, 2, 3)]
+    notes += [f"backward step t = 3, term {n} of 4," for n in (1, 2, 3, 4)]
+    notes += ["backward step t = 2, term 1 of", "backward step t = 2, term 2 of"]
+    both_fitted = 0
+    for note in notes:
+        press_and_wait(page, "ArrowRight", f"Showing {note}")
+        result = box(page.locator(RESULT))
+        assert inside(result, window), (note, result)
+        controls = box(page.locator(".controls"))
+        if result["y"] + result["height"] - controls["y"] <= height - 16:
+            both_fitted += 1
+            assert inside(controls, window), (note, controls)
+            assert inside(box(page.locator("#status")), window), note
+    assert both_fitted >= 3  # the forward steps' h_t fit under the controls
     assert watched.errors == []
