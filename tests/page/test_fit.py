@@ -86,3 +86,27 @@ def test_a_press_brings_its_result_into_view_with_the_controls_when_both_fit(
             assert inside(box(page.locator("#status")), window), note
     assert both_fitted >= 3  # the forward steps' h_t fit under the controls
     assert watched.errors == []
+
+
+def test_on_a_phone_the_page_fits_the_width_and_the_seed_graph_is_whole(watched: Watched) -> None:
+    # at 390x844 the preset picker and "Open preset" made the page 684 px wide, and the seed's
+    # graph (421 px) was wider than its panel (354 px): h_3, ŷ_3, ℓ_3 and L were cut off
+    page = watched.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    watched.open("/")
+    window = {"x": 0, "y": 0, "width": 390, "height": 844}
+    wide = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    assert page.evaluate(wide) <= 0
+    assert page.locator(".graph-scroll").evaluate("e => e.scrollWidth <= e.clientWidth")
+    boxes = node_boxes(watched)
+    assert {"h_0", "h_3", "yhat_3", "loss_3", "L", "x_1", "x_3", "W_h"} <= set(boxes)
+    panel = box(page.locator(".graph-panel"))
+    for name, found in boxes.items():
+        assert inside(found, window) and inside(found, panel), (name, found)
+    controls = ("#preset-picker", "#preset-form button", "#forward-button", "#copy-link-button")
+    for control in controls:
+        assert inside(box(page.locator(control)), window), control
+    for note in ("forward step t = 1,", "forward step t = 2,", "forward step t = 3,", "term 1 of"):
+        press_and_wait(page, "ArrowRight", note)
+        assert page.evaluate(wide) <= 0, note
+    assert watched.errors == []
