@@ -14,6 +14,7 @@ import { announce, sentence } from "./announce.js";
 import { viewShown } from "./follow.js";
 import { addressFor, currentLink } from "./links.js";
 import { quizRender } from "./quiz.js";
+import { presenting } from "./present.js";
 import { currentView, epochOf, page, termOf } from "./pagestate.js";
 
 const $ = (id) => document.getElementById(id);
@@ -102,10 +103,12 @@ function spokenView(view, epoch) {
 
 /**
  * After a press: in one column (narrower than 1000 px) the panel is below the graph, so bring
- * it into view. In two (and in presentation mode) the press's result comes into view: the
- * term's product and running sum, or the forward step's result, with as much above it as fits
- * (the controls when they fit with it). A term picked from the list further down brings its
- * value line back into view.
+ * it into view. In two (and in presentation mode) the press's result comes into view with as
+ * much above it as fits (the controls when they fit with it): a forward step's h_t; a term's
+ * value line ("term =", "so far =") down to its entry lines (the product and "so far = before +
+ * term"), and when those do not fit together, the value line (in presentation mode the entry
+ * lines, which a room reads). A term picked from the list further down brings its value line
+ * back into view.
  */
 export function revealPanel() {
   const panel = $("formula");
@@ -114,38 +117,36 @@ export function revealPanel() {
     if (top < 0 || top > window.innerHeight * 0.5) panel.scrollIntoView({ block: "start", behavior: "instant" });
     return;
   }
+  const summary = panel.querySelector(".term-summary");
   if (page.fromList) {
-    const summary = panel.querySelector(".term-summary");
     if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
     return;
   }
-  const result = resultOf(panel);
-  if (result) revealWhole(result);
-}
-
-/**
- * The lines that say what the view computed: a term's entry lines (its product and the running
- * sum), a forward step's result (h_t); else the panel's heading (an update: its rule and
- * first rows under it).
- */
-function resultOf(panel) {
+  const entry = panel.querySelector(".term-entry");
+  if (summary && entry) return revealLines(summary, entry, presenting() ? entry : summary);
   const steps = panel.querySelectorAll(".step-line");
-  const result = steps.length ? steps[steps.length - 1].querySelector(".result") : null;
-  return panel.querySelector(".term-entry") ?? result ?? panel.firstElementChild;
+  // A forward step's result; else the heading (an update: its rule and first rows under it).
+  const result = steps.length ? steps[steps.length - 1].querySelector(".result") : panel.firstElementChild;
+  if (result) revealLines(result, result, result);
 }
 
 const EDGE = 8; // px kept free between a revealed line and the window's edge
 
 /**
- * Scroll the window so that `result` ends at its bottom edge: the result whole with as much as
- * fits above it (the controls, when they fit with it; the page's top if all fits); a result
- * taller than the window from its top. One layout read per press.
+ * Scroll the window so that the lines from `first` to `last` end at its bottom edge, with as
+ * much as fits above them (the page's top if all fits). If they do not fit together, `fallback`
+ * instead: the entry lines at the bottom edge, the value line moved the least into view; a
+ * line taller than the window from its top. One layout read per press.
  */
-function revealWhole(result) {
+function revealLines(first, last, fallback) {
   const y = window.scrollY;
-  const box = result.getBoundingClientRect();
-  const fits = box.height + 2 * EDGE <= window.innerHeight;
-  const target = Math.max(0, fits ? box.bottom + y + EDGE - window.innerHeight : box.top + y - EDGE);
+  const room = window.innerHeight - 2 * EDGE;
+  const top = first.getBoundingClientRect().top;
+  const bottom = last.getBoundingClientRect().bottom;
+  const box = bottom - top <= room ? { top, bottom } : fallback.getBoundingClientRect();
+  const lowest = box.bottom + y + EDGE - window.innerHeight; // the least scroll showing its bottom
+  const highest = box.top + y - EDGE; // the most scroll still showing its top
+  const target = Math.max(0, lowest > highest ? highest : lowest);
   if (Math.abs(target - y) >= 1) window.scrollTo({ top: target, behavior: "instant" });
 }
 
