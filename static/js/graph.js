@@ -205,6 +205,10 @@ export function renderGraph(svg, layout) {
 // How much the picture may grow or shrink to fit its panel: below SCALE.min it scrolls sideways
 // (T = 20) rather than shrink its text further; SCALE.max is raised in presentation mode.
 export const SCALE = { min: 0.72, max: 2.2 };
+// A panel narrower than this (a phone) shrinks the picture to its width, down to NARROW_MIN,
+// rather than cut off its start or end: the seed's h_3, ŷ_3, ℓ_3 and L stay in view.
+const NARROW = 480;
+const NARROW_MIN = 0.45;
 
 /**
  * Scale the picture to its panel: as wide as the panel and no taller than the window below its
@@ -220,7 +224,8 @@ export function fitGraph(rendered) {
   const top = scroller.getBoundingClientRect().top + window.scrollY;
   const roomHigh = Math.max(240, window.innerHeight - top - 40);
   const fit = Math.min(roomWide / layout.width, roomHigh / layout.height);
-  const scale = Math.max(SCALE.min, Math.min(SCALE.max, fit));
+  const least = roomWide < NARROW ? Math.min(SCALE.min, NARROW_MIN) : SCALE.min;
+  const scale = Math.max(least, Math.min(SCALE.max, fit));
   rendered.scale = scale;
   svg.setAttribute("width", Math.floor(layout.width * scale));
   svg.setAttribute("height", Math.floor(layout.height * scale));

@@ -14,6 +14,7 @@ import { announce, sentence } from "./announce.js";
 import { viewShown } from "./follow.js";
 import { addressFor, currentLink } from "./links.js";
 import { quizRender } from "./quiz.js";
+import { presenting } from "./present.js";
 import { currentView, epochOf, page, termOf } from "./pagestate.js";
 
 const $ = (id) => document.getElementById(id);
@@ -101,8 +102,13 @@ function spokenView(view, epoch) {
 }
 
 /**
- * In one column (narrower than 1000 px) the panel is below the graph: bring it into view. In
- * two, a term picked from the list further down brings its value line back into view.
+ * After a press: in one column (narrower than 1000 px) the panel is below the graph, so bring
+ * it into view. In two (and in presentation mode) the press's result comes into view with as
+ * much above it as fits (the controls when they fit with it): a forward step's h_t; a term's
+ * value line ("term =", "so far =") down to its entry lines (the product and "so far = before +
+ * term"), and when those do not fit together, the value line (in presentation mode the entry
+ * lines, which a room reads). A term picked from the list further down brings its value line
+ * back into view.
  */
 export function revealPanel() {
   const panel = $("formula");
@@ -111,11 +117,37 @@ export function revealPanel() {
     if (top < 0 || top > window.innerHeight * 0.5) panel.scrollIntoView({ block: "start", behavior: "instant" });
     return;
   }
-  // Only after a pick from the term list further down (page.fromList): a key press leaves the
-  // page where it is, and reads no layout.
-  if (!page.fromList) return;
   const summary = panel.querySelector(".term-summary");
-  if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
+  if (page.fromList) {
+    if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
+    return;
+  }
+  const entry = panel.querySelector(".term-entry");
+  if (summary && entry) return revealLines(summary, entry, presenting() ? entry : summary);
+  const steps = panel.querySelectorAll(".step-line");
+  // A forward step's result; else the heading (an update: its rule and first rows under it).
+  const result = steps.length ? steps[steps.length - 1].querySelector(".result") : panel.firstElementChild;
+  if (result) revealLines(result, result, result);
+}
+
+const EDGE = 8; // px kept free between a revealed line and the window's edge
+
+/**
+ * Scroll the window so that the lines from `first` to `last` end at its bottom edge, with as
+ * much as fits above them (the page's top if all fits). If they do not fit together, `fallback`
+ * instead: the entry lines at the bottom edge, the value line moved the least into view; a
+ * line taller than the window from its top. One layout read per press.
+ */
+function revealLines(first, last, fallback) {
+  const y = window.scrollY;
+  const room = window.innerHeight - 2 * EDGE;
+  const top = first.getBoundingClientRect().top;
+  const bottom = last.getBoundingClientRect().bottom;
+  const box = bottom - top <= room ? { top, bottom } : fallback.getBoundingClientRect();
+  const lowest = box.bottom + y + EDGE - window.innerHeight; // the least scroll showing its bottom
+  const highest = box.top + y - EDGE; // the most scroll still showing its top
+  const target = Math.max(0, lowest > highest ? highest : lowest);
+  if (Math.abs(target - y) >= 1) window.scrollTo({ top: target, behavior: "instant" });
 }
 
 export function renderButtons() {

@@ -150,20 +150,46 @@ def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watche
 
 def assert_lit_nodes_in_view(page: Page, nodes: list[str], view: str) -> None:
     graph = box(page.locator(".graph-scroll"))
-    window = {"x": 0, "y": 0, "width": 1920, "height": 1080}
     for node in nodes:
         found = box(page.locator(f"#graph [data-id='{node}'] .node-box"))
-        assert inside(found, graph) and inside(found, window), (view, node, found, graph)
+        assert inside(found, graph) and inside(found, WINDOW), (view, node, found, graph)
+
+
+WINDOW = {"x": 0, "y": 0, "width": 1920, "height": 1080}
+
+
+def result_lines(note: str) -> list[str]:
+    """The lines that say what a press computed: a forward step's h_t; a term's product entry
+    and the running sum it adds to ("so far = before + term"); the update's heading, its rule
+    and its first parameter's new value."""
+    if note.startswith("forward"):
+        return ["#formula .step-line[data-result='h'] .result"]
+    if note.startswith("backward"):
+        return ["#formula .term-entry .product-numbers", "#formula .term-entry .running-sum"]
+    return ["#formula > h2", "#formula .update-rule", "#formula .updates > :first-child"]
+
+
+def assert_result_in_view(page: Page, note: str) -> None:
+    """The press's result lines whole inside the window (not just the panel), in room type."""
+    for selector in result_lines(note):
+        line = page.locator(selector)
+        assert line.count() == 1, (note, selector)
+        assert inside(box(line), WINDOW), (note, selector, box(line), page.evaluate("scrollY"))
+        assert smallest(page, f"{selector}, {selector} .katex", FONT) >= 28, (note, selector)
 
 
 def test_every_lit_node_of_every_term_is_inside_the_graph(watched: Watched) -> None:
-    # following the lit path scrolled the graph to h_t and cut off h_0 or L at the other end
+    # following the lit path scrolled the graph to h_t and cut off h_0 or L at the other end;
+    # a term's panel is 2,000-4,000 px tall and the page never scrolled: its product and running
+    # sum were never on screen. Now each press scrolls the window to its result; the graph
+    # stays in view beside the panel.
     page = watched.page
     page.set_viewport_size({"width": 1920, "height": 1080})
     watched.open("/?preset=hello&present=1")
     paths: dict[str, dict[str, list[str]]] = {}
 
     def check(note: str) -> None:
+        assert_result_in_view(page, note)
         if note.startswith("forward"):
             t = int(note.split("t = ")[1].split(",")[0])
             path = watched.state()["forward"][t - 1]["path"]
@@ -190,4 +216,30 @@ def test_every_lit_node_of_every_term_is_inside_the_graph(watched: Watched) -> N
         page.keyboard.press(key)
     assert page.locator("body.present").count() == 1
     assert_lit_nodes_in_view(page, path["nodes"], "after P, P")
+    assert watched.errors == []
+
+
+def test_a_clicker_walks_the_seed_with_each_result_and_its_path_in_view(watched: Watched) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    watched.open("/?present=1")
+    keys = ("PageDown", " ", "ArrowRight")
+    notes: list[str] = []
+    while not notes or "update" not in notes[-1]:
+        old = page.locator("#view-note").inner_text()
+        page.keyboard.press(keys[len(notes) % len(keys)])
+        page.wait_for_function(
+            "old => document.getElementById('view-note').textContent !== old && "
+            "document.querySelector('#formula [data-waiting]') === null",
+            arg=old,
+        )
+        note = page.locator("#view-note").inner_text().removeprefix("Showing ")
+        notes.append(note)
+        assert_result_in_view(page, note)
+        lit = page.eval_on_selector_all("#graph .node.lit", LIT_IDS)
+        assert lit or "update" in note, note
+        assert_lit_nodes_in_view(page, lit, note)
+        assert smallest(page, "#graph .node-label", ON_SCREEN) >= 28
+        assert len(notes) < 40, notes
+    assert sum(note.startswith("backward") for note in notes) >= 6, notes
     assert watched.errors == []
