@@ -25,6 +25,11 @@ import { guarded, openFromAddress, openSession } from "./opening.js";
 
 const $ = (id) => document.getElementById(id);
 
+// The page brings each view's result into view itself (render.js revealPanel). A scroll the
+// browser restores on a reload would land on the half-drawn panel, and whatever lay there (the
+// insight section, which then asks for the flow) would seem to be on screen.
+history.scrollRestoration = "manual";
+
 page.terms = createTermCache({
   current: () => (page.state ? { id: page.state.id, epoch: page.state.epoch } : null),
   arrived: termArrived,
