@@ -76,9 +76,9 @@ export function applied(name, ...inner) {
   return { apply: name, parts: inner };
 }
 
-/** A value as an equation part. */
-export function value(number) {
-  return { value: number };
+/** A value as an equation part, at `digits` significant digits (4 unless asked). */
+export function value(number, digits = 4) {
+  return { value: number, digits };
 }
 
 function valuesOf(parts) {
@@ -102,7 +102,7 @@ function latexOf(parts) {
       return part.apply ? `${part.apply}\\left(${inner}\\right)` : inner;
     }
     const before = parts[index - 1];
-    return latexValue(part.value, { paren: typeof before === "string" && afterOperator(before) });
+    return latexValue(part.value, { digits: part.digits, paren: typeof before === "string" && afterOperator(before) });
   }).join(" ");
 }
 
@@ -138,7 +138,7 @@ function pieces(parts) {
       flush();
       out.push(createHTML("span", { class: "bracketed" }, pieces(part.parts)));
     } else if (isSmall(part.value)) {
-      latex.push(latexValue(part.value, { paren: afterOperator(latex.at(-1)) }));
+      latex.push(latexValue(part.value, { digits: part.digits, paren: afterOperator(latex.at(-1)) }));
     } else {
       flush();
       out.push(valueElement(part.value, { numbers: false })); // a row of several: cells only

@@ -261,6 +261,11 @@ export const exact = {
   sign: ([c]) => (c > 0n ? 1 : c < 0n ? -1 : 0),
   /** value as it is shown at `digits` significant digits (15: as the double holds it). */
   shown: (value, digits = MOST_DIGITS) => shownDecimal(value, digits),
+  /** True when the decimal, rounded at `value`'s last shown digit (at `digits`), is `value` as shown. */
+  roundsTo(decimal, value, digits) {
+    const [coefficient, place] = shownDecimal(value, digits);
+    return roundedTo(decimal, place) === coefficient;
+  },
   /** The decimal as a double (for a step the exact arithmetic cannot take: a logarithm). */
   number: ([c, e]) => (e < 0 ? Number(c) / 10 ** -e : Number(c) * 10 ** e),
 };

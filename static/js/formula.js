@@ -2,141 +2,17 @@
 // Values too big to typeset (more than a handful of numbers) are heat maps (expression.js).
 
 import { createHTML } from "./svg.js";
-import { formatNumber } from "./format.js";
-import { appendDiverged, applied, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
-import { lossWorked, matrixShape, numbersByName } from "./worked.js";
+import { appendDiverged, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
+import { matrixShape, numbersByName } from "./worked.js";
 import { productLines, shapeTag } from "./product.js";
 import { createShelf, factorCardFrom } from "./cards.js";
 
 export { appendDiverged, typeset, valueElement } from "./expression.js";
+export { renderForward } from "./forward.js";
 export { renderUpdate } from "./update.js";
 
 // Okabe–Ito colours for the factors of a term, in order (readable on white).
 export const FACTOR_COLOURS = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
-const OUTPUT_LATEX = { sigmoid_bce: "\\sigma", softmax_ce: "\\operatorname{softmax}", identity_mse: "" };
-
-/** "{t}" and "{t-1}" of a template, for step t. */
-function atStep(latex, t) {
-  return latex.replaceAll("{t}", `{${t}}`).replaceAll("{t-1}", `{${t - 1}}`);
-}
-
-/**
- * A template's [[name]]s as equation parts: lookup(name) gives the name's LaTeX (a string) or
- * its value; neighbouring strings are joined (so "+ (" before a value is seen as an operator).
- */
-function templateParts(template, lookup) {
-  const parts = [];
-  for (const piece of template.split(/(\[\[(?:\w+|\*)\]\])/)) {
-    const name = piece.match(/^\[\[(\w+|\*)\]\]$/)?.[1];
-    const part = name === undefined ? piece : lookup(name);
-    if (typeof part === "string" && typeof parts.at(-1) === "string") parts[parts.length - 1] += part;
-    else parts.push(part);
-  }
-  return groupApplications(parts.map((part) => (typeof part === "string" ? part.trim() : part)));
-}
-
-/** "\sigma(", "\tanh(", "\operatorname{relu}(" or a bare "(", up to its ")". */
-const BRACKET = /(\\sigma\(|\\tanh\(|\\operatorname\{\w+\}\(|\(|\))/;
-
-/**
- * The parentheses of a template as applied(f, ...parts) (a bare "(" as f = "{}"), so they
- * grow to fit what they hold, and a big value inside is drawn with brackets (expression.js).
- */
-function groupApplications(parts) {
-  const root = [];
-  const stack = [root];
-  const add = (item) => {
-    const items = stack.at(-1);
-    if (typeof item === "string" && typeof items.at(-1) === "string") items[items.length - 1] += ` ${item}`;
-    else items.push(item);
-  };
-  for (const part of parts) {
-    if (typeof part !== "string") {
-      add(part);
-      continue;
-    }
-    for (const token of part.split(BRACKET).map((piece) => piece.trim()).filter(Boolean)) {
-      if (token === ")" && stack.length > 1) {
-        stack.pop();
-      } else if (token.endsWith("(")) {
-        const group = applied(token === "(" ? "{}" : token.slice(0, -1));
-        add(group);
-        stack.push(group.parts);
-      } else {
-        add(token);
-      }
-    }
-  }
-  return root;
-}
-
-/** The value a template's [[name]] stands for at this step: a named value, a weight, x_t, a state. */
-function stepValue(name, record, params) {
-  if (record.values && name in record.values) return record.values[name];
-  if (name in params) return params[name];
-  return record[name];
-}
-
-/**
- * Forward step t, as the server's cell declares it (cell.step): each line written with its
- * symbols, then with the step's numbers, then (via an intermediate form) its result; then the
- * output if t is a loss step.
- */
-export function renderForward(panel, record, params, config, cell) {
-  const t = record.t;
-  const symbol = (name) => (name === "*" ? "\\," : atStep(cell.symbols[name] ?? name, t));
-  const number = (name) => (name === "*" ? "\\cdot" : value(stepValue(name, record, params)));
-  const lines = cell.step.flatMap((line) => {
-    const lhs = atStep(line.lhs, t);
-    const symbolic = [`${lhs} =`, atStep(line.rhs, t).replace(/\[\[(\w+|\*)\]\]/g, (_, name) => symbol(name))];
-    const numbers = ["=", ...templateParts(line.rhs, number)];
-    const via = line.via ? ["=", ...templateParts(line.via, number)] : [];
-    const result = [...via, "=", value(stepValue(line.result, record, params))];
-    const row = createHTML("div", { class: "step-line", "data-result": line.result });
-    row.append(equation([symbolic.join(" ")]), equation(numbers), equation(result, { className: "math result" }));
-    return [row];
-  });
-  panel.replaceChildren(createHTML("h2", { text: `Forward step t = ${t}` }), ...lines);
-  const gates = renderGates(record, cell, t);
-  if (gates) panel.append(gates);
-  if (record.loss !== null && record.loss !== undefined) {
-    const g = OUTPUT_LATEX[config.output];
-    const bias = config.output_bias ? " + b_y" : "";
-    // For the identity output z_t is ŷ_t: one "=" step, not "= 0.05487 = 0.05487".
-    const output = g
-      ? [`\\hat y_{${t}} =`, applied(g, `W_y\\,h_{${t}}${bias}`), "=", applied(g, value(record.z)), "=", value(record.yhat)]
-      : [`\\hat y_{${t}} = W_y\\,h_{${t}}${bias} =`, value(record.yhat)];
-    panel.append(
-      equation(output),
-      lossLine(config.output, record, t),
-    );
-  }
-  panel.append(createHTML("p", { class: "note", text: `Loss so far: ${formatNumber(record.loss_so_far)}` }));
-  appendDiverged(panel, record.diverged);
-}
-
-/** ℓ_t with its numbers, e.g. ℓ_3 = −log ŷ_3 = −log 0.6051 = 0.5023, with y_t beside it. */
-function lossLine(output, record, t) {
-  const worked = lossWorked(output, record.yhat, record.y, t);
-  const steps = worked ? `${worked.symbols} = ${worked.numbers} =` : `\\ell(\\hat y_{${t}}, y_{${t}}) =`;
-  const line = equation([`\\ell_{${t}} = ${steps}`, value(record.loss), `\\quad \\text{with } y_{${t}} =`, value(record.y)]);
-  line.classList.add("loss-line");
-  return line;
-}
-
-/**
- * The named values of the step (the gates, for GRU and LSTM) side by side, each labelled with
- * its symbol: what the graph's state nodes do not show.
- */
-function renderGates(record, cell, t) {
-  const names = Object.keys(record.values ?? {}).filter((name) => cell.step.some((line) => line.result === name));
-  if (!names.length) return null;
-  return createHTML("div", { class: "gates", "aria-label": `The gate values of step ${t}` }, names.map((name) =>
-    createHTML("span", { class: "gate", "data-gate": name }, [
-      typeset(`${atStep(cell.symbols[name] ?? name, t)} =`, { className: "math gate-symbol" }),
-      valueElement(record.values[name], { size: "compact", name: `${name}_${t}`, className: "gate-value" }),
-    ])));
-}
 
 /** The cards, product lines and running sums of the term drawn last: the next term takes those it shares. */
 const shelf = createShelf();

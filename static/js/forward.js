@@ -1,0 +1,194 @@
+// The forward panel: each line of the cell's step written with its symbols, then with the
+// step's numbers (to the digits that make the line's results as shown: stepdigits.js), then
+// its result; the output and the loss at a loss step; the gate values side by side.
+
+import { createHTML } from "./svg.js";
+import { flatten, formatNumber } from "./format.js";
+import { appendDiverged, applied, equation, isSmall, typeset, value, valueElement } from "./expression.js";
+import { lossWorked } from "./worked.js";
+import { lineDigits } from "./stepdigits.js";
+
+const OUTPUT_LATEX = { sigmoid_bce: "\\sigma", softmax_ce: "\\operatorname{softmax}", identity_mse: "" };
+
+/** "{t}" and "{t-1}" of a template, for step t. */
+function atStep(latex, t) {
+  return latex.replaceAll("{t}", `{${t}}`).replaceAll("{t-1}", `{${t - 1}}`);
+}
+
+/**
+ * A template's [[name]]s as equation parts: lookup(name) gives the name's LaTeX (a string) or
+ * its value; neighbouring strings are joined (so "+ (" before a value is seen as an operator).
+ */
+function templateParts(template, lookup) {
+  const parts = [];
+  for (const piece of template.split(/(\[\[(?:\w+|\*)\]\])/)) {
+    const name = piece.match(/^\[\[(\w+|\*)\]\]$/)?.[1];
+    const part = name === undefined ? piece : lookup(name);
+    if (typeof part === "string" && typeof parts.at(-1) === "string") parts[parts.length - 1] += part;
+    else parts.push(part);
+  }
+  return groupApplications(parts.map((part) => (typeof part === "string" ? part.trim() : part)));
+}
+
+/** "\sigma(", "\tanh(", "\operatorname{relu}(" or a bare "(", up to its ")". */
+const BRACKET = /(\\sigma\(|\\tanh\(|\\operatorname\{\w+\}\(|\(|\))/;
+
+/**
+ * The parentheses of a template as applied(f, ...parts) (a bare "(" as f = "{}"), so they
+ * grow to fit what they hold, and a big value inside is drawn with brackets (expression.js).
+ */
+function groupApplications(parts) {
+  const root = [];
+  const stack = [root];
+  const add = (item) => {
+    const items = stack.at(-1);
+    if (typeof item === "string" && typeof items.at(-1) === "string") items[items.length - 1] += ` ${item}`;
+    else items.push(item);
+  };
+  for (const part of parts) {
+    if (typeof part !== "string") {
+      add(part);
+      continue;
+    }
+    for (const token of part.split(BRACKET).map((piece) => piece.trim()).filter(Boolean)) {
+      if (token === ")" && stack.length > 1) {
+        stack.pop();
+      } else if (token.endsWith("(")) {
+        const group = applied(token === "(" ? "{}" : token.slice(0, -1));
+        add(group);
+        stack.push(group.parts);
+      } else {
+        add(token);
+      }
+    }
+  }
+  return root;
+}
+
+/** The value a template's [[name]] stands for at this step: a named value, a weight, x_t, a state. */
+function stepValue(name, record, params) {
+  if (record.values && name in record.values) return record.values[name];
+  if (name in params) return params[name];
+  return record[name];
+}
+
+/** The names a line's templates read ([[name]], not [[*]]) and its result, with their values. */
+function lineValues(line, valueOf) {
+  const names = [...`${line.rhs} ${line.via ?? ""}`.matchAll(/\[\[(\w+)\]\]/g)].map((found) => found[1]);
+  return Object.fromEntries([...names, line.result].map((name) => [name, valueOf(name)]));
+}
+
+/**
+ * A line's three forms as equation parts: its symbols (a string), "= numbers [= via numbers]"
+ * and "= result", the numbers at the digits that make the results as shown (lineDigits).
+ */
+function lineForms(line, t, symbols, valueOf) {
+  const values = lineValues(line, valueOf);
+  const digits = lineDigits(line, values);
+  const symbol = (name) => (name === "*" ? "\\," : atStep(symbols[name] ?? name, t));
+  const number = (name) => (name === "*" ? "\\cdot" : value(values[name], digits[name]));
+  const symbolic = line.symbolic ?? atStep(line.rhs, t).replace(/\[\[(\w+|\*)\]\]/g, (_, name) => symbol(name));
+  return {
+    symbolic: `${atStep(line.lhs, t)} = ${symbolic}`,
+    numbers: ["=", ...templateParts(line.rhs, number)],
+    result: [...(line.via ? ["=", ...templateParts(line.via, number)] : []), "=", value(values[line.result])],
+  };
+}
+
+/**
+ * Forward step t, as the server's cell declares it (cell.step): each line written with its
+ * symbols, then with the step's numbers, then (via an intermediate form) its result; then the
+ * output if t is a loss step.
+ */
+export function renderForward(panel, record, params, config, cell) {
+  const t = record.t;
+  const valueOf = (name) => stepValue(name, record, params);
+  const lines = cell.step.map((line) => {
+    const forms = lineForms(line, t, cell.symbols, valueOf);
+    const row = createHTML("div", { class: "step-line", "data-result": line.result });
+    row.append(equation([forms.symbolic]), equation(forms.numbers), equation(forms.result, { className: "math result" }));
+    return row;
+  });
+  panel.replaceChildren(createHTML("h2", { text: `Forward step t = ${t}` }), ...lines);
+  const gates = renderGates(record, cell, t);
+  if (gates) panel.append(gates);
+  if (record.loss !== null && record.loss !== undefined) {
+    panel.append(...outputLines(record, params, config, t), lossLine(config.output, record, t));
+  }
+  panel.append(createHTML("p", { class: "note", text: `Loss so far: ${formatNumber(record.loss_so_far)}` }));
+  appendDiverged(panel, record.diverged);
+}
+
+/** A line's forms as one equation: ŷ_3 = σ(W_y h_3) = σ(1.2 · 0.35574) = σ(0.4269) = 0.6051. */
+function oneEquation(forms, className) {
+  const line = equation([forms.symbolic, ...forms.numbers, ...forms.result]);
+  line.classList.add(className);
+  return line;
+}
+
+/** The entry of the output the loss line reads: a softmax's target class, else the first. */
+function entryInView(config, record) {
+  const index = config.output === "softmax_ce" ? flatten(record.y).findIndex((y) => y === 1) : 0;
+  return Math.max(index, 0);
+}
+
+/**
+ * The output at a loss step, ŷ_t = g(W_y h_t + b_y) = g(numbers) = g(z_t) = ŷ_t (for the
+ * identity z_t is ŷ_t: one "=" step). When W_y h_t is too big to write out, its entry in
+ * view is, [z_t]_k = Σ_j [W_y]_{k,j} [h_t]_j + [b_y]_k with its numbers, then ŷ_t = g(z_t).
+ */
+function outputLines(record, params, config, t) {
+  const g = OUTPUT_LATEX[config.output];
+  const bias = config.output_bias ? " + [[b_y]]" : "";
+  const named = { W_y: params.W_y, b_y: params.b_y, h: record.h, z: record.z, yhat: record.yhat };
+  const symbols = { W_y: "W_y", b_y: "b_y", h: "h_{t}", z: "z_{t}" };
+  if (isSmall(params.W_y) && isSmall(record.h) && !(config.output_bias && !isSmall(params.b_y))) {
+    const inner = `[[W_y]] [[*]] [[h]]${bias}`;
+    const line = g ? { lhs: "\\hat y_{t}", rhs: `${g}(${inner})`, via: `${g}([[z]])`, result: "yhat" }
+      : { lhs: "\\hat y_{t}", rhs: inner, result: "yhat" };
+    return [oneEquation(lineForms(line, t, symbols, (name) => named[name]), "output-line")];
+  }
+  const k = entryInView(config, record);
+  const row = flatten(params.W_y[k]);
+  const hs = flatten(record.h);
+  const entry = { ...Object.fromEntries(row.flatMap((w, j) => [[`w${j}`, w], [`h${j}`, hs[j]]])), b: flatten(params.b_y ?? [])[k] };
+  const z = g ? "z" : "\\hat y";
+  const sum = row.map((_, j) => `[[w${j}]] [[*]] [[h${j}]]`).join(" + ") + (config.output_bias ? " + [[b]]" : "");
+  const entryLine = {
+    lhs: `[${z}_{t}]_{${k + 1}}`,
+    rhs: sum,
+    result: "entry",
+    symbolic: `\\textstyle\\sum_j [W_y]_{${k + 1},j}\\,[h_{${t}}]_j${config.output_bias ? ` + [b_y]_{${k + 1}}` : ""}`,
+  };
+  entry.entry = flatten(g ? record.z : record.yhat)[k];
+  const lines = [oneEquation(lineForms(entryLine, t, {}, (name) => entry[name]), "output-entry")];
+  if (g) {
+    const squashed = { lhs: "\\hat y_{t}", rhs: `${g}([[z]])`, result: "yhat" };
+    lines.push(oneEquation(lineForms(squashed, t, symbols, (name) => named[name]), "output-line"));
+  }
+  return lines;
+}
+
+/** ℓ_t with its numbers, e.g. ℓ_3 = −log ŷ_3 = −log 0.6051 = 0.5023, with y_t beside it. */
+function lossLine(output, record, t) {
+  const worked = lossWorked(output, record.yhat, record.y, t);
+  const steps = worked ? `${worked.symbols} = ${worked.numbers} =` : `\\ell(\\hat y_{${t}}, y_{${t}}) =`;
+  const line = equation([`\\ell_{${t}} = ${steps}`, value(record.loss), `\\quad \\text{with } y_{${t}} =`, value(record.y)]);
+  line.classList.add("loss-line");
+  return line;
+}
+
+/**
+ * The named values of the step (the gates, for GRU and LSTM) side by side, each labelled with
+ * its symbol: what the graph's state nodes do not show.
+ */
+function renderGates(record, cell, t) {
+  const names = Object.keys(record.values ?? {}).filter((name) => cell.step.some((line) => line.result === name));
+  if (!names.length) return null;
+  return createHTML("div", { class: "gates", "aria-label": `The gate values of step ${t}` }, names.map((name) =>
+    createHTML("span", { class: "gate", "data-gate": name }, [
+      typeset(`${atStep(cell.symbols[name] ?? name, t)} =`, { className: "math gate-symbol" }),
+      valueElement(record.values[name], { size: "compact", name: `${name}_${t}`, className: "gate-value" }),
+    ])));
+}
+
