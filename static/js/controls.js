@@ -2,7 +2,7 @@
 // and the divergence banner. Only what the session state, its token and a pending request say.
 
 import { createHTML } from "./svg.js";
-import { formatNumber } from "./format.js";
+import { digitsToShowChange, formatNumber } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,18 +28,17 @@ export function renderBanner(state, token) {
  * loss they give (the update's L after, which the server computed with them).
  */
 export function lossNow(state) {
-  if (state.loss !== null && state.loss !== undefined) return `${formatLoss(state.loss)} (epoch ${state.epoch})`;
+  if (state.loss !== null && state.loss !== undefined) return `${formatNumber(state.loss)} (epoch ${state.epoch})`;
   const last = state.loss_history?.at(-1);
-  const before = last === undefined ? "" : `epoch ${state.epoch - 1}: ${last === null ? "overflowed" : formatLoss(last)}; `;
   const update = state.last_update;
   const fromUpdate = update && update.epoch === state.epoch - 1 && update.loss_after !== null
     && Object.entries(update.params_new).every(([name, value]) => JSON.stringify(value) === JSON.stringify(state.params?.[name]));
-  if (fromUpdate) return `${before}epoch ${state.epoch}: ${formatLoss(update.loss_after)} (L after the update; its forward pass not stepped yet)`;
+  // The page's one number format; with L after beside the last epoch's L, the digits that
+  // make a change read as one (0.502300 → 0.501600 at 4 digits: 0.5023, 0.5016).
+  const digits = fromUpdate && Number.isFinite(last) ? digitsToShowChange([last], [update.loss_after]) : 4;
+  const before = last === undefined ? "" : `epoch ${state.epoch - 1}: ${last === null ? "overflowed" : formatNumber(last, digits)}; `;
+  if (fromUpdate) return `${before}epoch ${state.epoch}: ${formatNumber(update.loss_after, digits)} (L after the update; its forward pass not stepped yet)`;
   return `${before}epoch ${state.epoch}: not computed yet`;
-}
-
-function formatLoss(loss) {
-  return formatNumber(loss, 6);
 }
 
 /**

@@ -182,3 +182,15 @@ def click_and_wait(page: Page, button: str, endpoint: str) -> dict[str, Any]:
 def run_epoch(page: Page) -> dict[str, Any]:
     """Press "Run epoch" and wait until the page shows the state it answered."""
     return click_and_wait(page, "Run epoch", "/train")
+
+
+FORMAT = "async ([v, d]) => (await import('/static/js/format.js')).formatNumber(v, d)"
+
+
+def losses_as_read(page: Page, before: float, after: float) -> tuple[str, str]:
+    """L before and L after as the page's one number format writes them side by side: at 4
+    significant digits, more only where the two would read the same (0.50230 and 0.50228)."""
+    digits = next(
+        (d for d in range(4, 10) if f"{before:.{d}g}" != f"{after:.{d}g}" or before == after), 10
+    )
+    return page.evaluate(FORMAT, [before, digits]), page.evaluate(FORMAT, [after, digits])

@@ -9,6 +9,7 @@ from tests.page.conftest import Watched
 from tests.page.helpers import (
     click_and_wait,
     lit_ids,
+    losses_as_read,
     press_and_wait,
     run_epoch,
     wait_for_status,
@@ -51,9 +52,9 @@ def test_a_step_is_one_post_and_no_get(watched: Watched) -> None:
     # After the update the rails show the new weights, taken from the answer's summary.
     assert state["epoch"] == 2 and state["params"]["W_h"] == answer["params_new"]["W_h"]
     assert page.locator("[data-id='W_h']").get_attribute("aria-label") == "W_h = 0.8004"
-    six = "async v => (await import('/static/js/format.js')).formatNumber(v, 6)"
-    loss = page.evaluate(six, state["loss_history"][0])  # said once: last epoch's, this one's
-    after = page.evaluate(six, answer["loss_after"])  # what the new weights give, not stepped
+    # said once: last epoch's, and what the new weights give (not stepped), in the one format
+    loss, after = losses_as_read(page, state["loss_history"][0], answer["loss_after"])
+    assert len(loss.replace("0.", "")) == 4 and loss != after  # 0.5023, not 0.502300
     assert page.locator("#loss-now").inner_text() == (
         f"epoch 1: {loss}; epoch 2: {after} (L after the update; its forward pass not stepped yet)"
     )

@@ -15,6 +15,7 @@ from playwright.sync_api import Page
 from tests.page.conftest import Watched
 from tests.page.helpers import (
     click_and_wait,
+    losses_as_read,
     press_and_wait,
     run_epoch,
     wait_for_status,
@@ -230,8 +231,7 @@ def check_update_view(watched: Watched, update: dict[str, Any]) -> None:
         update["loss_before"],
         update["loss_after"],
     ]
-    six = "async v => (await import('/static/js/format.js')).formatNumber(v, 6)"
-    before, after = (page.evaluate(six, update[key]) for key in ("loss_before", "loss_after"))
+    before, after = losses_as_read(page, update["loss_before"], update["loss_after"])
     epoch = update["epoch"]
     assert page.locator("#loss-now").inner_text() == (
         f"epoch {epoch}: {before}; epoch {epoch + 1}: {after} "
