@@ -5,7 +5,7 @@
 import { createHTML } from "./svg.js";
 import { flatten, formatNumber } from "./format.js";
 import { appendDiverged, applied, equation, isSmall, typeset, value, valueElement } from "./expression.js";
-import { lossWorked } from "./worked.js";
+import { entryPicker, lossWorked } from "./worked.js";
 import { lineDigits } from "./stepdigits.js";
 
 const OUTPUT_LATEX = { sigmoid_bce: "\\sigma", softmax_ce: "\\operatorname{softmax}", identity_mse: "" };
@@ -126,8 +126,11 @@ function oneEquation(forms, className) {
   return line;
 }
 
+/** The output's entry in view, once picked (0-based); until then the loss line's entry. */
+let pickedOutput = null;
+
 /** The entry of the output the loss line reads: a softmax's target class, else the first. */
-function entryInView(config, record) {
+function lossEntry(config, record) {
   const index = config.output === "softmax_ce" ? flatten(record.y).findIndex((y) => y === 1) : 0;
   return Math.max(index, 0);
 }
@@ -135,38 +138,49 @@ function entryInView(config, record) {
 /**
  * The output at a loss step, ŷ_t = g(W_y h_t + b_y) = g(numbers) = g(z_t) = ŷ_t (for the
  * identity z_t is ŷ_t: one "=" step). When W_y h_t is too big to write out, its entry in
- * view is, [z_t]_k = Σ_j [W_y]_{k,j} [h_t]_j + [b_y]_k with its numbers, then ŷ_t = g(z_t).
+ * view is, [z_t]_k = Σ_j [W_y]_{k,j} [h_t]_j + [b_y]_k with its numbers (an entry picker
+ * beside it, as a term's), then ŷ_t = g(z_t).
  */
 function outputLines(record, params, config, t) {
   const g = OUTPUT_LATEX[config.output];
-  const bias = config.output_bias ? " + [[b_y]]" : "";
   const named = { W_y: params.W_y, b_y: params.b_y, h: record.h, z: record.z, yhat: record.yhat };
   const symbols = { W_y: "W_y", b_y: "b_y", h: "h_{t}", z: "z_{t}" };
   if (isSmall(params.W_y) && isSmall(record.h) && !(config.output_bias && !isSmall(params.b_y))) {
-    const inner = `[[W_y]] [[*]] [[h]]${bias}`;
+    const inner = `[[W_y]] [[*]] [[h]]${config.output_bias ? " + [[b_y]]" : ""}`;
     const line = g ? { lhs: "\\hat y_{t}", rhs: `${g}(${inner})`, via: `${g}([[z]])`, result: "yhat" }
       : { lhs: "\\hat y_{t}", rhs: inner, result: "yhat" };
     return [oneEquation(lineForms(line, t, symbols, (name) => named[name]), "output-line")];
   }
-  const k = entryInView(config, record);
+  const count = params.W_y.length;
+  const box = createHTML("div", { class: "output-entry-box" });
+  const draw = (k) => box.replaceChildren(
+    entryPicker([count, 1], [k, 0], (i) => {
+      pickedOutput = i;
+      draw(i);
+    }, `${g ? "z" : "ŷ"}_${t}, the entry in view`),
+    oneEquation(entryForms(record, params, config, t, k), "output-entry"),
+  );
+  draw(pickedOutput !== null && pickedOutput < count ? pickedOutput : lossEntry(config, record));
+  if (!g) return [box];
+  const squashed = { lhs: "\\hat y_{t}", rhs: `${g}([[z]])`, result: "yhat" };
+  return [box, oneEquation(lineForms(squashed, t, symbols, (name) => named[name]), "output-line")];
+}
+
+/** Entry k of W_y h_t + b_y as a sum of products: [z_t]_k = Σ_j [W_y]_{k,j} [h_t]_j + [b_y]_k. */
+function entryForms(record, params, config, t, k) {
   const row = flatten(params.W_y[k]);
   const hs = flatten(record.h);
-  const entry = { ...Object.fromEntries(row.flatMap((w, j) => [[`w${j}`, w], [`h${j}`, hs[j]]])), b: flatten(params.b_y ?? [])[k] };
-  const z = g ? "z" : "\\hat y";
-  const sum = row.map((_, j) => `[[w${j}]] [[*]] [[h${j}]]`).join(" + ") + (config.output_bias ? " + [[b]]" : "");
-  const entryLine = {
-    lhs: `[${z}_{t}]_{${k + 1}}`,
-    rhs: sum,
+  const bias = config.output_bias;
+  const entry = Object.fromEntries(row.flatMap((w, j) => [[`w${j}`, w], [`h${j}`, hs[j]]]));
+  entry.b = bias ? flatten(params.b_y)[k] : null;
+  entry.entry = flatten(OUTPUT_LATEX[config.output] ? record.z : record.yhat)[k];
+  const line = {
+    lhs: `[${OUTPUT_LATEX[config.output] ? "z" : "\\hat y"}_{t}]_{${k + 1}}`,
+    rhs: row.map((_, j) => `[[w${j}]] [[*]] [[h${j}]]`).join(" + ") + (bias ? " + [[b]]" : ""),
     result: "entry",
-    symbolic: `\\textstyle\\sum_j [W_y]_{${k + 1},j}\\,[h_{${t}}]_j${config.output_bias ? ` + [b_y]_{${k + 1}}` : ""}`,
+    symbolic: `\\textstyle\\sum_j [W_y]_{${k + 1},j}\\,[h_{${t}}]_j${bias ? ` + [b_y]_{${k + 1}}` : ""}`,
   };
-  entry.entry = flatten(g ? record.z : record.yhat)[k];
-  const lines = [oneEquation(lineForms(entryLine, t, {}, (name) => entry[name]), "output-entry")];
-  if (g) {
-    const squashed = { lhs: "\\hat y_{t}", rhs: `${g}([[z]])`, result: "yhat" };
-    lines.push(oneEquation(lineForms(squashed, t, symbols, (name) => named[name]), "output-line"));
-  }
-  return lines;
+  return lineForms(line, t, {}, (name) => entry[name]);
 }
 
 /** ℓ_t with its numbers, e.g. ℓ_3 = −log ŷ_3 = −log 0.6051 = 0.5023, with y_t beside it. */

@@ -256,7 +256,18 @@ def test_hellos_output_entry_and_softmax_retrace(watched: Watched) -> None:
         assert len(checked) == 2, checked
         products = checked[0][0].count("\\cdot")
         assert products == len(state["params"]["W_y"][0])
-        k = int(np.argmax(record["y"]))
+        k = int(np.argmax(record["y"]))  # at first the entry the loss line reads
         (entry,) = texts(page, "#formula .output-entry")
         assert entry.startswith(f"[z_{{{t}}}]_{{{k + 1}}} =")
+    # another entry picked: its sum of products instead, kept while stepping back
+    page.get_by_label("z_4, the entry in view: row").select_option("1")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        "() => document.getElementById('view-note').textContent.includes('forward step t = 3,')"
+    )
+    (entry,) = texts(page, "#formula .output-entry")
+    assert entry.startswith("[z_{3}]_{1} =")
+    checked = []
+    check_output(page, watched.state()["forward"][2], checked)
+    assert len(checked) == 2
     assert watched.errors == []

@@ -136,10 +136,11 @@ def test_graph_numbers_fit_their_boxes(watched: Watched) -> None:
     h = [page.locator(f"[data-id='h_{t}'] .node-number").text_content() for t in (1, 2)]
     assert h == ["-0.00780", "1.23×10⁻¹⁶"] or h == ["-0.00780", "1.22×10⁻¹⁶"]
     assert page.locator("[data-id='b'] .node-number").text_content() == "1.225×10⁻¹⁶"
-    # The identity output: "ŷ = W_y h + b_y = 0.05487", not "= 0.05487 = 0.05487".
+    # The identity output: "ŷ = W_y h = 1 · (-0.007801) = -0.007801", its numbers put in
+    # and then ŷ once, not "= -0.007801 = -0.007801".
     yhat = watched.state()["forward"][2]["yhat"]
     (equation,) = [a for a in annotations(page, "#formula .katex") if a.startswith("\\hat y")]
-    assert equation.count("=") == 2
+    assert equation.count("=") == 3 and "\\cdot" in equation.split(" = ")[2]
     assert_close(latex_number(equation.rsplit("=", 1)[-1]), yhat)
     assert watched.errors == []
 
