@@ -63,7 +63,7 @@ FUNCTIONS = {
 
 def number(text: str) -> float:
     """0.5, or 1.2 \\times 10^{-5}, as a float."""
-    mantissa, _, exponent = text.partition(" \\times 10^{")
+    mantissa, _, exponent = text.strip().partition(" \\times 10^{")
     return float(mantissa) * 10.0 ** int(exponent.rstrip("}") or 0)
 
 
@@ -230,15 +230,23 @@ def test_the_seeds_forward_pass_retraces_at_epochs_1_and_2(watched: Watched) -> 
     assert watched.errors == []
 
 
-def test_a_grus_and_an_lstms_forward_lines_retrace(watched: Watched) -> None:
-    for preset, gates in (("gru-update-gate", "zrnh"), ("lstm-remembers", "ifogch")):
-        checked: list[tuple[str, str]] = []
+def test_a_grus_and_an_lstms_forward_lines_retrace_at_epochs_1_and_2(watched: Watched) -> None:
+    """Every gate line, c_t and h_t of 20 steps (the one loss at t = 20), before and after an
+    update; and the Elman cell's with vectors (vanishing: H = 2)."""
+    lines_of = {"gru-update-gate": "zrnh", "lstm-remembers": "ifogch", "vanishing": "h"}
+    for preset, results in lines_of.items():
         watched.open(f"/?preset={preset}")
-        walk_forward(watched, 20, checked)  # the one loss is at t = 20
-        lines = [line["result"] for line in watched.state()["cell"]["step"]]
-        assert "".join(lines) == gates
-        # each line once a step (the LSTM's h twice: tanh(c) -> tanh c, then o ⊙ tanh c -> h)
-        assert len(checked) == 20 * (len(gates) + (preset == "lstm-remembers")) + 1
+        assert "".join(line["result"] for line in watched.state()["cell"]["step"]) == results
+        # each line once a step, a line with a via twice (LSTM h: tanh(c) -> tanh c, then
+        # o ⊙ tanh c -> h; Elman h: the sum -> a, then tanh(a) -> h), and the output
+        per_step = len(results) + 1 if preset != "gru-update-gate" else len(results)
+        for epoch in (1, 2):
+            checked: list[tuple[str, str]] = []
+            walk_forward(watched, 20, checked)
+            assert len(checked) == 20 * per_step + 1, (preset, epoch)
+            if epoch == 1:
+                run_epoch(watched.page)  # the rest of epoch 1: backward, update
+        assert watched.state()["epoch"] == 2
     assert watched.errors == []
 
 
