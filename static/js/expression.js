@@ -97,13 +97,25 @@ function afterOperator(latex) {
 function latexOf(parts) {
   return parts.map((part, index) => {
     if (typeof part === "string") return part;
-    if ("apply" in part) {
-      const inner = latexOf(part.parts);
-      return part.apply ? `${part.apply}\\left(${inner}\\right)` : inner;
-    }
+    if ("apply" in part) return part.apply ? appliedLatex(part.apply, part.parts) : latexOf(part.parts);
     const before = parts[index - 1];
     return latexValue(part.value, { digits: part.digits, paren: typeof before === "string" && afterOperator(before) });
   }).join(" ");
+}
+
+/**
+ * f( ... ) with its brackets sized to what they hold. A sum inside is split at its top-level
+ * "+": the "(" closes the first summand's group (\right.) and the ")" opens the last one's
+ * (\left.), so the line can wrap after each "+" (KaTeX breaks only outside a \left..\right).
+ */
+function appliedLatex(name, inner) {
+  const plus = inner.flatMap((part, index) => (index > 0 && typeof part === "string" && /^[+\-−]/.test(part) ? [index] : []));
+  if (!plus.length) return `${name}\\left(${latexOf(inner)}\\right)`;
+  const first = latexOf(inner.slice(0, plus[0]));
+  const middle = latexOf(inner.slice(plus[0], plus.at(-1)));
+  const operator = inner[plus.at(-1)];
+  const last = latexOf(inner.slice(plus.at(-1))).slice(operator.length); // "+ (-0.2)" keeps its parentheses
+  return `${name}\\left(${first}\\right. ${middle} ${operator} \\left.${last}\\right)`;
 }
 
 /**

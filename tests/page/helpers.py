@@ -119,7 +119,9 @@ def latex_number(latex: str | None) -> float | None:
     """1.23 \\times 10^{-5}, -0.3949 or \\left(-0.5\\right) as a float (None for matrices)."""
     if latex is None:
         return None
-    text = latex.replace("\\left(", "").replace("\\right)", "")
+    text = latex
+    for sized in ("\\left.", "\\right.", "\\left(", "\\right)"):
+        text = text.replace(sized, "")
     text = text.replace(" \\times 10^{", "e").replace("}", "").strip()
     try:
         return float(text)
@@ -194,3 +196,11 @@ def losses_as_read(page: Page, before: float, after: float) -> tuple[str, str]:
         (d for d in range(4, 10) if f"{before:.{d}g}" != f"{after:.{d}g}" or before == after), 10
     )
     return page.evaluate(FORMAT, [before, digits]), page.evaluate(FORMAT, [after, digits])
+
+
+def bracketed(latex: str) -> str:
+    """KaTeX's sized brackets as the reader sees them: \\left( \\right) as ( ), the invisible
+    \\left. \\right. (where a long line may wrap inside the brackets) as nothing."""
+    for sized, plain in (("\\left.", ""), ("\\right.", ""), ("\\left(", "("), ("\\right)", ")")):
+        latex = latex.replace(sized, plain)
+    return latex

@@ -13,7 +13,7 @@ import numpy as np
 from playwright.sync_api import Locator, Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import numbers_of, run_epoch
+from tests.page.helpers import bracketed, numbers_of, run_epoch
 
 ANNOTATIONS = "els => els.map(e => e.querySelector('annotation').textContent)"
 MATRIX = r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}"
@@ -77,7 +77,7 @@ def entries(latex: str) -> list[str]:
 
 def worked(latex: str) -> np.ndarray:
     """The value of a form's numbers, as a student works it out from them."""
-    text = latex.replace("\\left(", "(").replace("\\right)", ")").replace("{}", "")
+    text = bracketed(latex).replace("{}", "")
     python = []
     for found in TOKEN.finditer(text):
         token = found.group(0)

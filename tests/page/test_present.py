@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
@@ -242,4 +243,17 @@ def test_a_clicker_walks_the_seed_with_each_result_and_its_path_in_view(watched:
         assert smallest(page, "#graph .node-label", ON_SCREEN) >= 28
         assert len(notes) < 40, notes
     assert sum(note.startswith("backward") for note in notes) >= 6, notes
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize("preset", ["gru-update-gate", "lstm-remembers"])
+def test_gated_cells_forward_lines_wrap_inside_the_panel(watched: Watched, preset: str) -> None:
+    """A GRU's n_t line (tanh of a sum of matrix products) ran 121 px past the panel's edge:
+    it could not wrap inside its brackets. Now it wraps after a "+" or a "·" inside them."""
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    watched.open(f"/?preset={preset}&present=1")
+    for t in (1, 2, 3):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+        assert_fits_the_room(page, f"{preset} forward t = {t}")
     assert watched.errors == []

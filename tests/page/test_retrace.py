@@ -12,7 +12,7 @@ from typing import Any
 from playwright.sync_api import Locator, Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import numbers_of
+from tests.page.helpers import bracketed, numbers_of
 
 ANNOTATIONS = "els => els.map(e => e.querySelector('annotation').textContent)"
 NUMBER = r"-?\d+(?:\.\d+)?(?: \\times 10\^\{-?\d+\})?"
@@ -26,7 +26,7 @@ def texts(within: Page | Locator, selector: str) -> list[str]:
 def plain(latex: str) -> str:
     """LaTeX of numbers and operations as a Python expression: \\left( \\right) as brackets,
     a \\times 10^{b} as aeb, \\cdot as *, ^ as **, \\tanh, \\sigma, \\log as functions."""
-    text = latex.replace("\\left(", "(").replace("\\right)", ")").replace("{}", "")
+    text = bracketed(latex).replace("{}", "")
     text = re.sub(r"(\d+(?:\.\d+)?) \\times 10\^\{(-?\d+)\}", r"(\1e\2)", text)
     text = re.sub(r"\\log\s*(\d+(?:\.\d+)?)", r"log(\1)", text)
     text = text.replace("\\tanh", "tanh").replace("\\sigma", "sigmoid")
