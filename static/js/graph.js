@@ -303,10 +303,10 @@ export function showValues(rendered, valuesById) {
     const scale = scales.get(kindOf.get(id));
     // Unchanged since the last view (the same numbers, the same scale): keep its marks. A
     // parameter or h_0 comes in every answer as a new array of the same numbers.
-    const same = element.shownOnce && sameNumbers(element.shownValue, value);
-    if (same && element.shownScale === scale) continue;
-    // The same value under a new colour scale (the largest |h| grew): recolour its cells.
-    if (same && recolour(element, value, scale)) {
+    if (element.shownOnce && sameNumbers(element.shownValue, value)) {
+      // Under a new colour scale (the largest |h| grew) a heat strip's cells are recoloured; a
+      // number, a shape, a pending "·" and a parameter's own heat map do not follow the scale.
+      if (element.shownScale !== scale) recolour(element, value, scale);
       element.shownScale = scale;
       continue;
     }
