@@ -303,7 +303,9 @@ export function showValues(rendered, valuesById) {
     const scale = scales.get(kindOf.get(id));
     // Unchanged since the last view (the same numbers, the same scale): keep its marks. A
     // parameter or h_0 comes in every answer as a new array of the same numbers.
-    if (element.shownOnce && sameNumbers(element.shownValue, value)) {
+    // (Its label as drawn: one written over since, as the quiz does, is drawn again.)
+    const intact = element.getAttribute("aria-label") === element.shownLabel;
+    if (element.shownOnce && intact && sameNumbers(element.shownValue, value)) {
       // Under a new colour scale (the largest |h| grew) a heat strip's cells are recoloured; a
       // number, a shape, a pending "·" and a parameter's own heat map do not follow the scale.
       if (element.shownScale !== scale) recolour(element, value, scale);
@@ -316,7 +318,8 @@ export function showValues(rendered, valuesById) {
     const slot = element.querySelector(".node-value");
     const label = element.dataset.label;
     const description = `${label} = ${describeValue(value)}`;
-    element.setAttribute("aria-label", value === undefined ? `${label}: not computed yet` : description);
+    element.shownLabel = value === undefined ? `${label}: not computed yet` : description;
+    element.setAttribute("aria-label", element.shownLabel);
     element.querySelector("title").textContent = value === undefined ? `${label}: not computed yet` : description;
     const isParam = element.classList.contains("node-param");
     slot.replaceChildren(...(isParam ? paramMarks(value) : valueMarks(value, NODE.width, scale)));
