@@ -17,6 +17,10 @@ press that shows nothing within PRESS_TIMEOUT_MS ends its scenario.
     .venv/bin/python bench/page.py --seed-rounds 10  # the seed's 11 presses ten times, pooled
     mkdir /tmp/bptt-main && git archive main | tar -x -C /tmp/bptt-main
     .venv/bin/python bench/page.py --baseline /tmp/bptt-main   # A/B in one run, with ratios
+    .venv/bin/python bench/page.py --pause 0.3       # a person's pace: 300 ms before each press
+
+Back to back (--pause 0, the default) a press also waits for what the last one left to the
+browser (the raster of its frame), which grows with the view; at a person's pace it does not.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import os
 import re
 import statistics
 import sys
+import time
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -76,12 +81,13 @@ def kind_of(note: str, previous: str) -> str:
     return "backward" if step else "update"
 
 
-def walk(page: Page, presses: int) -> dict[str, list[float]]:
+def walk(page: Page, presses: int, pause: float = 0.0) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {}
     previous = page.locator("#view-note").text_content() or ""
     for _ in range(presses):
         if page.evaluate("document.getElementById('update-button').disabled === false"):
             break  # the backward pass is complete
+        time.sleep(pause)
         elapsed, note, shown = page.evaluate(PRESS, PRESS_TIMEOUT_MS)
         if not shown:
             print(f"a press showed nothing within {PRESS_TIMEOUT_MS} ms: the scenario ends here")
@@ -145,7 +151,9 @@ def report(
     return met
 
 
-def measure(page: Page, url: str, scenario: str, rounds: int, presses: int) -> dict[str, list]:
+def measure(
+    page: Page, url: str, scenario: str, rounds: int, presses: int, pause: float
+) -> dict[str, list]:
     """The presses of `rounds` walks through one scenario, each in a new session (a new page)."""
     times: dict[str, list[float]] = {}
     for _ in range(rounds):
@@ -153,7 +161,7 @@ def measure(page: Page, url: str, scenario: str, rounds: int, presses: int) -> d
         page.wait_for_function("() => document.getElementById('status').textContent")
         if scenario == "large":
             open_large(page, 50, 32)
-        for kind, taken in walk(page, presses).items():
+        for kind, taken in walk(page, presses, pause).items():
             times.setdefault(kind, []).extend(taken)
     return times
 
@@ -173,8 +181,12 @@ def main(argv: list[str]) -> None:
         help="another checkout (e.g. a git worktree of main), served alongside and measured "
         "in turn with this one in the same run: ratios against it",
     )
+    parser.add_argument(
+        "--pause", type=float, default=0.0, help="seconds before each press (0.3: a person's pace)"
+    )
     args = parser.parse_args(argv)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"pause before each press: {args.pause:.2f} s")
     met = True
     with ExitStack() as stack, sync_playwright() as playwright:
         server = stack.enter_context(Uvicorn(env={}))
@@ -184,8 +196,9 @@ def main(argv: list[str]) -> None:
         for name, scenario in SCENARIOS:
             rounds = args.seed_rounds if scenario == "seed" else 1
             # In turn, the baseline first: the load of the moment falls on both alike.
-            base_times = measure(page, base.url, scenario, rounds, args.presses) if base else None
-            times = measure(page, server.url, scenario, rounds, args.presses)
+            walked = (scenario, rounds, args.presses, args.pause)
+            base_times = measure(page, base.url, *walked) if base else None
+            times = measure(page, server.url, *walked)
             if base_times is not None:
                 report(f"{name}: baseline", base_times, TARGET_P95_MS[scenario], None)
             met = report(name, times, TARGET_P95_MS[scenario], base_times) and met

@@ -4,7 +4,7 @@
 import { createHTML } from "./svg.js";
 import { appendDiverged, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
 import { matrixShape, numbersByName } from "./worked.js";
-import { productLines, shapeTag } from "./product.js";
+import { placeChildren, productLines, shapeTag } from "./product.js";
 import { createShelf, factorCardFrom } from "./cards.js";
 
 export { appendDiverged, typeset, valueElement } from "./expression.js";
@@ -69,63 +69,88 @@ export function renderTerm(panel, term, context) {
     ]),
   ]));
   placeChildren(factorRow, row);
-  const product = productLines(term, factorValues, { typeset, valueElement, paramLatex, folded, keep: shelf.keep });
+  // The product box and the running list stay in the document: their lines are updated in place.
+  const inPanel = (selector) => panel.querySelector(`:scope > ${selector}`);
+  const product = productLines(term, factorValues, {
+    typeset, valueElement, paramLatex, folded, keep: shelf.keep, box: inPanel(".term-product"),
+  });
   product.onpick = (i, j) => cardAt(term.factors.length - 1).worked?.pick?.(i, j);
   const heading = `Backward step t = ${t}: term ${index + 1} of ${count}`;
   const what = `∂L/∂${term.param} through ℓ_${term.k}, parameter used at t = ${term.t}` +
     (term.distance ? ` (${term.distance} step${term.distance > 1 ? "s" : ""} back)` : "") +
     (term.dropped ? ": dropped by truncation (k − t ≥ τ), greyed on the graph, not added to the sum" : "");
-  const summary = createHTML("div", { class: term.dropped ? "term-summary dropped" : "term-summary" }, [
-    createHTML("span", { class: "summary-part" }, [
-      "term =",
-      Object.assign(valueElement(term.value, { name: "the term" }), { id: "term-value" }),
-      createHTML("span", { class: "note", text: `(the product of the ${term.factors.length} factors below)` }),
-    ]),
-    createHTML("span", { class: "summary-part" }, [
-      typeset(`\\frac{\\partial L}{\\partial ${paramLatex(term.param)}}\\text{ so far} =`),
-      valueElement(term.running, { size: "compact", name: `dL/d${term.param} so far`, className: "summary-running" }),
-    ]),
-  ]);
   placeChildren(panel, [
-    createHTML("h2", { text: heading }),
-    createHTML("p", { class: "term-what", text: what }),
-    summary,
+    textIn(inPanel("h2") ?? createHTML("h2"), heading),
+    textIn(inPanel(".term-what") ?? createHTML("p", { class: "term-what" }), what),
+    termSummary(inPanel(".term-summary"), term),
     factorRow,
     product,
-    renderRunning(term, context.runningSoFar),
+    renderRunning(inPanel(".running"), term, context.runningSoFar),
   ]);
+}
+
+/** The element with this text, written only when it is another. */
+function textIn(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+  return element;
+}
+
+/** The element kept under key (the last views'), else built; a value's key holds its numbers. */
+const kept = (key, build) => shelf.keep(JSON.stringify(key), build);
+
+/**
+ * "term = value (the product of the n factors below)" and this parameter's sum so far, in the
+ * summary the last term drew (kept in the document) when there is one.
+ */
+function termSummary(summary, term) {
+  const box = summary ?? createHTML("div", {}, [
+    createHTML("span", { class: "summary-part" }, [document.createTextNode("term =")]),
+    createHTML("span", { class: "summary-part" }),
+  ]);
+  const className = term.dropped ? "term-summary dropped" : "term-summary";
+  if (box.className !== className) box.className = className;
+  const [termPart, runningPart] = box.children;
+  const count = term.factors.length;
+  placeChildren(termPart, [
+    termPart.firstChild,
+    kept(["term-value", term.value], () => Object.assign(valueElement(term.value, { name: "the term" }), { id: "term-value" })),
+    kept(["term-count", count], () => createHTML("span", { class: "note", text: `(the product of the ${count} factors below)` })),
+  ]);
+  const name = `dL/d${term.param} so far`;
+  placeChildren(runningPart, [
+    kept(["so-far", term.param], () => typeset(`\\frac{\\partial L}{\\partial ${paramLatex(term.param)}}\\text{ so far} =`)),
+    kept(["summary-running", term.param, term.running], () => valueElement(term.running, { size: "compact", name, className: "summary-running" })),
+  ]);
+  return box;
 }
 
 /**
- * `wanted` as the children of `parent`, in order: the others removed first, so that those it
- * keeps (in the same order) are never taken out of the document.
+ * dL/dθ so far for every parameter; the current term's parameter shows old + term = new. The
+ * list the last term drew (`list`, kept in the document) is updated in place: an item is
+ * another only where its parameter's sum changed.
  */
-function placeChildren(parent, wanted) {
-  const kept = new Set(wanted);
-  for (const child of [...parent.childNodes]) if (!kept.has(child)) child.remove();
-  wanted.forEach((child, i) => {
-    if (parent.childNodes[i] !== child) parent.insertBefore(child, parent.childNodes[i] ?? null);
-  });
-}
-
-/** dL/dθ so far for every parameter; the current term's parameter shows old + term = new. */
-function renderRunning(term, runningSoFar) {
-  const list = createHTML("div", { class: "running" }, [
-    createHTML("p", { class: "note", text: "Total derivatives so far (each the sum of its terms up to this one):" }),
-  ]);
-  for (const [param, running] of runningSoFar) {
+function renderRunning(list, term, runningSoFar) {
+  const box = list ?? createHTML("div", { class: "running" });
+  const note = box.querySelector(":scope > p.note") ??
+    createHTML("p", { class: "note", text: "Total derivatives so far (each the sum of its terms up to this one):" });
+  const items = [...runningSoFar].map(([param, running]) => {
+    const item = box.querySelector(`:scope > [data-param="${param}"]`) ??
+      createHTML("div", { class: "running-item", "data-param": param });
     const isCurrent = param === term.param;
+    item.classList.toggle("current", isCurrent);
+    if (isCurrent) item.title = "this term was just added";
+    else item.removeAttribute("title");
     const shown = () => (running === undefined
       ? createHTML("span", { class: "note", text: "no term yet" })
       : valueElement(running, { size: "compact", name: `dL/d${param} so far`, className: "running-value" }));
-    const item = () => createHTML("div", {
-      class: isCurrent ? "running-item current" : "running-item",
-      "data-param": param,
-      title: isCurrent ? "this term was just added" : null,
-    }, [typeset(`\\frac{\\partial L}{\\partial ${paramLatex(param)}} =`), shown()]);
-    list.append(shelf.keep(JSON.stringify(["running", param, isCurrent, running ?? null]), item));
-  }
-  return list;
+    placeChildren(item, [
+      kept(["running-label", param], () => typeset(`\\frac{\\partial L}{\\partial ${paramLatex(param)}} =`)),
+      kept(["running", param, running ?? null], shown),
+    ]);
+    return item;
+  });
+  placeChildren(box, [note, ...items]);
+  return box;
 }
 
 /** ∂L/∂h_t (and ∂L/∂c_t for the LSTM), and δ_t for the Elman cell. */

@@ -301,10 +301,14 @@ export function showValues(rendered, valuesById) {
   for (const [id, element] of rendered.nodeElements) {
     const value = valuesById.get(id);
     const scale = scales.get(kindOf.get(id));
-    // Unchanged since the last view (the same record's array, the same scale): keep its marks.
-    if (element.shownValue === value && element.shownScale === scale && element.shownOnce) continue;
-    // The same value under a new colour scale (the largest |h| grew): recolour its cells.
-    if (element.shownValue === value && element.shownOnce && recolour(element, value, scale)) {
+    // Unchanged since the last view (the same numbers, the same scale): keep its marks. A
+    // parameter or h_0 comes in every answer as a new array of the same numbers.
+    // (Its label as drawn: one written over since, as the quiz does, is drawn again.)
+    const intact = element.getAttribute("aria-label") === element.shownLabel;
+    if (element.shownOnce && intact && sameNumbers(element.shownValue, value)) {
+      // Under a new colour scale (the largest |h| grew) a heat strip's cells are recoloured; a
+      // number, a shape, a pending "·" and a parameter's own heat map do not follow the scale.
+      if (element.shownScale !== scale) recolour(element, value, scale);
       element.shownScale = scale;
       continue;
     }
@@ -314,12 +318,22 @@ export function showValues(rendered, valuesById) {
     const slot = element.querySelector(".node-value");
     const label = element.dataset.label;
     const description = `${label} = ${describeValue(value)}`;
-    element.setAttribute("aria-label", value === undefined ? `${label}: not computed yet` : description);
+    element.shownLabel = value === undefined ? `${label}: not computed yet` : description;
+    element.setAttribute("aria-label", element.shownLabel);
     element.querySelector("title").textContent = value === undefined ? `${label}: not computed yet` : description;
     const isParam = element.classList.contains("node-param");
     slot.replaceChildren(...(isParam ? paramMarks(value) : valueMarks(value, NODE.width, scale)));
     element.classList.toggle("not-finite", value !== undefined && flatten(value).includes(null));
   }
+}
+
+/** Whether two values (numbers, vectors, matrices; null where not finite) hold the same numbers. */
+function sameNumbers(a, b) {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  const [p, q] = [flatten(a), flatten(b)];
+  if (p.length !== q.length || Array.isArray(a[0]) !== Array.isArray(b[0]) || a.length !== b.length) return false;
+  return p.every((number, index) => number === q[index]);
 }
 
 /** A heat strip's cells given the colours of `scale`; false when the node shows no strip. */
@@ -393,7 +407,17 @@ function paramMarks(value) {
 
 /** Light a path: every id in path.nodes and path.edges, factor edges in their own colours. */
 export function lightPath(rendered, path, edgeColours = new Map(), { greyed = false } = {}) {
-  for (const element of [...rendered.nodeElements.values(), ...rendered.edgeElements.values()]) {
+  // Only what the last path marked is unmarked: a class written on every node and edge of a
+  // large graph is a mutation (and a style check) for each of them, at every press.
+  const marked = new Set();
+  const markedBefore = rendered.marked ?? new Set();
+  rendered.marked = marked;
+  const mark = greyed ? "greyed" : "lit";
+  const colourOf = (id) => edgeColours.get(id) ?? null;
+  const ids = path ? [...path.nodes, ...path.edges] : [];
+  const wanted = new Map(ids.map((id) => [rendered.nodeElements.get(id) ?? rendered.edgeElements.get(id), id]));
+  for (const element of markedBefore) {
+    if (wanted.has(element)) continue;
     element.classList.remove("lit", "greyed");
     element.style.removeProperty("--lit-colour");
   }
@@ -403,16 +427,37 @@ export function lightPath(rendered, path, edgeColours = new Map(), { greyed = fa
     return;
   }
   // A term the truncation window drops: its path greyed (dashed), not lit in colour.
-  const mark = greyed ? "greyed" : "lit";
-  for (const id of path.nodes) rendered.nodeElements.get(id)?.classList.add(mark);
-  for (const id of path.edges) {
-    const element = rendered.edgeElements.get(id);
+  for (const [element, id] of wanted) {
     if (!element) continue;
-    element.classList.add(mark);
-    if (edgeColours.has(id)) element.style.setProperty("--lit-colour", edgeColours.get(id));
-    element.parentNode.append(element); // draw lit edges on top of the others
+    marked.add(element);
+    if (!element.classList.contains(mark) || element.classList.contains(greyed ? "lit" : "greyed")) {
+      element.classList.remove("lit", "greyed");
+      element.classList.add(mark);
+    }
+    const colour = colourOf(id);
+    if (element.style.getPropertyValue("--lit-colour") !== (colour ?? "")) {
+      if (colour === null) element.style.removeProperty("--lit-colour");
+      else element.style.setProperty("--lit-colour", colour);
+    }
   }
+  raiseEdges(path.edges.map((id) => rendered.edgeElements.get(id)).filter(Boolean));
   revealNodes(rendered, path.nodes);
+}
+
+/**
+ * Draw lit edges on top of the others: each moved to the end of its layer, unless it is there
+ * already (among the lit edges that end the layer), as a moved element is styled again.
+ */
+function raiseEdges(edges) {
+  const lit = new Set(edges);
+  const layer = edges[0]?.parentNode;
+  if (!layer) return;
+  let top = layer.lastElementChild;
+  while (top && lit.has(top)) {
+    lit.delete(top);
+    top = top.previousElementSibling;
+  }
+  for (const edge of edges) if (lit.has(edge)) layer.append(edge);
 }
 
 /**

@@ -30,14 +30,18 @@ export function shapeTag(dims, what) {
  * factorValues[i] is factor i's value (a large Jacobian read from its backward record);
  * keep(key, build) gives the element drawn last under key, or builds it (formula.js's shelf).
  */
-export function productLines(term, factorValues, { typeset, valueElement, paramLatex, folded = [], keep = (key, build) => build() }) {
+export function productLines(term, factorValues, {
+  typeset, valueElement, paramLatex, folded = [], keep = (key, build) => build(), box: kept = null,
+}) {
   const factors = term.factors;
   const last = factors.at(-1);
   const before = factors.slice(0, -1);
   const rowDims = [1, flatten(term.row ?? []).length];
   const lastDims = matrixShape(null, last.shape);
   const termDims = matrixShape(term.value);
-  const box = createHTML("div", { class: "term-product", "data-term": term.id });
+  // The box of the last term drawn, kept in the document: its lines are updated in place.
+  const box = kept ?? createHTML("div", { class: "term-product" });
+  box.dataset.term = term.id;
   const rowSymbolsLatex = `r = ${rowSymbols(before, folded)} =${rowNumbers(term.row, factorValues.slice(0, -1))}`;
   const shapes = before.map((factor) => `(${shapeLabel(matrixShape(null, factor.shape))})`).join("");
   const rowLine = () => createHTML("div", { class: "product-line row-line", "data-shape": shapeLabel(rowDims) }, [
@@ -59,20 +63,17 @@ export function productLines(term, factorValues, { typeset, valueElement, paramL
       (lastDims[0] !== termDims[0] ? " (LSTM: the rows of h and of c are then added.)" : ""),
   });
   // The same for the terms of one step but the last factor: kept from the last term drawn.
-  box.append(
+  const lines = [
     keep(JSON.stringify(["row", rowSymbolsLatex, shapes, term.row ?? null]), rowLine),
     keep(JSON.stringify(["diag", last.latex, diagDims, lastDims, termDims]), termLine),
     keep(JSON.stringify(["words", lastDims[0] !== termDims[0]]), words),
-  );
-  const entryBox = createHTML("div", { class: "term-entry" });
+  ];
+  const entryBox = box.querySelector(":scope > .term-entry") ?? createHTML("div", { class: "term-entry" });
   const draw = ([i, j]) => entryBox.replaceChildren(...entryLines(term, factorValues, [i, j], typeset, paramLatex));
   const single = termDims[0] * termDims[1] === 1;
-  if (!single) {
-    box.append(entryPicker(termDims, pickedEntry(term.id, "term"), (i, j) => {
-      box.pick(i, j);
-    }, "the term, the entry in view"));
-  }
-  box.append(entryBox);
+  const entry = pickedEntry(term.id, "term");
+  if (!single) lines.push(termPicker(termDims, entry, keep));
+  placeChildren(box, [...lines, entryBox]);
   box.pick = (i, j) => {
     setTermEntry(term.id, [i, j], factors.length - 1);
     draw([i, j]);
@@ -80,6 +81,33 @@ export function productLines(term, factorValues, { typeset, valueElement, paramL
   };
   draw(pickedEntry(term.id, "term"));
   return box;
+}
+
+/** The term's entry picker, kept if it was drawn for this shape: it picks in the box it is in
+ * (whose pick is the term's in view), showing `entry`. */
+function termPicker(dims, entry, keep) {
+  const build = () => {
+    const picker = entryPicker(dims, entry, (i, j) => picker.closest(".term-product")?.pick(i, j), "the term, the entry in view");
+    return picker;
+  };
+  const picker = keep(JSON.stringify(["picker", dims]), build);
+  const [row, column] = [picker.querySelector(".entry-row"), picker.querySelector(".entry-column")];
+  if (row) row.value = String(entry[0]);
+  if (column) column.value = String(entry[1]);
+  return picker;
+}
+
+/**
+ * `wanted` as the children of `parent`, in order: the others removed first, so that those it
+ * keeps (in the same order) are never taken out of the document (an element taken out and put
+ * back is styled and laid out again as if new).
+ */
+export function placeChildren(parent, wanted) {
+  const kept = new Set(wanted);
+  for (const child of [...parent.childNodes]) if (!kept.has(child)) child.remove();
+  wanted.forEach((child, i) => {
+    if (parent.childNodes[i] !== child) parent.insertBefore(child, parent.childNodes[i] ?? null);
+  });
 }
 
 /** r of numbers as " a \\cdot b \\cdot c =", its operands to the digits that make r as
