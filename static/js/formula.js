@@ -46,7 +46,7 @@ export function renderTerm(panel, term, context) {
   const factorRow = panel.querySelector(":scope > .factors") ?? createHTML("div", { class: "factors" });
   factorRow.dataset.term = term.id;
   const row = [];
-  const times = () => createHTML("span", { class: "times", text: "×", "aria-hidden": "true" });
+  const times = () => createHTML("span", { class: "times", text: "×" }); // read aloud: "times"
   cards.forEach((card, position) => {
     if (folded.includes(position) && position !== folded[0]) return;
     if (position > 0) row.push(times());
