@@ -151,6 +151,8 @@ function ask(question, step, count) {
  */
 export function quizRender(view, epoch, state, key, graph, detail = null) {
   document.body.classList.remove("quiz-asking");
+  // What an answered (or another view's) question hid is shown again; this view's is hidden below.
+  for (const node of document.querySelectorAll("#graph .quiz-hidden")) node.classList.remove("quiz-hidden");
   const box = $("quiz-box");
   box.hidden = !quiz.on;
   if (!quiz.on) return false;

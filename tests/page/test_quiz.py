@@ -49,6 +49,10 @@ def test_the_quiz_refuses_a_wrong_value_and_accepts_the_right_one(watched: Watch
     # Focus is on the verdict: → steps on, and the next question takes the keyboard.
     press_and_wait(page, "ArrowRight", "Showing forward step t = 2,")
     assert hidden_everywhere(page, "h_2")
+    # h_1, answered, is shown again on the graph (it stayed hidden for the rest of the session)
+    assert page.locator("#graph [data-id='h_1'] .node-value").is_visible()
+    label = page.locator("#graph [data-id='h_1']").get_attribute("aria-label") or ""
+    assert "hidden" not in label
     h_2 = watched.state()["forward"][1]["h"][0]
     assert answer(page, f"{h_2:.5f}").startswith("Right")  # within 0.1%
     assert page.locator("#quiz-score").inner_text() == "Score this epoch: 1 of 2."
