@@ -24,6 +24,7 @@ from tests.page.helpers import (
     shown_values,
     single,
 )
+from tests.page.test_retrace import joined
 from tests.page.test_worked import ANNOTATION, walk_to
 
 ANNOTATIONS = "els => els.map(e => e.querySelector('annotation').textContent)"
@@ -43,15 +44,17 @@ def test_the_sigmoid_bce_loss_factor_shows_its_parts(watched: Watched) -> None:
     loss = term["factors"][0]
     assert loss["kind"] == "loss" and len(loss["parts"]) == 2
     factor = page.locator("#formula .factor-loss")
-    # = ∂ℓ_3/∂ŷ_3 · ∂ŷ_3/∂z_3 = (−1.652)(0.239), beneath the factor's own value.
-    (symbols,) = annotations(page, "#formula .factor-loss .factor-parts > .math:not(.value)")
-    assert symbols == f"= {loss['parts'][0]['latex']} \\cdot {loss['parts'][1]['latex']} ="
-    shown = shown_values(page, "#formula .factor-loss .part-value")
-    assert [value for value, _ in shown] == [part["value"] for part in loss["parts"]]
-    for (_, number), part in zip(shown, loss["parts"], strict=True):
-        assert_close(number, part["value"])
-    texts = annotations(page, "#formula .factor-loss .part-value")
-    assert all(t.startswith("\\left(") and t.endswith("\\right)") for t in texts)
+    # ∂ℓ_3/∂ŷ_3 = ... = −1.653 and ∂ŷ_3/∂z_3 = ... = 0.2389, then (−1.653)(0.2389) = −0.3949,
+    # beneath the factor's own value.
+    lines = joined(page, "#formula .factor-loss .part-line")
+    assert [line.split(" = ")[0] for line in lines] == [part["latex"] for part in loss["parts"]]
+    shown = shown_values(page, "#formula .factor-loss .part-line")
+    assert [value for value, _ in shown] == [part["value"][0][0] for part in loss["parts"]]
+    for line, part in zip(lines, loss["parts"], strict=True):
+        assert_close(latex_number(line.split(" = ")[-1]), part["value"])
+    (product,) = joined(page, "#formula .factor-loss .parts-product")
+    multiplied = product.split(" = ")[-2]  # each value in parentheses, the negative one too
+    assert multiplied.startswith("\\left(-") and multiplied.count("\\left(") == 2, product
     assert box(factor.locator(".factor-parts"))["y"] >= box(factor.locator(":scope > .value"))["y"]
     assert watched.errors == []
 
