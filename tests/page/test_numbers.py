@@ -268,6 +268,7 @@ def latex_arithmetic(latex: str) -> Decimal:
     """A worked line with its numbers, e.g. (1 - 0.9999091^2) \\cdot 0.8, worked out exactly
     as a student would (Decimal arithmetic on the numbers as written)."""
     text = latex.replace("\\left(", "(").replace("\\right)", ")").replace("\\cdot", "*")
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"((\1)/(\2))", text)  # a quotient
     text = re.sub(r" \\times 10\^\{(-?\d+)\}", r"e\1", text)
     text = re.sub(r"(\d+(?:\.\d+)?(?:e-?\d+)?)", r"Decimal('\1')", text)
     text = re.sub(r"\)\s*\(", ")*(", text).replace("^", "**")
@@ -298,6 +299,16 @@ TEMPLATES = [  # a template, its numbers by name, and the entry's value from the
         lambda n: n["a"] * n["b"] + n["c"] * n["d"],
     ),
     ("[[a:i]] [[*]] [[b:i]]", {"a": 3.1e-6, "b": -0.25}, lambda n: n["a"] * n["b"]),
+    (  # sigmoid + BCE's dl/dyhat, y = 0 and yhat near 1: 1 - yhat cancels in the quotient
+        r"-\frac{[[y:j]]}{[[yhat:j]]} + \frac{1 - [[y:j]]}{1 - [[yhat:j]]}",
+        {"y": 0.0, "yhat": 0.99987},
+        lambda n: -n["y"] / n["yhat"] + (1 - n["y"]) / (1 - n["yhat"]),
+    ),
+    (  # y = 1: -1/yhat, 4 digits already make it
+        r"-\frac{[[y:j]]}{[[yhat:j]]} + \frac{1 - [[y:j]]}{1 - [[yhat:j]]}",
+        {"y": 1.0, "yhat": 0.6051334},
+        lambda n: -n["y"] / n["yhat"] + (1 - n["y"]) / (1 - n["yhat"]),
+    ),
 ]
 
 
