@@ -18,6 +18,11 @@ label, the derivative it is (`blocks`), made from the state parts the cell decla
 so its entry (3, 2) with H = 2 is [dc_3/dh_2]_{1,2}. A cell of one state has one block, the
 factor itself.
 
+A factor the notes write as a product (sigmoid + BCE: dl_k/dz_k = dl_k/dyhat_k *
+dyhat_k/dz_k) has its parts' templates too, read the same way (`part_entries`): on the seed
+example -[[y_3:j]]/[[yhat_3:j]] + (1 - [[y_3:j]])/(1 - [[yhat_3:j]]) = -1/0.6051 + 0 = -1.653
+and [[yhat_3:j]] [[*]] (1 - [[yhat_3:j]]) = 0.6051 * 0.3949 = 0.2389.
+
 The loss and output factors belong to the model and are written here; the recurrent and
 direct factors of a cell parameter are the cell's own (`jacobian_entry`, `direct_entry`),
 and so are the numbers of a step (`entry_numbers`). The named numbers travel with the
@@ -37,7 +42,7 @@ from app.core.terms import Factor, StepView, Term
 
 PLACEHOLDER = re.compile(r"\[\[(\w+)(?::(?:ij|i|j))?\]\]")
 
-__all__ = ["PLACEHOLDER", "Number", "block_labels", "with_entries"]
+__all__ = ["PLACEHOLDER", "Number", "block_labels", "part_entries", "with_entries"]
 
 
 def _entry(config: Config, factor: Factor, term: Term) -> Blocks:
@@ -54,6 +59,18 @@ def _entry(config: Config, factor: Factor, term: Term) -> Blocks:
     if term.param in config.output_params:
         return one(f"[[h_{term.k}:j]]" if term.param == "W_y" else "1")
     return cell.direct_entry(term.param, term.t)
+
+
+def part_entries(config: Config, factor: Factor, term: Term) -> tuple[Blocks, ...]:
+    """The entry templates of the parts a factor splits into (sigmoid + BCE: the loss factor
+    as dl_k/dyhat_k * dyhat_k/dz_k), one per part, in the order of `factor.parts`."""
+    if factor.kind != "loss" or not factor.parts or config.output != "sigmoid_bce":
+        return ()
+    y, yhat = f"[[y_{term.k}:j]]", f"[[yhat_{term.k}:j]]"
+    return (
+        one(rf"-\frac{{{y}}}{{{yhat}}} + \frac{{1 - {y}}}{{1 - {yhat}}}"),  # dl/dyhat
+        one(f"{yhat} [[*]] (1 - {yhat})"),  # dyhat/dz = sigma'(z) = yhat(1 - yhat)
+    )
 
 
 def derivative(top: str, bottom: str, direct: bool = False) -> str:
@@ -114,11 +131,21 @@ def _numbers(
 def with_entries(
     config: Config, params: dict[str, np.ndarray], steps: dict[int, StepView], term: Term
 ) -> Term:
-    """`term` with each factor's entry templates, its blocks' labels and the numbers they name."""
+    """`term` with each factor's (and each factor part's) entry templates, its blocks' labels
+    and the numbers they name."""
     factors = tuple(
-        replace(f, entry=_entry(config, f, term), blocks=block_labels(config, f, term))
+        replace(
+            f,
+            entry=_entry(config, f, term),
+            blocks=block_labels(config, f, term),
+            parts=tuple(
+                replace(part, entry=entry)
+                for part, entry in zip(f.parts, part_entries(config, f, term), strict=True)
+            ),
+        )
         for f in term.factors
     )
-    templates = [template for f in factors for row in f.entry for template in row]
+    pieces = [piece for f in factors for piece in (f, *f.parts)]
+    templates = [template for piece in pieces for row in piece.entry for template in row]
     numbers = _numbers(config, params, steps, term, templates)
     return replace(term, factors=factors, numbers=numbers)

@@ -38,6 +38,7 @@ class FactorPart:
     latex: str
     formula: str
     value: np.ndarray
+    entry: tuple[tuple[str, ...], ...] = ()  # its entry (i, j) as templates, as a Factor's
 
 
 @dataclass(frozen=True, eq=False)

@@ -4,7 +4,8 @@
 
 import { exact } from "./format.js";
 
-const TOKEN = /\s*(\[\[\*\]\]|\[\[\w+(?::(?:ij|i|j))?\]\]|\\mathbb\{1\}\[|\d+|[-+()^\]>])/y;
+const TOKEN = /\s*(\[\[\*\]\]|\[\[\w+(?::(?:ij|i|j))?\]\]|\\mathbb\{1\}\[|\\frac\{|\}\{|\d+|[-+()^\]>}])/y;
+const QUOTIENT_DIGITS = 40n; // a quotient's digits past its numerator's last: far past any shown
 const INTEGER = /^\d+$/;
 
 /** The tokens of a template ("*" a product, "[[" a number, "1[" an indicator), or null when
@@ -17,13 +18,30 @@ function tokensOf(template) {
     const match = TOKEN.exec(template);
     if (!match) return /^\s*$/.test(template.slice(start)) ? tokens : null;
     const text = match[1];
-    tokens.push(text === "[[*]]" ? "*" : text.startsWith("[[") ? "[[" : text.startsWith("\\") ? "1[" : text);
+    const named = { "[[*]]": "*", "\\frac{": "frac" }[text];
+    tokens.push(named ?? (text.startsWith("[[") ? "[[" : text.startsWith("\\") ? "1[" : text));
   }
   return tokens;
 }
 
+/**
+ * a / b as an exact decimal to QUOTIENT_DIGITS places past a's last, with one more digit 1
+ * when it does not end there (so that a quotient rounds as it is, even on a half). Throws for
+ * b = 0 (then no line of the template is checked).
+ */
+function quotient([c, e], [c2, e2]) {
+  if (c2 === 0n) throw new Error("division by zero");
+  const scaled = c * 10n ** QUOTIENT_DIGITS;
+  const [q, r] = [scaled / c2, scaled % c2];
+  const exponent = e - e2 - Number(QUOTIENT_DIGITS);
+  if (r === 0n) return [q, exponent];
+  const sign = (c < 0n) !== (c2 < 0n) ? -1n : 1n;
+  return [q * 10n + sign, exponent - 1];
+}
+
 /** Reads tokens as sum := product (± product)*, product := power ([[*]]? power)*,
- * power := atom (^ n)?, atom := number | integer | -atom | (sum) | 1[sum > integer]. */
+ * power := atom (^ n)?, atom := number | integer | -atom | (sum) | 1[sum > integer]
+ * | \frac{sum}{sum}. */
 class Reader {
   constructor(tokens, decimals) {
     Object.assign(this, { tokens, decimals, at: 0, next: 0 });
@@ -50,7 +68,7 @@ class Reader {
 
   product() {
     let value = this.power();
-    const startsFactor = () => ["*", "[[", "(", "1["].includes(this.peek()) || INTEGER.test(this.peek() ?? "");
+    const startsFactor = () => ["*", "[[", "(", "1[", "frac"].includes(this.peek()) || INTEGER.test(this.peek() ?? "");
     while (startsFactor()) { // [[*]], or two factors side by side: z(1 - z)
       if (this.peek() === "*") this.take("*");
       value = exact.multiply(value, this.power());
@@ -72,6 +90,13 @@ class Reader {
     if (token === "[[") return this.decimals[this.next++];
     if (token === "-") return exact.negate(this.atom());
     if (INTEGER.test(token ?? "")) return exact.integer(token);
+    if (token === "frac") {
+      const numerator = this.sum();
+      this.take("}{");
+      const denominator = this.sum();
+      this.take("}");
+      return quotient(numerator, denominator);
+    }
     if (token !== "(" && token !== "1[") throw new Error(`unexpected ${token}`);
     const inner = this.sum();
     if (token === "(") {

@@ -5,9 +5,8 @@
 // in view) is moved into the new view instead of typeset and laid out again.
 
 import { createHTML } from "./svg.js";
-import { describeValue, isSingle, latexValue } from "./format.js";
 import { typeset, valueElement } from "./expression.js";
-import { matrixShape, pickEntry, pickOnClick, pickedEntry, workedFactor } from "./worked.js";
+import { matrixShape, pickEntry, pickOnClick, pickedEntry, workedFactor, workedParts } from "./worked.js";
 import { shapeTag } from "./product.js";
 
 const PLACEHOLDER_NAME = /\[\[(\w+)(?::\w+)?\]\]/g;
@@ -94,7 +93,8 @@ function factorValueElement(factor, jacobianAt) {
 }
 
 function factorCard(factor, term, { jacobianAt }, { index, value, numbers, colour }) {
-  const worked = workedFactor(factor, value, numbers, { termId: term.id, index, typeset });
+  const parts = factor.parts?.length ? factorParts(factor, value, numbers) : null;
+  const worked = workedFactor(factor, value, numbers, { termId: term.id, index, typeset, onDraw: parts?.draw });
   const card = createHTML("div", {
     class: `factor factor-${factor.kind}`,
     "data-edge": factor.edge,
@@ -106,7 +106,7 @@ function factorCard(factor, term, { jacobianAt }, { index, value, numbers, colou
     worked,
     factorValueElement(factor, jacobianAt),
     shapeTag(matrixShape(null, factor.shape), factor.symbol),
-    factor.parts?.length ? factorParts(factor.parts) : null,
+    parts,
     factor.kind === "direct" ? createHTML("span", { class: "direct-label", text: directLabel(factor, term) }) : null,
   ]);
   card.termId = term.id;
@@ -144,22 +144,12 @@ function routePicks(card, worked, builtFor, index) {
 }
 
 /**
- * A factor the notes write as a product (sigmoid + BCE: ∂ℓ/∂ŷ · ∂ŷ/∂z): the parts' symbols,
- * then their values, "= (−1.652)(0.239)"; vectors multiply element-wise (⊙).
+ * A factor the notes write as a product (sigmoid + BCE: ∂ℓ/∂ŷ · ∂ŷ/∂z), beneath its value:
+ * each part worked out from its numbers, then the parts' values multiplied, for the entry in
+ * view (workedParts; the card's worked entry redraws it when another entry is picked).
  */
-function factorParts(parts) {
-  const scalars = parts.every((part) => isSingle(part.value));
-  const values = parts.flatMap((part, index) => {
-    const element = scalars
-      ? typeset(`\\left(${latexValue(part.value)}\\right)`, { className: "math value part-value" })
-      : valueElement(part.value, { name: part.symbol, className: "part-value" });
-    element.dataset.value = JSON.stringify(part.value);
-    element.dataset.symbol = part.symbol;
-    element.title = `${part.symbol} = ${describeValue(part.value)}`;
-    return index && !scalars ? [typeset("\\odot"), element] : [element];
-  });
-  const symbols = parts.map((part) => part.latex).join(scalars ? " \\cdot " : " \\odot ");
-  return createHTML("div", { class: "factor-parts" }, [typeset(`= ${symbols} =`), ...values]);
+function factorParts(factor, value, numbers) {
+  return workedParts(factor, value, numbers, { typeset });
 }
 
 function directLabel(factor, term) {

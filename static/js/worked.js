@@ -5,7 +5,7 @@
 
 import { createHTML } from "./svg.js";
 import { templateValue } from "./arithmetic.js";
-import { digitsThatMake, exact, flatten, latexNumber, shapeOf } from "./format.js";
+import { digitsThatMake, exact, flatten, latexNumber, operandDigits, shapeOf } from "./format.js";
 import { cellOf } from "./heatmap.js";
 
 const PLACEHOLDER = /\[\[(\w+|\*)(?::(ij|i|j))?\]\]/g;
@@ -96,15 +96,16 @@ export function entryPicker(dims, [i, j], onPick, label) {
  * The worked lines of one entry: "= symbols = numbers = value", as LaTeX pieces; given the
  * entry's value (`result`), the numbers are written to the digits that make it as shown
  * (digitsThatMake): (1 - 0.9999^2) · 0.8 would not give 0.0001456, (1 - 0.999909^2) · 0.8 does.
+ * The result is read at `resultDigits` significant digits (4 unless asked).
  * Returns { symbols, numbers, used, digits } (numbers null when the template has no number).
  */
-export function workedEntry(template, numbers, i, j, result = null) {
+export function workedEntry(template, numbers, i, j, result = null, resultDigits = 4) {
   const symbols = fillEntry(template, numbers, i, j, "symbols");
   let filled = fillEntry(template, numbers, i, j, "numbers");
   const values = filled.used.map(([, , value]) => value);
   const four = values.map(() => 4);
-  const digits = Number.isFinite(result)
-    ? digitsThatMake(values, result, (decimals) => templateValue(template, decimals), four) : four;
+  const combine = (decimals) => templateValue(template, decimals);
+  const digits = Number.isFinite(result) ? digitsThatMake(values, result, combine, four, resultDigits) : four;
   if (digits.some((count) => count !== 4)) filled = fillEntry(template, numbers, i, j, "numbers", digits);
   return { symbols: symbols.latex, numbers: filled.used.length ? filled.latex : null, used: filled.used, digits };
 }
@@ -233,9 +234,10 @@ export function entryName(factor, dims, i, j) {
  * A factor's worked entry, kept up to date when another entry is picked (the picker, or a
  * click on a cell of its heat map): "[∂h_3/∂h_2]_{1,2} = (1 - [h_3]_1^2) [W_h]_{1,2} =
  * (1 - 0.3557^2) · 0.8 = 0.6988", the entry named in its block (entryName: an LSTM's
- * "[∂c_3/∂h_2]_{1,2}"); for a single number "= (1 - 0.3557^2) · 0.8 =".
+ * "[∂c_3/∂h_2]_{1,2}"); for a single number "= (1 - 0.3557^2) · 0.8 =". onDraw(i, j) after
+ * each entry drawn (the factor's parts: workedParts).
  */
-export function workedFactor(factor, value, numbers, { termId, index, typeset }) {
+export function workedFactor(factor, value, numbers, { termId, index, typeset, onDraw = null }) {
   const dims = matrixShape(value, factor.shape);
   const single = dims[0] * dims[1] === 1;
   const box = createHTML("div", { class: "worked", "data-factor": index });
@@ -257,6 +259,7 @@ export function workedFactor(factor, value, numbers, { termId, index, typeset })
       if (entryValue !== undefined) line.dataset.value = JSON.stringify(entryValue);
     }
     box.replaceChildren(...(single ? [] : [picker]), ...(line ? [line] : []));
+    onDraw?.(i, j); // the factor's parts, if any, follow the entry in view
   };
   const pick = (i, j) => {
     pickEntry(termId, index, [i, j]);
@@ -284,4 +287,50 @@ export function pickOnClick(card, worked) {
     if (!cell || !worked.pick || !card.contains(event.target)) return;
     worked.pick(cell.row, cell.column);
   });
+}
+
+/**
+ * The worked lines of a factor the notes write as a product (sigmoid + BCE), for its entry
+ * (i, j): each part from its template, "∂ℓ_3/∂ŷ_3 = −y_3/ŷ_3 + (1 − y_3)/(1 − ŷ_3) =
+ * −1/0.6051 + (1 − 1)/(1 − 0.6051) = −1.653", then the parts' values multiplied, "∂ℓ_3/∂z_3 =
+ * ∂ℓ_3/∂ŷ_3 · ∂ŷ_3/∂z_3 = (−1.653)(0.2389) = −0.3949". The parts' values are written to the
+ * digits whose product makes the factor's entry as shown (operandDigits), and each part's
+ * numbers to the digits that make its value as written there (workedEntry). An element with
+ * draw(i, j) for the entry in view.
+ */
+export function workedParts(factor, value, numbers, { typeset }) {
+  const dims = matrixShape(value, factor.shape);
+  const box = createHTML("div", { class: "factor-parts" });
+  box.draw = (i, j) => {
+    const values = factor.parts.map((part) => entryOf(part.value, i, j));
+    const result = entryOf(value, i, j);
+    const digits = operandDigits(values, result, "·");
+    const lines = factor.parts.map((part, n) => partLine(part, dims, [i, j], numbers, digits[n], typeset));
+    const names = factor.parts.map((part) => entryName(part, dims, i, j)).join(" \\cdot ");
+    const shown = values.map((number, n) => `\\left(${latexNumber(number, digits[n])}\\right)`).join("");
+    const product = inRows("parts-product", [`${entryName(factor, dims, i, j)} = ${names}`, `= ${shown}`, `= ${latexNumber(result)}`], typeset);
+    Object.assign(product.dataset, { entry: JSON.stringify([i, j]), value: JSON.stringify(result) });
+    box.replaceChildren(...lines, product);
+  };
+  box.draw(0, 0);
+  return box;
+}
+
+/** One part's line for entry (i, j): its name = its template in symbols = in numbers = value. */
+function partLine(part, dims, [i, j], numbers, digits, typeset) {
+  const local = entryTemplate(part.entry, dims, i, j);
+  const result = entryOf(part.value, i, j);
+  const name = entryName(part, dims, i, j);
+  if (!local) return inRows("part-line", [name, `= ${latexNumber(result, digits)}`], typeset);
+  const worked = workedEntry(local.template, numbers, local.i, local.j, result, digits);
+  const rest = [worked.numbers, latexNumber(result, digits)].filter(Boolean).map((piece) => `= ${piece}`);
+  const line = inRows("part-line", [`${name} = ${worked.symbols}`, ...rest], typeset);
+  Object.assign(line.dataset, { symbol: part.symbol, used: JSON.stringify(worked.used), value: JSON.stringify(result) });
+  return line;
+}
+
+/** A line of LaTeX in rows, so that a card stays narrow: "name = symbols" above "= numbers"
+ * above "= value"; read together they are the one line. */
+function inRows(className, rows, typeset) {
+  return createHTML("div", { class: className }, rows.map((row) => typeset(row, { className: "math" })));
 }

@@ -49,3 +49,22 @@ def test_a_cell_of_one_state_has_one_block_the_factor_itself(
     assert {factor["kind"] for factor in term["factors"]} >= {"recurrent", "direct"}
     for factor in term["factors"]:
         assert factor["blocks"] == [[factor["latex"]]], factor["symbol"]
+
+
+def test_the_loss_factors_parts_carry_their_entry_templates_and_numbers(
+    client: TestClient,
+) -> None:
+    """Seed example (sigmoid + BCE): each part's template, its numbers put in, is its value."""
+    session_id, headers = create_session(client, {"preset": "seed-3-step"})
+    url = f"/api/sessions/{session_id}"
+    for step in ("forward",) * 3 + ("backward",):
+        assert client.post(f"{url}/{step}", headers=headers).status_code == 200
+    term = client.get(f"{url}/terms/W_h:3:3").json()
+    dl_dyhat, dyhat_dz = term["factors"][0]["parts"]
+    numbers = {number["name"]: number["value"] for number in term["numbers"]}
+    templates = [part["entry"][0][0] for part in (dl_dyhat, dyhat_dz)]
+    assert all("[[y_3:j]]" in t or "[[yhat_3:j]]" in t for t in templates)
+    (y,), (yhat,) = numbers["y_3"], numbers["yhat_3"]
+    assert dl_dyhat["value"][0][0] == pytest.approx(-y / yhat + (1 - y) / (1 - yhat))
+    assert dyhat_dz["value"][0][0] == pytest.approx(yhat * (1 - yhat))
+    assert templates[1] == "[[yhat_3:j]] [[*]] (1 - [[yhat_3:j]])"

@@ -27,6 +27,7 @@ def filled(template: str, numbers: dict[str, np.ndarray], i: int, j: int) -> flo
         return f"({float(picked[index]() if index else value):.17g})"
 
     text = PLACEHOLDER.sub(number, template.replace("[[*]]", "*")).replace("^", "**")
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", text)  # a quotient
     text = re.sub(r"\)\s*\(", ")*(", text)  # a juxtaposed product, z(1 - z)
     text = text.replace(r"\mathbb{1}[", "float(").replace("> 0]", "> 0)")
     return eval(text, {"float": float})  # arithmetic built just above

@@ -24,6 +24,7 @@ from tests.page.helpers import (
     shown_values,
     single,
 )
+from tests.page.test_retrace import joined
 from tests.page.test_worked import ANNOTATION, walk_to
 
 ANNOTATIONS = "els => els.map(e => e.querySelector('annotation').textContent)"
@@ -43,15 +44,17 @@ def test_the_sigmoid_bce_loss_factor_shows_its_parts(watched: Watched) -> None:
     loss = term["factors"][0]
     assert loss["kind"] == "loss" and len(loss["parts"]) == 2
     factor = page.locator("#formula .factor-loss")
-    # = ∂ℓ_3/∂ŷ_3 · ∂ŷ_3/∂z_3 = (−1.652)(0.239), beneath the factor's own value.
-    (symbols,) = annotations(page, "#formula .factor-loss .factor-parts > .math:not(.value)")
-    assert symbols == f"= {loss['parts'][0]['latex']} \\cdot {loss['parts'][1]['latex']} ="
-    shown = shown_values(page, "#formula .factor-loss .part-value")
-    assert [value for value, _ in shown] == [part["value"] for part in loss["parts"]]
-    for (_, number), part in zip(shown, loss["parts"], strict=True):
-        assert_close(number, part["value"])
-    texts = annotations(page, "#formula .factor-loss .part-value")
-    assert all(t.startswith("\\left(") and t.endswith("\\right)") for t in texts)
+    # ∂ℓ_3/∂ŷ_3 = ... = −1.653 and ∂ŷ_3/∂z_3 = ... = 0.2389, then (−1.653)(0.2389) = −0.3949,
+    # beneath the factor's own value.
+    lines = joined(page, "#formula .factor-loss .part-line")
+    assert [line.split(" = ")[0] for line in lines] == [part["latex"] for part in loss["parts"]]
+    shown = shown_values(page, "#formula .factor-loss .part-line")
+    assert [value for value, _ in shown] == [part["value"][0][0] for part in loss["parts"]]
+    for line, part in zip(lines, loss["parts"], strict=True):
+        assert_close(latex_number(line.split(" = ")[-1]), part["value"])
+    (product,) = joined(page, "#formula .factor-loss .parts-product")
+    multiplied = product.split(" = ")[-2]  # each value in parentheses, the negative one too
+    assert multiplied.startswith("\\left(-") and multiplied.count("\\left(") == 2, product
     assert box(factor.locator(".factor-parts"))["y"] >= box(factor.locator(":scope > .value"))["y"]
     assert watched.errors == []
 
@@ -266,6 +269,7 @@ def latex_arithmetic(latex: str) -> Decimal:
     """A worked line with its numbers, e.g. (1 - 0.9999091^2) \\cdot 0.8, worked out exactly
     as a student would (Decimal arithmetic on the numbers as written)."""
     text = latex.replace("\\left(", "(").replace("\\right)", ")").replace("\\cdot", "*")
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"((\1)/(\2))", text)  # a quotient
     text = re.sub(r" \\times 10\^\{(-?\d+)\}", r"e\1", text)
     text = re.sub(r"(\d+(?:\.\d+)?(?:e-?\d+)?)", r"Decimal('\1')", text)
     text = re.sub(r"\)\s*\(", ")*(", text).replace("^", "**")
@@ -296,6 +300,16 @@ TEMPLATES = [  # a template, its numbers by name, and the entry's value from the
         lambda n: n["a"] * n["b"] + n["c"] * n["d"],
     ),
     ("[[a:i]] [[*]] [[b:i]]", {"a": 3.1e-6, "b": -0.25}, lambda n: n["a"] * n["b"]),
+    (  # sigmoid + BCE's dl/dyhat, y = 0 and yhat near 1: 1 - yhat cancels in the quotient
+        r"-\frac{[[y:j]]}{[[yhat:j]]} + \frac{1 - [[y:j]]}{1 - [[yhat:j]]}",
+        {"y": 0.0, "yhat": 0.99987},
+        lambda n: -n["y"] / n["yhat"] + (1 - n["y"]) / (1 - n["yhat"]),
+    ),
+    (  # y = 1: -1/yhat, 4 digits already make it
+        r"-\frac{[[y:j]]}{[[yhat:j]]} + \frac{1 - [[y:j]]}{1 - [[yhat:j]]}",
+        {"y": 1.0, "yhat": 0.6051334},
+        lambda n: -n["y"] / n["yhat"] + (1 - n["y"]) / (1 - n["yhat"]),
+    ),
 ]
 
 

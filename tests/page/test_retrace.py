@@ -23,11 +23,20 @@ def texts(within: Page | Locator, selector: str) -> list[str]:
     return within.locator(selector).evaluate_all(ANNOTATIONS)
 
 
+def joined(within: Page | Locator, selector: str) -> list[str]:
+    """The LaTeX of every element matching `selector`, its typeset rows read as one line."""
+    script = "els => els.map(e => [...e.querySelectorAll('annotation')].map(a => a.textContent))"
+    return [" ".join(rows) for rows in within.locator(selector).evaluate_all(script)]
+
+
 def plain(latex: str) -> str:
     """LaTeX of numbers and operations as a Python expression: \\left( \\right) as brackets,
-    a \\times 10^{b} as aeb, \\cdot as *, ^ as **, \\tanh, \\sigma, \\log as functions."""
+    a \\times 10^{b} as aeb, \\frac{a}{b} as (a)/(b), \\cdot and (a)(b) as *, ^ as **,
+    \\tanh, \\sigma, \\log as functions."""
     text = bracketed(latex).replace("{}", "")
     text = re.sub(r"(\d+(?:\.\d+)?) \\times 10\^\{(-?\d+)\}", r"(\1e\2)", text)
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"((\1)/(\2))", text)
+    text = re.sub(r"\)\s*\(", ")*(", text)  # two factors side by side: (-1.653)(0.2389)
     text = re.sub(r"\\log\s*(\d+(?:\.\d+)?)", r"log(\1)", text)
     text = text.replace("\\tanh", "tanh").replace("\\sigma", "sigmoid")
     return text.replace("\\cdot", "*").replace("\\times", "*").replace("^", "**")
@@ -39,7 +48,7 @@ FUNCTIONS = {"tanh": math.tanh, "log": math.log, "sigmoid": lambda z: 1 / (1 + m
 def worked(latex: str) -> float:
     """The value of a line's numbers, as a student works it out from them."""
     expression = plain(latex)
-    assert re.fullmatch(r"[\d.e()+\-*\s]*|.*(tanh|log|sigmoid).*", expression), latex
+    assert re.fullmatch(r"[\d.e()+\-*/\s]*|.*(tanh|log|sigmoid).*", expression), latex
     return eval(expression, {"__builtins__": {}}, FUNCTIONS)  # only numbers, operators, FUNCTIONS
 
 
@@ -83,6 +92,21 @@ def forward_lines(page: Page, lines: list[tuple[str, str]]) -> None:
             check(lines, numbers, value)
 
 
+def part_lines(card: Locator, value: str, lines: list[tuple[str, str]]) -> None:
+    """∂ℓ/∂ŷ and ∂ŷ/∂z each from its numbers, then their values as shown multiplied: the
+    factor's value (sigmoid + BCE's loss factor; nothing for a factor without parts)."""
+    shown = []
+    for line in joined(card, ".part-line"):
+        *_, numbers, part_value = line.split(" = ")
+        check(lines, numbers, part_value)
+        shown.append(part_value)
+    for line in joined(card, ".parts-product"):
+        *_, numbers, product = line.split(" = ")
+        assert plain(numbers) == "*".join(f"({plain(number)})" for number in shown), line
+        assert product == value, (product, value)
+        check(lines, numbers, product)
+
+
 def backward_lines(page: Page, lines: list[tuple[str, str]]) -> None:
     """Each factor from its numbers, r and the term from the factors, the sum from its addends."""
     for card in page.locator("#formula .factors > .factor").all():
@@ -90,9 +114,10 @@ def backward_lines(page: Page, lines: list[tuple[str, str]]) -> None:
         worked_lines = texts(card, ".worked-line")
         if worked_lines and value:
             check(lines, worked_lines[0].removeprefix("= ").removesuffix(" ="), value[0])
-        parts = texts(card, ".part-value")
-        if parts and value:  # ∂ℓ/∂ŷ · ∂ŷ/∂z, the parts multiplied
-            check(lines, " \\cdot ".join(parts), value[0])
+        if value:
+            part_lines(card, value[0], lines)
+        if "factor-loss" in card.get_attribute("class"):  # the seed's loss: sigmoid + BCE
+            assert len(texts(card, ".part-line")) == 2 and len(texts(card, ".parts-product")) == 1
     (row,) = texts(page, "#formula .row-line > .math:not(.value)")
     (row_value,) = texts(page, "#formula .row-line .row-value")
     if " \\, " in row.split(" = ")[1]:  # r of several factors: r = symbols = numbers = r

@@ -23,6 +23,11 @@ class FactorPart(Wire):
     formula: str = Field(description="What it equals, in LaTeX.")
     value: Array = array("Its value; the parts' element-wise product is the factor's value;")
     shape: list[int] = Field(description="The shape of value.")
+    entry: list[list[str]] = Field(
+        description="Its entry (i, j) in LaTeX with the term's numbers as placeholders, as a "
+        "factor's entry: for dl/dyhat "
+        '[["-\\frac{[[y_3:j]]}{[[yhat_3:j]]} + \\frac{1 - [[y_3:j]]}{1 - [[yhat_3:j]]}"]].'
+    )
 
     @classmethod
     def of(cls, part: CoreFactorPart) -> FactorPart:
@@ -33,6 +38,7 @@ class FactorPart(Wire):
                 "formula": part.formula,
                 "value": part.value,
                 "shape": list(part.value.shape),
+                "entry": [list(row) for row in part.entry],
             }
         )
 

@@ -128,6 +128,7 @@ def factor_json(factor: Factor, inline_factor_size: int) -> JSON:
                 "formula": part.formula,
                 "value": part.value,
                 "shape": list(part.value.shape),
+                "entry": [list(row) for row in part.entry],  # added with the parts' entries
             }
             for part in factor.parts
         ],
