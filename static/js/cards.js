@@ -5,7 +5,7 @@
 // in view) is moved into the new view instead of typeset and laid out again.
 
 import { createHTML } from "./svg.js";
-import { describeValue, isSingle, latexValue } from "./format.js";
+import { describeValue, digitsThatMake, exact, flatten, isSingle, latexValue } from "./format.js";
 import { typeset, valueElement } from "./expression.js";
 import { matrixShape, pickEntry, pickOnClick, pickedEntry, workedFactor } from "./worked.js";
 import { shapeTag } from "./product.js";
@@ -25,13 +25,13 @@ const idOf = (object) => {
  * the Jacobian it reads, the numbers its worked entry uses, and for a direct partial the
  * term's k and t (its label).
  */
-function cardKey(factor, term, { index, colour, value, numbers }) {
+function cardKey(factor, term, { index, colour, value, numbers, digits = 4 }) {
   const templates = (factor.entry ?? []).flat().join(" ");
   const used = [...new Set([...templates.matchAll(PLACEHOLDER_NAME)].map((match) => match[1]))]
     .map((name) => [name, numbers.get(name)?.latex ?? null, numbers.get(name)?.value ?? null]);
   const jacobian = factor.value === null ? idOf(value) : null;
   const direct = factor.kind === "direct" ? [term.k, term.t] : null;
-  return JSON.stringify([index, colour, factor, jacobian, direct, used]);
+  return JSON.stringify([index, colour, factor, jacobian, direct, used, digits]);
 }
 
 /** Views whose elements a new view may take: the last three (a step's terms come back to a card). */
@@ -80,9 +80,9 @@ export function factorCardFrom(shelf, factor, term, context, drawn) {
 }
 
 /** A factor's value; large recurrent factors come as null and live in the record's jacobian. */
-function factorValueElement(factor, jacobianAt) {
+function factorValueElement(factor, jacobianAt, digits) {
   if (factor.value !== null || factor.kind !== "recurrent") {
-    return valueElement(factor.value, { name: factor.symbol });
+    return valueElement(factor.value, { name: factor.symbol, digits });
   }
   const jacobian = jacobianAt(factor.step);
   if (jacobian === null || jacobian === undefined) {
@@ -93,8 +93,8 @@ function factorValueElement(factor, jacobianAt) {
   return element;
 }
 
-function factorCard(factor, term, { jacobianAt }, { index, value, numbers, colour }) {
-  const worked = workedFactor(factor, value, numbers, { termId: term.id, index, typeset });
+function factorCard(factor, term, { jacobianAt }, { index, value, numbers, colour, digits = 4 }) {
+  const worked = workedFactor(factor, value, numbers, { termId: term.id, index, typeset, digits });
   const card = createHTML("div", {
     class: `factor factor-${factor.kind}`,
     "data-edge": factor.edge,
@@ -104,9 +104,9 @@ function factorCard(factor, term, { jacobianAt }, { index, value, numbers, colou
     typeset(`\\textcolor{${colour}}{${factor.latex}}`, { className: "math symbol" }),
     typeset(`= ${factor.formula}`, { className: "math factor-formula" }),
     worked,
-    factorValueElement(factor, jacobianAt),
+    factorValueElement(factor, jacobianAt, digits),
     shapeTag(matrixShape(null, factor.shape), factor.symbol),
-    factor.parts?.length ? factorParts(factor.parts) : null,
+    factor.parts?.length ? factorParts(factor.parts, factor.value, digits) : null,
     factor.kind === "direct" ? createHTML("span", { class: "direct-label", text: directLabel(factor, term) }) : null,
   ]);
   card.termId = term.id;
@@ -145,13 +145,18 @@ function routePicks(card, worked, builtFor, index) {
 
 /**
  * A factor the notes write as a product (sigmoid + BCE: ∂ℓ/∂ŷ · ∂ŷ/∂z): the parts' symbols,
- * then their values, "= (−1.652)(0.239)"; vectors multiply element-wise (⊙).
+ * then their values, "= (−1.652)(0.239)"; vectors multiply element-wise (⊙). Numbers to the
+ * digits whose product as shown gives the factor as shown at `digits` (digitsThatMake).
  */
-function factorParts(parts) {
+function factorParts(parts, value, digits) {
   const scalars = parts.every((part) => isSingle(part.value));
+  const numbers = scalars ? parts.map((part) => flatten(part.value)[0]) : [];
+  const product = (decimals) => decimals.reduce(exact.multiply);
+  const counts = scalars && isSingle(value)
+    ? digitsThatMake(numbers, flatten(value)[0], product, numbers.map(() => 4), digits) : parts.map(() => 4);
   const values = parts.flatMap((part, index) => {
     const element = scalars
-      ? typeset(`\\left(${latexValue(part.value)}\\right)`, { className: "math value part-value" })
+      ? typeset(`\\left(${latexValue(part.value, { digits: counts[index] })}\\right)`, { className: "math value part-value" })
       : valueElement(part.value, { name: part.symbol, className: "part-value" });
     element.dataset.value = JSON.stringify(part.value);
     element.dataset.symbol = part.symbol;

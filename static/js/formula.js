@@ -4,7 +4,7 @@
 import { createHTML } from "./svg.js";
 import { appendDiverged, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
 import { matrixShape, numbersByName } from "./worked.js";
-import { productLines, shapeTag } from "./product.js";
+import { productLines, shapeTag, termDigits } from "./product.js";
 import { createShelf, factorCardFrom } from "./cards.js";
 
 export { appendDiverged, typeset, valueElement } from "./expression.js";
@@ -31,11 +31,12 @@ export function renderTerm(panel, term, context) {
   const factorValues = term.factors.map((factor) => factor.value ?? context.jacobianAt(factor.step) ?? null);
   const recurrent = term.factors.flatMap((factor, i) => (factor.kind === "recurrent" ? [i] : []));
   const folded = recurrent.length > RECURRENT_SHOWN ? recurrent.slice(2, -2) : [];
+  const digits = termDigits(term, factorValues); // one count per quantity, in every line
   // The cards in view are drawn now; the folded ones when their group is opened.
   const made = new Map();
   shelf.begin(`${term.epoch}:${term.id}`);
   const cardAt = (i) => {
-    if (!made.has(i)) made.set(i, factorCardFrom(shelf, term.factors[i], term, context, { index: i, value: factorValues[i], numbers }));
+    if (!made.has(i)) made.set(i, factorCardFrom(shelf, term.factors[i], term, context, { index: i, value: factorValues[i], numbers, digits: digits.factors[i] }));
     return made.get(i);
   };
   const cards = term.factors.map((_, i) => (folded.includes(i) ? null : cardAt(i)));
@@ -64,12 +65,12 @@ export function renderTerm(panel, term, context) {
   row.push(createHTML("div", { class: "product" }, [
     typeset("=", { className: "math" }),
     createHTML("div", { class: "product-result" }, [
-      valueElement(term.value, { name: "the term", className: "product-value" }),
+      valueElement(term.value, { name: "the term", className: "product-value", digits: digits.term }),
       shapeTag(matrixShape(term.value), "the term"),
     ]),
   ]));
   placeChildren(factorRow, row);
-  const product = productLines(term, factorValues, { typeset, valueElement, paramLatex, folded, keep: shelf.keep });
+  const product = productLines(term, factorValues, { typeset, valueElement, paramLatex, folded, keep: shelf.keep, digits });
   product.onpick = (i, j) => cardAt(term.factors.length - 1).worked?.pick?.(i, j);
   const heading = `Backward step t = ${t}: term ${index + 1} of ${count}`;
   const what = `∂L/∂${term.param} through ℓ_${term.k}, parameter used at t = ${term.t}` +
@@ -78,7 +79,7 @@ export function renderTerm(panel, term, context) {
   const summary = createHTML("div", { class: term.dropped ? "term-summary dropped" : "term-summary" }, [
     createHTML("span", { class: "summary-part" }, [
       "term =",
-      Object.assign(valueElement(term.value, { name: "the term" }), { id: "term-value" }),
+      Object.assign(valueElement(term.value, { name: "the term", digits: digits.term }), { id: "term-value" }),
       createHTML("span", { class: "note", text: `(the product of the ${term.factors.length} factors below)` }),
     ]),
     createHTML("span", { class: "summary-part" }, [

@@ -98,13 +98,13 @@ export function entryPicker(dims, [i, j], onPick, label) {
  * (digitsThatMake): (1 - 0.9999^2) · 0.8 would not give 0.0001456, (1 - 0.999909^2) · 0.8 does.
  * Returns { symbols, numbers, used, digits } (numbers null when the template has no number).
  */
-export function workedEntry(template, numbers, i, j, result = null) {
+export function workedEntry(template, numbers, i, j, result = null, resultDigits = 4) {
   const symbols = fillEntry(template, numbers, i, j, "symbols");
   let filled = fillEntry(template, numbers, i, j, "numbers");
   const values = filled.used.map(([, , value]) => value);
   const four = values.map(() => 4);
   const digits = Number.isFinite(result)
-    ? digitsThatMake(values, result, (decimals) => templateValue(template, decimals), four) : four;
+    ? digitsThatMake(values, result, (decimals) => templateValue(template, decimals), four, resultDigits) : four;
   if (digits.some((count) => count !== 4)) filled = fillEntry(template, numbers, i, j, "numbers", digits);
   return { symbols: symbols.latex, numbers: filled.used.length ? filled.latex : null, used: filled.used, digits };
 }
@@ -235,7 +235,7 @@ export function entryName(factor, dims, i, j) {
  * (1 - 0.3557^2) · 0.8 = 0.6988", the entry named in its block (entryName: an LSTM's
  * "[∂c_3/∂h_2]_{1,2}"); for a single number "= (1 - 0.3557^2) · 0.8 =".
  */
-export function workedFactor(factor, value, numbers, { termId, index, typeset }) {
+export function workedFactor(factor, value, numbers, { termId, index, typeset, digits = 4 }) {
   const dims = matrixShape(value, factor.shape);
   const single = dims[0] * dims[1] === 1;
   const box = createHTML("div", { class: "worked", "data-factor": index });
@@ -245,7 +245,7 @@ export function workedFactor(factor, value, numbers, { termId, index, typeset })
   const draw = ([i, j]) => {
     const local = entryTemplate(factor.entry, dims, i, j);
     const entryValue = value === null || value === undefined ? undefined : entryOf(value, i, j);
-    const { symbols, numbers: filled, used } = workedEntry(local.template, numbers, local.i, local.j, entryValue);
+    const { symbols, numbers: filled, used } = workedEntry(local.template, numbers, local.i, local.j, entryValue, single ? digits : 4);
     const parts = single
       ? (filled ? [`= ${filled} =`] : [])
       : [`${entryName(factor, dims, i, j)} = ${symbols}`, filled ? `= ${filled}` : "", entryValue === undefined ? "" : `= ${latexNumber(entryValue)}`];
