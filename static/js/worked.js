@@ -95,7 +95,8 @@ export function entryPicker(dims, [i, j], onPick, label) {
 /**
  * The worked lines of one entry: "= symbols = numbers = value", as LaTeX pieces; given the
  * entry's value (`result`), the numbers are written to the digits that make it as shown
- * (digitsThatMake): (1 - 0.9999^2) · 0.8 would not give 0.0001456, (1 - 0.999909^2) · 0.8 does.
+ * (digitsThatMake) at `resultDigits` (a term's view may show the value with more than 4, as
+ * its term line uses it): (1 - 0.9999^2) · 0.8 would not give 0.0001456, (1 - 0.999909^2) · 0.8 does.
  * Returns { symbols, numbers, used, digits } (numbers null when the template has no number).
  */
 export function workedEntry(template, numbers, i, j, result = null, resultDigits = 4) {
@@ -248,7 +249,8 @@ export function workedFactor(factor, value, numbers, { termId, index, typeset, d
     const { symbols, numbers: filled, used } = workedEntry(local.template, numbers, local.i, local.j, entryValue, single ? digits : 4);
     const parts = single
       ? (filled ? [`= ${filled} =`] : [])
-      : [`${entryName(factor, dims, i, j)} = ${symbols}`, filled ? `= ${filled}` : "", entryValue === undefined ? "" : `= ${latexNumber(entryValue)}`];
+      : [`${entryName(factor, dims, i, j)} = ${symbols}`, filled && !isGiven(local.template) ? `= ${filled}` : "",
+        entryValue === undefined ? "" : `= ${latexNumber(entryValue)}`]; // a given entry: its value once
     const line = parts.filter(Boolean).length ? typeset(parts.filter(Boolean).join(" "), { className: "math worked-line" }) : null;
     if (line) {
       line.dataset.used = JSON.stringify(used);
