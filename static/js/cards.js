@@ -25,13 +25,13 @@ const idOf = (object) => {
  * the Jacobian it reads, the numbers its worked entry uses, and for a direct partial the
  * term's k and t (its label).
  */
-function cardKey(factor, term, { index, colour, value, numbers, digits = 4 }) {
+function cardKey(factor, term, { index, colour, value, numbers, digits = 4, operandDigits = null }) {
   const templates = (factor.entry ?? []).flat().join(" ");
   const used = [...new Set([...templates.matchAll(PLACEHOLDER_NAME)].map((match) => match[1]))]
     .map((name) => [name, numbers.get(name)?.latex ?? null, numbers.get(name)?.value ?? null]);
   const jacobian = factor.value === null ? idOf(value) : null;
   const direct = factor.kind === "direct" ? [term.k, term.t] : null;
-  return JSON.stringify([index, colour, factor, jacobian, direct, used, digits]);
+  return JSON.stringify([index, colour, factor, jacobian, direct, used, digits, operandDigits]);
 }
 
 /** Views whose elements a new view may take: the last three (a step's terms come back to a card). */
@@ -93,8 +93,8 @@ function factorValueElement(factor, jacobianAt, digits) {
   return element;
 }
 
-function factorCard(factor, term, { jacobianAt }, { index, value, numbers, colour, digits = 4 }) {
-  const worked = workedFactor(factor, value, numbers, { termId: term.id, index, typeset, digits });
+function factorCard(factor, term, { jacobianAt }, { index, value, numbers, colour, digits = 4, operandDigits = null }) {
+  const worked = workedFactor(factor, value, numbers, { termId: term.id, index, typeset, digits, operandDigits });
   const card = createHTML("div", {
     class: `factor factor-${factor.kind}`,
     "data-edge": factor.edge,

@@ -2,8 +2,9 @@
 // Values too big to typeset (more than a handful of numbers) are heat maps (expression.js).
 
 import { createHTML } from "./svg.js";
+import { flatten } from "./format.js";
 import { appendDiverged, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
-import { matrixShape, numbersByName } from "./worked.js";
+import { cardsDigits, matrixShape, numbersByName } from "./worked.js";
 import { productLines, shapeTag, termDigits } from "./product.js";
 import { createShelf, factorCardFrom } from "./cards.js";
 
@@ -32,11 +33,13 @@ export function renderTerm(panel, term, context) {
   const recurrent = term.factors.flatMap((factor, i) => (factor.kind === "recurrent" ? [i] : []));
   const folded = recurrent.length > RECURRENT_SHOWN ? recurrent.slice(2, -2) : [];
   const digits = termDigits(term, factorValues); // one count per quantity, in every line
+  const single = factorValues.every((v) => v !== null && v !== undefined && flatten(v).length === 1);
+  const operandDigits = single ? cardsDigits(term.factors, factorValues, numbers, digits.factors) : [];
   // The cards in view are drawn now; the folded ones when their group is opened.
   const made = new Map();
   shelf.begin(`${term.epoch}:${term.id}`);
   const cardAt = (i) => {
-    if (!made.has(i)) made.set(i, factorCardFrom(shelf, term.factors[i], term, context, { index: i, value: factorValues[i], numbers, digits: digits.factors[i] }));
+    if (!made.has(i)) made.set(i, factorCardFrom(shelf, term.factors[i], term, context, { index: i, value: factorValues[i], numbers, digits: digits.factors[i], operandDigits: operandDigits[i] ?? null }));
     return made.get(i);
   };
   const cards = term.factors.map((_, i) => (folded.includes(i) ? null : cardAt(i)));

@@ -214,6 +214,37 @@ def written(latex: str) -> str:
     return bracketed(latex).strip().strip("()")
 
 
+PLACEHOLDER = re.compile(r"\[\[(\w+(?::(?:ij|i|j))?|\*)\]\]")
+WRITTEN = r"(\\left\(-?[\d.]+\\right\)|-?[\d.]+)"
+
+
+def put_in(template: str, line: str) -> list[tuple[str, str]]:
+    """The numbers a worked line puts in for its template's names: [(name, as written)]."""
+    pattern, names = "", []
+    for n, part in enumerate(PLACEHOLDER.split(template)):
+        if n % 2 == 0:  # the template's own text between its names
+            pattern += r"\s*".join(re.escape(bit) for bit in part.split())
+        elif part == "*":
+            pattern += r"\s*\\cdot\s*"
+        else:
+            pattern += r"\s*" + WRITTEN + r"\s*"
+            names.append(part)
+    match = re.fullmatch(r"\s*" + pattern + r"\s*", line)
+    assert match, (template, line)
+    return [(name, written(text)) for name, text in zip(names, match.groups(), strict=True)]
+
+
+def same_numbers_in_cards(page: Page, term: dict[str, Any]) -> None:
+    """A number two cards put in (W_h in ∂h_3/∂h_2 and ∂h_2/∂h_1) reads the same in both."""
+    seen: dict[str, str] = {}
+    cards = page.locator("#formula .factors > .factor").all()
+    for card, factor in zip(cards, term["factors"], strict=True):
+        for line in texts(card, ".worked-line"):
+            numbers = line.removeprefix("= ").removesuffix(" =")
+            for name, text in put_in(factor["entry"][0][0], numbers):
+                assert seen.setdefault(name, text) == text, (name, seen[name], text)
+
+
 def retrace_term(page: Page, lines: list[str]) -> None:
     """One backward view: each card's worked line gives its value, the r line r, the term line
     the term, the running sum its result; the term, the sum and each factor read the same in
@@ -247,6 +278,11 @@ def retrace_term(page: Page, lines: list[str]) -> None:
     assert texts(page, current) == [total, total]
 
 
+def term_of(watched: Watched) -> dict[str, Any]:
+    """The term in view, as the API gives it (its factors' entry templates)."""
+    return watched.term(watched.page.locator("#formula .factors").get_attribute("data-term"))
+
+
 def test_every_backward_line_and_the_update_redo_exactly_at_epochs_1_and_2(
     watched: Watched,
 ) -> None:
@@ -258,8 +294,10 @@ def test_every_backward_line_and_the_update_redo_exactly_at_epochs_1_and_2(
         while "backward step t = 1, term 3" not in (note := step(page)):
             if "backward step" in note:
                 retrace_term(page, lines)
+                same_numbers_in_cards(page, term_of(watched))
                 views[epoch] += 1
         retrace_term(page, lines)
+        same_numbers_in_cards(page, term_of(watched))
         views[epoch] += 1
         assert f"update of epoch {epoch}" in step(page)
         pairs: list[tuple[str, str]] = []
