@@ -24,13 +24,13 @@ const idOf = (object) => {
  * the Jacobian it reads, the numbers its worked entry uses, and for a direct partial the
  * term's k and t (its label).
  */
-function cardKey(factor, term, { index, colour, value, numbers }) {
+function cardKey(factor, term, { index, colour, value, numbers, digits = 4, operandDigits = null }) {
   const templates = (factor.entry ?? []).flat().join(" ");
   const used = [...new Set([...templates.matchAll(PLACEHOLDER_NAME)].map((match) => match[1]))]
     .map((name) => [name, numbers.get(name)?.latex ?? null, numbers.get(name)?.value ?? null]);
   const jacobian = factor.value === null ? idOf(value) : null;
   const direct = factor.kind === "direct" ? [term.k, term.t] : null;
-  return JSON.stringify([index, colour, factor, jacobian, direct, used]);
+  return JSON.stringify([index, colour, factor, jacobian, direct, used, digits, operandDigits]);
 }
 
 /** Views whose elements a new view may take: the last three (a step's terms come back to a card). */
@@ -79,9 +79,9 @@ export function factorCardFrom(shelf, factor, term, context, drawn) {
 }
 
 /** A factor's value; large recurrent factors come as null and live in the record's jacobian. */
-function factorValueElement(factor, jacobianAt) {
+function factorValueElement(factor, jacobianAt, digits) {
   if (factor.value !== null || factor.kind !== "recurrent") {
-    return valueElement(factor.value, { name: factor.symbol });
+    return valueElement(factor.value, { name: factor.symbol, digits });
   }
   const jacobian = jacobianAt(factor.step);
   if (jacobian === null || jacobian === undefined) {
@@ -92,9 +92,9 @@ function factorValueElement(factor, jacobianAt) {
   return element;
 }
 
-function factorCard(factor, term, { jacobianAt }, { index, value, numbers, colour }) {
-  const parts = factor.parts?.length ? factorParts(factor, value, numbers) : null;
-  const worked = workedFactor(factor, value, numbers, { termId: term.id, index, typeset, onDraw: parts?.draw });
+function factorCard(factor, term, { jacobianAt }, { index, value, numbers, colour, digits = 4, operandDigits = null }) {
+  const parts = factor.parts?.length ? factorParts(factor, value, numbers, digits) : null;
+  const worked = workedFactor(factor, value, numbers, { termId: term.id, index, typeset, onDraw: parts?.draw, digits, operandDigits });
   const card = createHTML("div", {
     class: `factor factor-${factor.kind}`,
     "data-edge": factor.edge,
@@ -104,7 +104,7 @@ function factorCard(factor, term, { jacobianAt }, { index, value, numbers, colou
     typeset(`\\textcolor{${colour}}{${factor.latex}}`, { className: "math symbol" }),
     typeset(`= ${factor.formula}`, { className: "math factor-formula" }),
     worked,
-    factorValueElement(factor, jacobianAt),
+    factorValueElement(factor, jacobianAt, digits),
     shapeTag(matrixShape(null, factor.shape), factor.symbol),
     parts,
     factor.kind === "direct" ? createHTML("span", { class: "direct-label", text: directLabel(factor, term) }) : null,
@@ -146,10 +146,11 @@ function routePicks(card, worked, builtFor, index) {
 /**
  * A factor the notes write as a product (sigmoid + BCE: ∂ℓ/∂ŷ · ∂ŷ/∂z), beneath its value:
  * each part worked out from its numbers, then the parts' values multiplied, for the entry in
- * view (workedParts; the card's worked entry redraws it when another entry is picked).
+ * view (workedParts; the card's worked entry redraws it when another entry is picked), the
+ * product's value at the card's `digits`.
  */
-function factorParts(factor, value, numbers) {
-  return workedParts(factor, value, numbers, { typeset });
+function factorParts(factor, value, numbers, digits) {
+  return workedParts(factor, value, numbers, { typeset, digits });
 }
 
 function directLabel(factor, term) {

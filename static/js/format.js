@@ -287,16 +287,41 @@ const leadingPower = (value) => Number(value.toExponential().split("e")[1]);
  * none does (a result on the server's rounding edge) or a number is not finite.
  */
 export function digitsThatMake(operands, result, combine, start, digits = 4) {
-  if (!operands.length || ![...operands, result].every(Number.isFinite)) return start;
-  const shown = shownDecimal(result, digits);
+  return digitsThatMakeAll(operands, [{ combine, result, digits }], start);
+}
+
+/**
+ * The same rule for operands that several lines of one view share (a term's factors make
+ * both r and the term): one count per operand, so that each number reads the same in every
+ * line, at which every check {combine, result, digits} gives its result as shown.
+ */
+export function digitsThatMakeAll(operands, checks, start) {
+  const numbers = [...operands, ...checks.map((check) => check.result)];
+  if (!operands.length || !numbers.every(Number.isFinite)) return start;
+  const targets = checks.map(({ result, digits }) => shownDecimal(result, digits));
+  const works = (counts) => {
+    const decimals = operands.map((value, n) => shownDecimal(value, counts[n]));
+    const worked = checks.map(({ combine }) => combine(decimals)); // null: a form not checked
+    if (worked.some((value) => value === null)) return null;
+    return worked.every((value, n) => roundedTo(value, targets[n][1]) === targets[n][0]);
+  };
   for (let extra = 0; Math.max(...start) + extra <= MOST_DIGITS; extra += 1) {
     const counts = start.map((count) => count + extra);
-    const decimals = operands.map((value, n) => shownDecimal(value, counts[n]));
-    const value = combine(decimals); // null: a line of a form that is not checked
-    if (value === null) return start;
-    if (roundedTo(value, shown[1]) === shown[0]) return counts;
+    const found = works(counts);
+    if (found === null) return start;
+    if (found) return fewestThatWork(counts, start, works);
   }
   return start;
+}
+
+/** Each operand back down to the fewest digits (not below its start) at which the checks
+ * still work out, as stepdigits.js's forward lines do: 0.45940 · 0 needs no more than 0.4594. */
+function fewestThatWork(counts, start, works) {
+  const trial = [...counts];
+  trial.forEach((_, n) => {
+    while (trial[n] > start[n] && works(trial.map((count, m) => (m === n ? count - 1 : count)))) trial[n] -= 1;
+  });
+  return trial;
 }
 
 /**

@@ -2,9 +2,10 @@
 // Values too big to typeset (more than a handful of numbers) are heat maps (expression.js).
 
 import { createHTML } from "./svg.js";
+import { flatten } from "./format.js";
 import { appendDiverged, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
-import { matrixShape, numbersByName } from "./worked.js";
-import { placeChildren, productLines, shapeTag } from "./product.js";
+import { cardsDigits, matrixShape, numbersByName } from "./worked.js";
+import { placeChildren, productLines, shapeTag, termDigits } from "./product.js";
 import { createShelf, factorCardFrom } from "./cards.js";
 
 export { appendDiverged, typeset, valueElement } from "./expression.js";
@@ -31,11 +32,14 @@ export function renderTerm(panel, term, context) {
   const factorValues = term.factors.map((factor) => factor.value ?? context.jacobianAt(factor.step) ?? null);
   const recurrent = term.factors.flatMap((factor, i) => (factor.kind === "recurrent" ? [i] : []));
   const folded = recurrent.length > RECURRENT_SHOWN ? recurrent.slice(2, -2) : [];
+  const digits = termDigits(term, factorValues); // one count per quantity, in every line
+  const single = factorValues.every((v) => v !== null && v !== undefined && flatten(v).length === 1);
+  const operandDigits = single ? cardsDigits(term.factors, factorValues, numbers, digits.factors) : [];
   // The cards in view are drawn now; the folded ones when their group is opened.
   const made = new Map();
   shelf.begin(`${term.epoch}:${term.id}`);
   const cardAt = (i) => {
-    if (!made.has(i)) made.set(i, factorCardFrom(shelf, term.factors[i], term, context, { index: i, value: factorValues[i], numbers }));
+    if (!made.has(i)) made.set(i, factorCardFrom(shelf, term.factors[i], term, context, { index: i, value: factorValues[i], numbers, digits: digits.factors[i], operandDigits: operandDigits[i] ?? null }));
     return made.get(i);
   };
   const cards = term.factors.map((_, i) => (folded.includes(i) ? null : cardAt(i)));
@@ -64,7 +68,7 @@ export function renderTerm(panel, term, context) {
   row.push(createHTML("div", { class: "product" }, [
     typeset("=", { className: "math" }),
     createHTML("div", { class: "product-result" }, [
-      valueElement(term.value, { name: "the term", className: "product-value" }),
+      valueElement(term.value, { name: "the term", className: "product-value", digits: digits.term }),
       shapeTag(matrixShape(term.value), "the term"),
     ]),
   ]));
@@ -72,7 +76,7 @@ export function renderTerm(panel, term, context) {
   // The product box and the running list stay in the document: their lines are updated in place.
   const inPanel = (selector) => panel.querySelector(`:scope > ${selector}`);
   const product = productLines(term, factorValues, {
-    typeset, valueElement, paramLatex, folded, keep: shelf.keep, box: inPanel(".term-product"),
+    typeset, valueElement, paramLatex, folded, keep: shelf.keep, digits, box: inPanel(".term-product"),
   });
   product.onpick = (i, j) => cardAt(term.factors.length - 1).worked?.pick?.(i, j);
   const heading = `Backward step t = ${t}: term ${index + 1} of ${count}`;
@@ -82,7 +86,7 @@ export function renderTerm(panel, term, context) {
   placeChildren(panel, [
     textIn(inPanel("h2") ?? createHTML("h2"), heading),
     textIn(inPanel(".term-what") ?? createHTML("p", { class: "term-what" }), what),
-    termSummary(inPanel(".term-summary"), term),
+    termSummary(inPanel(".term-summary"), term, digits.term),
     factorRow,
     product,
     renderRunning(inPanel(".running"), term, context.runningSoFar),
@@ -102,7 +106,7 @@ const kept = (key, build) => shelf.keep(JSON.stringify(key), build);
  * "term = value (the product of the n factors below)" and this parameter's sum so far, in the
  * summary the last term drew (kept in the document) when there is one.
  */
-function termSummary(summary, term) {
+function termSummary(summary, term, digits) {
   const box = summary ?? createHTML("div", {}, [
     createHTML("span", { class: "summary-part" }, [document.createTextNode("term =")]),
     createHTML("span", { class: "summary-part" }),
@@ -113,7 +117,7 @@ function termSummary(summary, term) {
   const count = term.factors.length;
   placeChildren(termPart, [
     termPart.firstChild,
-    kept(["term-value", term.value], () => Object.assign(valueElement(term.value, { name: "the term" }), { id: "term-value" })),
+    kept(["term-value", term.value, digits], () => Object.assign(valueElement(term.value, { name: "the term", digits }), { id: "term-value" })),
     kept(["term-count", count], () => createHTML("span", { class: "note", text: `(the product of the ${count} factors below)` })),
   ]);
   const name = `dL/d${term.param} so far`;

@@ -3,17 +3,42 @@
 // worked out with its numbers, and the running sum as the addition that makes it.
 
 import { createHTML } from "./svg.js";
-import { flatten, latexNumber, operandDigits } from "./format.js";
+import { digitsThatMakeAll, exact, flatten, latexNumber, operandDigits } from "./format.js";
 import { entryOf, entryPicker, matrixShape, pickEntry, pickedEntry, shapeLabel } from "./worked.js";
 
 const paren = (number, digits = 4) => (number !== null && number < 0
   ? `\\left(${latexNumber(number, digits)}\\right)` : latexNumber(number, digits));
 
-/** Operands written so that, added or multiplied as shown, they give the result as shown
- * (operandDigits): the first as it is, the others in parentheses when negative. */
-function operandsLatex(operands, result, operation) {
-  const digits = operandDigits(operands, result, operation);
-  return operands.map((number, n) => (n ? paren(number, digits[n]) : latexNumber(number, digits[n])));
+/** Operands written so that, added or multiplied as shown, they give the result as shown at
+ * `resultDigits` (operandDigits), or at `digits` when given: the first as it is, the others in
+ * parentheses when negative. */
+function operandsLatex(operands, result, operation, resultDigits = 4, digits = null) {
+  const counts = digits ?? operandDigits(operands, result, operation, resultDigits);
+  return operands.map((number, n) => (n ? paren(number, counts[n]) : latexNumber(number, counts[n])));
+}
+
+const single = (value) => value !== null && value !== undefined && flatten(value).length === 1;
+const productOf = (decimals) => decimals.reduce(exact.multiply);
+
+/**
+ * The digits of the numbers a term's view writes, one count per quantity so that it reads the
+ * same in every line: the running sum's addends first (before + term = so far, operandDigits),
+ * then the factors, one count each for their cards, the r line and the term line, such that
+ * their product as shown gives the term at its digits and the factors before the last give r
+ * at 4 (digitsThatMakeAll). Returns {factors, row, term, before, running}; entry (i, j) of a
+ * term of several numbers: its addends' digits, the factors at 4 (the entry line picks its own).
+ */
+export function termDigits(term, factorValues, [i, j] = [0, 0]) {
+  const [previous, value, running] = [term.previous, term.value, term.running].map((v) => entryOf(v, i, j));
+  const [before, termCount] = term.dropped ? [4, 4] : operandDigits([previous, value], running, "+");
+  const four = factorValues.map(() => 4);
+  const digits = { factors: four, row: 4, term: termCount, before, running: 4 };
+  if (!single(term.value) || !factorValues.every(single)) return digits;
+  const numbers = factorValues.map((v) => flatten(v)[0]);
+  const checks = [{ combine: productOf, result: value, digits: termCount }];
+  if (numbers.length > 2) checks.push({ combine: (d) => productOf(d.slice(0, -1)), result: flatten(term.row ?? [])[0], digits: 4 });
+  const factors = digitsThatMakeAll(numbers, checks, four);
+  return { ...digits, factors, row: numbers.length === 2 ? factors[0] : 4 };
 }
 
 /** The shape under a factor card (or under the result): "1×4", with data-shape for tests. */
@@ -32,6 +57,7 @@ export function shapeTag(dims, what) {
  */
 export function productLines(term, factorValues, {
   typeset, valueElement, paramLatex, folded = [], keep = (key, build) => build(), box: kept = null,
+  digits = termDigits(term, factorValues),
 }) {
   const factors = term.factors;
   const last = factors.at(-1);
@@ -42,11 +68,11 @@ export function productLines(term, factorValues, {
   // The box of the last term drawn, kept in the document: its lines are updated in place.
   const box = kept ?? createHTML("div", { class: "term-product" });
   box.dataset.term = term.id;
-  const rowSymbolsLatex = `r = ${rowSymbols(before, folded)} =${rowNumbers(term.row, factorValues.slice(0, -1))}`;
+  const rowSymbolsLatex = `r = ${rowSymbols(before, folded)} =${rowNumbers(term.row, factorValues.slice(0, -1), digits)}`;
   const shapes = before.map((factor) => `(${shapeLabel(matrixShape(null, factor.shape))})`).join("");
   const rowLine = () => createHTML("div", { class: "product-line row-line", "data-shape": shapeLabel(rowDims) }, [
     typeset(rowSymbolsLatex, { className: "math" }),
-    valueElement(term.row === null ? null : [term.row], { name: "r, the factors before the last multiplied", className: "row-value" }),
+    valueElement(term.row === null ? null : [term.row], { name: "r, the factors before the last multiplied", className: "row-value", digits: digits.row }),
     createHTML("span", { class: "shape-note", text: `${shapes} = (${shapeLabel(rowDims)})` }),
   ]);
   const diagDims = [rowDims[1], rowDims[1]];
@@ -64,12 +90,12 @@ export function productLines(term, factorValues, {
   });
   // The same for the terms of one step but the last factor: kept from the last term drawn.
   const lines = [
-    keep(JSON.stringify(["row", rowSymbolsLatex, shapes, term.row ?? null]), rowLine),
+    keep(JSON.stringify(["row", rowSymbolsLatex, shapes, term.row ?? null, digits.row]), rowLine),
     keep(JSON.stringify(["diag", last.latex, diagDims, lastDims, termDims]), termLine),
     keep(JSON.stringify(["words", lastDims[0] !== termDims[0]]), words),
   ];
   const entryBox = box.querySelector(":scope > .term-entry") ?? createHTML("div", { class: "term-entry" });
-  const draw = ([i, j]) => entryBox.replaceChildren(...entryLines(term, factorValues, [i, j], typeset, paramLatex));
+  const draw = ([i, j]) => entryBox.replaceChildren(...entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits }));
   const single = termDims[0] * termDims[1] === 1;
   const entry = pickedEntry(term.id, "term");
   if (!single) lines.push(termPicker(termDims, entry, keep));
@@ -110,12 +136,11 @@ export function placeChildren(parent, wanted) {
   });
 }
 
-/** r of numbers as " a \\cdot b \\cdot c =", its operands to the digits that make r as
- * shown (operandDigits); "" unless r and the factors before the last are single numbers. */
-function rowNumbers(row, values) {
-  const single = (value) => value !== null && value !== undefined && flatten(value).length === 1;
+/** r of numbers as " a \\cdot b \\cdot c =", its operands to the factors' digits (termDigits:
+ * they make r as shown); "" unless r and the factors before the last are single numbers. */
+function rowNumbers(row, values, digits) {
   if (!single(row) || values.length < 2 || !values.every(single)) return "";
-  const product = operandsLatex(values.map((value) => flatten(value)[0]), flatten(row)[0], "·");
+  const product = operandsLatex(values.map((value) => flatten(value)[0]), flatten(row)[0], "·", 4, digits.factors);
   return ` ${product.join(" \\cdot ")} =`;
 }
 
@@ -133,21 +158,22 @@ function setTermEntry(termId, entry, lastIndex) {
 }
 
 /** The entry in view of the term and of the running sum, with their numbers. */
-function entryLines(term, factorValues, [i, j], typeset, paramLatex) {
-  const scalars = factorValues.every((value) => value !== null && value !== undefined && flatten(value).length === 1);
+function entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits: whole }) {
+  const scalars = factorValues.every(single);
+  const digits = scalars ? whole : termDigits(term, factorValues, [i, j]); // the entry's own
   const value = entryOf(term.value, i, j);
   const lines = [];
   const at = flatten(term.value).length === 1 ? "" : `_{${i + 1},${j + 1}}`;
   if (scalars) {
-    const product = operandsLatex(factorValues.map((v) => flatten(v)[0]), value, "·").join(" \\cdot ");
-    lines.push(typeset(`\\text{term} = ${product} = ${latexNumber(value)}`, { display: true, className: "math product-numbers" }));
+    const product = operandsLatex(factorValues.map((v) => flatten(v)[0]), value, "·", digits.term, digits.factors).join(" \\cdot ");
+    lines.push(typeset(`\\text{term} = ${product} = ${latexNumber(value, digits.term)}`, { display: true, className: "math product-numbers" }));
   } else {
     const last = factorValues.at(-1);
     const d = last === null || last === undefined ? undefined : entryOf(last, i, j);
     const r = term.row?.[i];
     if (d !== undefined && r !== undefined && flatten(term.row).length === matrixShape(term.value)[0]) {
       lines.push(typeset(
-        `[\\text{term}]${at} = r_{${i + 1}} \\cdot [${term.factors.at(-1).latex}]${at} = ${operandsLatex([r, d], value, "·").join(" \\cdot ")} = ${latexNumber(value)}`,
+        `[\\text{term}]${at} = r_{${i + 1}} \\cdot [${term.factors.at(-1).latex}]${at} = ${operandsLatex([r, d], value, "·", digits.term).join(" \\cdot ")} = ${latexNumber(value, digits.term)}`,
         { display: true, className: "math product-numbers" },
       ));
     }
@@ -158,11 +184,11 @@ function entryLines(term, factorValues, [i, j], typeset, paramLatex) {
   // A term the truncation window drops adds nothing: the sum skips it (the server's running).
   const sum = term.dropped
     ? typeset(
-      `${at ? `[${so}]${at}` : so}\\text{ so far} = \\text{before} = ${latexNumber(running)} \\quad (\\text{dropped: not added})`,
+      `${at ? `[${so}]${at}` : so}\\text{ so far} = \\text{before} = ${latexNumber(running, digits.running)} \\quad (\\text{dropped: not added})`,
       { display: true, className: "math running-sum dropped" },
     )
     : typeset(
-      `${at ? `[${so}]${at}` : so}\\text{ so far} = \\text{before} + \\text{term} = ${operandsLatex([previous, value], running, "+").join(" + ")} = ${latexNumber(running)}`,
+      `${at ? `[${so}]${at}` : so}\\text{ so far} = \\text{before} + \\text{term} = ${operandsLatex([previous, value], running, "+", digits.running, [digits.before, digits.term]).join(" + ")} = ${latexNumber(running, digits.running)}`,
       { display: true, className: "math running-sum" },
     );
   sum.dataset.numbers = JSON.stringify(term.dropped ? [previous, running] : [previous, value, running]);

@@ -46,7 +46,7 @@ function comparison(record) {
   const rows = Object.keys(record.params_new).map((name) => {
     const [old, now] = [record.params_old[name], record.params_new[name]];
     const small = flatten(now).length <= COMPARED_NUMBERS;
-    const digits = digitsForUpdate(old, now);
+    const { digits } = updateDigits(record, name); // as in its row above
     const shown = (value, side) => small
       ? valueElement(value, { size: SIZE, digits, name: `${side} ${name}`, className: "compare-value" })
       : createHTML("span", { class: "note", text: `(${shapeOf(now).join("×")}) in its row above` });
@@ -97,7 +97,7 @@ function quantityRow(name, quantities) {
  * the change visibly adds up.
  */
 function updateRow(record, name) {
-  const digits = digitsForUpdate(record.params_old[name], record.params_new[name]);
+  const { digits, grad } = updateDigits(record, name);
   const newValue = valueElement(record.params_new[name], { size: SIZE, digits, name: `new ${name}`, className: "param-new" });
   newValue.dataset.param = name;
   const part = (...children) => createHTML("span", { class: "update-part" }, children);
@@ -110,7 +110,7 @@ function updateRow(record, name) {
     : part(typeset(`{} - ${formatNumber(record.learning_rate)} \\times {}`),
       valueElement(grads[name], {
         size: SIZE, paren: true, name: `dL/d${name}`, className: "param-grad",
-        digits: gradDigits(record.params_old[name], record.learning_rate, grads[name], record.params_new[name], digits),
+        digits: grad,
       }));
   return createHTML("div", { class: "update-row", "data-param": name }, [
     part(typeset(`${paramLatex(name)}^{\\text{new}} =`),
@@ -121,12 +121,25 @@ function updateRow(record, name) {
 }
 
 /**
- * Digits for g in θ_old − η × g = θ_new (SGD, one number): so that the shown numbers, worked
- * out exactly, round to θ_new as shown (digitsThatMake); 4 for a matrix or when none do.
+ * Digits for θ_old − η × g = θ_new (SGD, one number): old and new with one count (at least
+ * digitsForUpdate's), g with its own, so that the shown numbers, worked out exactly, round to
+ * θ_new as shown (digitsThatMake): old at the fewest count for which some g does. 0.4999964 −
+ * 0.001 × 0.003915 gives 0.4999925, not the 0.4999924 the update makes: old needs 0.49999640.
+ * {digits, grad}; grad 4 for a matrix, another optimiser or when none do.
  */
-function gradDigits(old, eta, grad, now, digits) {
-  if (![old, grad, now].every(isSingle) || !Number.isFinite(eta)) return 4;
-  const [oldShown, etaShown] = [exact.shown(flatten(old)[0], digits), exact.shown(eta, 4)];
-  const step = ([g]) => exact.add(oldShown, exact.negate(exact.multiply(etaShown, g)));
-  return digitsThatMake([flatten(grad)[0]], flatten(now)[0], step, [4], digits)[0];
+function updateDigits(record, name) {
+  const [old, now] = [record.params_old[name], record.params_new[name]];
+  const digits = digitsForUpdate(old, now);
+  const grads = record.clipped ? record.grads_applied : record.grads;
+  const eta = record.learning_rate;
+  const sgd = (record.optimizer ?? "sgd") === "sgd";
+  if (!sgd || ![old, grads[name], now].every(isSingle) || !Number.isFinite(eta)) return { digits, grad: 4 };
+  const [oldValue, grad, newValue] = [old, grads[name], now].map((value) => flatten(value)[0]);
+  for (let count = digits; count <= 15; count += 1) {
+    const [oldShown, etaShown] = [exact.shown(oldValue, count), exact.shown(eta, 4)];
+    const step = ([g]) => exact.add(oldShown, exact.negate(exact.multiply(etaShown, g)));
+    const [gradCount] = digitsThatMake([grad], newValue, step, [4], count);
+    if (exact.roundsTo(step([exact.shown(grad, gradCount)]), newValue, count)) return { digits: count, grad: gradCount };
+  }
+  return { digits, grad: 4 };
 }

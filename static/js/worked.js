@@ -5,7 +5,7 @@
 
 import { createHTML } from "./svg.js";
 import { templateValue } from "./arithmetic.js";
-import { digitsThatMake, exact, flatten, latexNumber, operandDigits, shapeOf } from "./format.js";
+import { digitsThatMake, digitsThatMakeAll, exact, flatten, latexNumber, operandDigits, shapeOf } from "./format.js";
 import { cellOf } from "./heatmap.js";
 
 const PLACEHOLDER = /\[\[(\w+|\*)(?::(ij|i|j))?\]\]/g;
@@ -95,19 +95,54 @@ export function entryPicker(dims, [i, j], onPick, label) {
 /**
  * The worked lines of one entry: "= symbols = numbers = value", as LaTeX pieces; given the
  * entry's value (`result`), the numbers are written to the digits that make it as shown
- * (digitsThatMake): (1 - 0.9999^2) · 0.8 would not give 0.0001456, (1 - 0.999909^2) · 0.8 does.
- * The result is read at `resultDigits` significant digits (4 unless asked).
+ * (digitsThatMake) at `resultDigits` (a term's view may show the value with more than 4, as
+ * its term line uses it): (1 - 0.9999^2) · 0.8 would not give 0.0001456, (1 - 0.999909^2) · 0.8 does.
  * Returns { symbols, numbers, used, digits } (numbers null when the template has no number).
  */
-export function workedEntry(template, numbers, i, j, result = null, resultDigits = 4) {
+export function workedEntry(template, numbers, i, j, result = null, resultDigits = 4, given = null) {
   const symbols = fillEntry(template, numbers, i, j, "symbols");
   let filled = fillEntry(template, numbers, i, j, "numbers");
   const values = filled.used.map(([, , value]) => value);
   const four = values.map(() => 4);
-  const combine = (decimals) => templateValue(template, decimals);
-  const digits = Number.isFinite(result) ? digitsThatMake(values, result, combine, four, resultDigits) : four;
+  const digits = given?.length === values.length ? given : Number.isFinite(result)
+    ? digitsThatMake(values, result, (decimals) => templateValue(template, decimals), four, resultDigits) : four;
   if (digits.some((count) => count !== 4)) filled = fillEntry(template, numbers, i, j, "numbers", digits);
   return { symbols: symbols.latex, numbers: filled.used.length ? filled.latex : null, used: filled.used, digits };
+}
+
+/**
+ * The digits of the numbers the cards of a term's view put in, when every factor is one
+ * number: one count per number (W_h in two cards reads the same in both), such that each
+ * card's worked line gives its value as shown at valueDigits[card] (digitsThatMakeAll).
+ * Returns one array per card (its numbers' counts, in its template's order), null for a card
+ * with nothing to work out.
+ */
+export function cardsDigits(factors, values, numbers, valueDigits) {
+  const cards = factors.map((factor, n) => {
+    const template = entryTemplate(factor.entry, [1, 1], 0, 0)?.template;
+    if (!template || isGiven(template) || !Number.isFinite(flatten(values[n] ?? [])[0])) return null;
+    const used = fillEntry(template, numbers, 0, 0, "numbers").used;
+    return { template, keys: used.map(([name, index]) => `${name}:${index}`), used, n };
+  });
+  const operands = new Map(); // "name:index" -> value, once each
+  for (const card of cards.filter(Boolean)) card.used.forEach(([, , value], m) => operands.set(card.keys[m], value));
+  const keys = [...operands.keys()];
+  const checks = cards.filter(Boolean).map(({ template, keys: own, n }) => ({
+    combine: (decimals) => templateValue(template, own.map((key) => decimals[keys.indexOf(key)])),
+    result: flatten(values[n])[0],
+    digits: valueDigits[n],
+  }));
+  if (!keys.length || ![...operands.values()].every(Number.isFinite)) return cards.map(() => null);
+  const numbersIn = [...operands.values()];
+  const counts = digitsThatMakeAll(numbersIn, checks, keys.map(() => 4));
+  const decimals = numbersIn.map((number, n) => exact.shown(number, counts[n]));
+  const work = checks.every(({ combine, result, digits }) => {
+    const worked = combine(decimals);
+    return worked !== null && exact.roundsTo(worked, result, digits);
+  });
+  // None works for all at once (a value on its rounding edge): each card finds its own.
+  if (!work) return cards.map(() => null);
+  return cards.map((card) => card && card.keys.map((key) => counts[keys.indexOf(key)]));
 }
 
 /** The numbers of a term by name, as its templates name them. */
@@ -237,7 +272,7 @@ export function entryName(factor, dims, i, j) {
  * "[∂c_3/∂h_2]_{1,2}"); for a single number "= (1 - 0.3557^2) · 0.8 =". onDraw(i, j) after
  * each entry drawn (the factor's parts: workedParts).
  */
-export function workedFactor(factor, value, numbers, { termId, index, typeset, onDraw = null }) {
+export function workedFactor(factor, value, numbers, { termId, index, typeset, onDraw = null, digits = 4, operandDigits = null }) {
   const dims = matrixShape(value, factor.shape);
   const single = dims[0] * dims[1] === 1;
   const box = createHTML("div", { class: "worked", "data-factor": index });
@@ -247,10 +282,11 @@ export function workedFactor(factor, value, numbers, { termId, index, typeset, o
   const draw = ([i, j]) => {
     const local = entryTemplate(factor.entry, dims, i, j);
     const entryValue = value === null || value === undefined ? undefined : entryOf(value, i, j);
-    const { symbols, numbers: filled, used } = workedEntry(local.template, numbers, local.i, local.j, entryValue);
+    const { symbols, numbers: filled, used } = workedEntry(local.template, numbers, local.i, local.j, entryValue, single ? digits : 4, single ? operandDigits : null);
     const parts = single
       ? (filled ? [`= ${filled} =`] : [])
-      : [`${entryName(factor, dims, i, j)} = ${symbols}`, filled ? `= ${filled}` : "", entryValue === undefined ? "" : `= ${latexNumber(entryValue)}`];
+      : [`${entryName(factor, dims, i, j)} = ${symbols}`, filled && !isGiven(local.template) ? `= ${filled}` : "",
+        entryValue === undefined ? "" : `= ${latexNumber(entryValue)}`]; // a given entry: its value once
     const line = parts.filter(Boolean).length ? typeset(parts.filter(Boolean).join(" "), { className: "math worked-line" }) : null;
     if (line) {
       line.dataset.used = JSON.stringify(used);
@@ -298,17 +334,17 @@ export function pickOnClick(card, worked) {
  * numbers to the digits that make its value as written there (workedEntry). An element with
  * draw(i, j) for the entry in view.
  */
-export function workedParts(factor, value, numbers, { typeset }) {
+export function workedParts(factor, value, numbers, { typeset, digits: resultDigits = 4 }) {
   const dims = matrixShape(value, factor.shape);
   const box = createHTML("div", { class: "factor-parts" });
   box.draw = (i, j) => {
     const values = factor.parts.map((part) => entryOf(part.value, i, j));
     const result = entryOf(value, i, j);
-    const digits = operandDigits(values, result, "·");
+    const digits = operandDigits(values, result, "·", resultDigits);
     const lines = factor.parts.map((part, n) => partLine(part, dims, [i, j], numbers, digits[n], typeset));
     const names = factor.parts.map((part) => entryName(part, dims, i, j)).join(" \\cdot ");
     const shown = values.map((number, n) => `\\left(${latexNumber(number, digits[n])}\\right)`).join("");
-    const product = inRows("parts-product", [`${entryName(factor, dims, i, j)} = ${names}`, `= ${shown}`, `= ${latexNumber(result)}`], typeset);
+    const product = inRows("parts-product", [`${entryName(factor, dims, i, j)} = ${names}`, `= ${shown}`, `= ${latexNumber(result, resultDigits)}`], typeset);
     Object.assign(product.dataset, { entry: JSON.stringify([i, j]), value: JSON.stringify(result) });
     box.replaceChildren(...lines, product);
   };

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 from typing import Any
 
 from playwright.sync_api import Locator, Page
@@ -128,7 +129,7 @@ def backward_lines(page: Page, lines: list[tuple[str, str]]) -> None:
 
 
 def update_lines(page: Page, lines: list[tuple[str, str]]) -> list[str]:
-    """θ_new = θ_old − η × g: the new weight from the old one, η and g as shown."""
+    """θ_new = θ_old − η × g: the new weight from the old one, η and g as shown, exactly."""
     names = []
     for row in page.locator("#formula .update-row").all():
         rule_selector = ".update-part:nth-child(2) > .math:not(.value)"
@@ -137,7 +138,8 @@ def update_lines(page: Page, lines: list[tuple[str, str]]) -> list[str]:
             for selector in (".param-old", rule_selector, ".param-grad", ".param-new")
         )
         eta = re.fullmatch(r"\{\} - (\S+) \\times \{\}", rule).group(1)
-        check(lines, f"{old} - {eta} \\cdot {grad}", new)
+        redo([line for line, _ in lines], f"{old} - {eta} \\cdot {grad}", new)  # exactly
+        lines.append((f"{old} - {eta} \\cdot {grad}", new))
         names.append(row.get_attribute("data-param"))
     return names
 
@@ -202,4 +204,132 @@ def test_a_student_retraces_the_seed_from_the_page_text(watched: Watched) -> Non
     ]
     assert sorted(updated) == sorted(watched.state()["last_update"]["params_new"])
     assert len(lines) >= 3 * 2 + 2 + len(backward) * 4 + len(updated)
+    assert watched.errors == []
+
+
+# ---- the backward pass and the update, redone exactly (fractions), at epochs 1 and 2 ------
+
+EXACT_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def exactly(latex: str) -> Fraction:
+    """A line's numbers and + − · ^ worked out with no rounding, as with pencil and paper."""
+    expression = plain(latex)
+    assert re.fullmatch(r"[\d.e()+\-*\s]*", expression), latex
+    expression = EXACT_NUMBER.sub(lambda number: f"F('{number.group(0)}')", expression)
+    return eval(expression, {"__builtins__": {}}, {"F": Fraction})  # numbers and operators only
+
+
+def rounds_to(latex: str, shown: str) -> bool:
+    """True when `latex`, redone exactly, rounds to `shown` at its last written digit."""
+    number = plain(shown).strip().strip("()")
+    mantissa, _, exponent = number.partition("e")
+    places = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    unit = Fraction(10) ** (int(exponent or 0) - places)
+    return abs(exactly(latex) - Fraction(number)) * 2 <= unit
+
+
+def redo(lines: list[str], latex: str, shown: str) -> None:
+    assert rounds_to(latex, shown), f"{latex} = {exactly(latex):.9f}, shown {shown}"
+    lines.append(latex)
+
+
+def written(latex: str) -> str:
+    """A number as written, its brackets off: \\left(-0.1082\\right) -> -0.1082."""
+    return bracketed(latex).strip().strip("()")
+
+
+PLACEHOLDER = re.compile(r"\[\[(\w+(?::(?:ij|i|j))?|\*)\]\]")
+WRITTEN = r"(\\left\(-?[\d.]+\\right\)|-?[\d.]+)"
+
+
+def put_in(template: str, line: str) -> list[tuple[str, str]]:
+    """The numbers a worked line puts in for its template's names: [(name, as written)]."""
+    pattern, names = "", []
+    for n, part in enumerate(PLACEHOLDER.split(template)):
+        if n % 2 == 0:  # the template's own text between its names
+            pattern += r"\s*".join(re.escape(bit) for bit in part.split())
+        elif part == "*":
+            pattern += r"\s*\\cdot\s*"
+        else:
+            pattern += r"\s*" + WRITTEN + r"\s*"
+            names.append(part)
+    match = re.fullmatch(r"\s*" + pattern + r"\s*", line)
+    assert match, (template, line)
+    return [(name, written(text)) for name, text in zip(names, match.groups(), strict=True)]
+
+
+def same_numbers_in_cards(page: Page, term: dict[str, Any]) -> None:
+    """A number two cards put in (W_h in ∂h_3/∂h_2 and ∂h_2/∂h_1) reads the same in both."""
+    seen: dict[str, str] = {}
+    cards = page.locator("#formula .factors > .factor").all()
+    for card, factor in zip(cards, term["factors"], strict=True):
+        for line in texts(card, ".worked-line"):
+            numbers = line.removeprefix("= ").removesuffix(" =")
+            for name, text in put_in(factor["entry"][0][0], numbers):
+                assert seen.setdefault(name, text) == text, (name, seen[name], text)
+
+
+def retrace_term(page: Page, lines: list[str]) -> None:
+    """One backward view: each card's worked line gives its value, the r line r, the term line
+    the term, the running sum its result; the term, the sum and each factor read the same in
+    every line that writes them (the digits included)."""
+    cards = page.locator("#formula .factors > .factor").all()
+    values = [written(texts(card, ":scope > .value")[0]) for card in cards]
+    for card, value in zip(cards, values, strict=True):
+        for line in texts(card, ".worked-line"):
+            redo(lines, line.removeprefix("= ").removesuffix(" ="), value)
+        if parts := texts(card, ".part-value"):  # ∂ℓ/∂ŷ · ∂ŷ/∂z, the parts multiplied
+            redo(lines, " \\cdot ".join(parts), value)
+    (row,) = texts(page, "#formula .row-line > .math:not(.value)")
+    (row_value,) = texts(page, "#formula .row-line .row-value")
+    _, _, *row_numbers = row.removesuffix(" =").split(" = ")  # r = symbols [= numbers] =
+    if row_numbers:
+        redo(lines, row_numbers[0], row_value)
+        assert [written(f) for f in row_numbers[0].split(" \\cdot ")] == values[:-1]
+    else:  # r is the one factor before the last
+        assert written(row_value) == values[0]
+    (product,) = texts(page, "#formula .product-numbers")
+    *_, factors, term = product.split(" = ")
+    redo(lines, factors, term)
+    assert [written(f) for f in factors.split(" \\cdot ")] == values
+    (running,) = texts(page, "#formula .running-sum")
+    *_, addends, total = running.split(" = ")
+    redo(lines, addends, total)
+    _, addend = addends.split(" + ")
+    assert written(addend) == term
+    assert texts(page, "#term-value, #formula .product-value") == [term, term]
+    current = "#formula .summary-running, #formula .running-item.current .running-value"
+    assert texts(page, current) == [total, total]
+
+
+def term_of(watched: Watched) -> dict[str, Any]:
+    """The term in view, as the API gives it (its factors' entry templates)."""
+    return watched.term(watched.page.locator("#formula .factors").get_attribute("data-term"))
+
+
+def test_every_backward_line_and_the_update_redo_exactly_at_epochs_1_and_2(
+    watched: Watched,
+) -> None:
+    page = watched.page
+    watched.open("/?preset=seed-3-step")
+    lines: list[str] = []
+    views = {1: 0, 2: 0}
+    for epoch in (1, 2):
+        while "backward step t = 1, term 3" not in (note := step(page)):
+            if "backward step" in note:
+                retrace_term(page, lines)
+                same_numbers_in_cards(page, term_of(watched))
+                views[epoch] += 1
+        retrace_term(page, lines)
+        same_numbers_in_cards(page, term_of(watched))
+        views[epoch] += 1
+        assert f"update of epoch {epoch}" in step(page)
+        pairs: list[tuple[str, str]] = []
+        updated = update_lines(page, pairs)
+        lines += [line for line, _ in pairs]
+        assert len(updated) == 4
+    assert views == {1: 10, 2: 10}
+    # per view: the cards' lines, the parts, the term and the sum at least; per update: 4 rows
+    assert len(lines) >= 2 * (10 * 4 + 4)
     assert watched.errors == []

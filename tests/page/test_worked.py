@@ -122,6 +122,12 @@ def test_hello_shapes_multiply_to_the_results_shape(watched: Watched) -> None:
     value = term["value"]
     assert result == (len(value), len(value[0]) if isinstance(value[0], list) else 1)
     assert cards[-1] == tuple(term["factors"][-1]["shape"] + [1])[:2]
+    # a factor that is one of the numbers as it is ([W_y]_{1,1}) writes its value once
+    for line in page.eval_on_selector_all(
+        "#formula .worked-line annotation", "els => els.map(e => e.textContent)"
+    ):
+        sides = line.split(" = ")
+        assert all(a != b for a, b in itertools.pairwise(sides)), line
     # picking another entry of ∂h_3/∂h_2 shows that entry's numbers and value
     recurrent = page.locator("#formula .factor-recurrent").first
     recurrent.locator(".entry-row").select_option(index=2)
