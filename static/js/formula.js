@@ -3,7 +3,7 @@
 
 import { createHTML } from "./svg.js";
 import { appendDiverged, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
-import { matrixShape, numbersByName } from "./worked.js";
+import { matrixShape, numbersByName, startOnLargest } from "./worked.js";
 import { productLines, shapeTag } from "./product.js";
 import { createShelf, factorCardFrom } from "./cards.js";
 
@@ -28,6 +28,7 @@ const RECURRENT_SHOWN = 4;
 export function renderTerm(panel, term, context) {
   const { index, count, t } = context;
   const numbers = numbersByName(term);
+  startOnLargest(term.id, term.value, term.factors.length - 1); // the entry in view, at first
   const factorValues = term.factors.map((factor) => factor.value ?? context.jacobianAt(factor.step) ?? null);
   const recurrent = term.factors.flatMap((factor, i) => (factor.kind === "recurrent" ? [i] : []));
   const folded = recurrent.length > RECURRENT_SHOWN ? recurrent.slice(2, -2) : [];

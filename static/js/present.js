@@ -60,5 +60,22 @@ export function setUpPresenting(refit) {
     else return;
     event.preventDefault();
   });
+  keepHeadHeight();
   if (new URL(window.location.href).searchParams.get("present") === "1") setPresenting(true, refit);
+}
+
+/** The head's height as --head on the body: the page starts below it, the graph sticks under it. */
+function keepHeadHeight() {
+  const head = document.getElementById("present-head");
+  if (!head || !window.ResizeObserver) return;
+  new ResizeObserver(() => {
+    const height = presenting() ? head.getBoundingClientRect().height : 0;
+    document.body.style.setProperty("--head", `${Math.ceil(height)}px`);
+  }).observe(head);
+}
+
+/** The px at the window's top that the head covers (0 outside presentation mode). */
+export function headHeight() {
+  const head = document.getElementById("present-head");
+  return presenting() && head ? head.getBoundingClientRect().height : 0;
 }

@@ -160,23 +160,37 @@ WINDOW = {"x": 0, "y": 0, "width": 1920, "height": 1080}
 
 
 def result_lines(note: str) -> list[str]:
-    """The lines that say what a press computed: a forward step's h_t; a term's product entry
-    and the running sum it adds to ("so far = before + term"); the update's heading, its rule
-    and its first parameter's new value."""
+    """The lines that say what a press computed and what it is: the head (the status line and
+    the view's heading, fixed at the window's top); a forward step's last result (its loss
+    line when it has one, else h_t); a term's value line ("term =", "so far ="), its product
+    entry and the running sum it adds to ("so far = before + term"); the update's rule and
+    L before and after."""
+    head = ["#status", "#view-heading"]
     if note.startswith("forward"):
-        return ["#formula .step-line[data-result='h'] .result"]
+        return [*head, "#formula .loss-line, #formula .step-line:last-of-type .result"]
     if note.startswith("backward"):
-        return ["#formula .term-entry .product-numbers", "#formula .term-entry .running-sum"]
-    return ["#formula > h2", "#formula .update-rule", "#formula .updates > :first-child"]
+        return [
+            *head,
+            "#formula .term-summary",
+            "#formula .term-entry .product-numbers",
+            "#formula .term-entry .running-sum",
+        ]
+    return [*head, "#formula .update-rule", "#formula .compare-loss"]
 
 
 def assert_result_in_view(page: Page, note: str) -> None:
-    """The press's result lines whole inside the window (not just the panel), in room type."""
+    """The press's result lines whole inside the window (not just the panel) and none hidden
+    under the head, in room type; the heading is the panel's own."""
+    heading = page.locator("#view-heading").inner_text()
+    assert heading == page.locator("#formula > h2").text_content(), note
+    head = box(page.locator("#present-head"))
     for selector in result_lines(note):
-        line = page.locator(selector)
-        assert line.count() == 1, (note, selector)
-        assert inside(box(line), WINDOW), (note, selector, box(line), page.evaluate("scrollY"))
-        assert smallest(page, f"{selector}, {selector} .katex", FONT) >= 28, (note, selector)
+        line = page.locator(selector).last
+        found = box(line)
+        assert inside(found, WINDOW), (note, selector, found, page.evaluate("scrollY"))
+        if not selector.startswith("#status") and selector != "#view-heading":
+            assert found["y"] >= head["y"] + head["height"] - 0.5, (note, selector, found, head)
+        assert smallest(page, f"{selector}, :is({selector}) .katex", FONT) >= 28, (note, selector)
 
 
 def test_every_lit_node_of_every_term_is_inside_the_graph(watched: Watched) -> None:
