@@ -83,7 +83,7 @@ export function renderTerm(panel, term, context) {
       createHTML("span", { class: "note", text: `(the product of the ${term.factors.length} factors below)` }),
     ]),
     createHTML("span", { class: "summary-part" }, [
-      typeset(`\\frac{\\partial L}{\\partial ${paramLatex(term.param)}}\\text{ so far} =`),
+      typeset(`\\dfrac{\\partial L}{\\partial ${paramLatex(term.param)}}\\text{ so far} =`),
       valueElement(term.running, { size: "compact", name: `dL/d${term.param} so far`, className: "summary-running" }),
     ]),
   ]);

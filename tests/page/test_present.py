@@ -180,6 +180,17 @@ def result_lines(note: str) -> list[str]:
     return [*head, "#formula .update-rule", "#formula .compare-loss"]
 
 
+# The size each glyph of a line is set in (KaTeX's sub- and superscripts and fractions' parts
+# at 50-70% of the line's size; its MathML copy is hidden), as a room sees them; a heat map's
+# cell drawn without its number (font-size 0) is a colour square (PANEL_FIT checks its side).
+GLYPHS = """selector => [...document.querySelectorAll(selector)].flatMap(line =>
+    [line, ...line.querySelectorAll('*')].filter(e => !e.closest('.katex-mathml') &&
+        [...e.childNodes].some(n =>
+            n.nodeType === 3 && n.textContent.replace(/\\u200b/g, '').trim())
+        && e.getBoundingClientRect().width).map(e => parseFloat(getComputedStyle(e).fontSize))
+    ).filter(size => size > 0)"""
+
+
 def assert_result_in_view(page: Page, note: str) -> None:
     """The press's result lines whole inside the window (not just the panel) and none hidden
     under the head, in room type; the heading is the panel's own."""
@@ -193,6 +204,8 @@ def assert_result_in_view(page: Page, note: str) -> None:
         if not selector.startswith("#status") and selector != "#view-heading":
             assert found["y"] >= head["y"] + head["height"] - 0.5, (note, selector, found, head)
         assert smallest(page, f"{selector}, :is({selector}) .katex", FONT) >= 28, (note, selector)
+        glyphs = page.evaluate(GLYPHS, selector)
+        assert min(glyphs) >= 28, (note, selector, "a script or fraction part", min(glyphs))
 
 
 def test_every_lit_node_of_every_term_is_inside_the_graph(watched: Watched) -> None:
