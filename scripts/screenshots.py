@@ -5,7 +5,8 @@
 The seed example at backward t = 2, term 2 (dL/dW_h through l_3) at 1024x768, 1280x720
 and 1920x1080; the hello preset in presentation mode at 1920x1080, backward t = 2, term 6
 (a 6×6 term, its path from h_1 to L lit). Each as the window shows it after the last press:
-scrolled to the term's product and running sum, the graph beside it.
+scrolled to the term's product and running sum, the graph beside it; in presentation mode under
+the head (status line, heading), the term's value line, its entry lines, then r and the cards.
 """
 
 from __future__ import annotations

@@ -153,7 +153,9 @@ function pieces(parts) {
       latex.push(latexValue(part.value, { digits: part.digits, paren: afterOperator(latex.at(-1)) }));
     } else {
       flush();
-      out.push(valueElement(part.value, { numbers: false })); // a row of several: cells only
+      // A row of several: a matrix as cells only, a vector (a column) with its numbers.
+      const vector = Array.isArray(part.value) && !Array.isArray(part.value[0]);
+      out.push(valueElement(part.value, { numbers: vector }));
     }
   }
   flush();

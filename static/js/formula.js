@@ -4,7 +4,7 @@
 import { createHTML } from "./svg.js";
 import { flatten } from "./format.js";
 import { appendDiverged, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
-import { cardsDigits, matrixShape, numbersByName } from "./worked.js";
+import { cardsDigits, matrixShape, numbersByName, startOnLargest } from "./worked.js";
 import { placeChildren, productLines, shapeTag, termDigits } from "./product.js";
 import { createShelf, factorCardFrom } from "./cards.js";
 
@@ -29,6 +29,7 @@ const RECURRENT_SHOWN = 4;
 export function renderTerm(panel, term, context) {
   const { index, count, t } = context;
   const numbers = numbersByName(term);
+  startOnLargest(term.id, term.value, term.factors.length - 1); // the entry in view, at first
   const factorValues = term.factors.map((factor) => factor.value ?? context.jacobianAt(factor.step) ?? null);
   const recurrent = term.factors.flatMap((factor, i) => (factor.kind === "recurrent" ? [i] : []));
   const folded = recurrent.length > RECURRENT_SHOWN ? recurrent.slice(2, -2) : [];
@@ -122,7 +123,7 @@ function termSummary(summary, term, digits) {
   ]);
   const name = `dL/d${term.param} so far`;
   placeChildren(runningPart, [
-    kept(["so-far", term.param], () => typeset(`\\frac{\\partial L}{\\partial ${paramLatex(term.param)}}\\text{ so far} =`)),
+    kept(["so-far", term.param], () => typeset(`\\dfrac{\\partial L}{\\partial ${paramLatex(term.param)}}\\text{ so far} =`)),
     kept(["summary-running", term.param, term.running], () => valueElement(term.running, { size: "compact", name, className: "summary-running" })),
   ]);
   return box;

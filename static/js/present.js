@@ -57,8 +57,46 @@ export function setUpPresenting(refit) {
     if (event.target.closest?.("input, textarea, select, [contenteditable]")) return;
     if (event.key === "?") toggleKeys();
     else if (event.key === "p" || event.key === "P") setPresenting(!presenting(), refit);
+    else if (event.key === "e" || event.key === "E") stepEntry(event.key === "e" ? 1 : -1);
     else return;
     event.preventDefault();
   });
+  keepHeadHeight();
   if (new URL(window.location.href).searchParams.get("present") === "1") setPresenting(true, refit);
+}
+
+/** The head's height as --head on the body: the page starts below it, the graph sticks under it. */
+function keepHeadHeight() {
+  const head = document.getElementById("present-head");
+  if (!head || !window.ResizeObserver) return;
+  new ResizeObserver(() => {
+    const height = presenting() ? head.getBoundingClientRect().height : 0;
+    document.body.style.setProperty("--head", `${Math.ceil(height)}px`);
+  }).observe(head);
+}
+
+/** The px at the window's top that the head covers (0 outside presentation mode). */
+export function headHeight() {
+  const head = document.getElementById("present-head");
+  return presenting() && head ? head.getBoundingClientRect().height : 0;
+}
+
+/** The pickers of the entry in view, the term's (or the output's, forward) first. */
+const ENTRY_PICKER = "#formula .term-product > .entry-picker, #formula .output-entry-box .entry-picker";
+
+/**
+ * The key E: the next entry in view (shift: the previous), row by row, as the picker would
+ * choose it; the entry's lines are written out again with its numbers.
+ */
+export function stepEntry(by) {
+  const picker = document.querySelector(ENTRY_PICKER);
+  if (!picker) return;
+  const row = picker.querySelector(".entry-row");
+  const column = picker.querySelector(".entry-column");
+  const [rows, columns] = [row?.options.length ?? 1, column?.options.length ?? 1];
+  const at = Number(row?.value ?? 0) * columns + Number(column?.value ?? 0);
+  const next = (at + by + rows * columns) % (rows * columns);
+  if (row) row.value = String(Math.floor(next / columns));
+  if (column) column.value = String(next % columns);
+  (column ?? row)?.dispatchEvent(new Event("change", { bubbles: true }));
 }

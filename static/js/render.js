@@ -14,7 +14,7 @@ import { announce, sentence } from "./announce.js";
 import { viewShown } from "./follow.js";
 import { addressFor, currentLink } from "./links.js";
 import { quizRender } from "./quiz.js";
-import { presenting } from "./present.js";
+import { headHeight, presenting } from "./present.js";
 import { currentView, epochOf, page, termOf } from "./pagestate.js";
 
 const $ = (id) => document.getElementById(id);
@@ -58,6 +58,7 @@ export function render() {
 function renderSentences(view, epoch) {
   const latest = isLatestStep(page.views, page.cursor);
   $("status").textContent = statusLine(page.state, view, epoch, latest);
+  $("view-heading").textContent = $("formula").querySelector(":scope > h2")?.textContent ?? "";
   $("view-note").textContent = describeView(view, epoch);
   $("next-press").textContent = nextPress();
   $("next-press").hidden = !$("next-press").textContent;
@@ -103,12 +104,15 @@ function spokenView(view, epoch) {
 
 /**
  * After a press: in one column (narrower than 1000 px) the panel is below the graph, so bring
- * it into view. In two (and in presentation mode) the press's result comes into view with as
- * much above it as fits (the controls when they fit with it): a forward step's h_t; a term's
- * value line ("term =", "so far =") down to its entry lines (the product and "so far = before +
- * term"), and when those do not fit together, the value line (in presentation mode the entry
- * lines, which a room reads). A term picked from the list further down brings its value line
- * back into view.
+ * it into view. In two the press's result comes into view with as much above it as fits (the
+ * controls when they fit with it): a forward step's h_t; a term's value line ("term =", "so far
+ * =") down to its entry lines (the product and "so far = before + term"), and when those do not
+ * fit together, the value line. A term picked from the list further down brings its value line
+ * back into view. In presentation mode the head (status line, heading) stays at the window's
+ * top and the lines come in under it: a term's value line and entry lines (which CSS puts
+ * together, the factor cards after), a forward step's h_t down to ℓ_t, the update's rule down
+ * to L before and after (the table put before the rows); if they do not fit, the entry lines,
+ * ℓ_t, L.
  */
 export function revealPanel() {
   const panel = $("formula");
@@ -118,16 +122,29 @@ export function revealPanel() {
     return;
   }
   const summary = panel.querySelector(".term-summary");
+  const head = headHeight();
   if (page.fromList) {
-    if (summary && summary.getBoundingClientRect().top < 0) summary.scrollIntoView({ block: "start", behavior: "instant" });
+    const top = summary?.getBoundingClientRect().top;
+    if (top < head) window.scrollTo({ top: window.scrollY + top - head, behavior: "instant" });
     return;
   }
   const entry = panel.querySelector(".term-entry");
-  if (summary && entry) return revealLines(summary, entry, presenting() ? entry : summary);
+  if (summary && entry) {
+    // In presentation mode from the line that says what the term is ("∂L/∂θ through ℓ_k").
+    const first = presenting() ? panel.querySelector(".term-what") ?? summary : summary;
+    return revealLines(first, entry, presenting() ? entry : summary, head);
+  }
   const steps = panel.querySelectorAll(".step-line");
-  // A forward step's result; else the heading (an update: its rule and first rows under it).
-  const result = steps.length ? steps[steps.length - 1].querySelector(".result") : panel.firstElementChild;
-  if (result) revealLines(result, result, result);
+  if (steps.length) {
+    // A forward step's result h_t; in presentation mode down to the loss line ℓ_t.
+    const result = steps[steps.length - 1].querySelector(".result");
+    const loss = presenting() ? panel.querySelector(".loss-line") : null;
+    return revealLines(result, loss ?? result, loss ?? result, head);
+  }
+  // The update: its heading (in presentation mode its rule down to L before and after).
+  const lossRow = presenting() ? panel.querySelector(".compare-loss") : null;
+  const first = lossRow ? panel.querySelector(".update-rule") ?? lossRow : panel.firstElementChild;
+  if (first) revealLines(first, lossRow ?? first, lossRow ?? first, head);
 }
 
 const EDGE = 8; // px kept free between a revealed line and the window's edge
@@ -135,18 +152,25 @@ const EDGE = 8; // px kept free between a revealed line and the window's edge
 /**
  * Scroll the window so that the lines from `first` to `last` end at its bottom edge, with as
  * much as fits above them (the page's top if all fits). If they do not fit together, `fallback`
- * instead: the entry lines at the bottom edge, the value line moved the least into view; a
- * line taller than the window from its top. One layout read per press.
+ * instead: at the bottom edge, moved the least into view; a line taller than the window from
+ * its top. `head`: the px at the window's top that the presentation head covers (then the
+ * lines start right under it). One layout read per press.
  */
-function revealLines(first, last, fallback) {
+function revealLines(first, last, fallback, head = 0) {
   const y = window.scrollY;
-  const room = window.innerHeight - 2 * EDGE;
+  const room = window.innerHeight - head - 2 * EDGE;
   const top = first.getBoundingClientRect().top;
   const bottom = last.getBoundingClientRect().bottom;
-  const box = bottom - top <= room ? { top, bottom } : fallback.getBoundingClientRect();
+  const workspaceEnd = first.closest(".workspace")?.getBoundingClientRect().bottom ?? Infinity;
+  const fits = bottom - top <= room;
+  const box = fits ? { top, bottom } : fallback.getBoundingClientRect();
   const lowest = box.bottom + y + EDGE - window.innerHeight; // the least scroll showing its bottom
-  const highest = box.top + y - EDGE; // the most scroll still showing its top
-  const target = Math.max(0, lowest > highest ? highest : lowest);
+  const highest = box.top + y - EDGE - head; // the most scroll still showing its top
+  // In presentation mode lines that fit come up under the head (the graph then sticks whole
+  // under it, the toolbar scrolled away); else the least scroll that shows them.
+  let target = Math.max(0, lowest > highest || (head && fits) ? highest : lowest);
+  // Never past the workspace's end at the window's bottom: the sticky graph stops there.
+  if (head) target = Math.min(target, Math.max(0, workspaceEnd + y - window.innerHeight));
   if (Math.abs(target - y) >= 1) window.scrollTo({ top: target, behavior: "instant" });
 }
 

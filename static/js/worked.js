@@ -227,6 +227,24 @@ export function pickEntry(termId, index, entry) {
   picks.set(`${termId}|${index}`, entry);
 }
 
+/**
+ * A term shown for the first time starts on its largest-magnitude entry (the first of them),
+ * not on [1, 1], which is often 0 (an input's one-hot zeros): the term's pick and its last
+ * factor's (index lastIndex), whose entry (i, j) is the term's. A pick made before stays.
+ */
+export function startOnLargest(termId, value, lastIndex) {
+  if (picks.has(`${termId}|term`)) return;
+  const [rows, columns] = matrixShape(value);
+  let best = [0, 0];
+  for (let i = 0; i < rows; i += 1) {
+    for (let j = 0; j < columns; j += 1) {
+      if (Math.abs(entryOf(value, i, j) ?? 0) > Math.abs(entryOf(value, ...best) ?? 0)) best = [i, j];
+    }
+  }
+  pickEntry(termId, "term", best);
+  pickEntry(termId, lastIndex, best);
+}
+
 /** True for a template that is one of the numbers as it is ("[[W_y]]"): nothing to work out. */
 export const isGiven = (template) => /^\[\[\w+(:\w+)?\]\]$/.test(template);
 

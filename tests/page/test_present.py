@@ -151,32 +151,61 @@ def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watche
 
 def assert_lit_nodes_in_view(page: Page, nodes: list[str], view: str) -> None:
     graph = box(page.locator(".graph-scroll"))
+    head = box(page.locator("#present-head"))
     for node in nodes:
         found = box(page.locator(f"#graph [data-id='{node}'] .node-box"))
         assert inside(found, graph) and inside(found, WINDOW), (view, node, found, graph)
+        assert found["y"] >= head["y"] + head["height"] - 0.5, (view, node, "under the head")
 
 
 WINDOW = {"x": 0, "y": 0, "width": 1920, "height": 1080}
 
 
 def result_lines(note: str) -> list[str]:
-    """The lines that say what a press computed: a forward step's h_t; a term's product entry
-    and the running sum it adds to ("so far = before + term"); the update's heading, its rule
-    and its first parameter's new value."""
+    """The lines that say what a press computed and what it is: the head (the status line and
+    the view's heading, fixed at the window's top); a forward step's last result (its loss
+    line when it has one, else h_t); a term's value line ("term =", "so far ="), its product
+    entry and the running sum it adds to ("so far = before + term"); the update's rule and
+    L before and after."""
+    head = ["#status", "#view-heading"]
     if note.startswith("forward"):
-        return ["#formula .step-line[data-result='h'] .result"]
+        return [*head, "#formula .loss-line, #formula .step-line:last-of-type .result"]
     if note.startswith("backward"):
-        return ["#formula .term-entry .product-numbers", "#formula .term-entry .running-sum"]
-    return ["#formula > h2", "#formula .update-rule", "#formula .updates > :first-child"]
+        return [
+            *head,
+            "#formula .term-summary",
+            "#formula .term-entry .product-numbers",
+            "#formula .term-entry .running-sum",
+        ]
+    return [*head, "#formula .update-rule", "#formula .compare-loss"]
+
+
+# The size each glyph of a line is set in (KaTeX's sub- and superscripts and fractions' parts
+# at 50-70% of the line's size; its MathML copy is hidden), as a room sees them; a heat map's
+# cell drawn without its number (font-size 0) is a colour square (PANEL_FIT checks its side).
+GLYPHS = """selector => [...document.querySelectorAll(selector)].flatMap(line =>
+    [line, ...line.querySelectorAll('*')].filter(e => !e.closest('.katex-mathml') &&
+        [...e.childNodes].some(n =>
+            n.nodeType === 3 && n.textContent.replace(/\\u200b/g, '').trim())
+        && e.getBoundingClientRect().width).map(e => parseFloat(getComputedStyle(e).fontSize))
+    ).filter(size => size > 0)"""
 
 
 def assert_result_in_view(page: Page, note: str) -> None:
-    """The press's result lines whole inside the window (not just the panel), in room type."""
+    """The press's result lines whole inside the window (not just the panel) and none hidden
+    under the head, in room type; the heading is the panel's own."""
+    heading = page.locator("#view-heading").inner_text()
+    assert heading == page.locator("#formula > h2").text_content(), note
+    head = box(page.locator("#present-head"))
     for selector in result_lines(note):
-        line = page.locator(selector)
-        assert line.count() == 1, (note, selector)
-        assert inside(box(line), WINDOW), (note, selector, box(line), page.evaluate("scrollY"))
-        assert smallest(page, f"{selector}, {selector} .katex", FONT) >= 28, (note, selector)
+        line = page.locator(selector).last
+        found = box(line)
+        assert inside(found, WINDOW), (note, selector, found, page.evaluate("scrollY"))
+        if not selector.startswith("#status") and selector != "#view-heading":
+            assert found["y"] >= head["y"] + head["height"] - 0.5, (note, selector, found, head)
+        assert smallest(page, f"{selector}, :is({selector}) .katex", FONT) >= 28, (note, selector)
+        glyphs = page.evaluate(GLYPHS, selector)
+        assert min(glyphs) >= 28, (note, selector, "a script or fraction part", min(glyphs))
 
 
 def test_every_lit_node_of_every_term_is_inside_the_graph(watched: Watched) -> None:
@@ -256,4 +285,81 @@ def test_gated_cells_forward_lines_wrap_inside_the_panel(watched: Watched, prese
     for t in (1, 2, 3):
         press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
         assert_fits_the_room(page, f"{preset} forward t = {t}")
+    assert watched.errors == []
+
+
+def picked_entry(page: Page) -> tuple[int, int]:
+    """The term's entry in view as its picker says (0-based; a vector's column is 0)."""
+    picker = page.locator("#formula .term-product > .entry-picker")
+    column = picker.locator(".entry-column")
+    row = int(picker.locator(".entry-row").input_value())
+    return row, int(column.input_value()) if column.count() else 0
+
+
+@pytest.mark.parametrize("present", [True, False])
+def test_a_term_starts_on_its_largest_entry(watched: Watched, present: bool) -> None:
+    """hello's W_x term at t = 4 read "[term]_{1,1} = -0.1885 · 0 = 0" (x_4 is one-hot): a
+    term shown first now starts on its largest-magnitude entry, in both modes; a pick stays."""
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    watched.open("/?preset=hello" + ("&present=1" if present else ""))
+    for t in (1, 2, 3, 4):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    for n in range(1, 6):
+        press_and_wait(page, "ArrowRight", f"Showing backward step t = 4, term {n} of 5,")
+        term = watched.term(page.get_attribute("#formula .term-product", "data-term"))
+        rows = [row if isinstance(row, list) else [row] for row in term["value"]]
+        i, j = picked_entry(page)
+        largest = max(abs(number) for row in rows for number in row)
+        assert largest > 0 and abs(rows[i][j]) == largest, (n, (i, j), largest)
+        entry = page.locator("#formula .term-entry .product-numbers .katex-mathml").text_content()
+        assert entry and f"{i + 1},{j + 1}" in entry.replace(" ", ""), (n, entry)
+    page.select_option("#formula .term-product > .entry-picker .entry-row", "0")
+    press_and_wait(page, "ArrowLeft", "Showing backward step t = 4, term 4 of 5,")
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 4, term 5 of 5,")
+    assert picked_entry(page)[0] == 0
+    assert watched.errors == []
+
+
+def test_the_room_reads_the_head_the_toolbar_and_the_graph(watched: Watched) -> None:
+    """Type under 28 px in presentation mode: the graph's "max 0.60" (22.5 px), the toolbar and
+    the status line (18-20 px), "No epoch completed yet" under the loss (13 px)."""
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    watched.open("/?preset=hello&present=1")
+    press_and_wait(page, "ArrowRight", "Showing forward step t = 1,")
+    assert smallest(page, "#graph .node-magnitude", ON_SCREEN) >= 28
+    assert smallest(page, "#loss-chart text", ON_SCREEN) >= 28
+    assert "No epoch completed yet" in page.locator("#loss-chart").text_content()
+    surroundings = "#status, #view-heading, .top h1, .controls button, .top button, .loss-box h3"
+    assert smallest(page, surroundings, FONT) >= 28
+    assert watched.errors == []
+
+
+def test_the_key_e_steps_the_entry_in_view(watched: Watched) -> None:
+    """A presenter moves through a term's entries from the keyboard: E the next entry (row by
+    row), shift E the previous; the entry's lines are written out again with its numbers."""
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    watched.open("/?preset=hello&present=1")
+    for t in (1, 2, 3, 4):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 4, term 1 of 5,")
+    term = watched.term(page.get_attribute("#formula .term-product", "data-term"))
+    rows, columns = len(term["value"]), len(term["value"][0])
+    start = picked_entry(page)
+    seen = [start]
+    for _ in range(3):
+        page.keyboard.press("e")
+        seen.append(picked_entry(page))
+    flat = [i * columns + j for i, j in seen]
+    assert flat == [(flat[0] + n) % (rows * columns) for n in range(4)], seen
+    i, j = seen[-1]
+    sum_line = page.locator("#formula .term-entry .running-sum .katex-mathml").text_content()
+    assert sum_line and f"{i + 1},{j + 1}" in sum_line.replace(" ", ""), sum_line
+    for _ in range(3):
+        page.keyboard.press("Shift+E")
+    assert picked_entry(page) == start
+    page.keyboard.press("?")
+    assert "E" in page.locator("#keys-help").inner_text().split()
     assert watched.errors == []

@@ -139,11 +139,17 @@ def test_a_factor_of_a_matrix_is_asked_entry_by_entry(watched: Watched) -> None:
     press_and_wait(page, "ArrowRight", "Showing backward step t = 3, term 1 of")
     question = page.locator("#quiz-question").inner_text()
     term_id = re.search(r"of the term (\S+?) \(question 1 of 2", question).group(1)
-    factor = watched.term(term_id)["factors"][-1]
+    term = watched.term(term_id)
+    factor = term["factors"][-1]
     rows, columns = (factor["shape"] + [1])[:2]
-    stated = "entry 1 of" if columns == 1 or rows == 1 else "entry (1, 1) of"
+    # the entry in view: the term's largest-magnitude entry (the first of them), which is the
+    # last factor's entry (i, j) too
+    sizes = [abs(number) for number in numbers_of(term["value"])]
+    at = sizes.index(max(sizes))
+    i, j = divmod(at, columns)
+    stated = f"entry {at + 1} of" if columns == 1 or rows == 1 else f"entry ({i + 1}, {j + 1}) of"
     assert f"Work out {stated} the factor {factor['symbol']}" in question
-    entry = numbers_of(factor["value"])[0]  # the entry in view: the first, (1, 1)
+    entry = numbers_of(factor["value"])[at]
     assert answer(page, numbers([entry], off=0.01 + abs(entry) * 0.01)).startswith("Not quite")
     assert page.locator("#quiz-form").is_visible() and hidden_everywhere(page, None)
     answer(page, numbers(watched.term(term_id)["value"]))
