@@ -204,3 +204,15 @@ def bracketed(latex: str) -> str:
     for sized, plain in (("\\left.", ""), ("\\right.", ""), ("\\left(", "("), ("\\right)", ")")):
         latex = latex.replace(sized, plain)
     return latex
+
+
+def next_view(page: Page) -> str:
+    """Press → and wait for the next view drawn whole (no term's factors on their way); its note."""
+    note = page.locator("#view-note").text_content()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "old => document.getElementById('view-note').textContent !== old && "
+        "document.querySelector('#formula [data-waiting]') === null",
+        arg=note,
+    )
+    return page.locator("#view-note").text_content()

@@ -13,7 +13,7 @@ import numpy as np
 from playwright.sync_api import Locator, Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import bracketed, numbers_of, run_epoch
+from tests.page.helpers import bracketed, next_view, numbers_of, run_epoch
 
 ANNOTATIONS = "els => els.map(e => e.querySelector('annotation').textContent)"
 MATRIX = r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}"
@@ -194,21 +194,10 @@ def check_output(page: Page, record: dict[str, Any], checked: list[tuple[str, st
             assert reads_as(numbers_of(record["z"]), shown), line
 
 
-def step(page: Page) -> str:
-    note = page.locator("#view-note").text_content()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "old => document.getElementById('view-note').textContent !== old && "
-        "document.querySelector('#formula [data-waiting]') === null",
-        arg=note,
-    )
-    return page.locator("#view-note").text_content()
-
-
 def walk_forward(watched: Watched, steps: int, checked: list[tuple[str, str]]) -> None:
     page = watched.page
     for t in range(1, steps + 1):
-        assert f"forward step t = {t}," in step(page)
+        assert f"forward step t = {t}," in next_view(page)
         check_step(page, watched.state(), t, checked)
 
 
@@ -257,7 +246,7 @@ def test_hellos_output_entry_and_softmax_retrace(watched: Watched) -> None:
     watched.open("/?preset=hello")
     state = watched.state()
     for t in range(1, 5):
-        assert f"forward step t = {t}," in step(page)
+        assert f"forward step t = {t}," in next_view(page)
         record = watched.state()["forward"][t - 1]
         checked: list[tuple[str, str]] = []
         check_output(page, record, checked)

@@ -13,7 +13,7 @@ from typing import Any
 from playwright.sync_api import Locator, Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import bracketed, numbers_of
+from tests.page.helpers import bracketed, next_view, numbers_of
 
 ANNOTATIONS = "els => els.map(e => e.querySelector('annotation').textContent)"
 NUMBER = r"-?\d+(?:\.\d+)?(?: \\times 10\^\{-?\d+\})?"
@@ -163,17 +163,6 @@ def rails_hold(rails: dict[str, str], before: dict[str, str], update: dict[str, 
             assert text != before[name], (name, text)
 
 
-def step(page: Page) -> str:
-    note = page.locator("#view-note").text_content()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "old => document.getElementById('view-note').textContent !== old && "
-        "document.querySelector('#formula [data-waiting]') === null",
-        arg=note,
-    )
-    return page.locator("#view-note").text_content()
-
-
 def test_a_student_retraces_the_seed_from_the_page_text(watched: Watched) -> None:
     page = watched.page
     watched.open("/")
@@ -183,7 +172,7 @@ def test_a_student_retraces_the_seed_from_the_page_text(watched: Watched) -> Non
     forward: list[str] = []
     backward: list[tuple[int, int, int]] = []  # (t, term k, of n) as the view note says
     for _ in range(20):
-        note = step(page)
+        note = next_view(page)
         if "update of epoch 1" in note:  # (its note speaks of epoch 2's forward steps)
             updated = update_lines(page, lines)
             rails_hold(rail_numbers(page), rails_before, watched.state()["last_update"])
@@ -316,7 +305,7 @@ def test_every_backward_line_and_the_update_redo_exactly_at_epochs_1_and_2(
     lines: list[str] = []
     views = {1: 0, 2: 0}
     for epoch in (1, 2):
-        while "backward step t = 1, term 3" not in (note := step(page)):
+        while "backward step t = 1, term 3" not in (note := next_view(page)):
             if "backward step" in note:
                 retrace_term(page, lines)
                 same_numbers_in_cards(page, term_of(watched))
@@ -324,7 +313,7 @@ def test_every_backward_line_and_the_update_redo_exactly_at_epochs_1_and_2(
         retrace_term(page, lines)
         same_numbers_in_cards(page, term_of(watched))
         views[epoch] += 1
-        assert f"update of epoch {epoch}" in step(page)
+        assert f"update of epoch {epoch}" in next_view(page)
         pairs: list[tuple[str, str]] = []
         updated = update_lines(page, pairs)
         lines += [line for line, _ in pairs]
