@@ -304,7 +304,7 @@ export function workedFactor(factor, value, numbers, { termId, index, typeset, o
     const parts = single
       ? (filled ? [`= ${filled} =`] : [])
       : [`${entryName(factor, dims, i, j)} = ${symbols}`, filled && !isGiven(local.template) ? `= ${filled}` : "",
-        entryValue === undefined ? "" : `= ${latexNumber(entryValue)}`]; // a given entry: its value once
+        entryValue === undefined || isConstant(local.template) ? "" : `= ${latexNumber(entryValue)}`]; // a given entry or a constant: its value once
     const line = parts.filter(Boolean).length ? typeset(parts.filter(Boolean).join(" "), { className: "math worked-line" }) : null;
     if (line) {
       line.dataset.used = JSON.stringify(used);
@@ -324,6 +324,11 @@ export function workedFactor(factor, value, numbers, { termId, index, typeset, o
   draw(pickedEntry(termId, index));
   box.pick = pick;
   return box;
+}
+
+/** An entry that is a constant, e.g. 1 in ∂⁺z/∂b_y = I (no number of the step in it). */
+function isConstant(template) {
+  return !template.includes("[[") && /^\s*-?\d+(\.\d+)?\s*$/.test(template);
 }
 
 function syncPicker(picker, [i, j]) {

@@ -14,6 +14,7 @@ from playwright.sync_api import Page
 from tests.page.conftest import Watched
 from tests.page.helpers import (
     formatted,
+    next_view,
     open_editor_session,
     open_growing_session,
     press_and_wait,
@@ -32,13 +33,7 @@ def walk_to(page: Page, note: str, presses: int = 40) -> None:
     for _ in range(presses):
         if note in page.locator("#view-note").text_content():
             return
-        text = page.locator("#view-note").text_content()
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            "old => document.getElementById('view-note').textContent !== old && "
-            "document.querySelector('#formula [data-waiting]') === null",
-            arg=text,
-        )
+        next_view(page)
     assert note in page.locator("#view-note").text_content()
 
 
@@ -101,6 +96,25 @@ def shape(text: str) -> tuple[int, int]:
     return int(rows), int(columns)
 
 
+def assert_no_side_written_twice(page: Page) -> None:
+    for line in page.eval_on_selector_all(
+        "#formula .worked-line annotation", "els => els.map(e => e.textContent)"
+    ):
+        sides = line.split(" = ")
+        assert all(a != b for a, b in itertools.pairwise(sides)), line
+
+
+def test_a_constant_entry_is_written_once(watched: Watched) -> None:
+    """hello's b_y term at t = 4: [∂⁺z_4/∂b_y]_{4,1} = 1, not "= 1 = 1"."""
+    page = watched.page
+    watched.open("/?preset=hello")
+    walk_to(page, "backward step t = 4, term 5 of 5")
+    term_id = page.locator("#formula .factors").get_attribute("data-term")
+    assert watched.term(term_id)["param"] == "b_y"
+    assert_no_side_written_twice(page)
+    assert watched.errors == []
+
+
 def test_hello_shapes_multiply_to_the_results_shape(watched: Watched) -> None:
     page = watched.page
     watched.open("/?preset=hello")
@@ -123,11 +137,7 @@ def test_hello_shapes_multiply_to_the_results_shape(watched: Watched) -> None:
     assert result == (len(value), len(value[0]) if isinstance(value[0], list) else 1)
     assert cards[-1] == tuple(term["factors"][-1]["shape"] + [1])[:2]
     # a factor that is one of the numbers as it is ([W_y]_{1,1}) writes its value once
-    for line in page.eval_on_selector_all(
-        "#formula .worked-line annotation", "els => els.map(e => e.textContent)"
-    ):
-        sides = line.split(" = ")
-        assert all(a != b for a, b in itertools.pairwise(sides)), line
+    assert_no_side_written_twice(page)
     # picking another entry of ∂h_3/∂h_2 shows that entry's numbers and value
     recurrent = page.locator("#formula .factor-recurrent").first
     recurrent.locator(".entry-row").select_option(index=2)
