@@ -103,9 +103,14 @@ export function workedEntry(template, numbers, i, j, result = null, resultDigits
   const symbols = fillEntry(template, numbers, i, j, "symbols");
   let filled = fillEntry(template, numbers, i, j, "numbers");
   const values = filled.used.map(([, , value]) => value);
-  const four = values.map(() => 4);
-  const digits = given?.length === values.length ? given : Number.isFinite(result)
-    ? digitsThatMake(values, result, (decimals) => templateValue(template, decimals), four, resultDigits) : four;
+  // A number the template uses twice (ŷ in ŷ(1 − ŷ)) is one operand: written the same both times.
+  const keys = filled.used.map(([name, where]) => JSON.stringify([name, where]));
+  const distinct = [...new Set(keys)];
+  const operands = distinct.map((key) => values[keys.indexOf(key)]);
+  const spread = (counts) => keys.map((key) => counts[distinct.indexOf(key)]);
+  const combine = (decimals) => templateValue(template, spread(decimals));
+  const found = Number.isFinite(result) ? digitsThatMake(operands, result, combine, operands.map(() => 4), resultDigits) : null;
+  const digits = given?.length === values.length ? given : found ? spread(found) : values.map(() => 4);
   if (digits.some((count) => count !== 4)) filled = fillEntry(template, numbers, i, j, "numbers", digits);
   return { symbols: symbols.latex, numbers: filled.used.length ? filled.latex : null, used: filled.used, digits };
 }

@@ -6,12 +6,13 @@ the API's values at the shown precision."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from playwright.sync_api import Locator
+from playwright.sync_api import Locator, Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import box, open_editor_session
+from tests.page.helpers import box, bracketed, next_view, open_editor_session
 from tests.page.test_retrace import follows, joined, plain
 from tests.page.test_worked import walk_to
 
@@ -51,6 +52,13 @@ def retrace_parts(card: Locator, term: dict[str, Any], j: int) -> list[str]:
     return lines
 
 
+def assert_yhat_written_once_per_line(page: Page) -> None:
+    for line in joined(page.locator("#formula .factor-loss"), ".part-line")[1:]:
+        numbers = bracketed(line.split(" = ")[2])
+        twice = re.fullmatch(r"([\d.]+) \\cdot \(1 - ([\d.]+)\)", numbers)
+        assert twice and twice[1] == twice[2], line
+
+
 def test_the_seed_loss_factor_works_out_each_part_from_its_numbers(watched: Watched) -> None:
     page = watched.page
     watched.open("/?preset=seed-3-step")
@@ -65,6 +73,11 @@ def test_the_seed_loss_factor_works_out_each_part_from_its_numbers(watched: Watc
     assert parts["y"] >= box(card.locator(":scope > .value"))["y"]
     assert parts["x"] >= box(card)["x"] - 0.5
     assert parts["x"] + parts["width"] <= box(card)["x"] + box(card)["width"] + 0.5
+    # ŷ, used twice in ŷ(1 − ŷ), reads the same both times (it read 0.6051 · (1 − 0.60513)),
+    # in every view of the backward pass
+    assert_yhat_written_once_per_line(page)
+    while "update" not in next_view(page):
+        assert_yhat_written_once_per_line(page)
     assert watched.errors == []
 
 
