@@ -32,7 +32,7 @@ export function renderUpdate(panel, record) {
   appendDiverged(panel, record.diverged);
 }
 
-const COMPARED_NUMBERS = 4; // more numbers: compared in the row above (the table stays narrow)
+const COMPARED_NUMBERS = 4; // more numbers: compared in its own row of the update (the table stays narrow)
 
 /**
  * Side by side, as the update leaves them: the old weights (epoch N's) with the loss they
@@ -46,10 +46,10 @@ function comparison(record) {
   const rows = Object.keys(record.params_new).map((name) => {
     const [old, now] = [record.params_old[name], record.params_new[name]];
     const small = flatten(now).length <= COMPARED_NUMBERS;
-    const { digits } = updateDigits(record, name); // as in its row above
+    const { digits } = updateDigits(record, name); // as in its own row of the update
     const shown = (value, side) => small
       ? valueElement(value, { size: SIZE, digits, name: `${side} ${name}`, className: "compare-value" })
-      : createHTML("span", { class: "note", text: `(${shapeOf(now).join("×")}) in its row above` });
+      : createHTML("span", { class: "note", text: `(${shapeOf(now).join("×")}) in its own row of the update` });
     return createHTML("tr", { class: "compare-param", "data-param": name }, [
       createHTML("th", { scope: "row" }, [typeset(paramLatex(name))]),
       cell("old", shown(old, "old")), cell("new", shown(now, "new")),
