@@ -216,3 +216,12 @@ def next_view(page: Page) -> str:
         arg=note,
     )
     return page.locator("#view-note").text_content()
+
+
+def walk_to(page: Page, note: str, presses: int = 40) -> None:
+    """Press → until the view note reads `note`."""
+    for _ in range(presses):
+        if note in page.locator("#view-note").text_content():
+            return
+        next_view(page)
+    assert note in page.locator("#view-note").text_content()

@@ -9,25 +9,10 @@ import json
 from playwright.sync_api import Locator, Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import open_editor_session, press_and_wait
+from tests.page.helpers import open_editor_session, press_and_wait, walk_to
 
 MARK = "card => { card.keptMark = 'seen'; }"
 MARKED = "card => card.keptMark === 'seen'"
-
-
-def walk_to(page: Page, note: str, presses: int = 40) -> None:
-    """Press → until the view note reads `note`."""
-    for _ in range(presses):
-        if note in page.locator("#view-note").text_content():
-            return
-        old = page.locator("#view-note").text_content()
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            "old => document.getElementById('view-note').textContent !== old && "
-            "document.querySelector('#formula [data-waiting]') === null",
-            arg=old,
-        )
-    assert note in page.locator("#view-note").text_content()
 
 
 def open_many_to_one(watched: Watched) -> None:

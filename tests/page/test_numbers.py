@@ -23,9 +23,10 @@ from tests.page.helpers import (
     run_epoch,
     shown_values,
     single,
+    walk_to,
 )
 from tests.page.test_retrace import joined
-from tests.page.test_worked import ANNOTATION, walk_to
+from tests.page.test_worked import ANNOTATION
 
 ANNOTATIONS = "els => els.map(e => e.querySelector('annotation').textContent)"
 

@@ -12,9 +12,8 @@ from typing import Any
 from playwright.sync_api import Locator, Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import box, bracketed, next_view, open_editor_session
+from tests.page.helpers import box, bracketed, next_view, open_editor_session, walk_to
 from tests.page.test_retrace import follows, joined, plain
-from tests.page.test_worked import walk_to
 
 
 def shown_term(watched: Watched) -> dict[str, Any]:

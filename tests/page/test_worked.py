@@ -14,11 +14,11 @@ from playwright.sync_api import Page
 from tests.page.conftest import Watched
 from tests.page.helpers import (
     formatted,
-    next_view,
     open_editor_session,
     open_growing_session,
     press_and_wait,
     run_epoch,
+    walk_to,
 )
 
 ANNOTATION = "e => e.querySelector('annotation').textContent"
@@ -26,15 +26,6 @@ ANNOTATION = "e => e.querySelector('annotation').textContent"
 
 def annotation(page: Page, selector: str) -> str:
     return page.eval_on_selector(selector, ANNOTATION)
-
-
-def walk_to(page: Page, note: str, presses: int = 40) -> None:
-    """Press → until the view note reads `note`."""
-    for _ in range(presses):
-        if note in page.locator("#view-note").text_content():
-            return
-        next_view(page)
-    assert note in page.locator("#view-note").text_content()
 
 
 def numbers_by_name(term: dict[str, Any]) -> dict[str, Any]:
