@@ -226,7 +226,7 @@ export function divergingRGB(value, scale) {
 
 // ---- operands that make their shown result ---------------------------------------------
 
-const MOST_DIGITS = 15; // a double holds about 15 significant decimal digits
+export const MOST_DIGITS = 15; // a double holds about 15 significant decimal digits
 
 /** A number as it is shown at `digits` significant digits (shownParts, the one rule),
  * exactly: [coefficient, exponent] (coefficient × 10^exponent, the coefficient a BigInt), its
@@ -305,13 +305,23 @@ export function digitsThatMakeAll(operands, checks, start) {
     if (worked.some((value) => value === null)) return null;
     return worked.every((value, n) => roundedTo(value, targets[n][1]) === targets[n][0]);
   };
+  return fewestDigitsThatWork(start, works) ?? start;
+}
+
+/**
+ * The digit search every line's numbers share: all counts gain one at a time from `start`
+ * until works(counts) is true (null: a form it cannot check), then each goes back down to
+ * the fewest that still work. Null when nothing up to MOST_DIGITS works.
+ */
+export function fewestDigitsThatWork(start, works) {
+  if (!start.length) return works(start) ? start : null;
   for (let extra = 0; Math.max(...start) + extra <= MOST_DIGITS; extra += 1) {
     const counts = start.map((count) => count + extra);
     const found = works(counts);
-    if (found === null) return start;
+    if (found === null) return null;
     if (found) return fewestThatWork(counts, start, works);
   }
-  return start;
+  return null;
 }
 
 /** Each operand back down to the fewest digits (not below its start) at which the checks

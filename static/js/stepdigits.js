@@ -4,11 +4,10 @@
 // of one; the arithmetic here only checks which digits to write (format.js operandDigits'
 // rule, for a forward line's templates: app/core/cells StepLine).
 
-import { exact } from "./format.js";
+import { MOST_DIGITS, exact, fewestDigitsThatWork } from "./format.js";
 
 /** At most this many numbers in a line are checked (a bigger line is drawn as heat maps). */
 const MOST_CHECKED = 64;
-const MOST_DIGITS = 15;
 const FIRST_DIGITS = 4;
 
 // ---- a template as a tree: sum := term (± term)*, term := factor (· or ⊙ factor)* --------
@@ -132,31 +131,23 @@ function flatDecimals(value) {
 }
 
 /**
- * Digits for the names `free` (one count each, all gaining one at a time from 4, as
- * digitsThatMake does; the others as `digits` has them) at which every [tree, value, its
- * digits] of `checks` works out; null when none does (up to 15) or a form cannot be checked.
+ * Digits for the names `free` (one count each, gaining one at a time from 4, then each back
+ * down to the fewest that work: format.js fewestDigitsThatWork; the others as `digits` has
+ * them) at which every [tree, value, its digits] of `checks` works out; null when none does
+ * (up to 15) or a form cannot be checked.
  */
 function digitsThatWork(checks, values, free, digits) {
-  const works = (trial) => checks.every(([tree, value, shown]) => gives(evaluate(tree, values, trial), value, shown(trial)));
-  for (let count = FIRST_DIGITS; count <= MOST_DIGITS; count += 1) {
-    const trial = { ...digits, ...Object.fromEntries(free.map((name) => [name, count])) };
+  const trialOf = (counts) => ({ ...digits, ...Object.fromEntries(free.map((name, n) => [name, counts[n]])) });
+  const works = (counts) => {
+    const trial = trialOf(counts);
     try {
-      if (works(trial)) return fewest(trial, free, works);
+      return checks.every(([tree, value, shown]) => gives(evaluate(tree, values, trial), value, shown(trial)));
     } catch {
       return null; // a shape or function this check does not know: the line keeps its 4 digits
     }
-  }
-  return null;
-}
-
-/** Each name back down to the fewest digits (not below 4) at which the checks still work out:
- * 0.80037 · 0 needs no more than 0.8004. */
-function fewest(digits, free, works) {
-  const trial = { ...digits };
-  for (const name of free) {
-    while (trial[name] > FIRST_DIGITS && works({ ...trial, [name]: trial[name] - 1 })) trial[name] -= 1;
-  }
-  return trial;
+  };
+  const found = fewestDigitsThatWork(free.map(() => FIRST_DIGITS), works);
+  return found ? trialOf(found) : null;
 }
 
 /** The parts of `numbers` that `via` writes as one value: [subtree, name] pairs. */
