@@ -80,8 +80,9 @@ def test_presentation_lines_fit_the_panel_without_scrolling_sideways(watched: Wa
 
 
 # What a room sees of the formula panel: every box within the panel's width (MathML copies
-# are visually hidden, so left out), and the size of all drawn text: each KaTeX formula (its
-# scripts are smaller by design) and each other element with text of its own. A heat-map cell
+# are visually hidden, so left out), and the size of all drawn text: each KaTeX formula and
+# each element with text of its own, a formula's sub- and superscripts, its fractions' parts
+# and a script's script (KaTeX's .msupsub and .vlist spans) among them. A heat-map cell
 # whose number is not drawn (font-size 0) is a colour square; its number stays in the grid's
 # label, in the table its shape opens, and in the entry written out under the factors.
 PANEL_FIT = """f => {
@@ -96,7 +97,6 @@ PANEL_FIT = """f => {
         if (!r.width || !r.height) continue;
         const name = e.tagName + '.' + (e.getAttribute('class') || '');
         if (r.left < left || r.right > right) wide.push(name);
-        if (e.closest('.katex') && !e.classList.contains('katex')) continue;
         const text = [...e.childNodes].some(
             (n) => n.nodeType === 3 && n.textContent.replace(/\\u200b/g, '').trim());
         if (!text && !e.classList.contains('katex')) continue;
