@@ -4,6 +4,7 @@
 // every key.
 
 import { SCALE } from "./graph.js";
+import { flatten } from "./format.js";
 
 const NODE_TEXT = 15; // px in the picture's units (.node-label, .node-number)
 const ROOM_TEXT = 28; // px on screen: the smallest type a room reads from the back
@@ -86,7 +87,8 @@ const ENTRY_PICKER = "#formula .term-product > .entry-picker, #formula .output-e
 
 /**
  * The key E: the next entry in view (shift: the previous), row by row, as the picker would
- * choose it; the entry's lines are written out again with its numbers.
+ * choose it; a term's entries that are 0 are passed over (hello's one-hot x_t leaves 18 of
+ * W_x's 24 entries 0). The entry's lines are written out again with its numbers.
  */
 export function stepEntry(by) {
   const picker = document.querySelector(ENTRY_PICKER);
@@ -94,9 +96,20 @@ export function stepEntry(by) {
   const row = picker.querySelector(".entry-row");
   const column = picker.querySelector(".entry-column");
   const [rows, columns] = [row?.options.length ?? 1, column?.options.length ?? 1];
+  const count = rows * columns;
   const at = Number(row?.value ?? 0) * columns + Number(column?.value ?? 0);
-  const next = (at + by + rows * columns) % (rows * columns);
+  const numbers = termNumbers(picker, count);
+  const ahead = (n) => (at + by * n + count * count) % count;
+  const steps = Array.from({ length: count }, (_, n) => n + 1);
+  const next = ahead(steps.find((n) => !numbers || numbers[ahead(n)] !== 0) ?? 1);
   if (row) row.value = String(Math.floor(next / columns));
   if (column) column.value = String(next % columns);
   (column ?? row)?.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+/** A term's numbers row by row, as the server sent its value (null: not a term's picker). */
+function termNumbers(picker, count) {
+  const shown = picker.closest(".term-product") && document.getElementById("term-value")?.dataset.value;
+  const numbers = shown ? flatten(JSON.parse(shown)) : [];
+  return numbers.length === count ? numbers : null;
 }
