@@ -13,6 +13,10 @@ const PARAM_VALUE = { x: 42, width: 102, height: 24 };
 // The most characters a number may take in a box at 15px: "-0.01969" in a step's node,
 // "-1.234e-12" in a parameter's value slot.
 const NUMBER_CHARS = { [NODE.width]: 8, [PARAM_VALUE.width]: 10 };
+// A step node's heat strip and its magnitude ("max 0.26"), in the value slot's units (it starts
+// 24 below the node's top): the strip from 22 to 34 of the node's 50, under the label; the
+// magnitude's baseline at 45, its descent clear of a lit 4px border.
+const STRIP = { top: -2, height: 12, magnitude: 21 };
 const COLUMN_WIDTH = 116;
 const PARAM_COLUMN_X = 6 + PARAM_NODE.width / 2;
 const FIRST_COLUMN_X = 136;
@@ -338,7 +342,7 @@ function sameNumbers(a, b) {
 
 /** A heat strip's cells given the colours of `scale`; false when the node shows no strip. */
 function recolour(element, value, scale) {
-  const cells = element.querySelectorAll(".node-value > .heat-cell");
+  const cells = element.querySelectorAll(".node-value > .heat-strip > .heat-cell");
   const numbers = value === undefined ? [] : flatten(value);
   if (element.classList.contains("node-param") || !cells.length || cells.length !== numbers.length) return false;
   cells.forEach((cell, index) => cell.setAttribute("fill", divergingColour(numbers[index], scale)));
@@ -358,26 +362,29 @@ function valueMarks(value, width, sharedScale = undefined) {
     const shape = Array.isArray(value[0]) ? `${value.length}×${value[0].length}` : `${value.length}`;
     return [createSVG("text", { x: width / 2, y: 16, class: "node-number", text: shape })];
   }
-  // A heat strip: up to 16 cells a row, blue below zero, orange above, scaled to the largest entry.
+  // A heat strip: up to 16 cells a row, blue below zero, orange above, scaled to the largest entry,
+  // between the label and the magnitude under it (presentation mode: CSS makes it thinner, as
+  // its label and magnitude are set larger; no text on a cell or the node's border).
   const perRow = Math.min(numbers.length, 16);
   const rows = Math.ceil(numbers.length / perRow);
   const cell = Math.min(12, (width - 8) / perRow);
-  const cellHeight = Math.min(12, 22 / rows);
+  const cellHeight = STRIP.height / rows;
   const left = (width - cell * perRow) / 2;
   const scale = sharedScale ?? largestMagnitude(numbers);
   // Under a vector node: its own largest |value|, as the colours are shared across the row.
   const magnitude = createSVG("text", {
-    x: width / 2, y: NODE.height - 24 - 3, class: "node-magnitude",
+    x: width / 2, y: STRIP.magnitude, class: "node-magnitude",
     text: `max ${formatNumber(largestMagnitude(numbers), 2)}`,
   });
-  return [magnitude, ...numbers.map((number, index) => createSVG("rect", {
+  const strip = createSVG("g", { class: "heat-strip" }, numbers.map((number, index) => createSVG("rect", {
     x: left + (index % perRow) * cell,
-    y: 2 + Math.floor(index / perRow) * cellHeight,
+    y: STRIP.top + Math.floor(index / perRow) * cellHeight,
     width: cell - 0.5,
     height: Math.max(0.5, cellHeight - 0.5),
     fill: divergingColour(number, scale),
     class: "heat-cell",
-  }, [createSVG("title", { text: `[${index}] = ${formatNumber(number)}` })]))];
+  }, [createSVG("title", { text: `[${index}] = ${formatNumber(number)}` })])));
+  return [magnitude, strip];
 }
 
 /** A parameter's value: a number, or its matrix as a heat map in its own rows and columns. */

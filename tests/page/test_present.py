@@ -161,6 +161,40 @@ def assert_lit_nodes_in_view(page: Page, nodes: list[str], view: str) -> None:
 WINDOW = {"x": 0, "y": 0, "width": 1920, "height": 1080}
 
 
+# Each drawn text of the graph (a label, a number, a vector's "max 0.26") as the window shows
+# it: inside its own node's border (within the stroke's inner edge), on no other text, on no
+# heat-map cell and on no other node's box. Returns what collides.
+GRAPH_TEXT_COLLISIONS = """() => {
+    const svg = document.querySelector('#graph');
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const shared = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5
+        && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+    const texts = [...svg.querySelectorAll('text')]
+        .filter((t) => t.textContent.trim() && t.getBoundingClientRect().width);
+    const cells = [...svg.querySelectorAll('.node .heat-cell')];
+    const boxes = [...svg.querySelectorAll('.node-box')];
+    const found = [];
+    for (const text of texts) {
+        const r = text.getBoundingClientRect();
+        const own = text.closest('.node').querySelector('.node-box');
+        const o = own.getBoundingClientRect();
+        const inset = parseFloat(getComputedStyle(own).strokeWidth) * scale / 2 - 0.5;
+        const name = own.parentNode.dataset.id + ' ' + text.textContent;
+        if (r.left < o.left + inset || r.right > o.right - inset
+            || r.top < o.top + inset || r.bottom > o.bottom - inset) found.push(name + ' border');
+        const hit = (e) => e !== text && e !== own && shared(r, e.getBoundingClientRect());
+        for (const e of [...texts, ...cells, ...boxes].filter(hit)) {
+            found.push(name + ' on ' + e.closest('.node').dataset.id + ' ' + e.textContent);
+        }
+    }
+    return found;
+}"""
+
+
+def assert_graph_text_clear(page: Page, view: str) -> None:
+    assert page.evaluate(GRAPH_TEXT_COLLISIONS) == [], view
+
+
 def result_lines(note: str) -> list[str]:
     """The lines that say what a press computed and what it is: the head (the status line and
     the view's heading, fixed at the window's top); a forward step's last result (its loss
@@ -220,6 +254,7 @@ def test_every_lit_node_of_every_term_is_inside_the_graph(watched: Watched) -> N
 
     def check(note: str) -> None:
         assert_result_in_view(page, note)
+        assert_graph_text_clear(page, note)
         if note.startswith("forward"):
             t = int(note.split("t = ")[1].split(",")[0])
             path = watched.state()["forward"][t - 1]["path"]
