@@ -38,6 +38,9 @@ export function typeset(latex, { display = false, className = "math" } = {}) {
  * the first step then finds KaTeX's parser and builder compiled.
  */
 export function warmTypesetting() {
+  // The sized brackets' fonts (a matrix's [ ] and ( ) at 40 px in presentation mode) loaded now:
+  // loaded at a step's first use, they change the panel's height after it has been scrolled.
+  for (const size of [1, 2, 3, 4]) document.fonts?.load(`1em KaTeX_Size${size}`);
   const later = window.requestIdleCallback ?? ((task) => setTimeout(task, 200));
   later(() => {
     const latex = "\\textcolor{#D55E00}{\\frac{\\partial h_{2}}{\\partial h_{1}}} = \\tanh\\left(0.5 \\cdot (-0.5) + 0.1\\right)" +
