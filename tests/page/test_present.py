@@ -195,6 +195,24 @@ def assert_graph_text_clear(page: Page, view: str) -> None:
     assert page.evaluate(GRAPH_TEXT_COLLISIONS) == [], view
 
 
+# What of the formula panel lies under the head (fixed at the window's top): each box either
+# scrolled wholly out of the window above it, or wholly below the head. Returns the others.
+UNDER_THE_HEAD = """() => {
+    const head = document.getElementById('present-head').getBoundingClientRect().bottom;
+    return [...document.querySelectorAll('#formula *')].filter((e) => {
+        if (e.closest('.katex-mathml')) return false;
+        const r = e.getBoundingClientRect();
+        return r.width && r.height && r.bottom > 0.5 && r.top < head - 0.5;
+    }).map((e) => e.tagName + '.' + (e.getAttribute('class') || '') + ' '
+        + e.textContent.slice(0, 30));
+}"""
+
+
+def assert_nothing_under_the_head(page: Page, view: str) -> None:
+    under = page.evaluate(UNDER_THE_HEAD)
+    assert under == [], (view, under[:5])
+
+
 def result_lines(note: str) -> list[str]:
     """The lines that say what a press computed and what it is: the head (the status line and
     the view's heading, fixed at the window's top); a forward step's last result (its loss
@@ -255,6 +273,7 @@ def test_every_lit_node_of_every_term_is_inside_the_graph(watched: Watched) -> N
     def check(note: str) -> None:
         assert_result_in_view(page, note)
         assert_graph_text_clear(page, note)
+        assert_nothing_under_the_head(page, note)
         if note.startswith("forward"):
             t = int(note.split("t = ")[1].split(",")[0])
             path = watched.state()["forward"][t - 1]["path"]
