@@ -37,7 +37,7 @@ export function heatmap(value, { size = "normal", name = "", digits = 4, numbers
   const more = numbers.length > SPOKEN ? `, … (${numbers.length} numbers; all in the table “numbers”)` : "";
   const label = `${name ? `${name}: ` : ""}${shape} ${rows.length > 1 && columns > 1 ? "matrix" : "vector"}, reading row by row: ${first}${more}`;
   const limit = NUMBERS_SHOWN[size];
-  const grid = withNumbers && columns <= limit.columns && numbers.length <= limit.count
+  const grid = (withNumbers && columns <= limit.columns && numbers.length <= limit.count) || roomWrites(columns, numbers.length)
     ? numberGrid(rows, scale, digits, label)
     : cellGrid(rows, scale, digits, label, size);
   const element = createHTML("span", { class: `heatmap heatmap-${size}` }, [
@@ -50,6 +50,16 @@ export function heatmap(value, { size = "normal", name = "", digits = 4, numbers
   element.dataset.value = JSON.stringify(value);
   return element;
 }
+
+/**
+ * Presentation mode writes the numbers of a grid of up to ROOM_COLUMNS columns in its cells at
+ * 28 px (they fit the panel's width), also where the normal view draws colour cells only (a
+ * running sum "∂L/∂W_x so far", the new weights of the update); wider grids stay colour cells,
+ * their entry in view written out beside them.
+ */
+const ROOM_COLUMNS = 4;
+const roomWrites = (columns, count) =>
+  document.body.classList.contains("present") && columns <= ROOM_COLUMNS && count <= NUMBERS_SHOWN.normal.count;
 
 /** The cells with their numbers in them, coloured (a small matrix: every number readable). */
 function numberGrid(rows, scale, digits, label) {

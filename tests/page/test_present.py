@@ -3,13 +3,22 @@ hidden, driven by a clicker (PageDown, PageUp, space) and a key (?) that lists e
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import LIT_IDS, box, inside, lit_ids, path_ids, press_and_wait
+from tests.page.helpers import (
+    LIT_IDS,
+    box,
+    inside,
+    lit_ids,
+    numbers_of,
+    path_ids,
+    press_and_wait,
+)
 
 ON_SCREEN = """e => {
     const svg = e.ownerSVGElement;
@@ -131,6 +140,41 @@ def walk_hello(page: Page, each_view: Callable[[str], None]) -> int:
     return len(notes)
 
 
+# Each shown heat map of up to 4 columns (a 6×4 W_x term, its running sum, the new W_x): its
+# value as sent and the text drawn in each cell at room size ("" where none is drawn).
+NARROW_GRIDS = """() => [...document.querySelectorAll('#formula .heatmap')].filter((h) => {
+    const value = JSON.parse(h.dataset.value);
+    const grid = h.querySelector('.heatmap-grid');
+    return grid && grid.getBoundingClientRect().width && (value[0]?.length ?? 1) <= 4;
+}).map((h) => ({
+    value: JSON.parse(h.dataset.value),
+    cells: [...h.querySelectorAll('.heatmap-grid td')].map((td) =>
+        parseFloat(getComputedStyle(td).fontSize) >= 28 ? td.textContent : ''),
+}))"""
+SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
+def number_read(text: str) -> float:
+    """A cell's number as written: -0.3033, −5.896×10⁻⁴."""
+    text = text.replace("−", "-")
+    if "×10" not in text:
+        return float(text)
+    mantissa, power = text.split("×10")
+    return float(mantissa) * 10 ** int(power.translate(SUPERSCRIPT))
+
+
+def assert_narrow_grids_numbered(page: Page, view: str) -> int:
+    """Every shown grid of up to 4 columns writes its numbers in its cells; returns how many
+    of them are matrices."""
+    grids = page.evaluate(NARROW_GRIDS)
+    for grid in grids:
+        numbers = numbers_of(grid["value"])
+        assert "" not in grid["cells"] and len(grid["cells"]) == len(numbers), (view, grid)
+        for text, number in zip(grid["cells"], numbers, strict=True):
+            assert math.isclose(number_read(text), number, rel_tol=1e-3, abs_tol=1e-12), view
+    return sum(isinstance(grid["value"][0], list) for grid in grids)
+
+
 def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watched) -> None:
     # 13 of hello's views ran past the panel's right edge: the 6×6 term matrices and the long
     # summary lines; matrices of 5 columns or more are now colour heat maps at this size
@@ -138,7 +182,16 @@ def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watche
     page.set_viewport_size({"width": 1920, "height": 1080})
     watched.open("/?preset=hello&present=1")
     assert_fits_the_room(page, "start")
-    assert walk_hello(page, lambda note: assert_fits_the_room(page, note)) == 4 + 38 + 1
+    matrices: dict[str, int] = {}
+
+    def check(note: str) -> None:
+        assert_fits_the_room(page, note)
+        matrices[note] = assert_narrow_grids_numbered(page, note)
+
+    assert walk_hello(page, check) == 4 + 38 + 1
+    # the update's W_x, gradient and new W_x, a W_x term and its running sum: numbers written
+    assert matrices["the update of epoch 1"] >= 3
+    assert max(matrices[note] for note in matrices if "backward step t = 1" in note) >= 2
     # the colour scales' values too (they were 12.6 px), and the heat map in view: a term's
     # 6×6 matrix, its cells as colour squares, the entry in view written out with numbers
     press_and_wait(page, "PageUp", "Showing backward step t = 1, term 14 of 14,")
