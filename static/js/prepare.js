@@ -1,0 +1,46 @@
+// The next backward step drawn ahead: when → would ask the server for a backward step, the
+// page asks first what that step would answer (GET .../backward/preview, which changes
+// nothing) and, while idle, draws its first term off the page. The press then draws the
+// POST's answer as always; the cards and lines that look the same as the ones drawn ahead
+// (cards.js keeps them by everything they show) are taken instead of typeset again. When
+// another client changed the session in between, the answer's numbers differ, and what
+// differs is built from the answer.
+
+import { api } from "./api.js";
+import { stateAfterStep } from "./session.js";
+import { prepareTermView } from "./panel.js";
+import { entriesChosen, forgetEntries } from "./worked.js";
+import { page } from "./pagestate.js";
+
+// While idle, or at the latest after IDLE_WAIT_MS (a page kept busy drawing has few idle periods).
+const IDLE_WAIT_MS = 300;
+const later = (task) => (window.requestIdleCallback
+  ? requestIdleCallback(task, { timeout: IDLE_WAIT_MS })
+  : setTimeout(task, 50));
+let asked = null; // the state the last preview was asked for
+
+/** After a drawing: if the next → is a backward step, prepare it (once per state). */
+export function prepareNextStep() {
+  const state = page.state;
+  const last = page.cursor === page.views.length - 1;
+  if (!state || !page.token || !last || state.phase !== "backward" || asked === state) return;
+  asked = state;
+  later(() => {
+    if (page.state !== state || page.busy) return;
+    api.previewBackward(state.id)
+      .then((answer) => later(() => prepareFrom(state, answer)))
+      .catch(() => {}); // only ahead of time: the press asks the server as always
+  });
+}
+
+/** Draw the step's first term off the page, if the page still shows the state it came from. */
+function prepareFrom(state, answer) {
+  const { first_term: detail, ...step } = answer;
+  if (page.state !== state || !detail) return;
+  const after = stateAfterStep(state, "backward", step);
+  const record = after.backward[after.backward.length - 1];
+  const view = { kind: "backward", epoch: after.epoch, index: after.backward.length - 1, term: 0 };
+  const chosen = entriesChosen(detail.id);
+  prepareTermView(view, record, after, detail);
+  if (!chosen) forgetEntries(detail.id); // the answer's own numbers choose its entries in view
+}
