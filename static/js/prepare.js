@@ -10,7 +10,7 @@ import { api } from "./api.js";
 import { stateAfterStep } from "./session.js";
 import { prepareTermView } from "./panel.js";
 import { entriesChosen, forgetEntries } from "./worked.js";
-import { page } from "./pagestate.js";
+import { currentView, page, termOf } from "./pagestate.js";
 
 // While idle, or at the latest after IDLE_WAIT_MS (a page kept busy drawing has few idle periods).
 const IDLE_WAIT_MS = 300;
@@ -25,12 +25,25 @@ export function prepareNextStep() {
   const last = page.cursor === page.views.length - 1;
   if (!state || !page.token || !last || state.phase !== "backward" || asked === state) return;
   asked = state;
+  if (isLarge()) return;
   later(() => {
     if (page.state !== state || page.busy) return;
     api.previewBackward(state.id)
       .then((answer) => later(() => prepareFrom(state, answer)))
       .catch(() => {}); // only ahead of time: the press asks the server as always
   });
+}
+
+/**
+ * A large model's recurrent factors come without their values (the record's Jacobian): a card
+ * is then kept by which Jacobian it reads, and a new step's is another, so drawing it ahead
+ * would save little and cost its preview (~150 KB at T = 50, H = 32). Known from the term shown.
+ */
+function isLarge() {
+  const shown = currentView(page);
+  const term = termOf(page, shown);
+  const detail = term ? page.terms.peek(shown.epoch, term) : null;
+  return Boolean(detail?.factors?.some((factor) => factor.kind === "recurrent" && factor.value === null));
 }
 
 /** Draw the step's first term off the page, if the page still shows the state it came from. */
