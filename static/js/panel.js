@@ -86,8 +86,9 @@ const factorColours = (term) =>
   new Map(term.factors.map((f, i) => [f.edge, FACTOR_COLOURS[i % FACTOR_COLOURS.length]]));
 
 /** The term's summary, cards, product and running sums, into `panel` (renderTerm). */
-function drawTerm(panel, view, record, epoch, term, colours) {
+function drawTerm(panel, view, record, epoch, term, colours, ahead = false) {
   renderTerm(panel, term, {
+    ahead,
     index: view.term,
     count: record.terms.length,
     t: record.t,
@@ -104,7 +105,7 @@ function drawTerm(panel, view, record, epoch, term, colours) {
  */
 export function prepareTermView(view, record, epoch, detail) {
   const term = { ...record.terms[view.term], ...detail };
-  drawTerm(createHTML("div"), view, record, epoch, term, factorColours(term));
+  drawTerm(createHTML("div"), view, record, epoch, term, factorColours(term), true);
 }
 
 /** A term whose factors are on their way (or gone with an earlier epoch): what the summary says. */

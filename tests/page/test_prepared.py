@@ -74,3 +74,18 @@ def test_a_change_by_another_client_in_between_shows_the_new_numbers(watched: Wa
     answered = [factor["value"] for factor in watched.term(first["id"])["factors"]]
     assert answered != [factor["value"] for factor in first["factors"]]
     assert factor_values(page) == answered
+
+
+def test_drawing_ahead_leaves_the_view_shown_whole(watched: Watched) -> None:
+    """At a step's last term the next step's first term shares its loss card: drawn ahead,
+    that card stays in the view on the page."""
+    watched.open("/?preset=seed-3-step")
+    page = watched.page
+    walk_to(page, "backward step t = 3, term 3 of 4")
+    with page.expect_response(lambda r: "/backward/preview" in r.url):
+        assert "term 4 of 4" in next_view(page)
+    page.evaluate(IDLE)
+    page.evaluate(IDLE)
+    term_id = page.locator("#formula .factors").get_attribute("data-term")
+    answered = [factor["value"] for factor in watched.term(term_id)["factors"]]
+    assert len(answered) > 1 and factor_values(page) == answered
