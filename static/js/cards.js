@@ -54,9 +54,9 @@ export function createShelf() {
     },
     keep(key, build, accept = () => true) {
       const kept = earlier.find((drawing) => drawing.elements.has(key))?.elements.get(key);
-      // A view drawn ahead (off the page) takes nothing: what it shares with the view on the
-      // page stays there (built for it alone, not kept), the next view takes it from there.
-      if (current.ahead && kept) return build();
+      // A view drawn ahead (off the page) takes nothing: what it shares with the views drawn
+      // stays there (it gets an empty stand-in, not kept), the next view takes it from there.
+      if (current.ahead && kept) return kept.cloneNode(false);
       for (const drawing of earlier) drawing.elements.delete(key);
       const element = kept && accept(kept) ? kept : build();
       // As a new one would be: its tables of numbers closed.
@@ -77,7 +77,7 @@ export function factorCardFrom(shelf, factor, term, context, drawn) {
   const card = shelf.keep(cardKey(factor, term, { ...drawn, colour }), build);
   card.termId = term.id; // its picks are this term's now
   const entry = pickedEntry(term.id, drawn.index);
-  if (JSON.stringify(card.entry) !== JSON.stringify(entry)) card.worked.pick?.(...entry);
+  if (JSON.stringify(card.entry) !== JSON.stringify(entry)) card.worked?.pick?.(...entry); // none: a stand-in
   return card;
 }
 

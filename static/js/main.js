@@ -20,7 +20,7 @@ import { createTermCache } from "./termcache.js";
 import { currentKey, currentView, epochOf, page } from "./pagestate.js";
 import { render, renderButtons, setUpRenderer, showError } from "./render.js";
 import { act, adopt, goToView, openTerm, prefetchNext, press, setUpStepper, show, termArrived } from "./stepper.js";
-import { prepareNextStep } from "./prepare.js";
+import { prepareNextStep, prepareNextTerm } from "./prepare.js";
 import { follow } from "./watchsession.js";
 import { guarded, openFromAddress, openSession } from "./opening.js";
 
@@ -49,6 +49,7 @@ setUpRenderer({
   drawn: () => {
     prefetchNext();
     prepareNextStep();
+    prepareNextTerm();
   },
 });
 

@@ -10,7 +10,7 @@ import { api } from "./api.js";
 import { stateAfterStep } from "./session.js";
 import { prepareTermView } from "./panel.js";
 import { entriesChosen, forgetEntries } from "./worked.js";
-import { currentView, page, termOf } from "./pagestate.js";
+import { currentView, epochOf, page, termOf } from "./pagestate.js";
 
 // While idle, or at the latest after IDLE_WAIT_MS (a page kept busy drawing has few idle periods).
 const IDLE_WAIT_MS = 300;
@@ -53,7 +53,30 @@ function prepareFrom(state, answer) {
   const after = stateAfterStep(state, "backward", step);
   const record = after.backward[after.backward.length - 1];
   const view = { kind: "backward", epoch: after.epoch, index: after.backward.length - 1, term: 0 };
+  drawAhead(view, record, after, detail);
+}
+
+let nextDrawn = null; // the held view last drawn ahead
+
+/**
+ * After a drawing: the term the next → shows, when the page holds that view, drawn off the
+ * page once its factors are here (they are asked for ahead, stepper.js prefetchNext).
+ */
+export function prepareNextTerm() {
+  const next = page.views[page.cursor + 1];
+  const term = termOf(page, next);
+  if (!term || nextDrawn === next) return;
+  nextDrawn = next;
+  const epoch = epochOf(page, next);
+  page.terms.load(next.epoch, term).then((detail) => later(() => {
+    if (!detail || detail.error || page.views[page.cursor + 1] !== next) return;
+    drawAhead(next, epoch.backward[next.index], epoch, detail);
+  }));
+}
+
+/** A term view drawn off the page; the entries in view it chose are forgotten again. */
+function drawAhead(view, record, epoch, detail) {
   const chosen = entriesChosen(detail.id);
-  prepareTermView(view, record, after, detail);
+  prepareTermView(view, record, epoch, detail);
   if (!chosen) forgetEntries(detail.id); // the answer's own numbers choose its entries in view
 }
