@@ -97,6 +97,33 @@ async def step_backward(
     return await take_step(request, session_id, token, "backward", first_term)
 
 
+@router.get(
+    "/{session_id}/backward/preview",
+    summary="The next backward step, computed and not taken",
+    **documented(BackwardStep, "What POST .../backward would answer now.", 404, 409, *STORE),
+)
+async def preview_backward(
+    session_id: str,
+    request: Request,
+    first_term: Annotated[
+        bool,
+        Query(description="Also answer the step's first term in full (`first_term`)."),
+    ] = False,
+) -> StrictJSONResponse:
+    """The answer POST .../backward (with the same first_term) would give if sent now,
+    computed on a copy: the session, its events and its followers see no change. A page
+    prepares the next step's view from it ahead of the press; another client's change in
+    between makes the POST's answer differ. 409 unless the forward pass is complete."""
+    sessions, settings = request.app.state.sessions, request.app.state.settings
+
+    def act() -> StrictJSONResponse:
+        outcome = sessions.preview(session_id, "backward")
+        first = first_term_of(outcome.run, outcome.step, settings) if first_term else False
+        return StrictJSONResponse(step_answer(outcome, settings, first))
+
+    return await call(sessions, act, light=session_id)
+
+
 @router.post(
     "/{session_id}/update",
     summary="The weight update",

@@ -101,6 +101,13 @@ class Sessions:
 
         return self._change(session_id, token, command, act)
 
+    def preview(self, session_id: str, command: str) -> Outcome:
+        """The next step of that kind computed on the session's run as it is now, saved
+        nowhere: the session, its record and its events stay as they were (409 out of order)."""
+        record = self._load(session_id)
+        after, step_record = STEPS[command](self.cache.run_for(record))
+        return Outcome(record, after, step=step_record)
+
     def reset(self, session_id: str, token: str, to: str) -> Outcome:
         """to = "epoch": the start of this epoch; "start": the session as created."""
         if to == "start":

@@ -67,6 +67,9 @@ export const api = {
     const answer = await request("POST", `${sessionPath(id)}/${action}${query}`, { token });
     return action === "backward" ? termList(answer) : answer;
   },
+  /** What the next backward step (with its first term) would answer now; nothing changes. */
+  previewBackward: async (id) =>
+    termList(await request("GET", `${sessionPath(id)}/backward/preview?first_term=true`)),
   /** to: "epoch" (back to the start of this epoch) or "start" (the session as created). */
   reset: async (id, token, to) =>
     withTermLists(await request("POST", `${sessionPath(id)}/reset`, { body: { to }, token })),

@@ -39,21 +39,24 @@ const VIEWS_KEPT = 3;
 /**
  * Elements of the last views drawn, by a key naming all they show. begin(view) before a view
  * is drawn (again, or another): the drawings before become the ones to take from (those of the
- * last VIEWS_KEPT views). keep(key, build) moves an earlier element (if accept(it)) into the
+ * last VIEWS_KEPT views); begin(view, {ahead: true}) for one drawn ahead, off the page. keep(key, build) moves an earlier element (if accept(it)) into the
  * new drawing, else builds one; each is taken once per drawing.
  */
 export function createShelf() {
   let earlier = []; // [{view, elements}], newest first
   let current = { view: null, elements: new Map() };
   return {
-    begin(view) {
+    begin(view, { ahead = false } = {}) {
       earlier = [current, ...earlier];
       const views = [...new Set(earlier.map((drawing) => drawing.view))].slice(0, VIEWS_KEPT);
       earlier = earlier.filter((drawing) => views.includes(drawing.view));
-      current = { view, elements: new Map() };
+      current = { view, elements: new Map(), ahead };
     },
     keep(key, build, accept = () => true) {
       const kept = earlier.find((drawing) => drawing.elements.has(key))?.elements.get(key);
+      // A view drawn ahead (off the page) takes nothing: what it shares with the views drawn
+      // stays there (it gets an empty stand-in, not kept), the next view takes it from there.
+      if (current.ahead && kept) return kept.cloneNode(false);
       for (const drawing of earlier) drawing.elements.delete(key);
       const element = kept && accept(kept) ? kept : build();
       // As a new one would be: its tables of numbers closed.
@@ -74,7 +77,7 @@ export function factorCardFrom(shelf, factor, term, context, drawn) {
   const card = shelf.keep(cardKey(factor, term, { ...drawn, colour }), build);
   card.termId = term.id; // its picks are this term's now
   const entry = pickedEntry(term.id, drawn.index);
-  if (JSON.stringify(card.entry) !== JSON.stringify(entry)) card.worked.pick?.(...entry);
+  if (JSON.stringify(card.entry) !== JSON.stringify(entry)) card.worked?.pick?.(...entry); // none: a stand-in
   return card;
 }
 

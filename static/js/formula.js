@@ -38,7 +38,7 @@ export function renderTerm(panel, term, context) {
   const operandDigits = single ? cardsDigits(term.factors, factorValues, numbers, digits.factors) : [];
   // The cards in view are drawn now; the folded ones when their group is opened.
   const made = new Map();
-  shelf.begin(`${term.epoch}:${term.id}`);
+  shelf.begin(`${term.epoch}:${term.id}`, { ahead: Boolean(context.ahead) });
   const cardAt = (i) => {
     if (!made.has(i)) made.set(i, factorCardFrom(shelf, term.factors[i], term, context, { index: i, value: factorValues[i], numbers, digits: digits.factors[i], operandDigits: operandDigits[i] ?? null }));
     return made.get(i);

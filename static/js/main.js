@@ -20,6 +20,7 @@ import { createTermCache } from "./termcache.js";
 import { currentKey, currentView, epochOf, page } from "./pagestate.js";
 import { render, renderButtons, setUpRenderer, showError } from "./render.js";
 import { act, adopt, goToView, openTerm, prefetchNext, press, setUpStepper, show, termArrived } from "./stepper.js";
+import { prepareNextStep, prepareNextTerm } from "./prepare.js";
 import { follow } from "./watchsession.js";
 import { guarded, openFromAddress, openSession } from "./opening.js";
 
@@ -45,7 +46,11 @@ setUpRenderer({
     }),
   },
   show,
-  drawn: prefetchNext,
+  drawn: () => {
+    prefetchNext();
+    prepareNextStep();
+    prepareNextTerm();
+  },
 });
 
 /** The link to the view shown (links.js), as Copy link and the exports give it. */

@@ -75,18 +75,37 @@ function renderTermView(view, record, epoch, context) {
     return;
   }
   const term = { ...summary, ...detail };
-  const colours = new Map(term.factors.map((f, i) => [f.edge, FACTOR_COLOURS[i % FACTOR_COLOURS.length]]));
+  const colours = factorColours(term);
   lightPath(graph, term.path, colours, { greyed: term.dropped });
-  renderTerm($("formula"), term, {
+  drawTerm($("formula"), view, record, epoch, term, colours);
+  appendDiverged($("formula"), record.diverged);
+  renderTermList(view, record, views, show, config);
+}
+
+const factorColours = (term) =>
+  new Map(term.factors.map((f, i) => [f.edge, FACTOR_COLOURS[i % FACTOR_COLOURS.length]]));
+
+/** The term's summary, cards, product and running sums, into `panel` (renderTerm). */
+function drawTerm(panel, view, record, epoch, term, colours, ahead = false) {
+  renderTerm(panel, term, {
+    ahead,
     index: view.term,
     count: record.terms.length,
     t: record.t,
     colourOf: (edge) => colours.get(edge),
     jacobianAt: (step) => epoch.backward.find((r) => r.t === step)?.jacobian ?? null,
-    runningSoFar: new Map(Object.entries(detail.running_all).map(([name, sum]) => [name, sum ?? undefined])),
+    runningSoFar: new Map(Object.entries(term.running_all).map(([name, sum]) => [name, sum ?? undefined])),
   });
-  appendDiverged($("formula"), record.diverged);
-  renderTermList(view, record, views, show, config);
+}
+
+/**
+ * A term view drawn ahead, off the page (nothing shown, no path lit): its cards and lines
+ * are kept by what they show (cards.js), so the view drawn next takes those that look the
+ * same instead of typesetting them. `epoch`: the records as they would be ({backward}).
+ */
+export function prepareTermView(view, record, epoch, detail) {
+  const term = { ...record.terms[view.term], ...detail };
+  drawTerm(createHTML("div"), view, record, epoch, term, factorColours(term), true);
 }
 
 /** A term whose factors are on their way (or gone with an earlier epoch): what the summary says. */

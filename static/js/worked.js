@@ -237,6 +237,14 @@ export function pickEntry(termId, index, entry) {
  * not on [1, 1], which is often 0 (an input's one-hot zeros): the term's pick and its last
  * factor's (index lastIndex), whose entry (i, j) is the term's. A pick made before stays.
  */
+/** Whether the entries in view of a term were chosen yet (a term drawn, or a pick made). */
+export const entriesChosen = (termId) => picks.has(`${termId}|term`);
+
+/** Forget the entries in view of a term (drawn ahead of its step: its own numbers choose them). */
+export function forgetEntries(termId) {
+  for (const key of [...picks.keys()]) if (key.startsWith(`${termId}|`)) picks.delete(key);
+}
+
 export function startOnLargest(termId, value, lastIndex) {
   if (picks.has(`${termId}|term`)) return;
   const [rows, columns] = matrixShape(value);

@@ -44,8 +44,10 @@ def test_a_step_is_one_post_and_no_get(watched: Watched) -> None:
             assert all(first not in u for _, u in calls[1:])  # never asked for again
         else:
             assert calls[0] == ("POST", path + endpoint)
-        # Else only the factors of terms the page holds, fetched ahead for the next →.
-        assert all(m == "GET" and "/terms/" in u for m, u in calls[1:])
+        # Else only what the next → shows, asked for ahead: the factors of terms the page
+        # holds, and what the next backward step would answer (a GET that changes nothing).
+        ahead = ("/terms/", f"{path}/backward/preview?first_term=true")
+        assert all(m == "GET" and any(a in u for a in ahead) for m, u in calls[1:])
         state = watched.state()
         assert page.get_by_role("status").inner_text() == state["status"]
         assert answer["session"]["status"] == state["status"]
