@@ -36,6 +36,8 @@ from app.sessions import (
     StoreUnavailableError,
     WrongTokenError,
 )
+from app.sessions.commands import Outcome
+from app.settings import Settings
 
 router = APIRouter(
     prefix="/sessions",
@@ -47,6 +49,19 @@ router = APIRouter(
 
 # The steps come first: the router tries routes in order, and these are the hot path.
 
+FirstTermQuery = Annotated[
+    bool, Query(description="Also answer the step's first term in full (`first_term`).")
+]
+
+
+def step_response(
+    outcome: Outcome, settings: Settings, with_first_term: bool
+) -> StrictJSONResponse:
+    """A step's answer (a taken step's or a preview's); with_first_term: a backward step's
+    answer carries its first term in full."""
+    first = first_term_of(outcome.run, outcome.step, settings) if with_first_term else False
+    return StrictJSONResponse(step_answer(outcome, settings, first))
+
 
 async def take_step(
     request: Request, session_id: str, token: str, command: str, with_first_term: bool = False
@@ -57,8 +72,7 @@ async def take_step(
 
     def act() -> StrictJSONResponse:
         outcome = sessions.step(session_id, token, command)
-        first = first_term_of(outcome.run, outcome.step, settings) if with_first_term else False
-        return StrictJSONResponse(step_answer(outcome, settings, first))
+        return step_response(outcome, settings, with_first_term)
 
     return await call(sessions, act, light=session_id)
 
@@ -86,10 +100,7 @@ async def step_backward(
     session_id: str,
     token: StepTokenDep,
     request: Request,
-    first_term: Annotated[
-        bool,
-        Query(description="Also answer the step's first term in full (`first_term`)."),
-    ] = False,
+    first_term: FirstTermQuery = False,
 ) -> StrictJSONResponse:
     """Backward step t (counting down): dL/dh_t, delta_t, the gradients so far and the
     chain-rule terms this step completes (with ?first_term=true the first of them in full,
@@ -105,10 +116,7 @@ async def step_backward(
 async def preview_backward(
     session_id: str,
     request: Request,
-    first_term: Annotated[
-        bool,
-        Query(description="Also answer the step's first term in full (`first_term`)."),
-    ] = False,
+    first_term: FirstTermQuery = False,
 ) -> StrictJSONResponse:
     """The answer POST .../backward (with the same first_term) would give if sent now,
     computed on a copy: the session, its events and its followers see no change. A page
@@ -118,8 +126,7 @@ async def preview_backward(
 
     def act() -> StrictJSONResponse:
         outcome = sessions.preview(session_id, "backward")
-        first = first_term_of(outcome.run, outcome.step, settings) if first_term else False
-        return StrictJSONResponse(step_answer(outcome, settings, first))
+        return step_response(outcome, settings, first_term)
 
     return await call(sessions, act, light=session_id)
 
