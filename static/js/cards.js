@@ -53,10 +53,17 @@ export function createShelf() {
       current = { view, elements: new Map(), ahead };
     },
     keep(key, build, accept = () => true) {
-      const kept = earlier.find((drawing) => drawing.elements.has(key))?.elements.get(key);
-      // A view drawn ahead (off the page) takes nothing: what it shares with the views drawn
-      // stays there (it gets an empty stand-in, not kept), the next view takes it from there.
-      if (current.ahead && kept) return kept.cloneNode(false);
+      // The views drawn first (their elements stay where they are), then one drawn ahead.
+      const holder = earlier.find((drawing) => !drawing.ahead && drawing.elements.has(key)) ??
+        earlier.find((drawing) => drawing.elements.has(key));
+      const kept = holder?.elements.get(key);
+      // A view drawn ahead takes nothing from the views drawn: what it shares with them is
+      // built again for it (it may be shown as drawn), and the next view takes either.
+      if (current.ahead && kept) {
+        const element = build();
+        if (!current.elements.has(key)) current.elements.set(key, element);
+        return element;
+      }
       for (const drawing of earlier) drawing.elements.delete(key);
       const element = kept && accept(kept) ? kept : build();
       // As a new one would be: its tables of numbers closed.

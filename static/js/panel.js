@@ -6,6 +6,8 @@ import {
   FACTOR_COLOURS, appendDiverged, renderBackwardSummary, renderForward, renderTerm, renderUpdate,
 } from "./formula.js";
 import { recordOf } from "./timeline.js";
+import { pickedEntry, startOnLargest } from "./worked.js";
+import { presenting } from "./present.js";
 import { createHTML } from "./svg.js";
 import { formatNumber } from "./format.js";
 
@@ -86,26 +88,107 @@ const factorColours = (term) =>
   new Map(term.factors.map((f, i) => [f.edge, FACTOR_COLOURS[i % FACTOR_COLOURS.length]]));
 
 /** The term's summary, cards, product and running sums, into `panel` (renderTerm). */
-function drawTerm(panel, view, record, epoch, term, colours, ahead = false) {
-  renderTerm(panel, term, {
-    ahead,
+function drawTerm(panel, view, record, epoch, term, colours) {
+  const context = termContext(view, record, epoch, term, colours, false);
+  if (ahead && ahead.key !== null && ahead.key === drawingKey(view, term, context)) {
+    showAhead();
+    return;
+  }
+  renderTerm(panel, term, context);
+  for (const element of panel.querySelectorAll("[data-ahead-id]")) restoreId(element);
+  clearAhead();
+}
+
+function termContext(view, record, epoch, term, colours, drawnAhead) {
+  return {
+    ahead: drawnAhead,
     index: view.term,
     count: record.terms.length,
     t: record.t,
     colourOf: (edge) => colours.get(edge),
     jacobianAt: (step) => epoch.backward.find((r) => r.t === step)?.jacobian ?? null,
     runningSoFar: new Map(Object.entries(term.running_all).map(([name, sum]) => [name, sum ?? undefined])),
-  });
+  };
 }
 
 /**
- * A term view drawn ahead, off the page (nothing shown, no path lit): its cards and lines
- * are kept by what they show (cards.js), so the view drawn next takes those that look the
- * same instead of typesetting them. `epoch`: the records as they would be ({backward}).
+ * All that a term's drawing depends on, as one string: the view, the term with its factors'
+ * numbers, the context's numbers, the entries in view and the mode. null when a factor reads a
+ * Jacobian from the records (a large model's): those are not compared.
+ */
+function drawingKey(view, term, context) {
+  if (term.factors.some((factor) => factor.value === null)) return null;
+  startOnLargest(term.id, term.value, term.factors.length - 1); // as renderTerm chooses
+  const picks = ["term", ...term.factors.keys()].map((index) => pickedEntry(term.id, index));
+  const { kind, epoch, index, term: position } = view;
+  const numbers = { ...context, ahead: null, runningSoFar: [...context.runningSoFar] };
+  return JSON.stringify([kind, epoch, index, position, term, numbers, picks, presenting()]);
+}
+
+/**
+ * The view drawn ahead: {key, panel}. Its panel lies in the document, far above the window at
+ * the panel's width, so the browser styles and lays it out while the page is idle. When the
+ * press asks for the same drawing, that panel becomes #formula as it is (a style change, not
+ * new elements: nothing is laid out again) and the panel shown before becomes the next one
+ * to draw ahead into. Its ids are kept as data-ahead-id until it is shown (one #term-value).
+ */
+let ahead = null;
+
+function aheadPanel() {
+  const shown = $("formula");
+  const panel = $("formula-ahead") ?? createHTML("div", { id: "formula-ahead", class: shown.className });
+  if (!panel.isConnected) shown.after(panel);
+  panel.inert = true;
+  panel.setAttribute("aria-hidden", "true");
+  const width = shown.getBoundingClientRect().width;
+  Object.assign(panel.style, { display: "", position: "absolute", top: "-40000px", left: "0", width: `${width}px`, boxSizing: "border-box" });
+  return panel;
+}
+
+function showAhead() {
+  const shown = $("formula");
+  const { panel } = ahead;
+  shown.id = "formula-ahead";
+  panel.id = "formula";
+  panel.removeAttribute("style");
+  panel.removeAttribute("aria-hidden");
+  panel.inert = false;
+  for (const element of panel.querySelectorAll("[data-ahead-id]")) restoreId(element);
+  shown.replaceChildren();
+  shown.inert = true;
+  shown.setAttribute("aria-hidden", "true");
+  shown.style.display = "none";
+  ahead = null;
+}
+
+function clearAhead() {
+  $("formula-ahead")?.replaceChildren();
+  ahead = null;
+}
+
+function restoreId(element) {
+  element.id = element.dataset.aheadId;
+  delete element.dataset.aheadId;
+}
+
+/**
+ * A term view drawn ahead, in the panel laid out off the window (nothing shown, no path lit):
+ * the next press shows that panel when it asks for the same drawing; else the view drawn then
+ * takes the cards and lines that look the same (cards.js keeps them by what they show).
+ * `epoch`: the records as they would be ({backward}).
  */
 export function prepareTermView(view, record, epoch, detail) {
   const term = { ...record.terms[view.term], ...detail };
-  drawTerm(createHTML("div"), view, record, epoch, term, factorColours(term), true);
+  const context = termContext(view, record, epoch, term, factorColours(term), true);
+  const key = drawingKey(view, term, context);
+  const panel = aheadPanel();
+  panel.replaceChildren();
+  renderTerm(panel, term, context);
+  for (const element of panel.querySelectorAll("[id]")) {
+    element.dataset.aheadId = element.id;
+    element.removeAttribute("id");
+  }
+  ahead = { key, panel };
 }
 
 /** A term whose factors are on their way (or gone with an earlier epoch): what the summary says. */

@@ -13,6 +13,11 @@ from tests.page.helpers import open_editor_session, press_and_wait, walk_to
 
 MARK = "card => { card.keptMark = 'seen'; }"
 MARKED = "card => card.keptMark === 'seen'"
+# The term the next → shows, drawn ahead while the page is idle (in the panel off the window).
+DRAWN_AHEAD = (
+    "shown => (document.querySelector('#formula-ahead .factors')?.dataset.term ?? shown) !== shown"
+)
+CARDS_DRAWN = "#formula .factors > .factor, #formula-ahead .factors > .factor"
 
 
 def open_many_to_one(watched: Watched) -> None:
@@ -60,8 +65,10 @@ def test_the_terms_of_a_step_share_their_cards_and_keep_their_own_entries(
     recurrent.locator(".entry-column").select_option(index=4)
     assert entry_in_view(card(page, edge)) == [2, 4]
 
-    # the next term of the step: the factors it shares are the cards just seen, same colours
-    page.eval_on_selector_all("#formula .factors > .factor", f"cards => cards.forEach({MARK})")
+    # the next term of the step: the factors it shares are cards drawn before the press (the
+    # ones just seen, or drawn ahead while idle), in the same colours
+    page.wait_for_function(DRAWN_AHEAD, arg=first_id)
+    page.eval_on_selector_all(CARDS_DRAWN, f"cards => cards.forEach({MARK})")
     press_and_wait(page, "ArrowRight", "backward step t = 3, term 2 of")
     second_id = page.locator("#formula .factors").get_attribute("data-term")
     assert second_id != first_id
@@ -71,7 +78,11 @@ def test_the_terms_of_a_step_share_their_cards_and_keep_their_own_entries(
     for edge_ in shared:
         assert card(page, edge_).evaluate(MARKED), f"the card of {edge_} was drawn again"
     assert colours(page)[:-1] == first_colours[:-1]
-    assert not card(page, colours(page)[-1][0]).evaluate(MARKED)  # the direct partial is new
+    # the direct partial is this term's own: its edge and its numbers
+    direct = second["factors"][-1]
+    assert colours(page)[-1][0] == direct["edge"]
+    shown_direct = card(page, direct["edge"]).locator(":scope > .value").get_attribute("data-value")
+    assert json.loads(shown_direct) == direct["value"]
     # its entry in view is this term's own (none picked yet), then one picked by a click on a cell
     assert entry_in_view(card(page, edge)) == [0, 0]
     card(page, edge).locator(".heatmap-cell[data-row='1'][data-column='3']").click()

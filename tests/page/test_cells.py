@@ -140,7 +140,7 @@ def walk_terms(watched: Watched, t: int, count: int) -> None:
                 )
         ((product, _),) = shown_values(page, "#term-value")
         assert product == term["value"]
-        ((running, _),) = shown_values(page, ".running-item.current .value")
+        ((running, _),) = shown_values(page, "#formula .running-item.current .value")
         assert running == term["running"]
 
 

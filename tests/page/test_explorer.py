@@ -56,7 +56,7 @@ def test_walk_the_seed_example(watched: Watched) -> None:
             ((product, shown_product),) = shown_values(page, "#term-value")
             assert product == term["value"]
             assert_close(shown_product, term["value"])
-            ((running, _),) = shown_values(page, ".running-item.current .value")
+            ((running, _),) = shown_values(page, "#formula .running-item.current .value")
             assert running == term["running"]
             if any(f["kind"] == "direct" for f in term["factors"]):
                 assert "direct partial" in page.locator("#formula .direct-label").inner_text()
@@ -68,7 +68,7 @@ def test_walk_the_seed_example(watched: Watched) -> None:
     # After t = 1 the running sums are the full gradients.
     final = watched.state()["backward"][-1]
     for name, gradient in final["grads"].items():
-        ((running, _),) = shown_values(page, f".running-item[data-param='{name}'] .value")
+        ((running, _),) = shown_values(page, f"#formula .running-item[data-param='{name}'] .value")
         assert math.isclose(single(running), single(gradient), rel_tol=1e-12, abs_tol=1e-15)
 
     # ArrowLeft revisits what the page already holds: no request at all.

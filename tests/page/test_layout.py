@@ -159,7 +159,7 @@ def test_big_factors_are_heat_maps_with_their_numbers(watched: Watched) -> None:
     direct = page.locator("#formula .factor-direct .heatmap")
     assert direct.locator(".heatmap-cell").count() == 36
     assert_heatmap_shows(page, page.locator("#term-value"), term["value"], "6×6")
-    current = page.locator(".running-item.current .heatmap")
+    current = page.locator("#formula .running-item.current .heatmap")
     assert_heatmap_shows(page, current, term["running"], "6×6")
     # The shape opens to a table of all 36 numbers.
     page.locator("#term-value summary").click()

@@ -86,12 +86,12 @@ def test_a_long_term_shows_its_value_first_and_folds_the_recurrent_run(watched: 
     )
     assert shown.locator("annotation").text_content() == expected
     # Two recurrent cards either side of a folded group of the other ten; all reachable.
-    cards = page.locator(".factors[data-term] > .factor")
+    cards = page.locator("#formula .factors[data-term] > .factor")
     assert cards.count() == len(term["factors"]) - 10
-    group = page.locator(".factor-group")
+    group = page.locator("#formula .factor-group")
     assert "10 more" in group.locator("summary").inner_text()
     group.locator("summary").click()
-    every = page.locator(".factors[data-term] .factor")
+    every = page.locator("#formula .factors[data-term] .factor")
     assert every.evaluate_all("es => es.map(e => e.dataset.edge)") == [
         f["edge"] for f in term["factors"]
     ]
@@ -100,7 +100,7 @@ def test_a_long_term_shows_its_value_first_and_folds_the_recurrent_run(watched: 
     for factor in term["factors"]:
         edge = page.locator(f"#graph .edge[data-id='{factor['edge']}']")
         assert "lit" in edge.get_attribute("class"), factor["edge"]
-        card = page.locator(f".factor[data-edge='{factor['edge']}']")
+        card = page.locator(f"#formula .factor[data-edge='{factor['edge']}']")
         colour = card.evaluate("e => e.style.getPropertyValue('--factor-colour')")
         assert edge.evaluate("e => e.style.getPropertyValue('--lit-colour')") == colour
     assert watched.errors == []
