@@ -109,6 +109,23 @@ async def step_backward(
 
 
 @router.get(
+    "/{session_id}/forward/preview",
+    summary="The next forward step, computed and not taken",
+    **documented(ForwardStep, "What POST .../forward would answer now.", 404, 409, *STORE),
+)
+async def preview_forward(session_id: str, request: Request) -> StrictJSONResponse:
+    """The answer POST .../forward would give if sent now, computed on a copy: the session,
+    its events and its followers see no change (as GET .../backward/preview). 409 unless the
+    session is in its forward pass."""
+    sessions, settings = request.app.state.sessions, request.app.state.settings
+
+    def act() -> StrictJSONResponse:
+        return step_response(sessions.preview(session_id, "forward"), settings, False)
+
+    return await call(sessions, act, light=session_id)
+
+
+@router.get(
     "/{session_id}/backward/preview",
     summary="The next backward step, computed and not taken",
     **documented(BackwardStep, "What POST .../backward would answer now.", 404, 409, *STORE),

@@ -9,7 +9,7 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, { body, token } = {}) {
+async function request(method, path, { body, token, signal } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -17,6 +17,7 @@ async function request(method, path, { body, token } = {}) {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
   });
   const payload = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, payload?.detail ?? response.statusText);
@@ -67,9 +68,11 @@ export const api = {
     const answer = await request("POST", `${sessionPath(id)}/${action}${query}`, { token });
     return action === "backward" ? termList(answer) : answer;
   },
+  /** What the next forward step would answer now; nothing changes. signal: to call it off. */
+  previewForward: (id, signal) => request("GET", `${sessionPath(id)}/forward/preview`, { signal }),
   /** What the next backward step (with its first term) would answer now; nothing changes. */
-  previewBackward: async (id) =>
-    termList(await request("GET", `${sessionPath(id)}/backward/preview?first_term=true`)),
+  previewBackward: async (id, signal) =>
+    termList(await request("GET", `${sessionPath(id)}/backward/preview?first_term=true`, { signal })),
   /** to: "epoch" (back to the start of this epoch) or "start" (the session as created). */
   reset: async (id, token, to) =>
     withTermLists(await request("POST", `${sessionPath(id)}/reset`, { body: { to }, token })),

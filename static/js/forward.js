@@ -129,6 +129,9 @@ function oneEquation(forms, className) {
 /** The output's entry in view, once picked (0-based); until then the loss line's entry. */
 let pickedOutput = null;
 
+/** The output's entry picked (0-based), or null: the forward view drawn with it. */
+export const outputPicked = () => pickedOutput;
+
 /** The entry of the output the loss line reads: a softmax's target class, else the first. */
 function lossEntry(config, record) {
   const index = config.output === "softmax_ce" ? flatten(record.y).findIndex((y) => y === 1) : 0;

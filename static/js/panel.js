@@ -5,6 +5,7 @@ import { lightPath, revealStep } from "./graph.js";
 import {
   FACTOR_COLOURS, appendDiverged, renderBackwardSummary, renderForward, renderTerm, renderUpdate,
 } from "./formula.js";
+import { outputPicked } from "./forward.js";
 import { recordOf } from "./timeline.js";
 import { pickedEntry, startOnLargest } from "./worked.js";
 import { presenting } from "./present.js";
@@ -38,7 +39,8 @@ export function renderPanel(view, epoch, context) {
   const record = recordOf(view, epoch);
   if (view.kind === "forward") {
     lightPath(graph, record.path);
-    renderForward(panel, record, epoch.params, epoch.config ?? state.config, state.cell);
+    const args = [record, epoch.params, epoch.config ?? state.config, state.cell];
+    showOrDraw(forwardKey(...args), (into) => renderForward(into, ...args), { taken: false });
   } else if (view.kind === "update") {
     lightPath(graph, null);
     renderUpdate(panel, record);
@@ -79,7 +81,7 @@ function renderTermView(view, record, epoch, context) {
   const term = { ...summary, ...detail };
   const colours = factorColours(term);
   lightPath(graph, term.path, colours, { greyed: term.dropped });
-  drawTerm($("formula"), view, record, epoch, term, colours);
+  drawTerm(view, record, epoch, term, colours);
   appendDiverged($("formula"), record.diverged);
   renderTermList(view, record, views, show, config);
 }
@@ -88,15 +90,9 @@ const factorColours = (term) =>
   new Map(term.factors.map((f, i) => [f.edge, FACTOR_COLOURS[i % FACTOR_COLOURS.length]]));
 
 /** The term's summary, cards, product and running sums, into `panel` (renderTerm). */
-function drawTerm(panel, view, record, epoch, term, colours) {
+function drawTerm(view, record, epoch, term, colours) {
   const context = termContext(view, record, epoch, term, colours, false);
-  if (ahead && ahead.key !== null && ahead.key === drawingKey(view, term, context)) {
-    showAhead();
-    return;
-  }
-  renderTerm(panel, term, context);
-  for (const element of panel.querySelectorAll("[data-ahead-id]")) restoreId(element);
-  clearAhead();
+  showOrDraw(termKey(view, term, context), (panel) => renderTerm(panel, term, context));
 }
 
 function termContext(view, record, epoch, term, colours, drawnAhead) {
@@ -116,7 +112,7 @@ function termContext(view, record, epoch, term, colours, drawnAhead) {
  * numbers, the context's numbers, the entries in view and the mode. null when a factor reads a
  * Jacobian from the records (a large model's): those are not compared.
  */
-function drawingKey(view, term, context) {
+function termKey(view, term, context) {
   if (term.factors.some((factor) => factor.value === null)) return null;
   startOnLargest(term.id, term.value, term.factors.length - 1); // as renderTerm chooses
   const picks = ["term", ...term.factors.keys()].map((index) => pickedEntry(term.id, index));
@@ -124,6 +120,9 @@ function drawingKey(view, term, context) {
   const numbers = { ...context, ahead: null, runningSoFar: [...context.runningSoFar] };
   return JSON.stringify([kind, epoch, index, position, term, numbers, picks, presenting()]);
 }
+
+/** All that a forward step's drawing depends on (renderForward's arguments), as one string. */
+const forwardKey = (...args) => JSON.stringify(["forward", ...args, outputPicked(), presenting()]);
 
 /**
  * The view drawn ahead: {key, panel}. Its panel lies in the document, far above the window at
@@ -134,6 +133,31 @@ function drawingKey(view, term, context) {
  */
 let ahead = null;
 
+/**
+ * The view drawn ahead under `key` if there is one, else draw(#formula). taken: whether
+ * draw takes elements from the views drawn before (renderTerm does, cards.js): then the one
+ * drawn ahead may have lost some and is not shown later.
+ */
+function showOrDraw(key, draw, { taken = true } = {}) {
+  if (ahead && key !== null && ahead.key === key) return showAhead();
+  const panel = $("formula");
+  draw(panel);
+  for (const element of panel.querySelectorAll("[data-ahead-id]")) restoreId(element);
+  if (taken) clearAhead();
+}
+
+/** draw(panel) into the panel off the window, kept under `key` for the next press. */
+function drawAhead(key, draw) {
+  const panel = aheadPanel();
+  panel.replaceChildren();
+  draw(panel);
+  for (const element of panel.querySelectorAll("[id]")) {
+    element.dataset.aheadId = element.id;
+    element.removeAttribute("id");
+  }
+  ahead = { key, panel };
+}
+
 function aheadPanel() {
   const shown = $("formula");
   const panel = $("formula-ahead") ?? createHTML("div", { id: "formula-ahead", class: shown.className });
@@ -141,10 +165,13 @@ function aheadPanel() {
   panel.inert = true;
   panel.setAttribute("aria-hidden", "true");
   const width = shown.getBoundingClientRect().width;
-  Object.assign(panel.style, { display: "", position: "absolute", top: "-40000px", left: "0", width: `${width}px`, boxSizing: "border-box" });
+  Object.assign(panel.style, {
+    display: "", position: "absolute", top: "-40000px", left: "0", width: `${width}px`, boxSizing: "border-box",
+  });
   return panel;
 }
 
+/** The panel drawn ahead becomes #formula, as laid out; the one shown before is emptied. */
 function showAhead() {
   const shown = $("formula");
   const { panel } = ahead;
@@ -180,15 +207,13 @@ function restoreId(element) {
 export function prepareTermView(view, record, epoch, detail) {
   const term = { ...record.terms[view.term], ...detail };
   const context = termContext(view, record, epoch, term, factorColours(term), true);
-  const key = drawingKey(view, term, context);
-  const panel = aheadPanel();
-  panel.replaceChildren();
-  renderTerm(panel, term, context);
-  for (const element of panel.querySelectorAll("[id]")) {
-    element.dataset.aheadId = element.id;
-    element.removeAttribute("id");
-  }
-  ahead = { key, panel };
+  drawAhead(termKey(view, term, context), (panel) => renderTerm(panel, term, context));
+}
+
+/** A forward step's view drawn ahead (as prepareTermView): `state` as it would be after it. */
+export function prepareForwardView(state) {
+  const args = [state.forward[state.forward.length - 1], state.params, state.config, state.cell];
+  drawAhead(forwardKey(...args), (panel) => renderForward(panel, ...args));
 }
 
 /** A term whose factors are on their way (or gone with an earlier epoch): what the summary says. */

@@ -1,14 +1,14 @@
-// The next backward step drawn ahead: when → would ask the server for a backward step, the
-// page asks first what that step would answer (GET .../backward/preview, which changes
-// nothing) and, while idle, draws its first term off the page. The press then draws the
-// POST's answer as always; the cards and lines that look the same as the ones drawn ahead
-// (cards.js keeps them by everything they show) are taken instead of typeset again. When
-// another client changed the session in between, the answer's numbers differ, and what
-// differs is built from the answer.
+// The next step drawn ahead: when → would ask the server for a forward or backward step, the
+// page asks first what that step would answer (GET .../forward/preview or .../backward/preview,
+// which change nothing) and, while idle, draws its view (a backward step's first term) in a
+// panel off the window (panel.js). The press sends the POST as always; when its answer draws
+// the same view, that panel is shown as laid out. Else (another client changed the session in
+// between) the answer is drawn, taking the cards and lines that look the same as ones drawn
+// before (cards.js keeps them by everything they show) instead of typesetting them again.
 
 import { api } from "./api.js";
 import { stateAfterStep } from "./session.js";
-import { prepareTermView } from "./panel.js";
+import { prepareForwardView, prepareTermView } from "./panel.js";
 import { entriesChosen, forgetEntries } from "./worked.js";
 import { currentView, epochOf, page, termOf } from "./pagestate.js";
 
@@ -19,19 +19,40 @@ const later = (task) => (window.requestIdleCallback
   : setTimeout(task, 50));
 let asked = null; // the state the last preview was asked for
 
-/** After a drawing: if the next → is a backward step, prepare it (once per state). */
+/** After a drawing: if the next → is a forward or backward step, prepare it (once per state). */
 export function prepareNextStep() {
   const state = page.state;
   const last = page.cursor === page.views.length - 1;
-  if (!state || !page.token || !last || state.phase !== "backward" || asked === state) return;
+  const phase = state?.phase;
+  if (!state || !page.token || !last || asked === state) return;
+  if (phase !== "forward" && phase !== "backward") return;
   asked = state;
-  if (isLarge()) return;
+  if (phase === "backward" && isLarge()) return;
+  const preview = phase === "forward" ? api.previewForward : api.previewBackward;
+  const prepare = phase === "forward" ? prepareForward : prepareFrom;
   later(() => {
     if (page.state !== state || page.busy) return;
-    api.previewBackward(state.id)
-      .then((answer) => later(() => prepareFrom(state, answer)))
+    previewing = new AbortController();
+    preview(state.id, previewing.signal)
+      .then((answer) => later(() => prepare(state, answer)))
       .catch(() => {}); // only ahead of time: the press asks the server as always
   });
+}
+
+let previewing = null; // the preview on its way, called off by a press
+
+/**
+ * Before a command is sent: the preview on its way is called off. Answered after the command,
+ * it would be of the step after (or refused, 409, when there is none), and is not needed.
+ */
+export function stopPreview() {
+  previewing?.abort();
+  previewing = null;
+}
+
+/** Draw the forward step's view off the page, if the page still shows the state it came from. */
+function prepareForward(state, answer) {
+  if (page.state === state) prepareForwardView(stateAfterStep(state, "forward", answer));
 }
 
 /**

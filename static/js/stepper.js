@@ -11,6 +11,7 @@ import { classroomAdopted } from "./follow.js";
 import { announce } from "./announce.js";
 import { MAX_PENDING, currentView, epochOf, findView, page, rememberEpoch, termOf } from "./pagestate.js";
 import { render, renderButtons, revealPanel, showError } from "./render.js";
+import { stopPreview } from "./prepare.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -56,6 +57,7 @@ function goToWanted(state, wantedView) {
 /** A command to the server: a step, train, reset, start, or send(id, token) -> state. */
 export async function act(action, send = null) {
   if (page.busy || !page.state || !page.token) return;
+  stopPreview();
   page.busy = true;
   document.body.classList.add("busy");
   showError("");

@@ -130,7 +130,10 @@ def test_every_model_and_every_field_is_described(client: TestClient) -> None:
             assert spec.get("description"), f"{name}.{field}"
 
 
-PREVIEW_ROUTES = {("get", "/api/sessions/{session_id}/backward/preview")}
+PREVIEW_ROUTES = {
+    ("get", "/api/sessions/{session_id}/forward/preview"),
+    ("get", "/api/sessions/{session_id}/backward/preview"),
+}
 
 
 def test_error_answers_are_documented_where_they_can_happen(client: TestClient) -> None:

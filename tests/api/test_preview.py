@@ -1,4 +1,5 @@
-"""GET .../backward/preview: the answer the next backward step would give, changing nothing."""
+"""GET .../forward/preview and .../backward/preview: the answer the next step would give,
+changing nothing."""
 
 from __future__ import annotations
 
@@ -47,5 +48,30 @@ def test_a_preview_before_the_forward_pass_is_complete_is_refused(client: TestCl
 
 def test_a_preview_of_an_unknown_session_is_404(client: TestClient) -> None:
     response = client.get("/api/sessions/no-such-session/backward/preview")
+    assert response.status_code == 404
+    assert "no-such-session" in response.json()["detail"]
+
+
+def test_the_forward_preview_is_the_answer_each_forward_step_then_gives(
+    client: TestClient,
+) -> None:
+    session_id, headers = create_session(client, {"preset": "seed-3-step"})
+    url = f"/api/sessions/{session_id}/forward"
+    for t in (1, 2, 3):
+        preview = client.get(f"{url}/preview")
+        assert preview.status_code == 200, preview.text
+        assert client.get(f"{url}/preview").json() == preview.json()  # it took no step
+        step = client.post(url, headers=headers)
+        assert step.status_code == 200, step.text
+        assert preview.json() == step.json()
+        assert step.json()["t"] == t
+    # the forward pass complete: the next step is a backward one, and the answer says so
+    response = client.get(f"{url}/preview")
+    assert response.status_code == 409
+    assert "step backward" in response.json()["detail"]
+
+
+def test_a_forward_preview_of_an_unknown_session_is_404(client: TestClient) -> None:
+    response = client.get("/api/sessions/no-such-session/forward/preview")
     assert response.status_code == 404
     assert "no-such-session" in response.json()["detail"]

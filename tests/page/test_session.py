@@ -45,8 +45,9 @@ def test_a_step_is_one_post_and_no_get(watched: Watched) -> None:
         else:
             assert calls[0] == ("POST", path + endpoint)
         # Else only what the next → shows, asked for ahead: the factors of terms the page
-        # holds, and what the next backward step would answer (a GET that changes nothing).
-        ahead = ("/terms/", f"{path}/backward/preview?first_term=true")
+        # holds, and what the next forward or backward step would answer (GETs that change
+        # nothing).
+        ahead = ("/terms/", f"{path}/forward/preview", f"{path}/backward/preview?first_term=true")
         assert all(m == "GET" and any(a in u for a in ahead) for m, u in calls[1:])
         state = watched.state()
         assert page.get_by_role("status").inner_text() == state["status"]
