@@ -20,6 +20,7 @@ async function request(method, path, { body, token, signal } = {}) {
     signal,
   });
   const payload = await response.json().catch(() => null);
+  signal?.throwIfAborted(); // called off while its body was on its way: no answer
   if (!response.ok) throw new ApiError(response.status, payload?.detail ?? response.statusText);
   return payload;
 }

@@ -13,9 +13,10 @@ const PLACEHOLDER_NAME = /\[\[(\w+)(?::\w+)?\]\]/g;
 
 /** An id per object (a Jacobian from a backward record): a recomputed epoch's is another. */
 const objectIds = new WeakMap();
-const idOf = (object) => {
+let objectsSeen = 0; // a WeakMap has no size
+export const idOf = (object) => {
   if (object === null || typeof object !== "object") return null;
-  if (!objectIds.has(object)) objectIds.set(object, objectIds.size + 1);
+  if (!objectIds.has(object)) objectIds.set(object, (objectsSeen += 1));
   return objectIds.get(object);
 };
 

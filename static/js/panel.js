@@ -7,6 +7,7 @@ import {
 } from "./formula.js";
 import { outputPicked } from "./forward.js";
 import { recordOf } from "./timeline.js";
+import { idOf } from "./cards.js";
 import { pickedEntry, startOnLargest } from "./worked.js";
 import { presenting } from "./present.js";
 import { createHTML } from "./svg.js";
@@ -109,16 +110,16 @@ function termContext(view, record, epoch, term, colours, drawnAhead) {
 
 /**
  * All that a term's drawing depends on, as one string: the view, the term with its factors'
- * numbers, the context's numbers, the entries in view and the mode. null when a factor reads a
- * Jacobian from the records (a large model's): those are not compared.
+ * numbers, the context's numbers, the entries in view and the mode. A factor sent without
+ * its value (a large model's ∂h_j/∂h_{j−1}) reads a record's Jacobian: that record by identity.
  */
 function termKey(view, term, context) {
-  if (term.factors.some((factor) => factor.value === null)) return null;
   startOnLargest(term.id, term.value, term.factors.length - 1); // as renderTerm chooses
   const picks = ["term", ...term.factors.keys()].map((index) => pickedEntry(term.id, index));
+  const jacobians = term.factors.map((factor) => (factor.value === null ? idOf(context.jacobianAt(factor.step)) : 0));
   const { kind, epoch, index, term: position } = view;
   const numbers = { ...context, ahead: null, runningSoFar: [...context.runningSoFar] };
-  return JSON.stringify([kind, epoch, index, position, term, numbers, picks, presenting()]);
+  return JSON.stringify([kind, epoch, index, position, term, numbers, picks, jacobians, presenting()]);
 }
 
 /** All that a forward step's drawing depends on (renderForward's arguments), as one string. */

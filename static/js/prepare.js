@@ -10,7 +10,7 @@ import { api } from "./api.js";
 import { stateAfterStep } from "./session.js";
 import { prepareForwardView, prepareTermView } from "./panel.js";
 import { entriesChosen, forgetEntries } from "./worked.js";
-import { currentView, epochOf, page, termOf } from "./pagestate.js";
+import { epochOf, page, termOf } from "./pagestate.js";
 
 // While idle, or at the latest after IDLE_WAIT_MS (a page kept busy drawing has few idle periods).
 const IDLE_WAIT_MS = 300;
@@ -27,7 +27,6 @@ export function prepareNextStep() {
   if (!state || !page.token || !last || asked === state) return;
   if (phase !== "forward" && phase !== "backward") return;
   asked = state;
-  if (phase === "backward" && isLarge()) return;
   const preview = phase === "forward" ? api.previewForward : api.previewBackward;
   const prepare = phase === "forward" ? prepareForward : prepareFrom;
   later(() => {
@@ -53,18 +52,6 @@ export function stopPreview() {
 /** Draw the forward step's view off the page, if the page still shows the state it came from. */
 function prepareForward(state, answer) {
   if (page.state === state) prepareForwardView(stateAfterStep(state, "forward", answer));
-}
-
-/**
- * A large model's recurrent factors come without their values (the record's Jacobian): a card
- * is then kept by which Jacobian it reads, and a new step's is another, so drawing it ahead
- * would save little and cost its preview (~150 KB at T = 50, H = 32). Known from the term shown.
- */
-function isLarge() {
-  const shown = currentView(page);
-  const term = termOf(page, shown);
-  const detail = term ? page.terms.peek(shown.epoch, term) : null;
-  return Boolean(detail?.factors?.some((factor) => factor.kind === "recurrent" && factor.value === null));
 }
 
 /** Draw the step's first term off the page, if the page still shows the state it came from. */
