@@ -1,7 +1,8 @@
-"""The next backward step drawn ahead: the page asks what it would answer (GET .../preview)
-and typesets its first term while idle. What the press shows is the step's own answer: the
-same numbers when nothing changed, the new ones when another client changed the session in
-between; and asking ahead changes nothing in the session."""
+"""The next step drawn ahead: the page asks what it would answer (GET .../forward/preview or
+.../backward/preview) and draws its view (a backward step's first term) while idle, in a panel
+laid out off the window. What the press shows is the step's own answer: that panel as drawn
+when nothing changed, the new numbers when another client changed the session in between;
+and asking ahead changes nothing in the session."""
 
 from __future__ import annotations
 
@@ -15,6 +16,25 @@ from tests.page.conftest import Watched
 from tests.page.helpers import next_view, walk_to
 
 IDLE = "() => new Promise((done) => requestIdleCallback(done, { timeout: 1000 }))"
+# The panel drawn ahead, marked; after the press, whether #formula is that panel.
+MARK_AHEAD = """() => {
+    const ahead = document.getElementById('formula-ahead');
+    if (ahead) ahead.dataset.mark = 'drawn ahead';
+    return Boolean(ahead?.children.length);
+}"""
+SHOWN_AHEAD = "() => document.getElementById('formula').dataset.mark === 'drawn ahead'"
+
+
+def panel_as_drawn_again(page: Page) -> tuple[str, str]:
+    """The panel's text as the press showed it, and as drawn again from the same records
+    (← then →: a view the page holds is drawn, not taken from ahead)."""
+    shown = page.locator("#formula").inner_text()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        "() => !document.getElementById('view-note').textContent.includes('t = 3, term 1')"
+    )
+    next_view(page)
+    return shown, page.locator("#formula").inner_text()
 
 
 def at_the_last_forward_step(watched: Watched) -> dict[str, Any]:
@@ -56,11 +76,40 @@ def test_the_step_drawn_ahead_shows_the_numbers_the_step_answered(watched: Watch
     page = watched.page
     preview = at_the_last_forward_step(watched)
     assert watched.state()["backward"] == []  # asking ahead took no step
+    assert page.evaluate(MARK_AHEAD)
     assert next_view(page).startswith("Showing backward step t = 3, term 1 of 4")
+    assert page.evaluate(SHOWN_AHEAD)  # the panel drawn ahead, shown as laid out
     first = preview["first_term"]
     assert page.locator("#formula .factors").get_attribute("data-term") == first["id"]
     answered = [factor["value"] for factor in watched.term(first["id"])["factors"]]
     assert factor_values(page) == answered == [factor["value"] for factor in first["factors"]]
+    assert page.locator("#term-value").count() == 1  # its ids are back, and only there
+    shown, drawn_again = panel_as_drawn_again(page)
+    assert shown == drawn_again
+    assert watched.errors == []
+
+
+def test_the_forward_step_drawn_ahead_is_the_one_the_press_shows(watched: Watched) -> None:
+    watched.open("/?preset=seed-3-step")
+    page = watched.page
+    with page.expect_response(lambda r: "/forward/preview" in r.url) as preview:
+        next_view(page)  # forward t = 1; the page asks what t = 2 would answer
+    page.evaluate(IDLE)
+    assert watched.state()["forward"][-1]["t"] == 1  # asking ahead took no step
+    assert page.evaluate(MARK_AHEAD)
+    assert next_view(page).startswith("Showing forward step t = 2")
+    assert page.evaluate(SHOWN_AHEAD)
+    step = watched.state()["forward"][-1]
+    assert {key: preview.value.json()[key] for key in step} == step
+    # what it shows is the view drawn again from the records the step answered (← then →)
+    shown = page.locator("#formula").inner_text()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        "() => document.getElementById('view-note').textContent.includes('t = 1')"
+    )
+    next_view(page)
+    assert page.locator("#formula").inner_text() == shown
+    assert watched.errors == []
 
 
 def test_a_change_by_another_client_in_between_shows_the_new_numbers(watched: Watched) -> None:
@@ -69,7 +118,9 @@ def test_a_change_by_another_client_in_between_shows_the_new_numbers(watched: Wa
     post(watched, "scale", {"factor": 0.5})  # W_h halved: the epoch starts again from it
     for _ in range(3):
         post(watched, "forward")
+    page.evaluate(MARK_AHEAD)
     assert next_view(page).startswith("Showing backward step t = 3, term 1 of 4")
+    assert not page.evaluate(SHOWN_AHEAD)  # drawn from the answer, not the preview
     first = preview["first_term"]
     answered = [factor["value"] for factor in watched.term(first["id"])["factors"]]
     assert answered != [factor["value"] for factor in first["factors"]]
