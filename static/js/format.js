@@ -350,3 +350,24 @@ export function operandDigits(operands, result, operation = "+", digits = 4) {
   });
   return digitsThatMake(operands, result, (decimals) => combined(decimals, operation), start, digits);
 }
+
+/**
+ * The digits of one parameter's running sums through an epoch, so that a sum reads the same
+ * in every view that writes it: the "so far" of one term's view is the "before" of the next
+ * term's. chain: its terms in the order walked ({previous, value, running, dropped}, from GET
+ * .../sums). From the last (its sum at 4 digits) back to the first: each view's addends get
+ * the digits that make its sum as that sum is written (operandDigits), and its before's count
+ * is the one the view before writes its sum with. Returns [{before, term, running}] in order.
+ */
+export function sumDigits(chain) {
+  const counts = new Array(chain.length);
+  let running = 4;
+  for (let n = chain.length - 1; n >= 0; n -= 1) {
+    const { previous, value, running: sum, dropped } = chain[n];
+    // a dropped term adds nothing: its before is its sum, written alike
+    const [before, term] = dropped ? [running, 4] : operandDigits([previous, value], sum, "+", running);
+    counts[n] = { before, term, running };
+    running = before;
+  }
+  return counts;
+}

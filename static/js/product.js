@@ -22,17 +22,20 @@ const productOf = (decimals) => decimals.reduce(exact.multiply);
 
 /**
  * The digits of the numbers a term's view writes, one count per quantity so that it reads the
- * same in every line: the running sum's addends first (before + term = so far, operandDigits),
- * then the factors, one count each for their cards, the r line and the term line, such that
- * their product as shown gives the term at its digits and the factors before the last give r
- * at 4 (digitsThatMakeAll). Returns {factors, row, term, before, running}; entry (i, j) of a
- * term of several numbers: its addends' digits, the factors at 4 (the entry line picks its own).
+ * same in every line: the running sum's addends first (before + term = so far, operandDigits;
+ * `sums`, the epoch's counts for a parameter of one number, pagestate.js sumsAt, give them
+ * instead, so that before reads as the view before wrote its sum), then the factors, one count
+ * each for their cards, the r line and the term line, such that their product as shown gives
+ * the term at its digits and the factors before the last give r at 4 (digitsThatMakeAll).
+ * Returns {factors, row, term, before, running}; entry (i, j) of a term of several numbers:
+ * its addends' digits, the factors at 4 (the entry line picks its own).
  */
-export function termDigits(term, factorValues, [i, j] = [0, 0]) {
+export function termDigits(term, factorValues, [i, j] = [0, 0], sums = null) {
   const [previous, value, running] = [term.previous, term.value, term.running].map((v) => entryOf(v, i, j));
-  const [before, termCount] = term.dropped ? [4, 4] : operandDigits([previous, value], running, "+");
+  const [before, termCount] = sums ? [sums.before, sums.term]
+    : term.dropped ? [4, 4] : operandDigits([previous, value], running, "+");
   const four = factorValues.map(() => 4);
-  const digits = { factors: four, row: 4, term: termCount, before, running: 4 };
+  const digits = { factors: four, row: 4, term: termCount, before, running: sums?.running ?? 4 };
   if (!single(term.value) || !factorValues.every(single)) return digits;
   const numbers = factorValues.map((v) => flatten(v)[0]);
   const checks = [{ combine: productOf, result: value, digits: termCount }];
@@ -160,7 +163,8 @@ function setTermEntry(termId, entry, lastIndex) {
 /** The entry in view of the term and of the running sum, with their numbers. */
 function entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits: whole }) {
   const scalars = factorValues.every(single);
-  const digits = scalars ? whole : termDigits(term, factorValues, [i, j]); // the entry's own
+  // the entry's own; a term of one number keeps the view's (its sum's digits, the epoch's)
+  const digits = scalars || single(term.value) ? whole : termDigits(term, factorValues, [i, j]);
   const value = entryOf(term.value, i, j);
   const lines = [];
   const at = flatten(term.value).length === 1 ? "" : `_{${i + 1},${j + 1}}`;

@@ -259,10 +259,11 @@ def same_numbers_in_cards(page: Page, term: dict[str, Any]) -> None:
                 assert seen.setdefault(name, text) == text, (name, seen[name], text)
 
 
-def retrace_term(page: Page, lines: list[str]) -> None:
+def retrace_term(page: Page, lines: list[str]) -> tuple[str, str]:
     """One backward view: each card's worked line gives its value, the r line r, the term line
     the term, the running sum its result; the term, the sum and each factor read the same in
-    every line that writes them (the digits included)."""
+    every line that writes them (the digits included). Returns the sum's before and so far,
+    as written."""
     cards = page.locator("#formula .factors > .factor").all()
     values = [written(texts(card, ":scope > .value")[0]) for card in cards]
     for card, value in zip(cards, values, strict=True):
@@ -285,11 +286,23 @@ def retrace_term(page: Page, lines: list[str]) -> None:
     (running,) = texts(page, "#formula .running-sum")
     *_, addends, total = running.split(" = ")
     redo(lines, addends, total)
-    _, addend = addends.split(" + ")
+    before, addend = addends.split(" + ")
     assert written(addend) == term
     assert texts(page, "#term-value, #formula .product-value") == [term, term]
     current = "#formula .summary-running, #formula .running-item.current .running-value"
     assert texts(page, current) == [total, total]
+    return written(before), total
+
+
+def carried(page: Page, so_far: dict[str, str], before: str, total: str) -> None:
+    """The sum a view starts from is the one the parameter's last view ended on, as written
+    there; every other parameter's sum in the list reads as its last view wrote it."""
+    param = page.locator("#formula .factors").get_attribute("data-term").split(":")[0]
+    assert before == so_far.get(param, "0"), (param, so_far.get(param), before)
+    so_far[param] = total
+    for item in page.locator("#formula .running-item").all():
+        name = item.get_attribute("data-param")
+        assert texts(item, ".running-value") == ([so_far[name]] if name in so_far else []), name
 
 
 def term_of(watched: Watched) -> dict[str, Any]:
@@ -305,12 +318,13 @@ def test_every_backward_line_and_the_update_redo_exactly_at_epochs_1_and_2(
     lines: list[str] = []
     views = {1: 0, 2: 0}
     for epoch in (1, 2):
+        so_far: dict[str, str] = {}  # each parameter's sum as its last view wrote it
         while "backward step t = 1, term 3" not in (note := next_view(page)):
             if "backward step" in note:
-                retrace_term(page, lines)
+                carried(page, so_far, *retrace_term(page, lines))
                 same_numbers_in_cards(page, term_of(watched))
                 views[epoch] += 1
-        retrace_term(page, lines)
+        carried(page, so_far, *retrace_term(page, lines))
         same_numbers_in_cards(page, term_of(watched))
         views[epoch] += 1
         assert f"update of epoch {epoch}" in next_view(page)
