@@ -2,7 +2,7 @@
 // Values too big to typeset (more than a handful of numbers) are heat maps (expression.js).
 
 import { createHTML } from "./svg.js";
-import { flatten, isSingle } from "./format.js";
+import { isSingle } from "./format.js";
 import { page, sumsAt } from "./pagestate.js";
 import { appendDiverged, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
 import { cardsDigits, matrixShape, numbersByName, startOnLargest } from "./worked.js";
@@ -37,8 +37,7 @@ export function renderTerm(panel, term, context) {
   // one count per quantity, in every line; a sum of one number as the epoch's views write it
   const sums = isSingle(term.value) ? sumsAt(page, term.epoch, term.id) : null;
   const digits = termDigits(term, factorValues, [0, 0], sums);
-  const single = factorValues.every((v) => v !== null && v !== undefined && flatten(v).length === 1);
-  const operandDigits = single ? cardsDigits(term.factors, factorValues, numbers, digits.factors) : [];
+  const operandDigits = factorValues.every(isSingle) ? cardsDigits(term.factors, factorValues, numbers, digits.factors) : [];
   // The cards in view are drawn now; the folded ones when their group is opened.
   const made = new Map();
   shelf.begin(`${term.epoch}:${term.id}`, { ahead: Boolean(context.ahead) });
@@ -82,7 +81,10 @@ export function renderTerm(panel, term, context) {
   const product = productLines(term, factorValues, {
     typeset, valueElement, paramLatex, folded, keep: shelf.keep, digits, box: inPanel(".term-product"),
   });
-  product.onpick = (i, j) => cardAt(term.factors.length - 1).worked?.pick?.(i, j);
+  product.onpick = (i, j) => {
+    cardAt(term.factors.length - 1).worked?.pick?.(i, j);
+    if (term.factors.length === 2) cardAt(0).worked?.pick?.(0, i); // r is the first factor: its r_i
+  };
   const heading = `Backward step t = ${t}: term ${index + 1} of ${count}`;
   const what = `∂L/∂${term.param} through ℓ_${term.k}, parameter used at t = ${term.t}` +
     (term.distance ? ` (${term.distance} step${term.distance > 1 ? "s" : ""} back)` : "") +

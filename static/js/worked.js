@@ -232,11 +232,6 @@ export function pickEntry(termId, index, entry) {
   picks.set(`${termId}|${index}`, entry);
 }
 
-/**
- * A term shown for the first time starts on its largest-magnitude entry (the first of them),
- * not on [1, 1], which is often 0 (an input's one-hot zeros): the term's pick and its last
- * factor's (index lastIndex), whose entry (i, j) is the term's. A pick made before stays.
- */
 /** Whether the entries in view of a term were chosen yet (a term drawn, or a pick made). */
 export const entriesChosen = (termId) => picks.has(`${termId}|term`);
 
@@ -245,6 +240,13 @@ export function forgetEntries(termId) {
   for (const key of [...picks.keys()]) if (key.startsWith(`${termId}|`)) picks.delete(key);
 }
 
+/**
+ * A term shown for the first time starts on its largest-magnitude entry (the first of them),
+ * not on [1, 1], which is often 0 (an input's one-hot zeros): the term's pick and its last
+ * factor's (index lastIndex), whose entry (i, j) is the term's; for a term of two factors (W_y,
+ * b_y: r is the loss factor, a row) the first factor's entry (1, i), the r_i the term uses. A
+ * pick made before stays.
+ */
 export function startOnLargest(termId, value, lastIndex) {
   if (picks.has(`${termId}|term`)) return;
   const [rows, columns] = matrixShape(value);
@@ -256,6 +258,7 @@ export function startOnLargest(termId, value, lastIndex) {
   }
   pickEntry(termId, "term", best);
   pickEntry(termId, lastIndex, best);
+  if (lastIndex === 1) pickEntry(termId, 0, [0, best[0]]); // r is the first factor: its r_i
 }
 
 /** True for a template that is one of the numbers as it is ("[[W_y]]"): nothing to work out. */
