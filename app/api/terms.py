@@ -1,4 +1,5 @@
-"""One chain-rule term in full, built when asked for: GET /api/sessions/{id}/terms/{term}.
+"""One chain-rule term in full, built when asked for: GET /api/sessions/{id}/terms/{term};
+and every running sum of the epoch ahead of its steps: GET /api/sessions/{id}/sums.
 
 A backward step answers only each term's summary (its k, t and size); this route builds
 the term's factors from what the session's records keep.
@@ -11,10 +12,13 @@ from fastapi import APIRouter, HTTPException, Query, status
 from app.api.deps import SettingsDep
 from app.api.jsonresponse import StrictJSONResponse
 from app.api.openapi import STORE, documented
-from app.api.wire import TermDetail
+from app.api.wire import EpochSums, TermDetail
 from app.api.worker import SessionsDep, call
-from app.core import BackwardRecord, Run, TermNotFoundError, term_detail
+from app.core import BackwardRecord, Run, TermNotFoundError, epoch_terms, term_detail
 from app.settings import Settings
+
+# Longer runs answer no sums: every term built in full is about 1 ms at T = 16 (0.4 s a call).
+SUMS_MOST_STEPS = 16
 
 router = APIRouter(prefix="/sessions", tags=["sessions"], default_response_class=StrictJSONResponse)
 
@@ -56,15 +60,51 @@ async def read_term(
     return await call(sessions, build)
 
 
-def _term_detail(
-    run: Run, param: str, k: int, t: int, epoch: int | None, settings: Settings
-) -> TermDetail:
-    """The term in full from the session's run, or a 404 saying why there is none."""
+@router.get(
+    "/{session_id}/sums",
+    summary="Every term of the epoch's running sums, ahead of the backward steps",
+    **documented(
+        EpochSums, "Per parameter of one number, its terms in order.", 404, 409, 422, *STORE
+    ),
+)
+async def read_sums(
+    session_id: str,
+    sessions: SessionsDep,
+    epoch: int | None = Query(
+        None, description="The epoch asked about; 404 unless it is the session's."
+    ),
+) -> StrictJSONResponse:
+    """For each parameter of one number, every term of this epoch (the backward steps not yet
+    taken computed on a copy: nothing changes) with before, value and so far, in the order a
+    page walks them; none for a run of more than 16 steps. 409 until the forward pass is
+    complete."""
+
+    def build() -> StrictJSONResponse:
+        run = sessions.read(session_id).run
+        _same_epoch(run, epoch)
+        config, params = run.scenario.config, run.scenario.params
+        singles = tuple(name for name in config.param_names if params[name].size == 1)
+        if run.T > SUMS_MOST_STEPS:
+            singles = ()
+        return StrictJSONResponse(EpochSums.of(run, epoch_terms(run, singles)))
+
+    return await call(sessions, build)
+
+
+def _same_epoch(run: Run, epoch: int | None) -> None:
+    """404 unless `epoch` (when asked) is the session's."""
     if epoch is not None and epoch != run.epoch:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
             f"the session is in epoch {run.epoch}: the terms of epoch {epoch} are gone",
         )
+
+
+def _term_detail(
+    run: Run, param: str, k: int, t: int, epoch: int | None, settings: Settings
+) -> TermDetail:
+    """The term in full from the session's run, or a 404 saying why there is none."""
+    _same_epoch(run, epoch)
     try:
         term = term_detail(run, param, k, t)
     except TermNotFoundError as error:

@@ -24,7 +24,7 @@ from app.core.stepper import (
     whole_forward,
 )
 from app.core.terms import Factor, StepTerms, Term
-from app.core.trace import TermNotFoundError, term_detail, term_sizes, terms_at
+from app.core.trace import TermNotFoundError, epoch_terms, term_detail, term_sizes, terms_at
 
 __all__ = [
     "BackwardRecord",
@@ -48,6 +48,7 @@ __all__ = [
     "backward_step",
     "bptt",
     "build_graph",
+    "epoch_terms",
     "forward_step",
     "get_preset",
     "gradcheck",

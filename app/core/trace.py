@@ -1,7 +1,8 @@
 """The chain-rule terms of a run, built when asked for from what its records keep.
 
 `term_detail(run, param, k, t)` is one term with every factor; `terms_at(run, t)` every
-term backward step t completed; `term_sizes(run, param)` the k x t table of their sizes.
+term backward step t completed; `term_sizes(run, param)` the k x t table of their sizes;
+`epoch_terms(run, params)` every term of the epoch, the steps not yet taken included.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from app.core.entries import with_entries
-from app.core.stepper import Run
+from app.core.run import StepOrderError
+from app.core.stepper import Run, backward_step
 from app.core.terms import StepView, Term
 from app.core.terms import term_detail as build_term
 
@@ -111,3 +113,40 @@ def running_sums(run: Run, term: Term) -> dict[str, np.ndarray | None]:
         else:
             sums[name] = before[name] if seen and before is not None else None
     return sums
+
+
+def epoch_terms(run: Run, params: tuple[str, ...]) -> dict[str, tuple[Term, ...]]:
+    """Every term of `params` this epoch, each parameter's in the order the page walks them
+    (t from T down to 1; at each t the kept terms by k, then the dropped ones), with the value,
+    before and so far that term_detail gives each. The backward steps not taken yet are taken
+    on the run (a value: the caller's run does not change), so the numbers are those the
+    steps will give. StepOrderError until the forward pass is complete."""
+    if run.phase == "forward":
+        raise StepOrderError(
+            f"the forward pass is at t={len(run.forward)} of {run.T}: "
+            "the epoch's terms follow from a complete forward pass"
+        )
+    if not params:
+        return {}
+    done = run
+    while done.phase == "backward":
+        done, _ = backward_step(done)
+    config, arrays = done.scenario.config, done.scenario.params.arrays
+    chains: dict[str, list[Term]] = {param: [] for param in params}
+    for n, record in enumerate(done.backward):  # t = T, ..., 1
+        views = step_views(done, record.t)
+        before = done.backward[n - 1].grads if n else None  # the sums over the steps after t
+        for group in (*record.terms, *record.dropped):  # kept first: a dropped one adds 0
+            if group.param not in chains:
+                continue
+            running = before[group.param] if before else np.zeros_like(arrays[group.param])
+            chains[group.param] += [
+                build_term(config, arrays, views, group.param, k, record.t, running)
+                for k in group.ks
+            ]
+    return {param: _walked(terms) for param, terms in chains.items()}
+
+
+def _walked(terms: list[Term]) -> tuple[Term, ...]:
+    """A parameter's terms in the page's order: by t descending, kept before dropped, by k."""
+    return tuple(sorted(terms, key=lambda term: (-term.t, term.dropped, term.k)))

@@ -82,6 +82,8 @@ export const api = {
   /** One term in full (factors, value, running sums, path), while its epoch is the session's. */
   term: (id, termId, epoch) =>
     request("GET", `${sessionPath(id)}/terms/${encodeURIComponent(termId)}?epoch=${epoch}`),
+  /** Every term of the epoch's running sums, ahead of the backward steps (parameters of one number). */
+  sums: (id, epoch) => request("GET", `${sessionPath(id)}/sums?epoch=${epoch}`),
   /** Gradient flow and the regime gauge; scale (a number): a read-only what-if at that W_h scale. */
   flow: (id, { param = null, scale = null } = {}) => {
     const query = new URLSearchParams();

@@ -224,6 +224,22 @@ export function divergingRGB(value, scale) {
   return [mix(r), mix(g), mix(b)];
 }
 
+// ---- one reading per quantity ------------------------------------------------------------
+
+const readings = new Map(); // a value -> the digits a view that sets it (the update) wrote it with
+
+/** Let `value` be written with at least `digits` wherever it appears next (the update's new
+ * weights: the next epoch's lines start from the digits the update wrote them with). */
+export function readAs(value, digits) {
+  if (Number.isFinite(value) && value !== 0) readings.set(value, Math.max(readings.get(value) ?? 0, digits));
+}
+
+/** The digits a line starts `value` at: `digits` (4), or more if a view set it so (readAs);
+ * a value of several numbers, the most of its entries'. */
+export function leastDigits(value, digits = 4) {
+  return flatten(value).reduce((most, number) => Math.max(most, readings.get(number) ?? 0), digits);
+}
+
 // ---- operands that make their shown result ---------------------------------------------
 
 export const MOST_DIGITS = 15; // a double holds about 15 significant decimal digits
@@ -349,4 +365,25 @@ export function operandDigits(operands, result, operation = "+", digits = 4) {
     return Math.min(MOST_DIGITS, Math.max(digits, leadingPower(value) - place + 1)); // to the result's place
   });
   return digitsThatMake(operands, result, (decimals) => combined(decimals, operation), start, digits);
+}
+
+/**
+ * The digits of one parameter's running sums through an epoch, so that a sum reads the same
+ * in every view that writes it: the "so far" of one term's view is the "before" of the next
+ * term's. chain: its terms in the order walked ({previous, value, running, dropped}, from GET
+ * .../sums). From the last (its sum at 4 digits) back to the first: each view's addends get
+ * the digits that make its sum as that sum is written (operandDigits), and its before's count
+ * is the one the view before writes its sum with. Returns [{before, term, running}] in order.
+ */
+export function sumDigits(chain) {
+  const counts = new Array(chain.length);
+  let running = 4;
+  for (let n = chain.length - 1; n >= 0; n -= 1) {
+    const { previous, value, running: sum, dropped } = chain[n];
+    // a dropped term adds nothing: its before is its sum, written alike
+    const [before, term] = dropped ? [running, 4] : operandDigits([previous, value], sum, "+", running);
+    counts[n] = { before, term, running };
+    running = before;
+  }
+  return counts;
 }

@@ -2,7 +2,8 @@
 // Values too big to typeset (more than a handful of numbers) are heat maps (expression.js).
 
 import { createHTML } from "./svg.js";
-import { flatten } from "./format.js";
+import { isSingle } from "./format.js";
+import { page, sumsAt } from "./pagestate.js";
 import { appendDiverged, equation, paramLatex, typeset, value, valueElement } from "./expression.js";
 import { cardsDigits, matrixShape, numbersByName, startOnLargest } from "./worked.js";
 import { placeChildren, productLines, shapeTag, termDigits } from "./product.js";
@@ -33,9 +34,10 @@ export function renderTerm(panel, term, context) {
   const factorValues = term.factors.map((factor) => factor.value ?? context.jacobianAt(factor.step) ?? null);
   const recurrent = term.factors.flatMap((factor, i) => (factor.kind === "recurrent" ? [i] : []));
   const folded = recurrent.length > RECURRENT_SHOWN ? recurrent.slice(2, -2) : [];
-  const digits = termDigits(term, factorValues); // one count per quantity, in every line
-  const single = factorValues.every((v) => v !== null && v !== undefined && flatten(v).length === 1);
-  const operandDigits = single ? cardsDigits(term.factors, factorValues, numbers, digits.factors) : [];
+  // one count per quantity, in every line; a sum of one number as the epoch's views write it
+  const sums = isSingle(term.value) ? sumsAt(page, term.epoch, term.id) : null;
+  const digits = termDigits(term, factorValues, [0, 0], sums);
+  const operandDigits = factorValues.every(isSingle) ? cardsDigits(term.factors, factorValues, numbers, digits.factors) : [];
   // The cards in view are drawn now; the folded ones when their group is opened.
   const made = new Map();
   shelf.begin(`${term.epoch}:${term.id}`, { ahead: Boolean(context.ahead) });
@@ -79,7 +81,10 @@ export function renderTerm(panel, term, context) {
   const product = productLines(term, factorValues, {
     typeset, valueElement, paramLatex, folded, keep: shelf.keep, digits, box: inPanel(".term-product"),
   });
-  product.onpick = (i, j) => cardAt(term.factors.length - 1).worked?.pick?.(i, j);
+  product.onpick = (i, j) => {
+    cardAt(term.factors.length - 1).worked?.pick?.(i, j);
+    if (term.factors.length === 2) cardAt(0).worked?.pick?.(0, i); // r is the first factor: its r_i
+  };
   const heading = `Backward step t = ${t}: term ${index + 1} of ${count}`;
   const what = `∂L/∂${term.param} through ℓ_${term.k}, parameter used at t = ${term.t}` +
     (term.distance ? ` (${term.distance} step${term.distance > 1 ? "s" : ""} back)` : "") +
@@ -87,10 +92,10 @@ export function renderTerm(panel, term, context) {
   placeChildren(panel, [
     textIn(inPanel("h2") ?? createHTML("h2"), heading),
     textIn(inPanel(".term-what") ?? createHTML("p", { class: "term-what" }), what),
-    termSummary(inPanel(".term-summary"), term, digits.term),
+    termSummary(inPanel(".term-summary"), term, digits),
     factorRow,
     product,
-    renderRunning(inPanel(".running"), term, context.runningSoFar),
+    renderRunning(inPanel(".running"), term, context.runningSoFar, sums?.others ?? new Map()),
   ]);
 }
 
@@ -105,9 +110,10 @@ const kept = (key, build) => shelf.keep(JSON.stringify(key), build);
 
 /**
  * "term = value (the product of the n factors below)" and this parameter's sum so far, in the
- * summary the last term drew (kept in the document) when there is one.
+ * summary the last term drew (kept in the document) when there is one; both at the digits
+ * the running sum's line writes them with.
  */
-function termSummary(summary, term, digits) {
+function termSummary(summary, term, { term: digits, running: runningDigits }) {
   const box = summary ?? createHTML("div", {}, [
     createHTML("span", { class: "summary-part" }, [document.createTextNode("term =")]),
     createHTML("span", { class: "summary-part" }),
@@ -124,7 +130,7 @@ function termSummary(summary, term, digits) {
   const name = `dL/d${term.param} so far`;
   placeChildren(runningPart, [
     kept(["so-far", term.param], () => typeset(`\\dfrac{\\partial L}{\\partial ${paramLatex(term.param)}}\\text{ so far} =`)),
-    kept(["summary-running", term.param, term.running], () => valueElement(term.running, { size: "compact", name, className: "summary-running" })),
+    kept(["summary-running", term.param, term.running, runningDigits], () => valueElement(term.running, { size: "compact", name, className: "summary-running", digits: runningDigits })),
   ]);
   return box;
 }
@@ -132,9 +138,10 @@ function termSummary(summary, term, digits) {
 /**
  * dL/dθ so far for every parameter; the current term's parameter shows old + term = new. The
  * list the last term drew (`list`, kept in the document) is updated in place: an item is
- * another only where its parameter's sum changed.
+ * another only where its parameter's sum (or its digits) changed. counts: parameter -> the
+ * digits its sum is written with (as its last term's view wrote it; 4 without).
  */
-function renderRunning(list, term, runningSoFar) {
+function renderRunning(list, term, runningSoFar, counts) {
   const box = list ?? createHTML("div", { class: "running" });
   const note = box.querySelector(":scope > p.note") ??
     createHTML("p", { class: "note", text: "Total derivatives so far (each the sum of its terms up to this one):" });
@@ -145,12 +152,13 @@ function renderRunning(list, term, runningSoFar) {
     item.classList.toggle("current", isCurrent);
     if (isCurrent) item.title = "this term was just added";
     else item.removeAttribute("title");
+    const digits = counts.get(param) ?? 4;
     const shown = () => (running === undefined
       ? createHTML("span", { class: "note", text: "no term yet" })
-      : valueElement(running, { size: "compact", name: `dL/d${param} so far`, className: "running-value" }));
+      : valueElement(running, { size: "compact", name: `dL/d${param} so far`, className: "running-value", digits }));
     placeChildren(item, [
       kept(["running-label", param], () => typeset(`\\frac{\\partial L}{\\partial ${paramLatex(param)}} =`)),
-      kept(["running", param, running ?? null], shown),
+      kept(["running", param, running ?? null, digits], shown),
     ]);
     return item;
   });

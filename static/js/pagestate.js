@@ -4,6 +4,7 @@
 // read it and change nothing.
 
 import { startEpoch, viewKey } from "./timeline.js";
+import { sumDigits } from "./format.js";
 
 /** At most this many → presses wait while a request is on its way. */
 export const MAX_PENDING = 10;
@@ -23,6 +24,7 @@ function createPageState() {
     pendingRight: 0, // → presses waiting while a request is on its way (at most MAX_PENDING)
     graph: null, // the rendered SVG's elements by id
     terms: null, // the terms' factors by "epoch:param:k:t" (termcache.js)
+    sums: new Map(), // epoch -> each parameter's running sums with their digits (rememberSums), or the request on its way
     following: null, // { id, stop } while a read-only page follows the session's events
     notice: "", // a sentence about the view asked for (not kept, or rebuilt from a link)
     fromList: false, // the view shown was picked from the term list further down
@@ -61,4 +63,47 @@ export function currentKey(page) {
 export function findView(page, key) {
   const found = [null, ...page.views].findIndex((view) => viewKey(view, epochOf(page, view)) === key);
   return found < 0 ? null : found - 1;
+}
+
+/** Where a term comes in the epoch's walk: by t from T down, by parameter, kept before dropped, by k. */
+function placeOf(entry, order) {
+  const [, k, t] = entry.id.split(":").map(Number);
+  return [-t, order, entry.dropped ? 1 : 0, k];
+}
+
+const walkedBefore = (a, b) => {
+  const n = a.findIndex((x, i) => x !== b[i]);
+  return n >= 0 && a[n] < b[n];
+};
+
+/**
+ * Keep an epoch's running sums (GET .../sums: per parameter of one number, its terms in the
+ * order walked) with the digits each sum is written with in every view (format.js
+ * sumDigits): keyed by epoch, then parameter.
+ */
+export function rememberSums(page, epoch, sums) {
+  const chains = new Map(Object.entries(sums).map(([param, chain], order) => {
+    const digits = sumDigits(chain);
+    return [param, chain.map((entry, n) => ({ id: entry.id, place: placeOf(entry, order), digits: digits[n] }))];
+  }));
+  page.sums.set(epoch, chains);
+}
+
+/**
+ * The digits of the sums term `termId`'s view writes: {before, term, running} for its own,
+ * and `others`, parameter -> the count its sum so far is written with there (that of its
+ * last term walked before this one, as that view wrote it). null without the epoch's sums.
+ */
+export function sumsAt(page, epoch, termId) {
+  const chains = page.sums.get(epoch);
+  const param = termId.split(":")[0];
+  const own = chains instanceof Map ? chains.get(param)?.find((entry) => entry.id === termId) : null;
+  if (!own) return null;
+  const others = new Map();
+  for (const [name, chain] of chains) {
+    const last = chain.filter((entry) => walkedBefore(entry.place, own.place)).at(-1);
+    if (last) others.set(name, last.digits.running);
+  }
+  others.set(param, own.digits.running);
+  return { ...own.digits, others };
 }

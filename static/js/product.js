@@ -3,7 +3,7 @@
 // worked out with its numbers, and the running sum as the addition that makes it.
 
 import { createHTML } from "./svg.js";
-import { digitsThatMakeAll, exact, flatten, latexNumber, operandDigits } from "./format.js";
+import { digitsThatMakeAll, exact, flatten, isSingle, latexNumber, leastDigits, operandDigits } from "./format.js";
 import { entryOf, entryPicker, matrixShape, pickEntry, pickedEntry, shapeLabel } from "./worked.js";
 
 const paren = (number, digits = 4) => (number !== null && number < 0
@@ -17,27 +17,29 @@ function operandsLatex(operands, result, operation, resultDigits = 4, digits = n
   return operands.map((number, n) => (n ? paren(number, counts[n]) : latexNumber(number, counts[n])));
 }
 
-const single = (value) => value !== null && value !== undefined && flatten(value).length === 1;
 const productOf = (decimals) => decimals.reduce(exact.multiply);
 
 /**
  * The digits of the numbers a term's view writes, one count per quantity so that it reads the
- * same in every line: the running sum's addends first (before + term = so far, operandDigits),
- * then the factors, one count each for their cards, the r line and the term line, such that
- * their product as shown gives the term at its digits and the factors before the last give r
- * at 4 (digitsThatMakeAll). Returns {factors, row, term, before, running}; entry (i, j) of a
- * term of several numbers: its addends' digits, the factors at 4 (the entry line picks its own).
+ * same in every line: the running sum's addends first (before + term = so far, operandDigits;
+ * `sums`, the epoch's counts for a parameter of one number, pagestate.js sumsAt, give them
+ * instead, so that before reads as the view before wrote its sum), then the factors, one count
+ * each for their cards, the r line and the term line, such that their product as shown gives
+ * the term at its digits and the factors before the last give r at 4 (digitsThatMakeAll).
+ * Returns {factors, row, term, before, running}; entry (i, j) of a term of several numbers:
+ * its addends' digits, the factors at 4 (the entry line picks its own).
  */
-export function termDigits(term, factorValues, [i, j] = [0, 0]) {
+export function termDigits(term, factorValues, [i, j] = [0, 0], sums = null) {
   const [previous, value, running] = [term.previous, term.value, term.running].map((v) => entryOf(v, i, j));
-  const [before, termCount] = term.dropped ? [4, 4] : operandDigits([previous, value], running, "+");
-  const four = factorValues.map(() => 4);
-  const digits = { factors: four, row: 4, term: termCount, before, running: 4 };
-  if (!single(term.value) || !factorValues.every(single)) return digits;
+  const [before, termCount] = sums ? [sums.before, sums.term]
+    : term.dropped ? [4, 4] : operandDigits([previous, value], running, "+");
+  const start = factorValues.map((v) => (isSingle(v) ? leastDigits(v) : 4)); // a weight (W_y) as the update wrote it
+  const digits = { factors: start, row: 4, term: termCount, before, running: sums?.running ?? 4 };
+  if (!isSingle(term.value) || !factorValues.every(isSingle)) return digits;
   const numbers = factorValues.map((v) => flatten(v)[0]);
   const checks = [{ combine: productOf, result: value, digits: termCount }];
   if (numbers.length > 2) checks.push({ combine: (d) => productOf(d.slice(0, -1)), result: flatten(term.row ?? [])[0], digits: 4 });
-  const factors = digitsThatMakeAll(numbers, checks, four);
+  const factors = digitsThatMakeAll(numbers, checks, start);
   return { ...digits, factors, row: numbers.length === 2 ? factors[0] : 4 };
 }
 
@@ -96,9 +98,8 @@ export function productLines(term, factorValues, {
   ];
   const entryBox = box.querySelector(":scope > .term-entry") ?? createHTML("div", { class: "term-entry" });
   const draw = ([i, j]) => entryBox.replaceChildren(...entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits }));
-  const single = termDims[0] * termDims[1] === 1;
   const entry = pickedEntry(term.id, "term");
-  if (!single) lines.push(termPicker(termDims, entry, keep));
+  if (!isSingle(term.value)) lines.push(termPicker(termDims, entry, keep));
   placeChildren(box, [...lines, entryBox]);
   box.pick = (i, j) => {
     setTermEntry(term.id, [i, j], factors.length - 1);
@@ -139,7 +140,7 @@ export function placeChildren(parent, wanted) {
 /** r of numbers as " a \\cdot b \\cdot c =", its operands to the factors' digits (termDigits:
  * they make r as shown); "" unless r and the factors before the last are single numbers. */
 function rowNumbers(row, values, digits) {
-  if (!single(row) || values.length < 2 || !values.every(single)) return "";
+  if (!isSingle(row) || values.length < 2 || !values.every(isSingle)) return "";
   const product = operandsLatex(values.map((value) => flatten(value)[0]), flatten(row)[0], "·", 4, digits.factors);
   return ` ${product.join(" \\cdot ")} =`;
 }
@@ -155,12 +156,14 @@ function rowSymbols(before, folded) {
 function setTermEntry(termId, entry, lastIndex) {
   pickEntry(termId, "term", entry);
   pickEntry(termId, lastIndex, entry); // the last factor's entry (i, j) is the term's
+  if (lastIndex === 1) pickEntry(termId, 0, [0, entry[0]]); // r is the first factor: its r_i
 }
 
 /** The entry in view of the term and of the running sum, with their numbers. */
 function entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits: whole }) {
-  const scalars = factorValues.every(single);
-  const digits = scalars ? whole : termDigits(term, factorValues, [i, j]); // the entry's own
+  const scalars = factorValues.every(isSingle);
+  // the entry's own; a term of one number keeps the view's (its sum's digits, the epoch's)
+  const digits = scalars || isSingle(term.value) ? whole : termDigits(term, factorValues, [i, j]);
   const value = entryOf(term.value, i, j);
   const lines = [];
   const at = flatten(term.value).length === 1 ? "" : `_{${i + 1},${j + 1}}`;

@@ -9,7 +9,8 @@ import { stateAfterStep, writeAddress } from "./session.js";
 import { viewsForRecord, viewsFromState } from "./timeline.js";
 import { classroomAdopted } from "./follow.js";
 import { announce } from "./announce.js";
-import { MAX_PENDING, currentView, epochOf, findView, page, rememberEpoch, termOf } from "./pagestate.js";
+import { MAX_PENDING, currentView, epochOf, findView, page, rememberEpoch, rememberSums, termOf } from "./pagestate.js";
+import { isSingle } from "./format.js";
 import { render, renderButtons, revealPanel, showError } from "./render.js";
 import { stopPreview } from "./prepare.js";
 
@@ -29,7 +30,9 @@ export function adopt(state, token, wantedView = null) {
   page.state = state;
   page.terms.clear();
   page.epochs.clear();
+  page.sums.clear();
   rememberEpoch(page, state);
+  askSums(state, true);
   page.views = viewsFromState(state);
   page.cursor = page.views.length - 1;
   page.notice = "";
@@ -69,6 +72,7 @@ export async function act(action, send = null) {
     const first = shown ? page.terms.load(currentView(page).epoch, shown) : null;
     prefetchNext(); // and the second term's, meanwhile
     await first;
+    if (action === "backward") await page.sums.get(page.state.epoch); // the sums' digits, if on their way
   } catch (error) {
     page.pendingRight = 0; // a refused step: the presses queued after it are dropped
     showError(error instanceof ApiError ? error.message : `The request failed: ${error.message}`);
@@ -94,16 +98,40 @@ async function request(action, send) {
   return stateAfterStep(page.state, action, answer);
 }
 
+/**
+ * Ask for the epoch's running sums (GET .../sums) once its forward pass is complete, so that
+ * each sum is written alike in every view (pagestate.js rememberSums); only a model with a
+ * parameter of one number has any. redraw: draw the view again when they arrive.
+ */
+function askSums(state, redraw = false) {
+  const epoch = state.epoch;
+  if (state.phase === "forward" || page.sums.has(epoch) || !Object.values(state.params ?? {}).some(isSingle)) return;
+  const asked = api.sums(state.id, epoch)
+    .then((answer) => {
+      if (page.sums.get(epoch) !== asked) return; // forgotten meanwhile (recomputed)
+      rememberSums(page, epoch, answer.sums);
+      if (redraw && !page.busy && page.state?.id === state.id) render();
+    })
+    .catch(() => page.sums.get(epoch) === asked && page.sums.delete(epoch)); // each view's own digits
+  page.sums.set(epoch, asked);
+}
+
 /** Add the views of what the server just computed and show the first of them. */
 function receive(action, state) {
   page.state = state;
   if (action === "start") {
     page.epochs.clear(); // the session is as created: what came before no longer happened
     page.terms.clear();
+    page.sums.clear();
     page.views = [];
   }
   rememberEpoch(page, state);
-  if (action === "scale" || action === "truncate" || action === "optimizer") return recomputed(state);
+  if (action === "scale" || action === "truncate" || action === "optimizer") {
+    page.sums.delete(state.epoch); // other terms: asked for again
+    askSums(state, true);
+    return recomputed(state);
+  }
+  askSums(state);
   if (action === "reset" || action === "start") {
     page.views = page.views.filter((view) => view.kind === "update" || view.epoch !== state.epoch);
     page.cursor = page.views.length - 1;

@@ -5,7 +5,7 @@
 
 import { createHTML } from "./svg.js";
 import { templateValue } from "./arithmetic.js";
-import { digitsThatMake, digitsThatMakeAll, exact, flatten, latexNumber, operandDigits, shapeOf } from "./format.js";
+import { digitsThatMake, digitsThatMakeAll, exact, flatten, latexNumber, leastDigits, operandDigits, shapeOf } from "./format.js";
 import { cellOf } from "./heatmap.js";
 
 const PLACEHOLDER = /\[\[(\w+|\*)(?::(ij|i|j))?\]\]/g;
@@ -109,8 +109,8 @@ export function workedEntry(template, numbers, i, j, result = null, resultDigits
   const operands = distinct.map((key) => values[keys.indexOf(key)]);
   const spread = (counts) => keys.map((key) => counts[distinct.indexOf(key)]);
   const combine = (decimals) => templateValue(template, spread(decimals));
-  const found = Number.isFinite(result) ? digitsThatMake(operands, result, combine, operands.map(() => 4), resultDigits) : null;
-  const digits = given?.length === values.length ? given : found ? spread(found) : values.map(() => 4);
+  const found = Number.isFinite(result) ? digitsThatMake(operands, result, combine, operands.map((v) => leastDigits(v)), resultDigits) : null;
+  const digits = given?.length === values.length ? given : found ? spread(found) : values.map((v) => leastDigits(v));
   if (digits.some((count) => count !== 4)) filled = fillEntry(template, numbers, i, j, "numbers", digits);
   return { symbols: symbols.latex, numbers: filled.used.length ? filled.latex : null, used: filled.used, digits };
 }
@@ -139,7 +139,7 @@ export function cardsDigits(factors, values, numbers, valueDigits) {
   }));
   if (!keys.length || ![...operands.values()].every(Number.isFinite)) return cards.map(() => null);
   const numbersIn = [...operands.values()];
-  const counts = digitsThatMakeAll(numbersIn, checks, keys.map(() => 4));
+  const counts = digitsThatMakeAll(numbersIn, checks, numbersIn.map((number) => leastDigits(number)));
   const decimals = numbersIn.map((number, n) => exact.shown(number, counts[n]));
   const work = checks.every(({ combine, result, digits }) => {
     const worked = combine(decimals);
@@ -232,11 +232,6 @@ export function pickEntry(termId, index, entry) {
   picks.set(`${termId}|${index}`, entry);
 }
 
-/**
- * A term shown for the first time starts on its largest-magnitude entry (the first of them),
- * not on [1, 1], which is often 0 (an input's one-hot zeros): the term's pick and its last
- * factor's (index lastIndex), whose entry (i, j) is the term's. A pick made before stays.
- */
 /** Whether the entries in view of a term were chosen yet (a term drawn, or a pick made). */
 export const entriesChosen = (termId) => picks.has(`${termId}|term`);
 
@@ -245,6 +240,13 @@ export function forgetEntries(termId) {
   for (const key of [...picks.keys()]) if (key.startsWith(`${termId}|`)) picks.delete(key);
 }
 
+/**
+ * A term shown for the first time starts on its largest-magnitude entry (the first of them),
+ * not on [1, 1], which is often 0 (an input's one-hot zeros): the term's pick and its last
+ * factor's (index lastIndex), whose entry (i, j) is the term's; for a term of two factors (W_y,
+ * b_y: r is the loss factor, a row) the first factor's entry (1, i), the r_i the term uses. A
+ * pick made before stays.
+ */
 export function startOnLargest(termId, value, lastIndex) {
   if (picks.has(`${termId}|term`)) return;
   const [rows, columns] = matrixShape(value);
@@ -256,6 +258,7 @@ export function startOnLargest(termId, value, lastIndex) {
   }
   pickEntry(termId, "term", best);
   pickEntry(termId, lastIndex, best);
+  if (lastIndex === 1) pickEntry(termId, 0, [0, best[0]]); // r is the first factor: its r_i
 }
 
 /** True for a template that is one of the numbers as it is ("[[W_y]]"): nothing to work out. */

@@ -130,9 +130,11 @@ def test_every_model_and_every_field_is_described(client: TestClient) -> None:
             assert spec.get("description"), f"{name}.{field}"
 
 
+# reads that need the session at a place in its epoch: refused out of order
 PREVIEW_ROUTES = {
     ("get", "/api/sessions/{session_id}/forward/preview"),
     ("get", "/api/sessions/{session_id}/backward/preview"),
+    ("get", "/api/sessions/{session_id}/sums"),
 }
 
 
@@ -150,7 +152,7 @@ def test_error_answers_are_documented_where_they_can_happen(client: TestClient) 
         assert ("404" in codes) == any(
             f"{{{name}" in route[1] for name in ("session_id", "code", "name")
         ), route
-        # out of order, or raced by another request; a step's preview is refused out of order
+        # out of order, or raced by another request; a step's preview (and the sums) out of order
         assert ("409" in codes) == (token or route in PREVIEW_ROUTES), route
         body = {"400", "408", "413", "415"}
         assert body <= codes if route in BODY_ROUTES else not codes & body, route

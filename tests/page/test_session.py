@@ -45,9 +45,14 @@ def test_a_step_is_one_post_and_no_get(watched: Watched) -> None:
         else:
             assert calls[0] == ("POST", path + endpoint)
         # Else only what the next → shows, asked for ahead: the factors of terms the page
-        # holds, and what the next forward or backward step would answer (GETs that change
-        # nothing).
-        ahead = ("/terms/", f"{path}/forward/preview", f"{path}/backward/preview?first_term=true")
+        # holds, what the next forward or backward step would answer, and the epoch's running
+        # sums (GETs that change nothing).
+        ahead = (
+            "/terms/",
+            f"{path}/forward/preview",
+            f"{path}/backward/preview?first_term=true",
+            f"{path}/sums?epoch=1",
+        )
         assert all(m == "GET" and any(a in u for a in ahead) for m, u in calls[1:])
         state = watched.state()
         assert page.get_by_role("status").inner_text() == state["status"]
@@ -105,7 +110,12 @@ def test_reload_keeps_the_session_and_a_shared_link_is_read_only(
     assert lit_ids(page)[1]  # a lit path, the same as before the reload
     calls = api_calls(watched, before)  # presets, the session, the factors of the term in view
     others = [u for m, u in calls if not (m == "GET" and "/terms/" in u)]  # terms: also ahead
-    assert others == ["/api/presets", f"/api/sessions/{session}"]
+    # and the epoch's running sums, whose digits the term's view writes
+    assert others == [
+        "/api/presets",
+        f"/api/sessions/{session}",
+        f"/api/sessions/{session}/sums?epoch=1",
+    ]
     assert any(m == "GET" and "/terms/W_h%3A3%3A3" in u for m, u in calls)
     # The token stayed with this tab: stepping goes on.
     assert page.get_by_role("button", name="Backward step").is_enabled()

@@ -95,14 +95,47 @@ def assert_no_side_written_twice(page: Page) -> None:
         assert all(a != b for a, b in itertools.pairwise(sides)), line
 
 
-def test_a_constant_entry_is_written_once(watched: Watched) -> None:
-    """hello's b_y term at t = 4: [∂⁺z_4/∂b_y]_{4,1} = 1, not "= 1 = 1"."""
+def r_in_the_loss_card(page: Page) -> tuple[str, list[int], float]:
+    """The term's entry line's r_i (1-based i) and the loss card's entry worked out: its
+    [i, j] and its value as the API sent it (the card's worked line for that entry)."""
+    line = annotation(page, "#formula .product-numbers")
+    r = re.search(r"= r_\{(\d+)\}", line).group(1)
+    worked = page.locator("#formula .factor-loss .worked-line")
+    return (
+        r,
+        json.loads(worked.get_attribute("data-entry")),
+        json.loads(worked.get_attribute("data-value")),
+    )
+
+
+def test_a_constant_entry_is_written_once_and_the_loss_card_works_out_the_r_i_used(
+    watched: Watched,
+) -> None:
+    """hello's b_y term at t = 4: [∂⁺z_4/∂b_y]_{4,1} = 1, not "= 1 = 1"; and r is the loss
+    factor alone, so its card works out the entry r_i the term line uses (r_4, not entry 1),
+    following the term's entry when another is picked."""
     page = watched.page
     watched.open("/?preset=hello")
     walk_to(page, "backward step t = 4, term 5 of 5")
     term_id = page.locator("#formula .factors").get_attribute("data-term")
-    assert watched.term(term_id)["param"] == "b_y"
+    term = watched.term(term_id)
+    assert term["param"] == "b_y"
     assert_no_side_written_twice(page)
+    r, entry, value = r_in_the_loss_card(page)
+    assert entry == [0, int(r) - 1] and value == term["row"][int(r) - 1]
+    other = 1 if r != "2" else 2  # another entry of the term (0-based)
+    # another row chosen, as the browser announces it (a change event on the select)
+    page.locator("#formula .term-product .entry-row").evaluate(
+        "(select, n) => { select.value = String(n); select.dispatchEvent(new Event('change')); }",
+        other,
+    )
+    page.wait_for_function(
+        "n => document.querySelector('#formula .product-numbers annotation')"
+        ".textContent.includes(`r_{${n}}`)",
+        arg=other + 1,
+    )
+    r, entry, value = r_in_the_loss_card(page)
+    assert (r, entry, value) == (str(other + 1), [0, other], term["row"][other])
     assert watched.errors == []
 
 

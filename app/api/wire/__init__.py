@@ -39,7 +39,7 @@ from app.api.wire.session import (
     UpdateStep,
     step_answer,
 )
-from app.api.wire.terms import Factor, FactorPart, Number, Term, TermDetail
+from app.api.wire.terms import EpochSums, Factor, FactorPart, Number, SumTerm, Term, TermDetail
 from app.api.wire.update import OptimizerState, Quantity, UpdateRecord
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "ClassView",
     "Divergence",
     "EntryCheck",
+    "EpochSums",
     "EventCursor",
     "Factor",
     "FactorPart",
@@ -83,6 +84,7 @@ __all__ = [
     "SessionSummary",
     "StepLine",
     "StepTerms",
+    "SumTerm",
     "Term",
     "TermDetail",
     "TrainResult",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field
 
 from app.api.wire.base import NULL, Array, Path, Wire, array
@@ -175,3 +176,52 @@ class TermDetail(Term):
                 "running_all": running_sums(run, term),
             }
         )
+
+
+def _one_number(value: np.ndarray) -> float | None:
+    """The one number of a parameter's array; None where it overflowed."""
+    number = float(value.reshape(-1)[0])
+    return number if np.isfinite(number) else None
+
+
+class SumTerm(Wire):
+    """One term of a parameter's sum: before + value = running, as its term view adds them."""
+
+    id: str = Field(description='"param:k:t", as GET .../terms/{id} names it.')
+    previous: float | None = Field(description="dL/dparam so far before this term." + NULL)
+    value: float | None = Field(description="The term." + NULL)
+    running: float | None = Field(
+        description="dL/dparam so far, this term included (previous for a dropped term)." + NULL
+    )
+    dropped: bool = Field(description="The truncation window drops it: running skips it.")
+
+    @classmethod
+    def of(cls, term: CoreTerm) -> SumTerm:
+        return cls.make(
+            {
+                "id": f"{term.param}:{term.k}:{term.t}",
+                "previous": _one_number(term.previous),
+                "value": _one_number(term.value),
+                "running": _one_number(term.running),
+                "dropped": term.dropped,
+            }
+        )
+
+
+class EpochSums(Wire):
+    """Every term of the epoch for each parameter of one number, the backward steps not yet
+    taken included: a page writes each running sum with the digits every line that uses it
+    needs (the "so far" of one view is the "before" of its parameter's next)."""
+
+    epoch: int = Field(description="The session's epoch.")
+    sums: dict[str, list[SumTerm]] = Field(
+        description="Per parameter of one number (a larger one is left out; all of them for "
+        "a run of more than 16 steps), its terms in the "
+        "order the page walks them: t from T down to 1, at each t the kept terms by k, then "
+        "the dropped ones."
+    )
+
+    @classmethod
+    def of(cls, run: Run, terms: dict[str, tuple[CoreTerm, ...]]) -> EpochSums:
+        sums = {param: [SumTerm.of(term) for term in chain] for param, chain in terms.items()}
+        return cls.make({"epoch": run.epoch, "sums": sums})
