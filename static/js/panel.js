@@ -8,6 +8,7 @@ import {
 import { outputPicked } from "./forward.js";
 import { recordOf } from "./timeline.js";
 import { idOf } from "./cards.js";
+import { page, sumsAt } from "./pagestate.js";
 import { pickedEntry, startOnLargest } from "./worked.js";
 import { presenting } from "./present.js";
 import { createHTML } from "./svg.js";
@@ -110,7 +111,8 @@ function termContext(view, record, epoch, term, colours, drawnAhead) {
 
 /**
  * All that a term's drawing depends on, as one string: the view, the term with its factors'
- * numbers, the context's numbers, the entries in view and the mode. A factor sent without
+ * numbers, the context's numbers, the entries in view, the digits of the epoch's running sums
+ * and the mode. A factor sent without
  * its value (a large model's ∂h_j/∂h_{j−1}) reads a record's Jacobian: that record by identity.
  */
 function termKey(view, term, context) {
@@ -119,7 +121,9 @@ function termKey(view, term, context) {
   const jacobians = term.factors.map((factor) => (factor.value === null ? idOf(context.jacobianAt(factor.step)) : 0));
   const { kind, epoch, index, term: position } = view;
   const numbers = { ...context, ahead: null, runningSoFar: [...context.runningSoFar] };
-  return JSON.stringify([kind, epoch, index, position, term, numbers, picks, jacobians, presenting()]);
+  const sums = sumsAt(page, term.epoch, term.id); // the digits of the epoch's sums, once here
+  const digits = sums && { ...sums, others: [...sums.others] };
+  return JSON.stringify([kind, epoch, index, position, term, numbers, picks, jacobians, digits, presenting()]);
 }
 
 /** All that a forward step's drawing depends on (renderForward's arguments), as one string. */
