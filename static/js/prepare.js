@@ -33,10 +33,16 @@ export function prepareNextStep() {
     if (page.state !== state || page.busy) return;
     previewing = new AbortController();
     preview(state.id, previewing.signal)
-      .then((answer) => later(() => prepare(state, answer)))
+      .then(async (answer) => {
+        await sumsOnTheirWay(state.epoch); // a term's digits come with them, as at the press
+        later(() => prepare(state, answer));
+      })
       .catch(() => {}); // only ahead of time: the press asks the server as always
   });
 }
+
+/** The epoch's running sums (pagestate.js rememberSums) when they are on their way. */
+const sumsOnTheirWay = (epoch) => Promise.resolve(page.sums.get(epoch)).catch(() => null);
 
 let previewing = null; // the preview on its way, called off by a press
 
@@ -76,7 +82,8 @@ export function prepareNextTerm() {
   if (!term || nextDrawn === next) return;
   nextDrawn = next;
   const epoch = epochOf(page, next);
-  page.terms.load(next.epoch, term).then((detail) => later(() => {
+  const loaded = Promise.all([page.terms.load(next.epoch, term), sumsOnTheirWay(next.epoch)]);
+  loaded.then(([detail]) => later(() => {
     if (!detail || detail.error || page.views[page.cursor + 1] !== next) return;
     drawAhead(next, epoch.backward[next.index], epoch, detail);
   }));
