@@ -14,7 +14,7 @@ import { announce, sentence } from "./announce.js";
 import { viewShown } from "./follow.js";
 import { addressFor, currentLink } from "./links.js";
 import { quizRender } from "./quiz.js";
-import { headHeight, presenting } from "./present.js";
+import { headHeight, panelDrawn, presenting } from "./present.js";
 import { currentView, epochOf, page, termOf } from "./pagestate.js";
 
 const $ = (id) => document.getElementById(id);
@@ -44,6 +44,7 @@ export function render() {
   showValues(page.graph, nodeValues(view, epoch, state));
   const context = { graph: page.graph, state, presets: page.presets, views: page.views, show: hooks.show, termDetail };
   renderPanel(view, epoch, context);
+  panelDrawn(); // the grids as the mode draws them, the entry in view marked
   renderButtons();
   renderSentences(view, epoch);
   renderSurroundings(view);
