@@ -173,8 +173,23 @@ export function stepEntry(by) {
   const next = ahead(steps.find((n) => !numbers || numbers[ahead(n)] !== 0) ?? 1);
   if (row) row.value = String(Math.floor(next / columns));
   if (column) column.value = String(next % columns);
+  const output = picker.closest(".output-entry-box");
   (column ?? row)?.dispatchEvent(new Event("change", { bubbles: true }));
   markEntryInView(document.getElementById("formula"));
+  bringIntoView(output?.isConnected ? output : document.querySelector("#formula .output-entry-box"));
+}
+
+/**
+ * A forward step's z_t entry, written out under ℓ_t, reaches below a 1080 px window: E, which
+ * steps it, scrolls the window until the entry's lines are whole above its bottom edge (h_t
+ * moves up under the head; ŷ_t and ℓ_t stay in view).
+ */
+function bringIntoView(box) {
+  if (!box) return;
+  const { top, bottom } = box.getBoundingClientRect();
+  const below = bottom + EDGE - window.innerHeight;
+  const room = top - headHeight() - EDGE;
+  if (below > 0) window.scrollBy({ top: Math.min(below, room), behavior: "instant" });
 }
 
 /** A term's numbers row by row, as the server sent its value (null: not a term's picker). */

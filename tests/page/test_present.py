@@ -534,6 +534,16 @@ def test_the_key_e_steps_the_entry_in_view(watched: Watched) -> None:
     watched.open("/?preset=hello&present=1")
     for t in (1, 2, 3, 4):
         press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    # a forward step: E steps z_t's entry, its lines written out whole inside the window
+    # (they reached below it, under ℓ_t), none under the head
+    entry_row = page.locator("#formula .output-entry-box .entry-row")
+    row = int(entry_row.input_value())
+    page.keyboard.press("e")
+    assert int(entry_row.input_value()) == (row + 1) % 4
+    found = box(page.locator("#formula .output-entry-box"))
+    head = box(page.locator("#present-head"))
+    assert inside(found, WINDOW) and found["y"] >= head["y"] + head["height"] - 0.5, found
+    assert_result_in_view(page, "forward step t = 4, after E")
     for n in range(1, 6):
         press_and_wait(page, "ArrowRight", f"Showing backward step t = 4, term {n} of 5,")
         term_id = page.get_attribute("#formula .term-product", "data-term")
