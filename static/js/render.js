@@ -138,10 +138,11 @@ export function revealPanel() {
   const steps = panel.querySelectorAll(".step-line");
   if (steps.length) {
     // A forward step's result h_t; in presentation mode its whole line (h_t = ... with the
-    // symbols, none under the head) down to the loss line ℓ_t.
+    // symbols, none under the head) down to z_t's entry written out (CSS puts it after ℓ_t).
     const result = steps[steps.length - 1].querySelector(".result");
     const loss = presenting() ? panel.querySelector(".loss-line") : null;
-    return revealLines(loss ? steps[steps.length - 1] : result, loss ?? result, loss ?? result, head);
+    const last = (loss && panel.querySelector(".output-entry-box")) ?? loss; // z_t's entry, last
+    return revealLines(loss ? steps[steps.length - 1] : result, last ?? result, loss ?? result, head);
   }
   // The update: its heading (in presentation mode its rule down to L before and after).
   const lossRow = presenting() ? panel.querySelector(".compare-loss") : null;
