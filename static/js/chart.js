@@ -6,11 +6,23 @@
 import { createSVG } from "./svg.js";
 import { formatNumber } from "./format.js";
 
-const WIDTH = 360;
-const HEIGHT = 150;
-const TICK_FONT = 13; // px, as in .chart-tick
-const DIGIT_WIDTH = 0.64 * TICK_FONT; // a tabular digit in DejaVu Sans / system-ui
-const MARGIN = { right: 14, top: 12, bottom: 30 };
+/**
+ * The picture's size and its text's (px, as in .chart-tick and .chart-mark-label): presentation
+ * mode draws a wider chart, as wide as its panel, with its text at 28 px, so that the tick
+ * labels and "L before" / "L after" are room-sized and stay inside the panel.
+ */
+const SIZES = {
+  normal: { width: 360, height: 150, font: 13, label: 12 },
+  room: { width: 700, height: 300, font: 28, label: 28 },
+};
+const sizes = () => SIZES[document.body.classList.contains("present") ? "room" : "normal"];
+const DIGIT_WIDTH = 0.64; // a tabular digit in DejaVu Sans / system-ui, in em
+let drawn = null; // the chart last drawn and what it showed, drawn again when the mode switches
+
+/** The last chart drawn again at the mode's size (after P). */
+export function redrawLossChart() {
+  if (drawn) renderLossChart(...drawn);
+}
 
 /** The y range to draw: the losses' range, padded when it is one value (or rounds to one). */
 export function lossRange(losses) {
@@ -41,8 +53,11 @@ export function overflowRuns(lossHistory) {
 }
 
 export function renderLossChart(svg, lossHistory, update = null) {
+  drawn = [svg, lossHistory, update];
+  const { width, height, font, label } = sizes();
+  const MARGIN = { right: 14, top: Math.round(0.9 * font), bottom: Math.round(2.3 * font) };
   svg.replaceChildren();
-  svg.setAttribute("viewBox", `0 0 ${WIDTH} ${HEIGHT}`);
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   const points = lossHistory.map((loss, index) => ({
     epoch: index + 1,
     loss: loss !== null && Number.isFinite(loss) ? loss : null,
@@ -62,31 +77,31 @@ export function renderLossChart(svg, lossHistory, update = null) {
     ? `Loss per epoch: ${listed.join(", ")}${told}`
     : "Loss per epoch: no epoch completed yet");
   if (!points.length) {
-    svg.append(createSVG("text", { x: WIDTH / 2, y: HEIGHT / 2, class: "chart-empty", text: "No epoch completed yet" }));
+    svg.append(createSVG("text", { x: width / 2, y: height / 2, class: "chart-empty", text: "No epoch completed yet" }));
     return;
   }
   const { low, high } = finite.length ? lossRange(finite.map((p) => p.loss)) : { low: 0, high: 1 };
   const ticks = finite.length ? [formatNumber(high), formatNumber(low)] : [];
   // Room on the left for the longest tick label ("1.998e23", "-1.234e-12").
-  const left = Math.max(36, Math.ceil(Math.max(0, ...ticks.map((t) => t.length)) * DIGIT_WIDTH) + 12);
-  const bottom = HEIGHT - MARGIN.bottom - (note ? 16 : 0);
+  const left = Math.max(36, Math.ceil(Math.max(0, ...ticks.map((t) => t.length)) * DIGIT_WIDTH * font) + 12);
+  const bottom = height - MARGIN.bottom - (note ? Math.round(1.2 * font) : 0);
   const inset = 8; // keeps the first and last points off the axis and the edge
-  const plotWidth = WIDTH - left - MARGIN.right - 2 * inset;
+  const plotWidth = width - left - MARGIN.right - 2 * inset;
   // One epoch sits in the middle; more spread from the left edge to the right edge.
   const reaches = marked && marked.after.loss !== null ? marked.after.epoch : 0; // L after's epoch
   const count = Math.max(points.length, reaches);
   const x = (epoch) => left + inset + (count === 1 ? 0.5 : (epoch - 1) / (count - 1)) * plotWidth;
   const y = (loss) => MARGIN.top + (1 - (loss - low) / (high - low)) * (bottom - MARGIN.top);
   const marks = [
-    createSVG("path", { d: `M${left},${MARGIN.top} V${bottom} H${WIDTH - MARGIN.right}`, class: "chart-axis" }),
+    createSVG("path", { d: `M${left},${MARGIN.top} V${bottom} H${width - MARGIN.right}`, class: "chart-axis" }),
   ];
   if (ticks.length) {
     marks.push(
-      createSVG("text", { x: left - 6, y: MARGIN.top + 10, class: "chart-tick end", text: ticks[0] }),
+      createSVG("text", { x: left - 6, y: MARGIN.top + Math.round(0.75 * font), class: "chart-tick end", text: ticks[0] }),
       createSVG("text", { x: left - 6, y: bottom, class: "chart-tick end", text: ticks[1] }),
     );
   }
-  const xLabelY = bottom + 17;
+  const xLabelY = bottom + Math.round(1.3 * font);
   if (count === 1) {
     marks.push(createSVG("text", { x: x(1), y: xLabelY, class: "chart-tick middle", text: "epoch 1" }));
   } else {
@@ -114,13 +129,17 @@ export function renderLossChart(svg, lossHistory, update = null) {
       ]));
     }
   }
-  if (marked) marks.push(...updateMarks(marked, x, y, count));
-  if (note) marks.push(createSVG("text", { x: left, y: HEIGHT - 4, class: "chart-note", text: note }));
+  if (marked) marks.push(...updateMarks(marked, x, y, { width: width, label }));
+  if (note) marks.push(createSVG("text", { x: left, y: height - 4, class: "chart-note", text: note }));
   svg.append(...marks);
 }
 
-/** The update in view: a ring on L before, a hollow point for L after, each labelled. */
-function updateMarks({ before, after }, x, y, count) {
+/**
+ * The update in view: a ring on L before, a hollow point for L after, each labelled: above its
+ * point (below it near the top), starting at it in the chart's left third, ending at it in the
+ * right third, so that the label stays inside the picture at any text size.
+ */
+function updateMarks({ before, after }, x, y, { width, label: font }) {
   const marks = [];
   for (const [p, which, r] of [[before, "before", 6.5], [after, "after", 4.5]]) {
     if (p.loss === null) continue;
@@ -128,14 +147,17 @@ function updateMarks({ before, after }, x, y, count) {
     marks.push(createSVG("g", { class: `chart-update chart-${which}`, "data-loss": JSON.stringify(p.loss) }, [
       createSVG("circle", { cx: x(p.epoch), cy: y(p.loss), r, class: `chart-mark chart-mark-${which}` }),
       createSVG("text", {
-        x: x(p.epoch), y: y(p.loss) < 24 ? y(p.loss) + 18 : y(p.loss) - 9, text: label,
-        class: `chart-mark-label ${p.epoch === count ? "end" : p.epoch === 1 ? "start" : "middle"}`,
+        x: x(p.epoch), y: y(p.loss) < font + 12 ? y(p.loss) + font + 6 : y(p.loss) - 9, text: label,
+        class: `chart-mark-label ${anchorAt(x(p.epoch), width)}`,
       }),
       createSVG("title", { text: `epoch ${p.epoch}: ${label} the update, ${formatNumber(p.loss)}` }),
     ]));
   }
   return marks;
 }
+
+/** A label's anchor at x: its start there in the left third, its end in the right, else its middle. */
+const anchorAt = (x, width) => (x < width / 3 ? "start" : x > (2 * width) / 3 ? "end" : "middle");
 
 function finiteRuns(points) {
   const runs = [[]];

@@ -190,9 +190,15 @@ function entryForms(record, params, config, t, k) {
 function lossLine(output, record, t) {
   const worked = lossWorked(output, record.yhat, record.y, t);
   const steps = worked ? `${worked.symbols} = ${worked.numbers} =` : `\\ell(\\hat y_{${t}}, y_{${t}}) =`;
-  const line = equation([`\\ell_{${t}} = ${steps}`, value(record.loss), `\\quad \\text{with } y_{${t}} =`, value(record.y)]);
+  const line = equation([`\\ell_{${t}} = ${steps}`, value(record.loss), `\\quad \\text{with } y_{${t}} =`, targetPart(record.y)]);
   line.classList.add("loss-line");
   return line;
+}
+
+/** y_t as an equation part: a one-hot target as a row, transposed (one line high), else its value. */
+function targetPart(y) {
+  const oneHot = Array.isArray(y) && y.length > 1 && y.every((n) => n === 0 || n === 1);
+  return oneHot ? `\\begin{bmatrix} ${y.join(" & ")} \\end{bmatrix}^{\\top}` : value(y);
 }
 
 /**

@@ -36,30 +36,86 @@ export function heatmap(value, { size = "normal", name = "", digits = 4, numbers
   const first = numbers.slice(0, SPOKEN).map((number) => formatNumber(number, digits)).join(", ");
   const more = numbers.length > SPOKEN ? `, … (${numbers.length} numbers; all in the table “numbers”)` : "";
   const label = `${name ? `${name}: ` : ""}${shape} ${rows.length > 1 && columns > 1 ? "matrix" : "vector"}, reading row by row: ${first}${more}`;
-  const limit = NUMBERS_SHOWN[size];
-  const grid = (withNumbers && columns <= limit.columns && numbers.length <= limit.count) || roomWrites(columns, numbers.length)
-    ? numberGrid(rows, scale, digits, label)
-    : cellGrid(rows, scale, digits, label, size);
+  const options = { size, digits, withNumbers };
   const element = createHTML("span", { class: `heatmap heatmap-${size}` }, [
-    grid,
+    gridFor(rows, scale, label, options),
     createHTML("span", { class: "heatmap-side" }, [
       numberTable(rows, shape, numbers.length, digits),
       colourScale(scale),
     ]),
   ]);
   element.dataset.value = JSON.stringify(value);
+  element.dataset.options = JSON.stringify(options);
   return element;
 }
 
+/** The grid the mode draws: its numbers in cells (numberGrid) or colour cells only (cellGrid). */
+function gridFor(rows, scale, label, { size, digits, withNumbers }) {
+  const columns = rows[0]?.length ?? 0;
+  const count = columns * rows.length;
+  const limit = NUMBERS_SHOWN[size];
+  const writes = presentingNow()
+    ? count <= ROOM_COUNT
+    : withNumbers && columns <= limit.columns && count <= limit.count;
+  return writes ? numberGrid(rows, scale, digits, label) : cellGrid(rows, scale, digits, label, size);
+}
+
 /**
- * Presentation mode writes the numbers of a grid of up to ROOM_COLUMNS columns in its cells at
- * 28 px (they fit the panel's width), also where the normal view draws colour cells only (a
- * running sum "∂L/∂W_x so far", the new weights of the update); wider grids stay colour cells,
- * their entry in view written out beside them.
+ * Presentation mode draws every grid of up to ROOM_COUNT numbers as a table of its cells, also
+ * where the normal view draws colour cells only (a running sum "∂L/∂W_x so far", the update's
+ * weights). Up to 4 columns its numbers are written at 28 px (they fit the panel's width); a
+ * wider grid (a 6×6 W_h term, a 4×6 W_y) writes them only when fitRoomGrids finds that the grid,
+ * as wide as the panel at most, holds them at 28 px; else its cells are colour squares.
  */
-const ROOM_COLUMNS = 4;
-const roomWrites = (columns, count) =>
-  document.body.classList.contains("present") && columns <= ROOM_COLUMNS && count <= NUMBERS_SHOWN.normal.count;
+const ROOM_COUNT = NUMBERS_SHOWN.normal.count;
+const ROOM_COLUMNS = 4; // up to this many columns the numbers always fit the panel at 28 px
+const presentingNow = () => document.body.classList.contains("present");
+
+/**
+ * After a view is drawn, or the mode switched (P): each heat map of `root` drawn for the mode
+ * (a grid kept from a view drawn in the other mode is drawn again), and in presentation mode
+ * each grid of 5 columns or more measured: its numbers written (class room-numbers, the grid
+ * on a line of its own) when it is then no wider than the panel, else colour squares.
+ */
+export function fitRoomGrids(root) {
+  const present = presentingNow();
+  for (const element of root.querySelectorAll(".heatmap[data-options]")) redrawForMode(element, present);
+  if (!present) return;
+  const wide = [...root.querySelectorAll(".heatmap > table.number-grid")]
+    .filter((grid) => (grid.rows[0]?.cells.length ?? 0) > ROOM_COLUMNS);
+  for (const grid of wide) grid.classList.add("room-numbers");
+  const style = getComputedStyle(root);
+  const room = root.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - ROOM_MARGIN;
+  const widths = wide.map((grid) => grid.getBoundingClientRect().width); // one layout for all
+  wide.forEach((grid, n) => {
+    const fits = widths[n] > 0 && widths[n] <= room;
+    grid.classList.toggle("room-numbers", fits);
+    grid.parentElement.classList.toggle("room-wide", fits);
+  });
+}
+
+const ROOM_MARGIN = 16; // px: a grid's container (a running sum's box) pads it
+
+/** A heat map's grid drawn again when the mode draws another kind (a table, colour cells). */
+function redrawForMode(element, present) {
+  const grid = element.querySelector(":scope > .heatmap-grid");
+  if (!grid) return;
+  const rows = gridRows(JSON.parse(element.dataset.value));
+  const options = JSON.parse(element.dataset.options);
+  const scale = largestMagnitude(flatten(rows));
+  const drawn = gridFor(rows, scale, grid.getAttribute("aria-label"), options);
+  if (drawn.tagName === grid.tagName) return;
+  grid.replaceWith(drawn);
+  if (!present) element.classList.remove("room-wide");
+}
+
+/** The entry in view (0-based; a vector's column 0) marked in a heat map's grid; null: none. */
+export function markCell(element, entry) {
+  for (const cell of element.querySelectorAll(":scope > .heatmap-grid .in-view")) cell.classList.remove("in-view");
+  if (!entry) return;
+  const [i, j] = entry;
+  element.querySelector(`:scope > .heatmap-grid [data-row="${i}"][data-column="${j}"]`)?.classList.add("in-view");
+}
 
 /** The cells with their numbers in them, coloured (a small matrix: every number readable). */
 function numberGrid(rows, scale, digits, label) {

@@ -5,6 +5,8 @@
 
 import { SCALE } from "./graph.js";
 import { flatten } from "./format.js";
+import { fitRoomGrids, markCell } from "./heatmap.js";
+import { redrawLossChart } from "./chart.js";
 
 const NODE_TEXT = 15; // px in the picture's units (.node-label, .node-number)
 const ROOM_TEXT = 28; // px on screen: the smallest type a room reads from the back
@@ -35,6 +37,69 @@ export function setPresenting(on, refit) {
   else url.searchParams.delete("present");
   window.history.replaceState(window.history.state, "", url);
   refit();
+  panelDrawn(); // the panel's grids and the loss chart drawn for the mode at once, not at the next view
+  redrawLossChart();
+}
+
+/**
+ * After the panel is drawn (each view, a switch of mode, a resize): its grids drawn for the
+ * mode (fitRoomGrids) and the term's entry in view marked in each of them that has it.
+ */
+export function panelDrawn() {
+  const panel = document.getElementById("formula");
+  if (!panel) return;
+  fitRoomGrids(panel);
+  if (presenting()) keepValueLineWhole(panel);
+  markEntryInView(panel);
+}
+
+const EDGE = 8; // px kept free at the window's edges (as render.js revealLines)
+
+/**
+ * A term's value line and entry lines fit one window under the head (render.js revealPanel
+ * brings them up together): when the value line's grids, writing their numbers each on a line
+ * of its own, make them too tall (a 6×6 W_h term and its sum so far), those two are colour
+ * squares side by side again; the entry in view is written out under them with its numbers.
+ */
+function keepValueLineWhole(panel) {
+  const summary = panel.querySelector(":scope > .term-summary");
+  const entry = panel.querySelector(".term-entry");
+  const written = summary?.querySelectorAll(".room-numbers") ?? [];
+  if (!entry || !written.length) return;
+  const top = (panel.querySelector(":scope > .term-what") ?? summary).getBoundingClientRect().top;
+  if (entry.getBoundingClientRect().bottom - top <= window.innerHeight - headHeight() - 2 * EDGE) return;
+  for (const grid of written) {
+    grid.classList.remove("room-numbers");
+    grid.parentElement.classList.remove("room-wide");
+  }
+}
+
+/**
+ * The grids that hold a term's entry in view: the term, its sum so far, the product's value
+ * and the running sum of its parameter. Each marks that entry's cell (a thick outline in
+ * presentation mode), as the term's picker says.
+ */
+const TERM_GRIDS = [
+  "#term-value", ".summary-running", ".product-value", ".running-item.current .running-value",
+].map((selector) => `#formula :is(${selector}).heatmap`).join(", ");
+
+function markEntryInView(panel) {
+  const picker = panel.querySelector(".term-product > .entry-picker");
+  const row = picker?.querySelector(".entry-row");
+  const column = picker?.querySelector(".entry-column");
+  const entry = row || column ? [Number(row?.value ?? 0), Number(column?.value ?? 0)] : null;
+  const shape = document.getElementById("term-value")?.dataset.value;
+  for (const element of panel.querySelectorAll(".heatmap")) {
+    const holds = entry && element.matches(TERM_GRIDS) && sameShape(element, shape);
+    markCell(element, holds ? entry : null);
+  }
+}
+
+/** True when a heat map's value has the shape of the term's (given as the term's JSON). */
+function sameShape(element, termJSON) {
+  const [a, b] = [JSON.parse(element.dataset.value), JSON.parse(termJSON)];
+  const shapeOf = (value) => [value.length, Array.isArray(value[0]) ? value[0].length : 0];
+  return JSON.stringify(shapeOf(a)) === JSON.stringify(shapeOf(b));
 }
 
 /** The key list (?): opens and closes the dialog that lists every key. */
@@ -63,6 +128,10 @@ export function setUpPresenting(refit) {
     event.preventDefault();
   });
   keepHeadHeight();
+  // A pick of the entry in view (its picker, a cell clicked, E) marks it in the grids.
+  const panel = document.getElementById("formula");
+  for (const kind of ["change", "click"]) panel?.addEventListener(kind, () => queueMicrotask(() => markEntryInView(panel)));
+  window.addEventListener("resize", panelDrawn);
   if (new URL(window.location.href).searchParams.get("present") === "1") setPresenting(true, refit);
 }
 
@@ -104,7 +173,23 @@ export function stepEntry(by) {
   const next = ahead(steps.find((n) => !numbers || numbers[ahead(n)] !== 0) ?? 1);
   if (row) row.value = String(Math.floor(next / columns));
   if (column) column.value = String(next % columns);
+  const output = picker.closest(".output-entry-box");
   (column ?? row)?.dispatchEvent(new Event("change", { bubbles: true }));
+  markEntryInView(document.getElementById("formula"));
+  bringIntoView(output?.isConnected ? output : document.querySelector("#formula .output-entry-box"));
+}
+
+/**
+ * A forward step's z_t entry, written out under ℓ_t, reaches below a 1080 px window: E, which
+ * steps it, scrolls the window until the entry's lines are whole above its bottom edge (h_t
+ * moves up under the head; ŷ_t and ℓ_t stay in view).
+ */
+function bringIntoView(box) {
+  if (!box) return;
+  const { top, bottom } = box.getBoundingClientRect();
+  const below = bottom + EDGE - window.innerHeight;
+  const room = top - headHeight() - EDGE;
+  if (below > 0) window.scrollBy({ top: Math.min(below, room), behavior: "instant" });
 }
 
 /** A term's numbers row by row, as the server sent its value (null: not a term's picker). */

@@ -14,7 +14,7 @@ import { announce, sentence } from "./announce.js";
 import { viewShown } from "./follow.js";
 import { addressFor, currentLink } from "./links.js";
 import { quizRender } from "./quiz.js";
-import { headHeight, presenting } from "./present.js";
+import { headHeight, panelDrawn, presenting } from "./present.js";
 import { currentView, epochOf, page, termOf } from "./pagestate.js";
 
 const $ = (id) => document.getElementById(id);
@@ -44,6 +44,7 @@ export function render() {
   showValues(page.graph, nodeValues(view, epoch, state));
   const context = { graph: page.graph, state, presets: page.presets, views: page.views, show: hooks.show, termDetail };
   renderPanel(view, epoch, context);
+  panelDrawn(); // the grids as the mode draws them, the entry in view marked
   renderButtons();
   renderSentences(view, epoch);
   renderSurroundings(view);
@@ -137,10 +138,11 @@ export function revealPanel() {
   const steps = panel.querySelectorAll(".step-line");
   if (steps.length) {
     // A forward step's result h_t; in presentation mode its whole line (h_t = ... with the
-    // symbols, none under the head) down to the loss line ℓ_t.
+    // symbols, none under the head) down to z_t's entry written out (CSS puts it after ℓ_t).
     const result = steps[steps.length - 1].querySelector(".result");
     const loss = presenting() ? panel.querySelector(".loss-line") : null;
-    return revealLines(loss ? steps[steps.length - 1] : result, loss ?? result, loss ?? result, head);
+    const last = (loss && panel.querySelector(".output-entry-box")) ?? loss; // z_t's entry, last
+    return revealLines(loss ? steps[steps.length - 1] : result, last ?? result, loss ?? result, head);
   }
   // The update: its heading (in presentation mode its rule down to L before and after).
   const lossRow = presenting() ? panel.querySelector(".compare-loss") : null;

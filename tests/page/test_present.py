@@ -3,6 +3,7 @@ hidden, driven by a clicker (PageDown, PageUp, space) and a key (?) that lists e
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 
@@ -140,17 +141,23 @@ def walk_hello(page: Page, each_view: Callable[[str], None]) -> int:
     return len(notes)
 
 
-# Each shown heat map of up to 4 columns (a 6×4 W_x term, its running sum, the new W_x): its
-# value as sent and the text drawn in each cell at room size ("" where none is drawn).
-NARROW_GRIDS = """() => [...document.querySelectorAll('#formula .heatmap')].filter((h) => {
+# Each shown heat map: its value as sent, its columns, the text drawn in each cell at room size
+# ("" where none is drawn: a colour square), the cells marked as the entry in view (row,
+# column) and whether it holds the term's entry in view (the term, its sums so far).
+SHOWN_GRIDS = """() => [...document.querySelectorAll('#formula .heatmap')].filter((h) => {
+    const grid = h.querySelector(':scope > .heatmap-grid');
+    return grid && grid.getBoundingClientRect().width;
+}).map((h) => {
     const value = JSON.parse(h.dataset.value);
-    const grid = h.querySelector('.heatmap-grid');
-    return grid && grid.getBoundingClientRect().width && (value[0]?.length ?? 1) <= 4;
-}).map((h) => ({
-    value: JSON.parse(h.dataset.value),
-    cells: [...h.querySelectorAll('.heatmap-grid td')].map((td) =>
-        parseFloat(getComputedStyle(td).fontSize) >= 28 ? td.textContent : ''),
-}))"""
+    return {
+        value,
+        columns: Array.isArray(value[0]) ? value[0].length : 1,
+        cells: [...h.querySelectorAll('.heatmap-grid td')].map((td) =>
+            parseFloat(getComputedStyle(td).fontSize) >= 28 ? td.textContent : ''),
+        marked: [...h.querySelectorAll('.in-view')].map((c) => [+c.dataset.row, +c.dataset.column]),
+        term: h.matches('#term-value, .summary-running, .product-value, .running-item.current *'),
+    };
+})"""
 SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 
 
@@ -163,35 +170,96 @@ def number_read(text: str) -> float:
     return float(mantissa) * 10 ** int(power.translate(SUPERSCRIPT))
 
 
-def assert_narrow_grids_numbered(page: Page, view: str) -> int:
-    """Every shown grid of up to 4 columns writes its numbers in its cells; returns how many
-    of them are matrices."""
-    grids = page.evaluate(NARROW_GRIDS)
+def assert_grids_numbered(page: Page, view: str) -> tuple[int, int]:
+    """Every shown grid of up to 4 columns writes its numbers in its cells; a wider one writes
+    them all or is colour squares. Returns how many matrices write their numbers, and how many
+    of those have 5 columns or more."""
+    grids = page.evaluate(SHOWN_GRIDS)
     for grid in grids:
         numbers = numbers_of(grid["value"])
-        assert "" not in grid["cells"] and len(grid["cells"]) == len(numbers), (view, grid)
+        assert len(grid["cells"]) == len(numbers), (view, grid)
+        if grid["columns"] > 4 and set(grid["cells"]) == {""}:
+            continue  # colour squares: PANEL_FIT checks their side
+        assert "" not in grid["cells"], (view, grid)
         for text, number in zip(grid["cells"], numbers, strict=True):
             assert math.isclose(number_read(text), number, rel_tol=1e-3, abs_tol=1e-12), view
-    return sum(isinstance(grid["value"][0], list) for grid in grids)
+    written = [g for g in grids if isinstance(g["value"][0], list) and "" not in g["cells"]]
+    return len(written), sum(g["columns"] > 4 for g in written)
+
+
+def assert_entry_marked(page: Page, view: str) -> None:
+    """In a term's view each shown grid of the term's shape that holds its entry in view (the
+    term, its sum so far, its running sum) marks that one cell, the entry its lines name."""
+    grids = page.evaluate(SHOWN_GRIDS)
+    i, j = picked_entry(page)
+    shape = matrix_shape(json.loads(page.get_attribute("#term-value", "data-value") or "null"))
+    holding = [g for g in grids if g["term"] and matrix_shape(g["value"]) == shape]
+    if page.locator("#term-value.heatmap").count():  # else typeset: a b_y term's 4 numbers
+        assert len(holding) >= 2, (view, "the term and its sum so far")
+    for grid in grids:
+        assert grid["marked"] == ([[i, j]] if grid in holding else []), (view, grid["marked"])
+    entry = page.locator("#formula .term-entry .product-numbers .katex-mathml").text_content()
+    assert entry and f"{i + 1},{j + 1}" in entry.replace(" ", ""), (view, entry)
+
+
+def matrix_shape(value: list) -> tuple[int, int]:
+    return len(value), len(value[0]) if isinstance(value[0], list) else 1
+
+
+# The term list (a button per term) and the loss chart's text ("L before", "L after", ticks):
+# room type, inside the side panel.
+SIDE_TEXT = """() => {
+    const side = document.querySelector('.side-panel').getBoundingClientRect();
+    const chart = document.getElementById('loss-chart');
+    const scale = chart.getBoundingClientRect().width / chart.viewBox.baseVal.width;
+    const texts = [...document.querySelectorAll('#term-list :is(h3, .term-param, button)')]
+        .map((e) => [e, parseFloat(getComputedStyle(e).fontSize)])
+        .concat([...chart.querySelectorAll('text')]
+            .map((e) => [e, parseFloat(getComputedStyle(e).fontSize) * scale]));
+    return texts.filter(([e]) => e.getBoundingClientRect().width).map(([e, size]) => {
+        const r = e.getBoundingClientRect();
+        const inside = r.left >= side.left - 0.5 && r.right <= side.right + 0.5;
+        return [e.textContent.slice(0, 20), size, inside];
+    });
+}"""
+
+
+def assert_side_fits(page: Page, view: str) -> list[str]:
+    """Returns the texts of the term list and the loss chart, each checked."""
+    texts = page.evaluate(SIDE_TEXT)
+    for text, size, inside_panel in texts:
+        assert size >= 28 and inside_panel, (view, text, size, inside_panel)
+    return [text for text, _, _ in texts]
 
 
 def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watched) -> None:
     # 13 of hello's views ran past the panel's right edge: the 6×6 term matrices and the long
-    # summary lines; matrices of 5 columns or more are now colour heat maps at this size
+    # summary lines; matrices of 5 columns or more write their numbers when they fit the panel,
+    # else they are colour heat maps, the term's entry in view marked and written out
     page = watched.page
     page.set_viewport_size({"width": 1920, "height": 1080})
     watched.open("/?preset=hello&present=1")
     assert_fits_the_room(page, "start")
-    matrices: dict[str, int] = {}
+    matrices: dict[str, tuple[int, int]] = {}
+    side: list[str] = []
 
     def check(note: str) -> None:
         assert_fits_the_room(page, note)
-        matrices[note] = assert_narrow_grids_numbered(page, note)
+        matrices[note] = assert_grids_numbered(page, note)
+        side.extend(assert_side_fits(page, note))
+        if note.startswith("backward"):
+            term_id = page.get_attribute("#formula .term-product", "data-term")
+            shown = page.get_attribute("#term-value", "data-value")
+            assert json.loads(shown) == watched.term(term_id)["value"], note
+            assert_entry_marked(page, note)
 
     assert walk_hello(page, check) == 4 + 38 + 1
     # the update's W_x, gradient and new W_x, a W_x term and its running sum: numbers written
-    assert matrices["the update of epoch 1"] >= 3
-    assert max(matrices[note] for note in matrices if "backward step t = 1" in note) >= 2
+    assert matrices["the update of epoch 1"][0] >= 3
+    assert max(matrices[note][0] for note in matrices if "backward step t = 1" in note) >= 2
+    # a 4×6 W_y term and its sums so far, written in narrow type, in some views
+    assert sum(wide for _, wide in matrices.values()) >= 3, matrices
+    assert {"L before", "L after", "ℓ_4", "∂L/∂W_h"} <= set(side)
     # the colour scales' values too (they were 12.6 px), and the heat map in view: a term's
     # 6×6 matrix, its cells as colour squares, the entry in view written out with numbers
     press_and_wait(page, "PageUp", "Showing backward step t = 1, term 14 of 14,")
@@ -199,6 +267,20 @@ def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watche
     scale_values = page.locator("#formula .colour-scale .scale-value")
     assert scale_values.count() >= 2
     assert smallest(page, "#formula .colour-scale .scale-value", FONT) >= 28
+    # P redraws the grids at once: W_x's running sum is colour cells in the normal view, its
+    # numbers at room size in presentation mode, as the view drawn again would show them
+    running = "#formula .running-item[data-param='W_x'] .heatmap-grid"
+    page.keyboard.press("p")
+    assert page.locator("body.present").count() == 0
+    assert page.eval_on_selector(running, "g => g.tagName") == "svg"
+    page.keyboard.press("p")
+    assert page.eval_on_selector(running, "g => g.tagName") == "TABLE"
+    assert assert_grids_numbered(page, "after P, P")[0] >= 2
+    assert_fits_the_room(page, "after P, P")
+    assert_entry_marked(page, "after P, P")
+    # E moves the mark with the entry in view
+    page.keyboard.press("e")
+    assert_entry_marked(page, "after E")
     assert watched.errors == []
 
 
@@ -268,13 +350,19 @@ def assert_nothing_under_the_head(page: Page, view: str) -> None:
 
 def result_lines(note: str) -> list[str]:
     """The lines that say what a press computed and what it is: the head (the status line and
-    the view's heading, fixed at the window's top); a forward step's last result (its loss
-    line when it has one, else h_t); a term's value line ("term =", "so far ="), its product
+    the view's heading, fixed at the window's top); a forward step: all its lines, h_t's to z_t's
+    entry; a term's value line ("term =", "so far ="), its product
     entry and the running sum it adds to ("so far = before + term"); the update's rule and
     L before and after."""
     head = ["#status", "#view-heading"]
     if note.startswith("forward"):
-        return [*head, "#formula .loss-line, #formula .step-line:last-of-type .result"]
+        # h_t's line, ŷ_t, ℓ_t and z_t's entry written out after them (it reached below the window)
+        return [
+            *head,
+            "#formula .step-line",
+            "#formula .loss-line",
+            "#formula .output-entry-box",
+        ]
     if note.startswith("backward"):
         return [
             *head,
@@ -304,6 +392,8 @@ def assert_result_in_view(page: Page, note: str) -> None:
     head = box(page.locator("#present-head"))
     for selector in result_lines(note):
         line = page.locator(selector).last
+        if selector in ("#formula .loss-line", "#formula .output-entry-box") and not line.count():
+            continue  # a step with no loss; one output, no entry to pick (the seed)
         found = box(line)
         assert inside(found, WINDOW), (note, selector, found, page.evaluate("scrollY"))
         if not selector.startswith("#status") and selector != "#view-heading":
@@ -452,6 +542,16 @@ def test_the_key_e_steps_the_entry_in_view(watched: Watched) -> None:
     watched.open("/?preset=hello&present=1")
     for t in (1, 2, 3, 4):
         press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    # a forward step: E steps z_t's entry, its lines written out whole inside the window
+    # (they reached below it, under ℓ_t), none under the head
+    entry_row = page.locator("#formula .output-entry-box .entry-row")
+    row = int(entry_row.input_value())
+    page.keyboard.press("e")
+    assert int(entry_row.input_value()) == (row + 1) % 4
+    found = box(page.locator("#formula .output-entry-box"))
+    head = box(page.locator("#present-head"))
+    assert inside(found, WINDOW) and found["y"] >= head["y"] + head["height"] - 0.5, found
+    assert_result_in_view(page, "forward step t = 4, after E")
     for n in range(1, 6):
         press_and_wait(page, "ArrowRight", f"Showing backward step t = 4, term {n} of 5,")
         term_id = page.get_attribute("#formula .term-product", "data-term")
