@@ -36,7 +36,7 @@ export function heatmap(value, { size = "normal", name = "", digits = 4, numbers
   const first = numbers.slice(0, SPOKEN).map((number) => formatNumber(number, digits)).join(", ");
   const more = numbers.length > SPOKEN ? `, … (${numbers.length} numbers; all in the table “numbers”)` : "";
   const label = `${name ? `${name}: ` : ""}${shape} ${rows.length > 1 && columns > 1 ? "matrix" : "vector"}, reading row by row: ${first}${more}`;
-  const options = { size, digits, withNumbers };
+  const options = { size, digits, withNumbers, rows: rows.length, columns };
   const element = createHTML("span", { class: `heatmap heatmap-${size}` }, [
     gridFor(rows, scale, label, options),
     createHTML("span", { class: "heatmap-side" }, [
@@ -50,14 +50,18 @@ export function heatmap(value, { size = "normal", name = "", digits = 4, numbers
 }
 
 /** The grid the mode draws: its numbers in cells (numberGrid) or colour cells only (cellGrid). */
-function gridFor(rows, scale, label, { size, digits, withNumbers }) {
-  const columns = rows[0]?.length ?? 0;
-  const count = columns * rows.length;
+function gridFor(rows, scale, label, options) {
+  const { size, digits } = options;
+  return writesNumbers(options) ? numberGrid(rows, scale, digits, label) : cellGrid(rows, scale, digits, label, size);
+}
+
+/** True when the mode draws a grid of `rows` × `columns` as a table of its numbers. */
+function writesNumbers({ size, withNumbers, rows, columns }) {
+  const count = columns * rows;
   const limit = NUMBERS_SHOWN[size];
-  const writes = presentingNow()
+  return presentingNow()
     ? count <= ROOM_COUNT
     : withNumbers && columns <= limit.columns && count <= limit.count;
-  return writes ? numberGrid(rows, scale, digits, label) : cellGrid(rows, scale, digits, label, size);
 }
 
 /**
@@ -100,12 +104,10 @@ const ROOM_MARGIN = 16; // px: a grid's container (a running sum's box) pads it
 function redrawForMode(element, present) {
   const grid = element.querySelector(":scope > .heatmap-grid");
   if (!grid) return;
-  const rows = gridRows(JSON.parse(element.dataset.value));
   const options = JSON.parse(element.dataset.options);
-  const scale = largestMagnitude(flatten(rows));
-  const drawn = gridFor(rows, scale, grid.getAttribute("aria-label"), options);
-  if (drawn.tagName === grid.tagName) return;
-  grid.replaceWith(drawn);
+  if (writesNumbers(options) === (grid.tagName === "TABLE")) return;
+  const rows = gridRows(JSON.parse(element.dataset.value));
+  grid.replaceWith(gridFor(rows, largestMagnitude(flatten(rows)), grid.getAttribute("aria-label"), options));
   if (!present) element.classList.remove("room-wide");
 }
 
