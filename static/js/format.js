@@ -224,22 +224,6 @@ export function divergingRGB(value, scale) {
   return [mix(r), mix(g), mix(b)];
 }
 
-// ---- one reading per quantity ------------------------------------------------------------
-
-const readings = new Map(); // a value -> the digits a view that sets it (the update) wrote it with
-
-/** Let `value` be written with at least `digits` wherever it appears next (the update's new
- * weights: the next epoch's lines start from the digits the update wrote them with). */
-export function readAs(value, digits) {
-  if (Number.isFinite(value) && value !== 0) readings.set(value, Math.max(readings.get(value) ?? 0, digits));
-}
-
-/** The digits a line starts `value` at: `digits` (4), or more if a view set it so (readAs);
- * a value of several numbers, the most of its entries'. */
-export function leastDigits(value, digits = 4) {
-  return flatten(value).reduce((most, number) => Math.max(most, readings.get(number) ?? 0), digits);
-}
-
 // ---- operands that make their shown result ---------------------------------------------
 
 export const MOST_DIGITS = 15; // a double holds about 15 significant decimal digits

@@ -3,7 +3,7 @@
 // worked out with its numbers, and the running sum as the addition that makes it.
 
 import { createHTML } from "./svg.js";
-import { digitsThatMakeAll, exact, flatten, isSingle, latexNumber, leastDigits, operandDigits } from "./format.js";
+import { digitsThatMakeAll, exact, flatten, isSingle, latexNumber, operandDigits } from "./format.js";
 import { entryOf, entryPicker, matrixShape, pickEntry, pickedEntry, shapeLabel } from "./worked.js";
 
 const paren = (number, digits = 4) => (number !== null && number < 0
@@ -33,13 +33,13 @@ export function termDigits(term, factorValues, [i, j] = [0, 0], sums = null) {
   const [previous, value, running] = [term.previous, term.value, term.running].map((v) => entryOf(v, i, j));
   const [before, termCount] = sums ? [sums.before, sums.term]
     : term.dropped ? [4, 4] : operandDigits([previous, value], running, "+");
-  const start = factorValues.map((v) => (isSingle(v) ? leastDigits(v) : 4)); // a weight (W_y) as the update wrote it
-  const digits = { factors: start, row: 4, term: termCount, before, running: sums?.running ?? 4 };
+  const four = factorValues.map(() => 4);
+  const digits = { factors: four, row: 4, term: termCount, before, running: sums?.running ?? 4 };
   if (!isSingle(term.value) || !factorValues.every(isSingle)) return digits;
   const numbers = factorValues.map((v) => flatten(v)[0]);
   const checks = [{ combine: productOf, result: value, digits: termCount }];
   if (numbers.length > 2) checks.push({ combine: (d) => productOf(d.slice(0, -1)), result: flatten(term.row ?? [])[0], digits: 4 });
-  const factors = digitsThatMakeAll(numbers, checks, start);
+  const factors = digitsThatMakeAll(numbers, checks, four);
   return { ...digits, factors, row: numbers.length === 2 ? factors[0] : 4 };
 }
 

@@ -4,7 +4,7 @@
 // of one; the arithmetic here only checks which digits to write (format.js operandDigits'
 // rule, for a forward line's templates: app/core/cells StepLine).
 
-import { MOST_DIGITS, exact, fewestDigitsThatWork, leastDigits } from "./format.js";
+import { MOST_DIGITS, exact, fewestDigitsThatWork } from "./format.js";
 
 /** At most this many numbers in a line are checked (a bigger line is drawn as heat maps). */
 const MOST_CHECKED = 64;
@@ -131,9 +131,9 @@ function flatDecimals(value) {
 }
 
 /**
- * Digits for the names `free` (one count each, gaining one at a time from its count in
- * `digits`, then each back down to the fewest that work: format.js fewestDigitsThatWork; the
- * others as `digits` has them) at which every [tree, value, its digits] of `checks` works out; null when none does
+ * Digits for the names `free` (one count each, gaining one at a time from 4, then each back
+ * down to the fewest that work: format.js fewestDigitsThatWork; the others as `digits` has
+ * them) at which every [tree, value, its digits] of `checks` works out; null when none does
  * (up to 15) or a form cannot be checked.
  */
 function digitsThatWork(checks, values, free, digits) {
@@ -146,7 +146,7 @@ function digitsThatWork(checks, values, free, digits) {
       return null; // a shape or function this check does not know: the line keeps its 4 digits
     }
   };
-  const found = fewestDigitsThatWork(free.map((name) => digits[name] ?? FIRST_DIGITS), works);
+  const found = fewestDigitsThatWork(free.map(() => FIRST_DIGITS), works);
   return found ? trialOf(found) : null;
 }
 
@@ -169,8 +169,7 @@ export function lineDigits({ rhs, via = "", result }, values) {
   const names = [...namesOf(numbers), ...(via ? namesOf(parseTemplate(via)) : [])];
   if (names.some((name) => values[name] === undefined || values[name] === null)) return {};
   if (names.reduce((count, name) => count + [values[name]].flat(Infinity).length, 0) > MOST_CHECKED) return {};
-  // a weight the update wrote with more digits starts there (format.js leastDigits)
-  const start = Object.fromEntries(names.map((name) => [name, leastDigits(values[name], FIRST_DIGITS)]));
+  const start = Object.fromEntries(names.map((name) => [name, FIRST_DIGITS]));
   const last = [[via ? parseTemplate(via) : numbers, values[result], () => FIRST_DIGITS]];
   const first = via ? digitsThatWork(last, values, [...namesOf(parseTemplate(via))], start) : start;
   if (!first) return {};

@@ -32,7 +32,7 @@ export function adopt(state, token, wantedView = null) {
   page.epochs.clear();
   page.sums.clear();
   rememberEpoch(page, state);
-  askSums(state, true);
+  const sums = askSums(state);
   page.views = viewsFromState(state);
   page.cursor = page.views.length - 1;
   page.notice = "";
@@ -43,7 +43,9 @@ export function adopt(state, token, wantedView = null) {
   writeAddress({ preset: state.preset, session: state.id });
   document.body.dataset.sessionId = state.id;
   classroomAdopted(state, token);
-  render();
+  // a term's view is drawn once, with its sums' digits (asked for just now)
+  if (sums && termOf(page, currentView(page))) sums.finally(() => page.state === state && render());
+  else render();
 }
 
 /** The cursor at the view an address names, or a notice when the server no longer keeps it. */
@@ -101,19 +103,18 @@ async function request(action, send) {
 /**
  * Ask for the epoch's running sums (GET .../sums) once its forward pass is complete, so that
  * each sum is written alike in every view (pagestate.js rememberSums); only a model with a
- * parameter of one number has any. redraw: draw the view again when they arrive.
+ * parameter of one number has any. The request (it resolves once they are kept), or null.
  */
-function askSums(state, redraw = false) {
+function askSums(state) {
   const epoch = state.epoch;
-  if (state.phase === "forward" || page.sums.has(epoch) || !Object.values(state.params ?? {}).some(isSingle)) return;
+  if (state.phase === "forward" || page.sums.has(epoch) || !Object.values(state.params ?? {}).some(isSingle)) return null;
   const asked = api.sums(state.id, epoch)
     .then((answer) => {
-      if (page.sums.get(epoch) !== asked) return; // forgotten meanwhile (recomputed)
-      rememberSums(page, epoch, answer.sums);
-      if (redraw && !page.busy && page.state?.id === state.id) render();
+      if (page.sums.get(epoch) === asked) rememberSums(page, epoch, answer.sums); // else forgotten meanwhile
     })
     .catch(() => page.sums.get(epoch) === asked && page.sums.delete(epoch)); // each view's own digits
   page.sums.set(epoch, asked);
+  return asked;
 }
 
 /** Add the views of what the server just computed and show the first of them. */
@@ -127,8 +128,8 @@ function receive(action, state) {
   }
   rememberEpoch(page, state);
   if (action === "scale" || action === "truncate" || action === "optimizer") {
-    page.sums.delete(state.epoch); // other terms: asked for again
-    askSums(state, true);
+    page.sums.delete(state.epoch); // other terms: asked for again, the view drawn again with them
+    askSums(state)?.then(() => !page.busy && page.state?.id === state.id && render());
     return recomputed(state);
   }
   askSums(state);

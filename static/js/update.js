@@ -4,9 +4,7 @@
 // parts (never inside a matrix); big values are heat maps.
 
 import { createHTML } from "./svg.js";
-import {
-  digitsForUpdate, digitsThatMake, digitsToShowChange, exact, flatten, formatNumber, isSingle, leastDigits, readAs, shapeOf,
-} from "./format.js";
+import { digitsForUpdate, digitsThatMake, digitsToShowChange, exact, flatten, formatNumber, isSingle, shapeOf } from "./format.js";
 import { appendDiverged, paramLatex, typeset, valueElement } from "./expression.js";
 
 const SIZE = "compact"; // three values a row: smaller cells keep a row on one line
@@ -26,9 +24,6 @@ export function renderUpdate(panel, record) {
   const list = createHTML("div", { class: "updates" });
   const quantities = (record.quantities ?? []).filter((q) => q.name !== "g" || optimizer !== "sgd");
   for (const name of Object.keys(record.params_new)) {
-    // the new weights read so in the next epoch's views too
-    const { digits } = updateDigits(record, name);
-    for (const number of flatten(record.params_new[name])) readAs(number, digits);
     const shown = quantities.filter((q) => q.name !== "delta");
     if (shown.length) list.append(quantityRow(name, shown));
     list.append(updateRow(record, name));
@@ -127,14 +122,14 @@ function updateRow(record, name) {
 
 /**
  * Digits for θ_old − η × g = θ_new (SGD, one number): old and new with one count (at least
- * digitsForUpdate's, and old's count in its epoch's views: leastDigits), g with its own, so that the shown numbers, worked out exactly, round to
+ * digitsForUpdate's), g with its own, so that the shown numbers, worked out exactly, round to
  * θ_new as shown (digitsThatMake): old at the fewest count for which some g does. 0.4999964 −
  * 0.001 × 0.003915 gives 0.4999925, not the 0.4999924 the update makes: old needs 0.49999640.
  * {digits, grad}; grad 4 for a matrix, another optimiser or when none do.
  */
 function updateDigits(record, name) {
   const [old, now] = [record.params_old[name], record.params_new[name]];
-  const digits = Math.max(digitsForUpdate(old, now), leastDigits(old)); // old as its epoch wrote it
+  const digits = digitsForUpdate(old, now);
   const grads = record.clipped ? record.grads_applied : record.grads;
   const eta = record.learning_rate;
   const sgd = (record.optimizer ?? "sgd") === "sgd";

@@ -5,7 +5,7 @@
 
 import { createHTML } from "./svg.js";
 import { templateValue } from "./arithmetic.js";
-import { digitsThatMake, digitsThatMakeAll, exact, flatten, latexNumber, leastDigits, operandDigits, shapeOf } from "./format.js";
+import { digitsThatMake, digitsThatMakeAll, exact, flatten, latexNumber, operandDigits, shapeOf } from "./format.js";
 import { cellOf } from "./heatmap.js";
 
 const PLACEHOLDER = /\[\[(\w+|\*)(?::(ij|i|j))?\]\]/g;
@@ -109,8 +109,8 @@ export function workedEntry(template, numbers, i, j, result = null, resultDigits
   const operands = distinct.map((key) => values[keys.indexOf(key)]);
   const spread = (counts) => keys.map((key) => counts[distinct.indexOf(key)]);
   const combine = (decimals) => templateValue(template, spread(decimals));
-  const found = Number.isFinite(result) ? digitsThatMake(operands, result, combine, operands.map((v) => leastDigits(v)), resultDigits) : null;
-  const digits = given?.length === values.length ? given : found ? spread(found) : values.map((v) => leastDigits(v));
+  const found = Number.isFinite(result) ? digitsThatMake(operands, result, combine, operands.map(() => 4), resultDigits) : null;
+  const digits = given?.length === values.length ? given : found ? spread(found) : values.map(() => 4);
   if (digits.some((count) => count !== 4)) filled = fillEntry(template, numbers, i, j, "numbers", digits);
   return { symbols: symbols.latex, numbers: filled.used.length ? filled.latex : null, used: filled.used, digits };
 }
@@ -139,7 +139,7 @@ export function cardsDigits(factors, values, numbers, valueDigits) {
   }));
   if (!keys.length || ![...operands.values()].every(Number.isFinite)) return cards.map(() => null);
   const numbersIn = [...operands.values()];
-  const counts = digitsThatMakeAll(numbersIn, checks, numbersIn.map((number) => leastDigits(number)));
+  const counts = digitsThatMakeAll(numbersIn, checks, keys.map(() => 4));
   const decimals = numbersIn.map((number, n) => exact.shown(number, counts[n]));
   const work = checks.every(({ combine, result, digits }) => {
     const worked = combine(decimals);
