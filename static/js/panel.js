@@ -133,8 +133,8 @@ const forwardKey = (...args) => JSON.stringify(["forward", ...args, outputPicked
  * The view drawn ahead: {key, panel}. Its panel lies in the document, far above the window at
  * the panel's width, so the browser styles and lays it out while the page is idle. When the
  * press asks for the same drawing, that panel becomes #formula as it is (a style change, not
- * new elements: nothing is laid out again) and the panel shown before becomes the next one
- * to draw ahead into. Its ids are kept as data-ahead-id until it is shown (one #term-value).
+ * new elements: nothing is laid out again) and the panel shown before is put aside as it is
+ * (emptied when the next view is drawn ahead into it).
  */
 let ahead = null;
 
@@ -147,60 +147,79 @@ function showOrDraw(key, draw, { taken = true } = {}) {
   if (ahead && key !== null && ahead.key === key) return showAhead();
   const panel = $("formula");
   draw(panel);
-  for (const element of panel.querySelectorAll("[data-ahead-id]")) restoreId(element);
+  restoreHeld(panel); // what it took from the panel put aside
   if (taken) clearAhead();
 }
 
 /** draw(panel) into the panel off the window, kept under `key` for the next press. */
 function drawAhead(key, draw) {
-  const panel = aheadPanel();
-  panel.replaceChildren();
-  draw(panel);
-  for (const element of panel.querySelectorAll("[id]")) {
-    element.dataset.aheadId = element.id;
-    element.removeAttribute("id");
-  }
-  ahead = { key, panel };
-}
-
-function aheadPanel() {
   const shown = $("formula");
   const panel = $("formula-ahead") ?? createHTML("div", { id: "formula-ahead", class: shown.className });
   if (!panel.isConnected) shown.after(panel);
-  panel.inert = true;
-  panel.setAttribute("aria-hidden", "true");
-  const width = shown.getBoundingClientRect().width;
-  Object.assign(panel.style, {
-    display: "", position: "absolute", top: "-40000px", left: "0", width: `${width}px`, boxSizing: "border-box",
-  });
-  return panel;
+  panel.replaceChildren();
+  draw(panel);
+  putAside(panel, `${shown.getBoundingClientRect().width}px`);
+  ahead = { key, panel };
 }
 
-/** The panel drawn ahead becomes #formula, as laid out; the one shown before is emptied. */
+/** The panel drawn ahead becomes #formula, as laid out; the one shown before is put aside. */
 function showAhead() {
   const shown = $("formula");
   const { panel } = ahead;
   shown.id = "formula-ahead";
   panel.id = "formula";
+  putAside(shown, panel.style.width);
+  bringBack(panel);
+  ahead = null;
+}
+
+const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+
+/**
+ * A panel out of the way: far above the window at the width given (still styled and laid
+ * out), hidden from screen readers, its ids held back as data-ahead-id (one #term-value on
+ * the page) and nothing in it reachable with Tab. Not `inert`: it is inherited, and setting
+ * it back restyles every element of the panel (~20 ms for a seed step).
+ */
+function putAside(panel, width) {
+  panel.setAttribute("aria-hidden", "true");
+  Object.assign(panel.style, {
+    display: "", position: "absolute", top: "-40000px", left: "0", width, boxSizing: "border-box",
+  });
+  for (const element of panel.querySelectorAll("[id]")) {
+    element.dataset.aheadId = element.id;
+    element.removeAttribute("id");
+  }
+  for (const element of panel.querySelectorAll(FOCUSABLE)) {
+    if (element.dataset.aheadTabindex !== undefined) continue;
+    element.dataset.aheadTabindex = element.getAttribute("tabindex") ?? "none";
+    element.setAttribute("tabindex", "-1");
+  }
+}
+
+/** A panel put aside in the flow again, or what was taken from one: its ids and Tab back. */
+function bringBack(panel) {
   panel.removeAttribute("style");
   panel.removeAttribute("aria-hidden");
-  panel.inert = false;
-  for (const element of panel.querySelectorAll("[data-ahead-id]")) restoreId(element);
-  shown.replaceChildren();
-  shown.inert = true;
-  shown.setAttribute("aria-hidden", "true");
-  shown.style.display = "none";
-  ahead = null;
+  restoreHeld(panel);
+}
+
+function restoreHeld(root) {
+  for (const element of root.querySelectorAll("[data-ahead-id]")) {
+    element.id = element.dataset.aheadId;
+    delete element.dataset.aheadId;
+  }
+  for (const element of root.querySelectorAll("[data-ahead-tabindex]")) {
+    const tabindex = element.dataset.aheadTabindex;
+    if (tabindex === "none") element.removeAttribute("tabindex");
+    else element.setAttribute("tabindex", tabindex);
+    delete element.dataset.aheadTabindex;
+  }
 }
 
 function clearAhead() {
   $("formula-ahead")?.replaceChildren();
   ahead = null;
-}
-
-function restoreId(element) {
-  element.id = element.dataset.aheadId;
-  delete element.dataset.aheadId;
 }
 
 /**

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.page.conftest import Watched
 from tests.page.helpers import (
@@ -92,6 +93,7 @@ def test_a_long_term_shows_its_value_first_and_folds_the_recurrent_run(watched: 
     assert "10 more" in group.locator("summary").inner_text()
     group.locator("summary").click()
     every = page.locator("#formula .factors[data-term] .factor")
+    expect(every).to_have_count(len(term["factors"]))  # the group's cards, drawn as it opens
     assert every.evaluate_all("es => es.map(e => e.dataset.edge)") == [
         f["edge"] for f in term["factors"]
     ]
