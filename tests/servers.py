@@ -9,6 +9,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +41,11 @@ class Uvicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Uvicorn:
+        self.launch()
+        return self.wait_until_up()
+
+    def launch(self) -> None:
+        """Start the process without waiting for it to answer."""
         command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
         self.process = subprocess.Popen(
             [*command, "--port", str(self.port), *self.args],
@@ -47,7 +54,11 @@ class Uvicorn:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 20
+
+    def wait_until_up(self) -> Uvicorn:
+        """Poll /api/health until it answers: the app's imports alone take seconds on a busy
+        machine (2 cores shared), hence a deadline well past a quiet start's ~2 s."""
+        deadline = time.monotonic() + 60
         while True:
             try:
                 with urllib.request.urlopen(f"{self.url}/api/health", timeout=1):
@@ -74,3 +85,15 @@ class Uvicorn:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@contextmanager
+def serving(*servers: Uvicorn) -> Iterator[list[Uvicorn]]:
+    """Start every server at once (their start-ups overlap), wait for each, stop all after."""
+    try:
+        for server in servers:
+            server.launch()
+        yield [server.wait_until_up() for server in servers]
+    finally:
+        for server in servers:
+            server.stop()

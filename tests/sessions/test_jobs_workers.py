@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.servers import Uvicorn
+from tests.servers import Uvicorn, serving
 from tests.sessions.redis_server import RedisServer
 from tests.sessions.servers import EventReader, request
 
@@ -18,8 +18,8 @@ from tests.sessions.servers import EventReader, request
 @pytest.fixture(scope="module")
 def workers(redis_server: RedisServer) -> Iterator[list[Uvicorn]]:
     env = {"BPTT_REDIS_URL": redis_server.url}
-    with Uvicorn(env) as first, Uvicorn(env) as second:
-        yield [first, second]
+    with serving(Uvicorn(env), Uvicorn(env)) as both:
+        yield both
 
 
 def test_a_job_is_followed_and_stopped_from_another_worker(workers: list[Uvicorn]) -> None:

@@ -18,7 +18,7 @@ from app.main import create_app
 from app.sessions import RunCache, Sessions, encode_record
 from app.sessions.redis import RedisStore
 from app.settings import Settings
-from tests.servers import Uvicorn
+from tests.servers import Uvicorn, serving
 from tests.sessions.redis_server import RedisServer
 from tests.sessions.servers import EventReader, request
 
@@ -26,8 +26,8 @@ from tests.sessions.servers import EventReader, request
 @pytest.fixture(scope="module")
 def workers(redis_server: RedisServer) -> Iterator[list[Uvicorn]]:
     env = {"BPTT_REDIS_URL": redis_server.url}
-    with Uvicorn(env) as first, Uvicorn(env) as second:
-        yield [first, second]
+    with serving(Uvicorn(env), Uvicorn(env)) as both:
+        yield both
 
 
 def create(server: Uvicorn, preset: str = "sine-next-value") -> tuple[str, str]:
