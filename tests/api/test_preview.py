@@ -3,6 +3,7 @@ changing nothing."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import create_session
@@ -46,8 +47,9 @@ def test_a_preview_before_the_forward_pass_is_complete_is_refused(client: TestCl
     assert "forward" in response.json()["detail"]
 
 
-def test_a_preview_of_an_unknown_session_is_404(client: TestClient) -> None:
-    response = client.get("/api/sessions/no-such-session/backward/preview")
+@pytest.mark.parametrize("step", ["forward", "backward"])
+def test_a_preview_of_an_unknown_session_is_404(client: TestClient, step: str) -> None:
+    response = client.get(f"/api/sessions/no-such-session/{step}/preview")
     assert response.status_code == 404
     assert "no-such-session" in response.json()["detail"]
 
@@ -69,9 +71,3 @@ def test_the_forward_preview_is_the_answer_each_forward_step_then_gives(
     response = client.get(f"{url}/preview")
     assert response.status_code == 409
     assert "step backward" in response.json()["detail"]
-
-
-def test_a_forward_preview_of_an_unknown_session_is_404(client: TestClient) -> None:
-    response = client.get("/api/sessions/no-such-session/forward/preview")
-    assert response.status_code == 404
-    assert "no-such-session" in response.json()["detail"]
