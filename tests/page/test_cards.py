@@ -15,7 +15,7 @@ MARK = "card => { card.keptMark = 'seen'; }"
 MARKED = "card => card.keptMark === 'seen'"
 # The term the next → shows, drawn ahead while the page is idle (in the panel off the window).
 DRAWN_AHEAD = (
-    "shown => (document.querySelector('#formula-ahead .factors')?.dataset.term ?? shown) !== shown"
+    "heading => document.querySelector('#formula-ahead > h2')?.textContent.startsWith(heading)"
 )
 CARDS_DRAWN = "#formula .factors > .factor, #formula-ahead .factors > .factor"
 
@@ -67,7 +67,7 @@ def test_the_terms_of_a_step_share_their_cards_and_keep_their_own_entries(
 
     # the next term of the step: the factors it shares are cards drawn before the press (the
     # ones just seen, or drawn ahead while idle), in the same colours
-    page.wait_for_function(DRAWN_AHEAD, arg=first_id)
+    page.wait_for_function(DRAWN_AHEAD, arg="Backward step t = 3: term 2 of")
     page.eval_on_selector_all(CARDS_DRAWN, f"cards => cards.forEach({MARK})")
     press_and_wait(page, "ArrowRight", "backward step t = 3, term 2 of")
     second_id = page.locator("#formula .factors").get_attribute("data-term")

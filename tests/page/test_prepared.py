@@ -16,11 +16,13 @@ from tests.page.conftest import Watched
 from tests.page.helpers import next_view, walk_to
 
 IDLE = "() => new Promise((done) => requestIdleCallback(done, { timeout: 1000 }))"
-# The panel drawn ahead, marked; after the press, whether #formula is that panel.
-MARK_AHEAD = """() => {
+# The panel drawn ahead, once it holds the view named (its heading), marked; after the press,
+# whether #formula is that panel.
+MARK_AHEAD = """(heading) => {
     const ahead = document.getElementById('formula-ahead');
-    if (ahead) ahead.dataset.mark = 'drawn ahead';
-    return Boolean(ahead?.children.length);
+    if (!ahead?.querySelector(':scope > h2')?.textContent.startsWith(heading)) return false;
+    ahead.dataset.mark = 'drawn ahead';
+    return true;
 }"""
 SHOWN_AHEAD = "() => document.getElementById('formula').dataset.mark === 'drawn ahead'"
 
@@ -76,7 +78,7 @@ def test_the_step_drawn_ahead_shows_the_numbers_the_step_answered(watched: Watch
     page = watched.page
     preview = at_the_last_forward_step(watched)
     assert watched.state()["backward"] == []  # asking ahead took no step
-    assert page.evaluate(MARK_AHEAD)
+    page.wait_for_function(MARK_AHEAD, arg="Backward step t = 3: term 1 of 4")
     assert next_view(page).startswith("Showing backward step t = 3, term 1 of 4")
     assert page.evaluate(SHOWN_AHEAD)  # the panel drawn ahead, shown as laid out
     first = preview["first_term"]
@@ -93,7 +95,7 @@ def test_the_forward_step_drawn_ahead_is_the_one_the_press_shows(watched: Watche
     watched.open("/?preset=seed-3-step")
     page = watched.page
     next_view(page)  # forward t = 1: the page asks what t = 2 would answer, draws it ahead
-    page.wait_for_function(MARK_AHEAD)
+    page.wait_for_function(MARK_AHEAD, arg="Forward step t = 2")
     assert watched.state()["forward"][-1]["t"] == 1  # asking ahead took no step
     assert any("/forward/preview" in url for _, url in watched.calls)
     assert next_view(page).startswith("Showing forward step t = 2")
@@ -115,7 +117,7 @@ def test_a_change_by_another_client_in_between_shows_the_new_numbers(watched: Wa
     post(watched, "scale", {"factor": 0.5})  # W_h halved: the epoch starts again from it
     for _ in range(3):
         post(watched, "forward")
-    page.evaluate(MARK_AHEAD)
+    page.wait_for_function(MARK_AHEAD, arg="Backward step t = 3: term 1 of 4")
     assert next_view(page).startswith("Showing backward step t = 3, term 1 of 4")
     assert not page.evaluate(SHOWN_AHEAD)  # drawn from the answer, not the preview
     first = preview["first_term"]
