@@ -83,9 +83,11 @@ async def read_sums(
         run = sessions.read(session_id).run
         _same_epoch(run, epoch)
         config, params = run.scenario.config, run.scenario.params
-        singles = tuple(name for name in config.param_names if params[name].size == 1)
-        if run.T > SUMS_MOST_STEPS:
-            singles = ()
+        singles = (
+            ()
+            if run.T > SUMS_MOST_STEPS
+            else tuple(name for name in config.param_names if params[name].size == 1)
+        )
         return StrictJSONResponse(EpochSums.of(run, epoch_terms(run, singles)))
 
     return await call(sessions, build)

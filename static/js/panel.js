@@ -111,19 +111,19 @@ function termContext(view, record, epoch, term, colours, drawnAhead) {
 
 /**
  * All that a term's drawing depends on, as one string: the view, the term with its factors'
- * numbers, the context's numbers, the entries in view, the digits of the epoch's running sums
- * and the mode. A factor sent without
- * its value (a large model's ∂h_j/∂h_{j−1}) reads a record's Jacobian: that record by identity.
+ * numbers and running sums, the step's t and count of terms, the entries in view, the digits
+ * of the epoch's running sums and the mode. A factor sent without its value (a large model's
+ * ∂h_j/∂h_{j−1}) reads a record's Jacobian: that record by identity.
  */
 function termKey(view, term, context) {
   startOnLargest(term.id, term.value, term.factors.length - 1); // as renderTerm chooses
   const picks = ["term", ...term.factors.keys()].map((index) => pickedEntry(term.id, index));
   const jacobians = term.factors.map((factor) => (factor.value === null ? idOf(context.jacobianAt(factor.step)) : 0));
   const { kind, epoch, index, term: position } = view;
-  const numbers = { ...context, ahead: null, runningSoFar: [...context.runningSoFar] };
+  const { count, t } = context; // the running sums are the term's own (running_all)
   const sums = sumsAt(page, term.epoch, term.id); // the digits of the epoch's sums, once here
   const digits = sums && { ...sums, others: [...sums.others] };
-  return JSON.stringify([kind, epoch, index, position, term, numbers, picks, jacobians, digits, presenting()]);
+  return JSON.stringify([kind, epoch, index, position, count, t, term, picks, jacobians, digits, presenting()]);
 }
 
 /** All that a forward step's drawing depends on (renderForward's arguments), as one string. */
@@ -144,7 +144,7 @@ let ahead = null;
  * drawn ahead may have lost some and is not shown later.
  */
 function showOrDraw(key, draw, { taken = true } = {}) {
-  if (ahead && key !== null && ahead.key === key) return showAhead();
+  if (ahead?.key === key) return showAhead();
   const panel = $("formula");
   draw(panel);
   restoreHeld(panel); // what it took from the panel put aside
