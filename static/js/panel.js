@@ -130,11 +130,13 @@ function termKey(view, term, context) {
 const forwardKey = (...args) => JSON.stringify(["forward", ...args, outputPicked(), presenting()]);
 
 /**
- * The view drawn ahead: {key, panel}. Its panel lies in the document, far above the window at
- * the panel's width, so the browser styles and lays it out while the page is idle. When the
- * press asks for the same drawing, that panel becomes #formula as it is (a style change, not
- * new elements: nothing is laid out again) and the panel shown before is put aside as it is
- * (emptied when the next view is drawn ahead into it).
+ * The view drawn ahead: {key, panel}. Both panels lie in #formula-stack, in one grid cell,
+ * each on a layer of its own: the one drawn ahead under the one shown, transparent, and
+ * giving the stack no height (CSS, by aria-hidden). So the browser styles, lays out and paints
+ * it while the page is idle. When the press asks for the same drawing, the two change places
+ * (their order, opacity and size containment; what they hold is not laid out or painted
+ * again). The panel shown before is put aside as it is (emptied when the next view is drawn
+ * ahead into it).
  */
 let ahead = null;
 
@@ -151,24 +153,24 @@ function showOrDraw(key, draw, { taken = true } = {}) {
   if (taken) clearAhead();
 }
 
-/** draw(panel) into the panel off the window, kept under `key` for the next press. */
+/** draw(panel) into the panel under the one shown, kept under `key` for the next press. */
 function drawAhead(key, draw) {
   const shown = $("formula");
   const panel = $("formula-ahead") ?? createHTML("div", { id: "formula-ahead", class: shown.className });
   if (!panel.isConnected) shown.after(panel);
   panel.replaceChildren();
   draw(panel);
-  putAside(panel, `${shown.getBoundingClientRect().width}px`);
+  putAside(panel);
   ahead = { key, panel };
 }
 
-/** The panel drawn ahead becomes #formula, as laid out; the one shown before is put aside. */
+/** The panel drawn ahead becomes #formula, as laid out and painted; the one shown is put aside. */
 function showAhead() {
   const shown = $("formula");
   const { panel } = ahead;
   shown.id = "formula-ahead";
   panel.id = "formula";
-  putAside(shown, panel.style.width);
+  putAside(shown);
   bringBack(panel);
   ahead = null;
 }
@@ -176,16 +178,14 @@ function showAhead() {
 const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
 
 /**
- * A panel out of the way: far above the window at the width given (still styled and laid
- * out), hidden from screen readers, its ids held back as data-ahead-id (one #term-value on
- * the page) and nothing in it reachable with Tab. Not `inert`: it is inherited, and setting
- * it back restyles every element of the panel (~20 ms for a seed step).
+ * A panel out of the way: under the one shown, transparent and of no height in the stack (CSS,
+ * by aria-hidden; still styled, laid out and painted), hidden from screen readers, its ids held back as
+ * data-ahead-id (one #term-value on the page) and nothing in it reachable with Tab. Not
+ * `inert`: it is inherited, and setting it back restyles every element of the panel (~20 ms
+ * for a seed step).
  */
-function putAside(panel, width) {
+function putAside(panel) {
   panel.setAttribute("aria-hidden", "true");
-  Object.assign(panel.style, {
-    display: "", position: "absolute", top: "-40000px", left: "0", width, boxSizing: "border-box",
-  });
   for (const element of panel.querySelectorAll("[id]")) {
     element.dataset.aheadId = element.id;
     element.removeAttribute("id");
@@ -197,9 +197,8 @@ function putAside(panel, width) {
   }
 }
 
-/** A panel put aside in the flow again, or what was taken from one: its ids and Tab back. */
+/** A panel put aside shown again, or what was taken from one: its ids and Tab back. */
 function bringBack(panel) {
-  panel.removeAttribute("style");
   panel.removeAttribute("aria-hidden");
   restoreHeld(panel);
 }
