@@ -40,7 +40,7 @@ const VIEWS_KEPT = 3;
 /**
  * Elements of the last views drawn, by a key naming all they show. begin(view) before a view
  * is drawn (again, or another): the drawings before become the ones to take from (those of the
- * last VIEWS_KEPT views); begin(view, {ahead: true}) for one drawn ahead, off the page. keep(key, build) moves an earlier element (if accept(it)) into the
+ * last VIEWS_KEPT views); begin(view, {ahead: true}) for one drawn ahead, under the panel shown. keep(key, build) moves an earlier element (if accept(it)) into the
  * new drawing, else builds one; each is taken once per drawing.
  */
 export function createShelf() {

@@ -222,7 +222,7 @@ function clearAhead() {
 }
 
 /**
- * A term view drawn ahead, in the panel laid out off the window (nothing shown, no path lit):
+ * A term view drawn ahead, in the panel under the one shown (nothing shown, no path lit):
  * the next press shows that panel when it asks for the same drawing; else the view drawn then
  * takes the cards and lines that look the same (cards.js keeps them by what they show).
  * `epoch`: the records as they would be ({backward}).
