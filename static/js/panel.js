@@ -30,6 +30,7 @@ const $ = (id) => document.getElementById(id);
 export function renderPanel(view, epoch, context) {
   const { graph, state } = context;
   const panel = $("formula");
+  panelSizes().observe(panel); // the stack follows its height
   $("term-list").replaceChildren();
   // Keep the step being shown in view when the graph is wider than its panel (e.g. T = 20).
   revealStep(graph, !view || view.kind === "update" ? 0 : recordOf(view, epoch).t);
@@ -130,13 +131,12 @@ function termKey(view, term, context) {
 const forwardKey = (...args) => JSON.stringify(["forward", ...args, outputPicked(), presenting()]);
 
 /**
- * The view drawn ahead: {key, panel}. Both panels lie in #formula-stack, in one grid cell,
- * each on a layer of its own: the one drawn ahead under the one shown, transparent, and
- * giving the stack no height (CSS, by aria-hidden). So the browser styles, lays out and paints
- * it while the page is idle. When the press asks for the same drawing, the two change places
- * (their order, opacity and size containment; what they hold is not laid out or painted
- * again). The panel shown before is put aside as it is (emptied when the next view is drawn
- * ahead into it).
+ * The view drawn ahead: {key, panel, height}. Both panels lie in #formula-stack, in one grid
+ * cell, each on a layer of its own: the one drawn ahead under the one shown, transparent. So
+ * the browser styles, lays out and paints it while the page is idle. When the press asks for
+ * the same drawing, the two change places (their order and opacity: what they hold is not
+ * laid out or painted again) and the stack takes the height of the one now shown. The panel
+ * shown before is put aside as it is (emptied when the next view is drawn ahead into it).
  */
 let ahead = null;
 
@@ -157,29 +157,57 @@ function showOrDraw(key, draw, { taken = true } = {}) {
 function drawAhead(key, draw) {
   const shown = $("formula");
   const panel = $("formula-ahead") ?? createHTML("div", { id: "formula-ahead", class: shown.className });
-  if (!panel.isConnected) shown.after(panel);
+  if (!panel.isConnected) {
+    shown.after(panel);
+    panelSizes().observe(panel);
+  }
   panel.replaceChildren();
   draw(panel);
   putAside(panel);
-  ahead = { key, panel };
+  ahead = { key, panel, height: panel.offsetHeight }; // laid out now, while idle
 }
 
 /** The panel drawn ahead becomes #formula, as laid out and painted; the one shown is put aside. */
 function showAhead() {
   const shown = $("formula");
-  const { panel } = ahead;
+  const { panel, height } = ahead;
   shown.id = "formula-ahead";
   panel.id = "formula";
   putAside(shown);
   bringBack(panel);
+  $("formula-stack").style.height = `${height}px`;
   ahead = null;
+}
+
+/**
+ * The stack is as high as the panel shown, the one under it clipped; the height of the one
+ * drawn ahead is kept for the swap. Set at once by fitStack (before the page reads its
+ * layout) and kept by a ResizeObserver as a panel grows or shrinks (a table opened, a font
+ * loaded, a narrower window).
+ */
+let sizes = null;
+function panelSizes() {
+  sizes ??= new ResizeObserver((entries) => {
+    for (const { target, borderBoxSize: [size] } of entries) {
+      if (target.id === "formula") $("formula-stack").style.height = `${size.blockSize}px`;
+      else if (ahead?.panel === target) ahead.height = size.blockSize;
+    }
+  });
+  return sizes;
+}
+
+/** The stack at the shown panel's height now, before the page reads where things are. */
+export function fitStack() {
+  const panel = $("formula");
+  panelSizes().observe(panel);
+  $("formula-stack").style.height = `${panel.offsetHeight}px`;
 }
 
 const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
 
 /**
- * A panel out of the way: under the one shown, transparent and of no height in the stack (CSS,
- * by aria-hidden; still styled, laid out and painted), hidden from screen readers, its ids held back as
+ * A panel out of the way: under the one shown and transparent (CSS, by aria-hidden; still
+ * styled, laid out and painted), hidden from screen readers, its ids held back as
  * data-ahead-id (one #term-value on the page) and nothing in it reachable with Tab. Not
  * `inert`: it is inherited, and setting it back restyles every element of the panel (~20 ms
  * for a seed step).

@@ -3,7 +3,7 @@
 // and says the view in the live region. Reads the page state; changes nothing in it.
 
 import { showValues } from "./graph.js";
-import { renderPanel } from "./panel.js";
+import { fitStack, renderPanel } from "./panel.js";
 import { renderLossChart } from "./chart.js";
 import { writeAddress } from "./session.js";
 import {
@@ -116,6 +116,7 @@ function spokenView(view, epoch) {
  * ℓ_t, L.
  */
 export function revealPanel() {
+  fitStack();
   const panel = $("formula");
   if (window.matchMedia("(max-width: 999.98px)").matches) {
     const top = panel.getBoundingClientRect().top;
