@@ -120,6 +120,9 @@ PANEL_FIT = """f => {
 
 
 def assert_fits_the_room(page: Page, view: str) -> None:
+    """The panel's text in room type and within its width; the page never wider than the window."""
+    page_wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert page_wide <= 0, (view, page_wide)
     found = page.eval_on_selector("#formula", PANEL_FIT)
     assert found["sideways"] <= 1, view
     assert found["wide"] == [], (view, found["wide"][:5])
@@ -205,19 +208,34 @@ def assert_entry_marked(page: Page, view: str) -> None:
     assert entry and f"{i + 1},{j + 1}" in entry.replace(" ", ""), (view, entry)
 
 
-def assert_colour_grids_write_their_entry(page: Page, view: str) -> None:
+def assert_colour_grids_write_their_entry(page: Page, view: str) -> int:
     """A grid of colour squares that marks the entry in view writes it out under it, "[4,6] =
-    0.2283", its number the grid's; a grid with its numbers in its cells writes none."""
+    0.2283", its number the grid's; a grid with its numbers in its cells writes none. Returns
+    how many grids wrote their entry."""
+    written = 0
     for grid in page.evaluate(SHOWN_GRIDS):
         colours = set(grid["cells"]) == {""}
         if not (colours and grid["marked"]):
             assert grid["note"] is None, (view, grid["note"])
             continue
+        written += 1
         ((i, j),) = grid["marked"]
         place, number = grid["note"].split(" = ")
         rows = [row if isinstance(row, list) else [row] for row in grid["value"]]
         assert place == (f"[{i + 1},{j + 1}]" if len(rows[0]) > 1 else f"[{i + 1}]"), (view, place)
         assert math.isclose(number_read(number), rows[i][j], rel_tol=1e-3, abs_tol=1e-12), view
+    return written
+
+
+# The narrow face's state in the page's font set (static/vendor/pt-sans-narrow-5.3.0).
+NARROW_FACE = """() => [...document.fonts]
+    .filter((f) => f.family.replace(/"/g, '') === 'PT Sans Narrow').map((f) => f.status)"""
+
+
+def resize(page: Page, width: int, height: int) -> None:
+    """The window resized, and the page's resize handler run (it comes before the next frame)."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def term_numbers_written(page: Page) -> bool:
@@ -350,8 +368,16 @@ def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watche
     # it out: W_x (6×4), W_h (6×6), b (6) and W_y (4×6) are grids; b_y's 4 numbers are typeset
     update = watched.state()["last_update"]
     assert assert_update_entries(page, update, named) == {"W_x", "W_h", "b", "W_y"}
-    # the 6×6 W_h terms write their numbers at 28 px in most views (else colours, entry below)
-    assert len(w_h_written) >= 8 and sum(w_h_written) * 2 > len(w_h_written), w_h_written
+    # every 6×6 W_h term writes its numbers at 28 px, in the vendored narrow face (no network)
+    assert len(w_h_written) == 1 + 2 + 3 + 4 and all(w_h_written), w_h_written
+    assert page.evaluate(NARROW_FACE) == ["loaded"] and watched.foreign_requests() == []
+    # a window too narrow for them (1280×800): the update's 6-column grids are colour squares,
+    # and each writes its entry in view under it (old, gradient and new of W_h and W_y)
+    resize(page, 1280, 800)
+    assert assert_colour_grids_write_their_entry(page, "update at 1280×800") >= 6
+    assert assert_update_entries(page, update, named) == {"W_x", "W_h", "b", "W_y"}
+    resize(page, 1920, 1080)
+    assert assert_colour_grids_write_their_entry(page, "update at 1920×1080") == 0
     # the update's W_x, gradient and new W_x, a W_x term and its running sum: numbers written
     assert matrices["the update of epoch 1"][0] >= 3
     assert max(matrices[note][0] for note in matrices if "backward step t = 1" in note) >= 2
