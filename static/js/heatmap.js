@@ -52,8 +52,19 @@ export function heatmap(value, { size = "normal", name = "", digits = 4, numbers
 /** The grid the mode draws: its numbers in cells (numberGrid) or colour cells only (cellGrid). */
 function gridFor(rows, scale, label, options) {
   const { size, digits } = options;
-  return writesNumbers(options) ? numberGrid(rows, scale, digits, label) : cellGrid(rows, scale, digits, label, size);
+  return writesNumbers(options) ? numberGrid(rows, scale, cellDigits(options), label) : cellGrid(rows, scale, digits, label, size);
 }
+
+/**
+ * The digits a grid's cells are written with: the value's, but at most ROOM_DIGITS in a grid of
+ * 5 columns or more in presentation mode (a term's 6×6 at 6 digits, "−9.11875×10⁻⁴", cannot fit
+ * the panel; the entry in view is written out with all of them in the entry lines).
+ */
+function cellDigits({ digits, columns }) {
+  return presentingNow() && columns > ROOM_COLUMNS ? Math.min(digits, ROOM_DIGITS) : digits;
+}
+
+const ROOM_DIGITS = 4;
 
 /** True when the mode draws a grid of `rows` × `columns` as a table of its numbers. */
 function writesNumbers({ size, withNumbers, rows, columns }) {
@@ -87,41 +98,67 @@ export function fitRoomGrids(root) {
   if (!present) return;
   const wide = [...root.querySelectorAll(".heatmap > table.number-grid")]
     .filter((grid) => (grid.rows[0]?.cells.length ?? 0) > ROOM_COLUMNS);
-  for (const grid of wide) grid.classList.add("room-numbers");
+  for (const grid of wide) {
+    grid.classList.add("room-numbers");
+    grid.parentElement.classList.add("room-wide");
+  }
   const style = getComputedStyle(root);
-  const room = root.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - ROOM_MARGIN;
-  const widths = wide.map((grid) => grid.getBoundingClientRect().width); // one layout for all
+  const left = root.getBoundingClientRect().left + root.clientLeft + parseFloat(style.paddingLeft);
+  const right = left + root.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const boxes = wide.map((grid) => grid.getBoundingClientRect()); // one layout for all
   wide.forEach((grid, n) => {
-    const fits = widths[n] > 0 && widths[n] <= room;
+    // on its line, centred under its label or in its box: inside the panel's padding
+    const fits = boxes[n].width > 0 && boxes[n].left >= left - 0.5 && boxes[n].right <= right + 0.5;
     grid.classList.toggle("room-numbers", fits);
     grid.parentElement.classList.toggle("room-wide", fits);
   });
 }
-
-const ROOM_MARGIN = 16; // px: a grid's container (a running sum's box) pads it
 
 /** A heat map's grid drawn again when the mode draws another kind (a table, colour cells). */
 function redrawForMode(element, present) {
   const grid = element.querySelector(":scope > .heatmap-grid");
   if (!grid) return;
   const options = JSON.parse(element.dataset.options);
-  if (writesNumbers(options) === (grid.tagName === "TABLE")) return;
+  const table = grid.tagName === "TABLE";
+  if (writesNumbers(options) === table && (!table || grid.dataset.digits === String(cellDigits(options)))) return;
   const rows = gridRows(JSON.parse(element.dataset.value));
   grid.replaceWith(gridFor(rows, largestMagnitude(flatten(rows)), grid.getAttribute("aria-label"), options));
   if (!present) element.classList.remove("room-wide");
 }
 
-/** The entry in view (0-based; a vector's column 0) marked in a heat map's grid; null: none. */
+/**
+ * The entry in view (0-based; a vector's column 0) marked in a heat map's grid; null: none. In
+ * presentation mode a grid whose cells are colour squares (no number drawn in them) writes that
+ * entry out under it at room size, "[4,6] = 0.2283", as its cell would hold it.
+ */
 export function markCell(element, entry) {
   for (const cell of element.querySelectorAll(":scope > .heatmap-grid .in-view")) cell.classList.remove("in-view");
+  element.querySelector(":scope > .entry-note")?.remove();
   if (!entry) return;
   const [i, j] = entry;
   element.querySelector(`:scope > .heatmap-grid [data-row="${i}"][data-column="${j}"]`)?.classList.add("in-view");
+  const grid = element.querySelector(":scope > .heatmap-grid");
+  if (presentingNow() && grid && !writesInCells(grid)) grid.after(entryNote(element, i, j));
+}
+
+/** True when a grid as drawn now shows its numbers in its cells (presentation mode's CSS). */
+function writesInCells(grid) {
+  const columns = grid.tagName === "TABLE" ? (grid.rows[0]?.cells.length ?? 0) : Infinity;
+  return columns <= ROOM_COLUMNS || grid.classList.contains("room-numbers");
+}
+
+/** "[i,j] = number" (1-based; a vector's "[i] = number") of a heat map's value, at its digits. */
+function entryNote(element, i, j) {
+  const rows = gridRows(JSON.parse(element.dataset.value));
+  const { digits } = JSON.parse(element.dataset.options);
+  const place = rows[0].length > 1 ? `${i + 1},${j + 1}` : `${i + 1}`;
+  const text = `[${place}] = ${formatNumber(rows[i]?.[j] ?? null, digits)}`;
+  return createHTML("span", { class: "entry-note", text });
 }
 
 /** The cells with their numbers in them, coloured (a small matrix: every number readable). */
 function numberGrid(rows, scale, digits, label) {
-  return createHTML("table", { class: "heatmap-grid number-grid", tabindex: 0, role: "img", "aria-label": label }, [
+  return createHTML("table", { class: "heatmap-grid number-grid", tabindex: 0, role: "img", "aria-label": label, "data-digits": digits }, [
     createHTML("tbody", {}, rows.map((row, r) => createHTML("tr", {}, row.map((number, c) => {
       const text = formatNumber(number, digits);
       const cell = createHTML("td", {

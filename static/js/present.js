@@ -5,8 +5,9 @@
 
 import { SCALE } from "./graph.js";
 import { flatten } from "./format.js";
-import { fitRoomGrids, markCell } from "./heatmap.js";
+import { fitRoomGrids, gridRows, markCell } from "./heatmap.js";
 import { redrawLossChart } from "./chart.js";
+import { markUpdateEntries } from "./updateentry.js";
 
 const NODE_TEXT = 15; // px in the picture's units (.node-label, .node-number)
 const ROOM_TEXT = 28; // px on screen: the smallest type a room reads from the back
@@ -48,9 +49,24 @@ export function setPresenting(on, refit) {
 export function panelDrawn() {
   const panel = document.getElementById("formula");
   if (!panel) return;
+  if (presenting()) whenRoomFaceLoaded(panelDrawn);
   fitRoomGrids(panel);
   if (presenting()) keepValueLineWhole(panel);
   markEntryInView(panel);
+}
+
+/**
+ * The narrow face a wide grid's numbers are set in (vendored, static/css/explorer.css): fitRoomGrids
+ * measures the grids as drawn, so before the face is loaded it would measure the fallback's wider
+ * numbers. The face is loaded once (no grid may use it yet), then `redraw` measures again.
+ */
+const ROOM_FACE = '28px "PT Sans Narrow"';
+let roomFaceAsked = false;
+
+function whenRoomFaceLoaded(redraw) {
+  if (roomFaceAsked || !document.fonts || document.fonts.check(ROOM_FACE)) return;
+  roomFaceAsked = true;
+  document.fonts.load(ROOM_FACE).then(redraw, () => {});
 }
 
 const EDGE = 8; // px kept free at the window's edges (as render.js revealLines)
@@ -93,7 +109,16 @@ function markEntryInView(panel) {
     const holds = entry && element.matches(TERM_GRIDS) && sameShape(element, shape);
     markCell(element, holds ? entry : null);
   }
+  const param = panel.querySelector(":scope > .term-product")?.dataset.term?.split(":")[0];
+  if (entry && param && shape && gridRows(JSON.parse(shape))[entry[0]]?.[entry[1]]) lastNamed.set(param, entry);
+  markUpdateEntries(panel, (name) => lastNamed.get(name) ?? null, presenting());
 }
+
+/**
+ * Parameter name -> the entry [i, j] its term views last named, where the term is not 0 there
+ * (W_h's term at t = 1 is all 0: h_0 = 0): the update marks the same entry.
+ */
+const lastNamed = new Map();
 
 /** True when a heat map's value has the shape of the term's (given as the term's JSON). */
 function sameShape(element, termJSON) {

@@ -22,6 +22,7 @@ export function renderUpdate(panel, record) {
   const hyper = Object.entries(record.hyper ?? {}).map(([name, number]) => `${name} = ${formatNumber(number)}`);
   rule.append(createHTML("p", { class: "note update-hyper", text: [`η = ${formatNumber(record.learning_rate)}`, ...hyper].join(" · ") }));
   const list = createHTML("div", { class: "updates" });
+  list.updateRecord = record; // updateentry.js writes an entry of each row out (presentation mode)
   const quantities = (record.quantities ?? []).filter((q) => q.name !== "g" || optimizer !== "sgd");
   for (const name of Object.keys(record.params_new)) {
     const shown = quantities.filter((q) => q.name !== "delta");
@@ -127,7 +128,7 @@ function updateRow(record, name) {
  * 0.001 × 0.003915 gives 0.4999925, not the 0.4999924 the update makes: old needs 0.49999640.
  * {digits, grad}; grad 4 for a matrix, another optimiser or when none do.
  */
-function updateDigits(record, name) {
+export function updateDigits(record, name) {
   const [old, now] = [record.params_old[name], record.params_new[name]];
   const digits = digitsForUpdate(old, now);
   const grads = record.clipped ? record.grads_applied : record.grads;

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 
 import pytest
@@ -119,6 +120,9 @@ PANEL_FIT = """f => {
 
 
 def assert_fits_the_room(page: Page, view: str) -> None:
+    """The panel's text in room type and within its width; the page never wider than the window."""
+    page_wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert page_wide <= 0, (view, page_wide)
     found = page.eval_on_selector("#formula", PANEL_FIT)
     assert found["sideways"] <= 1, view
     assert found["wide"] == [], (view, found["wide"][:5])
@@ -156,6 +160,8 @@ SHOWN_GRIDS = """() => [...document.querySelectorAll('#formula .heatmap')].filte
             parseFloat(getComputedStyle(td).fontSize) >= 28 ? td.textContent : ''),
         marked: [...h.querySelectorAll('.in-view')].map((c) => [+c.dataset.row, +c.dataset.column]),
         term: h.matches('#term-value, .summary-running, .product-value, .running-item.current *'),
+        note: h.querySelector(':scope > .entry-note')?.textContent ?? null,
+        id: h.id,
     };
 })"""
 SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
@@ -202,6 +208,102 @@ def assert_entry_marked(page: Page, view: str) -> None:
     assert entry and f"{i + 1},{j + 1}" in entry.replace(" ", ""), (view, entry)
 
 
+def assert_colour_grids_write_their_entry(page: Page, view: str) -> int:
+    """A grid of colour squares that marks the entry in view writes it out under it, "[4,6] =
+    0.2283", its number the grid's; a grid with its numbers in its cells writes none. Returns
+    how many grids wrote their entry."""
+    written = 0
+    for grid in page.evaluate(SHOWN_GRIDS):
+        colours = set(grid["cells"]) == {""}
+        if not (colours and grid["marked"]):
+            assert grid["note"] is None, (view, grid["note"])
+            continue
+        written += 1
+        ((i, j),) = grid["marked"]
+        place, number = grid["note"].split(" = ")
+        rows = [row if isinstance(row, list) else [row] for row in grid["value"]]
+        assert place == (f"[{i + 1},{j + 1}]" if len(rows[0]) > 1 else f"[{i + 1}]"), (view, place)
+        assert math.isclose(number_read(number), rows[i][j], rel_tol=1e-3, abs_tol=1e-12), view
+    return written
+
+
+# The narrow face's state in the page's font set (static/vendor/pt-sans-narrow-5.3.0).
+NARROW_FACE = """() => [...document.fonts]
+    .filter((f) => f.family.replace(/"/g, '') === 'PT Sans Narrow').map((f) => f.status)"""
+
+
+def resize(page: Page, width: int, height: int) -> None:
+    """The window resized, and the page's resize handler run (it comes before the next frame)."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def term_numbers_written(page: Page) -> bool:
+    """Whether the term's grid ("term =") writes its numbers in its cells at room size."""
+    (grid,) = [g for g in page.evaluate(SHOWN_GRIDS) if g["id"] == "term-value"]
+    return "" not in grid["cells"]
+
+
+# Each entry line of the update (presentation mode) with the row above it: its parameter, its
+# LaTeX, and the cells marked in the row's old weights, gradient and new weights.
+UPDATE_ENTRIES = """() => [...document.querySelectorAll('#formula .update-entry')].map((line) => {
+    const row = line.previousElementSibling;
+    const marked = (kind) => [...row.querySelectorAll(`.${kind}.heatmap > .heatmap-grid .in-view`)]
+        .map((c) => [+c.dataset.row, +c.dataset.column]);
+    return { param: line.dataset.param, row: row.dataset.param,
+             latex: line.querySelector('annotation').textContent,
+             marked: ['param-old', 'param-grad', 'param-new'].map(marked) };
+})"""
+LATEX_NUMBER = re.compile(r"[-−]?\d+(?:\.\d+)?(?: \\times 10\^\{([-−]?\d+)\})?")
+
+
+def latex_numbers(latex: str) -> list[float]:
+    """The numbers of a line as typeset, in reading order (a subscript's entry left out)."""
+    latex = re.sub(r"_\{[^}]*\}", "", latex).replace("−", "-")
+    numbers = []
+    for match in LATEX_NUMBER.finditer(latex.replace("−", "-")):
+        mantissa = float(match.group(0).split(" ")[0])
+        numbers.append(mantissa * 10 ** int(match.group(1)) if match.group(1) else mantissa)
+    return numbers
+
+
+def assert_update_entries(page: Page, update: dict, named: dict[str, tuple[int, int]]) -> set[str]:
+    """Each matrix of the update marks one entry in its old weights, gradient and new weights:
+    the one the term views last named for it (else the largest change), written out as new =
+    old − η × g with the API's numbers, which add up as shown. Returns the parameters."""
+    found = page.evaluate(UPDATE_ENTRIES)
+    for line in found:
+        name = line["param"]
+        assert line["row"] == name, line
+        old_value, new_value = update["params_old"][name], update["params_new"][name]
+        i, j = named.get(name) or largest_change(old_value, new_value)
+        assert line["marked"] == [[[i, j]]] * 3, (name, line["marked"], (i, j))
+        sent = [rows_of(value)[i][j] for value in (old_value, update["grads"][name], new_value)]
+        sent.insert(1, update["learning_rate"])
+        shown = latex_numbers(line["latex"].split(" = ", 1)[1])
+        assert len(shown) == 4, line["latex"]
+        for number, exact in zip(shown, sent, strict=True):
+            assert math.isclose(number, exact, rel_tol=1e-3, abs_tol=1e-12), (line["latex"], sent)
+        old, eta, grad, new = shown
+        assert math.isclose(old - eta * grad, new, rel_tol=1e-3, abs_tol=1e-9), line["latex"]
+    return {line["param"] for line in found}
+
+
+def rows_of(value: list) -> list[list[float]]:
+    return [row if isinstance(row, list) else [row] for row in value]
+
+
+def largest_change(old: list, new: list) -> tuple[int, int]:
+    """The first entry whose |new − old| is largest."""
+    pairs = zip(rows_of(old), rows_of(new), strict=True)
+    changes = [
+        (abs(b - a), (i, j))
+        for i, (row_old, row_new) in enumerate(pairs)
+        for j, (a, b) in enumerate(zip(row_old, row_new, strict=True))
+    ]
+    return max(changes, key=lambda change: change[0])[1]
+
+
 def matrix_shape(value: list) -> tuple[int, int]:
     return len(value), len(value[0]) if isinstance(value[0], list) else 1
 
@@ -242,18 +344,40 @@ def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watche
     assert_fits_the_room(page, "start")
     matrices: dict[str, tuple[int, int]] = {}
     side: list[str] = []
+    named: dict[str, tuple[int, int]] = {}  # the entry each parameter's terms last named, not 0
+    w_h_written: list[bool] = []  # each 6×6 W_h term: its numbers in its cells
 
     def check(note: str) -> None:
         assert_fits_the_room(page, note)
         matrices[note] = assert_grids_numbered(page, note)
         side.extend(assert_side_fits(page, note))
+        assert_colour_grids_write_their_entry(page, note)
         if note.startswith("backward"):
             term_id = page.get_attribute("#formula .term-product", "data-term")
             shown = page.get_attribute("#term-value", "data-value")
             assert json.loads(shown) == watched.term(term_id)["value"], note
             assert_entry_marked(page, note)
+            i, j = picked_entry(page)
+            if rows_of(json.loads(shown))[i][j] != 0:  # W_h's term at t = 1 is 0 (h_0 = 0)
+                named[term_id.split(":")[0]] = (i, j)
+            if term_id.startswith("W_h:"):
+                w_h_written.append(term_numbers_written(page))
 
     assert walk_hello(page, check) == 4 + 38 + 1
+    # the update marks an entry of each matrix, the one its term views last named, and writes
+    # it out: W_x (6×4), W_h (6×6), b (6) and W_y (4×6) are grids; b_y's 4 numbers are typeset
+    update = watched.state()["last_update"]
+    assert assert_update_entries(page, update, named) == {"W_x", "W_h", "b", "W_y"}
+    # every 6×6 W_h term writes its numbers at 28 px, in the vendored narrow face (no network)
+    assert len(w_h_written) == 1 + 2 + 3 + 4 and all(w_h_written), w_h_written
+    assert page.evaluate(NARROW_FACE) == ["loaded"] and watched.foreign_requests() == []
+    # a window too narrow for them (1280×800): the update's 6-column grids are colour squares,
+    # and each writes its entry in view under it (old, gradient and new of W_h and W_y)
+    resize(page, 1280, 800)
+    assert assert_colour_grids_write_their_entry(page, "update at 1280×800") >= 6
+    assert assert_update_entries(page, update, named) == {"W_x", "W_h", "b", "W_y"}
+    resize(page, 1920, 1080)
+    assert assert_colour_grids_write_their_entry(page, "update at 1920×1080") == 0
     # the update's W_x, gradient and new W_x, a W_x term and its running sum: numbers written
     assert matrices["the update of epoch 1"][0] >= 3
     assert max(matrices[note][0] for note in matrices if "backward step t = 1" in note) >= 2
