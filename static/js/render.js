@@ -82,7 +82,7 @@ function renderSurroundings(view) {
   const { state, token } = page;
   $("read-only").hidden = Boolean(token);
   renderBanner(state, token);
-  $("loss-now").textContent = lossNow(state);
+  $("loss-now").textContent = lossNow(state, view, epochOf(page, view));
   $("value-legend").hidden = !page.graph.svg.querySelector(".heat-cell"); // only colours shown
   renderLossChart($("loss-chart"), state.loss_history, view?.kind === "update" ? view.record : null);
   hooks.sections.insight.update(state, token);
