@@ -32,7 +32,7 @@ export function renderBanner(state, token) {
  */
 export function lossNow(state, view = null, epoch = state) {
   if (view?.kind === "update") return updateLoss(state, view.record);
-  const shown = epoch.forward.slice(0, !view ? 0 : view.kind === "forward" ? view.index + 1 : epoch.forward.length);
+  const shown = shownSteps(view, epoch);
   if (shown.length && shown.length === epoch.T) return `${formatNumber(shown.at(-1).loss_so_far)} (epoch ${epoch.epoch})`;
   const update = state.last_update;
   const fromUpdate = update?.epoch === epoch.epoch - 1 && update.loss_after !== null
@@ -45,6 +45,17 @@ export function lossNow(state, view = null, epoch = state) {
   if (after !== undefined) now = `${after} (L after the update${soFar ? `); ${soFar}` : "; its forward pass not stepped yet)"}`;
   else now = soFar ? `${soFar} (L once the forward pass is complete)` : "not computed yet";
   return `${last}epoch ${epoch.epoch}: ${now}`;
+}
+
+/** The forward records a view shows of its epoch: up to its step, all of them past the forward pass. */
+function shownSteps(view, epoch) {
+  return epoch.forward.slice(0, !view ? 0 : view.kind === "forward" ? view.index + 1 : epoch.forward.length);
+}
+
+/** The loss so far at a forward view before the last step (null elsewhere), for the L node. */
+export function lossSoFarAt(view, epoch) {
+  const shown = view?.kind === "forward" ? shownSteps(view, epoch) : [];
+  return shown.length && shown.length < epoch.T ? lossSoFar(shown, epoch.T) : null;
 }
 
 /**
