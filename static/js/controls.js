@@ -39,7 +39,9 @@ export function lossNow(state, view = null, epoch = state) {
     && Object.entries(update.params_new).every(([name, value]) => JSON.stringify(value) === JSON.stringify(epoch.params?.[name]));
   const [before, after] = lossesRead(state.loss_history?.[epoch.epoch - 2], fromUpdate ? update.loss_after : undefined);
   const last = before === undefined ? "" : `epoch ${epoch.epoch - 1}: ${before}; `;
-  if (!shown.length && !view && epoch.epoch < state.epoch) return `epoch ${epoch.epoch}: its forward pass not stepped at this view`;
+  // The start walked back to, its epoch computed since: nothing of it shown here.
+  const stepped = epoch.epoch < state.epoch || epoch.forward.length > 0;
+  if (!view && stepped) return `epoch ${epoch.epoch}: its forward pass not stepped at this view`;
   const soFar = shown.length ? lossSoFar(shown, epoch.T) : null;
   let now;
   if (after !== undefined) now = `${after} (L after the update${soFar ? `); ${soFar}` : "; its forward pass not stepped yet)"}`;

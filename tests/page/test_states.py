@@ -292,9 +292,14 @@ def test_the_update_view_shows_the_new_weights_with_the_loss_they_give(watched: 
         click_and_wait(page, "Forward step", "/forward")
         wait_for_view(page, f"Showing forward step t = {t}, epoch 1.")
         check_loss_agrees(page, t, 3)
-    press_and_wait(page, "ArrowLeft", "Showing forward step t = 2, epoch 1.")  # walked back
-    check_loss_agrees(page, 2, 3)
-    press_and_wait(page, "ArrowRight", "Showing forward step t = 3, epoch 1.")
+    for t in (2, 1):  # walked back: that view's loss so far, not the session's L
+        press_and_wait(page, "ArrowLeft", f"Showing forward step t = {t}, epoch 1.")
+        check_loss_agrees(page, t, 3)
+    press_and_wait(page, "ArrowLeft", "Showing the start of epoch 1.")
+    start = "epoch 1: its forward pass not stepped at this view"
+    assert loss_as_said(page) == (start, "L: not computed yet", None)
+    for t in (1, 2, 3):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t}, epoch 1.")
     for _ in range(3):
         click_and_wait(page, "Backward step", "/backward")
         check_loss_agrees(page, None, 3)
