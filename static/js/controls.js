@@ -37,7 +37,9 @@ export function lossNow(state, view = null, epoch = state) {
   const update = state.last_update;
   const fromUpdate = update?.epoch === epoch.epoch - 1 && update.loss_after !== null
     && Object.entries(update.params_new).every(([name, value]) => JSON.stringify(value) === JSON.stringify(epoch.params?.[name]));
-  const [before, after] = lossesRead(state.loss_history?.[epoch.epoch - 2], fromUpdate ? update.loss_after : undefined);
+  // The last epoch's L: loss_history's newest (it keeps only the last epochs of a long training).
+  const previous = epoch.epoch === state.epoch ? state.loss_history?.at(-1) : undefined;
+  const [before, after] = lossesRead(previous, fromUpdate ? update.loss_after : undefined);
   const last = before === undefined ? "" : `epoch ${epoch.epoch - 1}: ${before}; `;
   // The start walked back to, its epoch computed since: nothing of it shown here.
   const stepped = epoch.epoch < state.epoch || epoch.forward.length > 0;
