@@ -54,3 +54,40 @@ def test_the_numbers_are_the_readmes(answers: list[dict]) -> None:
     assert round(update["params_new"]["W_h"][0][0], 5) == 0.80037
     assert (round(update["loss_before"], 5), round(update["loss_after"], 5)) == (0.50231, 0.50165)
     assert answers[8]["epoch"] == 2
+
+
+def test_the_backward_summary_names_the_fields_the_answers_carry(answers: list[dict]) -> None:
+    """Each "backward t  terms ..., t = t, ks = [...]" line is what that answer's terms hold."""
+    summary = r"^backward (\d)  terms ([\w ]+), t = (\d), ks = \[([\d, ]*)\]"
+    lines = re.findall(summary, README, re.M)
+    assert len(lines) == 3
+    for (step, params, t, ks), answer in zip(lines, answers[3:6], strict=True):
+        terms = answer["terms"]
+        assert int(step) == int(t) == answer["t"] and all(term["t"] == int(t) for term in terms)
+        assert params.split() == [term["param"] for term in terms]
+        assert all(term["ks"] == [int(k) for k in ks.split(",")] for term in terms)
+        assert all("id" not in term for term in terms)  # the README says ids are built, not sent
+
+
+def python_blocks() -> list[str]:
+    """Every python block of the README, in order."""
+    return re.findall(r"```python\n(.*?)```", README, re.S)
+
+
+def test_the_python_snippets_run_as_written_and_say_what_they_give() -> None:
+    import numpy as np
+
+    from app.core import Config
+
+    blocks = python_blocks()
+    assert len(blocks) >= 2
+    names: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), names)  # the README's own code, as written
+    assert round(names["run"].loss, 5) == 0.50231
+    sizes = names["term_sizes"](names["run"], "W_h")
+    # as the comment says: NaN where there is no term; the seed's one loss step k = 3 has all
+    assert sizes.shape == (3, 3) and np.isnan(sizes[:2]).all() and np.isfinite(sizes[2]).all()
+    assert "NaN where there is no term" in blocks[0]
+    config = names["config"]
+    assert isinstance(config, Config) and config.cell == "gru" and config.optimizer.name == "adam"

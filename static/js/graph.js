@@ -331,6 +331,18 @@ export function showValues(rendered, valuesById) {
   }
 }
 
+/**
+ * The L node while its forward pass is under way: L not computed yet, and its label the loss so
+ * far as the loss box and the panel say it (`soFar`; null: no step shown, or L is known).
+ */
+export function showLossSoFar(rendered, soFar) {
+  const element = rendered.nodeElements.get("L");
+  if (!element || element.shownValue !== undefined) return;
+  element.shownLabel = soFar ? `L: not computed yet; ${soFar}` : "L: not computed yet";
+  element.setAttribute("aria-label", element.shownLabel);
+  element.querySelector("title").textContent = element.shownLabel;
+}
+
 /** Whether two values (numbers, vectors, matrices; null where not finite) hold the same numbers. */
 function sameNumbers(a, b) {
   if (a === b) return true;

@@ -2,14 +2,14 @@
 // panel, the status and view sentences, the controls, the loss chart and the sections beside,
 // and says the view in the live region. Reads the page state; changes nothing in it.
 
-import { showValues } from "./graph.js";
+import { showLossSoFar, showValues } from "./graph.js";
 import { fitStack, renderPanel } from "./panel.js";
 import { renderLossChart } from "./chart.js";
 import { writeAddress } from "./session.js";
 import {
   describeView, isLatestStep, nodeValues, recordOf, statusLine, viewKey, viewPhrase,
 } from "./timeline.js";
-import { lossNow, renderBanner, renderButtons as drawButtons } from "./controls.js";
+import { lossNow, lossSoFarAt, renderBanner, renderButtons as drawButtons } from "./controls.js";
 import { announce, sentence } from "./announce.js";
 import { viewShown } from "./follow.js";
 import { addressFor, currentLink } from "./links.js";
@@ -42,6 +42,7 @@ export function render() {
   // to date, which after the drawing below restyled the whole page a second time.
   writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
   showValues(page.graph, nodeValues(view, epoch, state));
+  showLossSoFar(page.graph, lossSoFarAt(view, epoch));
   const context = { graph: page.graph, state, presets: page.presets, views: page.views, show: hooks.show, termDetail };
   renderPanel(view, epoch, context);
   panelDrawn(); // the grids as the mode draws them, the entry in view marked
@@ -82,7 +83,7 @@ function renderSurroundings(view) {
   const { state, token } = page;
   $("read-only").hidden = Boolean(token);
   renderBanner(state, token);
-  $("loss-now").textContent = lossNow(state);
+  $("loss-now").textContent = lossNow(state, view, epochOf(page, view));
   $("value-legend").hidden = !page.graph.svg.querySelector(".heat-cell"); // only colours shown
   renderLossChart($("loss-chart"), state.loss_history, view?.kind === "update" ? view.record : null);
   hooks.sections.insight.update(state, token);

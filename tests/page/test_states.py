@@ -6,6 +6,7 @@ loss they gave."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from typing import Any
 
@@ -258,19 +259,60 @@ def check_update_view(watched: Watched, update: dict[str, Any]) -> None:
     assert f"Showing the update of epoch {epoch}." in page.locator("#view-note").inner_text()
 
 
+def loss_as_said(page: Page) -> tuple[str, str, str | None]:
+    """The loss box, the graph's L node and the forward panel's "Loss so far" (None elsewhere)."""
+    note = page.locator("#formula p.note", has_text="Loss so far: ")
+    so_far = note.inner_text().removeprefix("Loss so far: ") if note.count() else None
+    return page.locator("#loss-now").inner_text(), node_labels(page)["L"], so_far
+
+
+def check_loss_agrees(page: Page, t: int | None, T: int) -> str:
+    """At forward step t (None: a backward view) the loss box, the L node and the panel say one
+    thing: the loss so far while the forward pass is incomplete, L once it is complete."""
+    box, node, so_far = loss_as_said(page)
+    if t is not None and t < T:  # "so far 0 at t = 1 of 3, ..." or "so far ℓ_1 = 1.216 at t = 1"
+        sum_so_far = re.search(r"so far (?:[^=]*= )?(\S+) at t = (\d+) of (\d+)", box)
+        assert sum_so_far and sum_so_far.groups() == (so_far, str(t), str(T)), (box, so_far)
+        said = box[sum_so_far.start() :].removesuffix(" (L once the forward pass is complete)")
+        assert node == f"L: not computed yet; {said}", (node, box)  # L not yet; its sum so far
+    else:
+        value = node.removeprefix("L = ")
+        assert box.startswith(f"{value} (epoch "), (box, node)
+        assert so_far in (None, value), (so_far, value)
+    return box
+
+
 def test_the_update_view_shows_the_new_weights_with_the_loss_they_give(watched: Watched) -> None:
+    """Seed, every view of epoch 1 and epoch 2's forward pass: the loss box, the L node and the
+    panel agree (so far, then L); the update's view shows the new weights with L after."""
     page = watched.page
     watched.open("/")
-    for button, endpoint in [("Forward step", "/forward")] * 3 + [
-        ("Backward step", "/backward")
-    ] * 3:
-        click_and_wait(page, button, endpoint)
+    assert page.locator("#loss-now").inner_text() == "epoch 1: not computed yet"
+    for t in (1, 2, 3):
+        click_and_wait(page, "Forward step", "/forward")
+        wait_for_view(page, f"Showing forward step t = {t}, epoch 1.")
+        check_loss_agrees(page, t, 3)
+    for t in (2, 1):  # walked back: that view's loss so far, not the session's L
+        press_and_wait(page, "ArrowLeft", f"Showing forward step t = {t}, epoch 1.")
+        check_loss_agrees(page, t, 3)
+    press_and_wait(page, "ArrowLeft", "Showing the start of epoch 1.")
+    start = "epoch 1: its forward pass not stepped at this view"
+    assert loss_as_said(page) == (start, "L: not computed yet", None)
+    for t in (1, 2, 3):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t}, epoch 1.")
+    for _ in range(3):
+        click_and_wait(page, "Backward step", "/backward")
+        check_loss_agrees(page, None, 3)
     update = click_and_wait(page, "Update weights", "/update")
     wait_for_view(page, "Showing the update of epoch 1.")
     check_update_view(watched, update)
+    before, after = losses_as_read(page, update["loss_before"], update["loss_after"])
     # epoch 2's forward pass with the new weights gives L after, as the update said
     for t in (1, 2, 3):
         press_and_wait(page, "ArrowRight", f"Showing forward step t = {t}, epoch 2.")
+        box = check_loss_agrees(page, t, 3)
+        if t < 3:  # L after is known; its forward pass is being stepped, the sum so far said
+            assert box.startswith(f"epoch 1: {before}; epoch 2: {after} (L after the update); ")
     state = watched.state()
     assert state["loss"] == pytest.approx(update["loss_after"], rel=1e-12)
     labels = node_labels(page)
@@ -281,15 +323,33 @@ def test_the_update_view_shows_the_new_weights_with_the_loss_they_give(watched: 
         page.keyboard.press("ArrowLeft")
     wait_for_view(page, "Showing the update of epoch 1.")
     assert node_labels(page)["h_1"].endswith("not computed yet")
-    # the loss box says epoch 2's own loss once its forward pass is done
-    assert page.locator("#loss-now").inner_text().endswith("(epoch 2)")
+    # the loss box says the update's view: L before, and L after on the graph
+    assert page.locator("#loss-now").inner_text() == (
+        f"epoch 1: {before}; epoch 2: {after} (L after the update)"
+    )
     assert watched.errors == []
 
 
 def test_run_epoch_on_hello_shows_its_update_truly(watched: Watched) -> None:
+    """Hello (a loss at every step), two forward steps, then Run epoch: at t = 2 the loss box
+    says the sum so far the panel says, L not yet; then the update's view, and back to the start."""
     page = watched.page
     watched.open("/?preset=hello")
+    for t in (1, 2):
+        click_and_wait(page, "Forward step", "/forward")
+        wait_for_view(page, f"Showing forward step t = {t}, epoch 1.")
+        box = check_loss_agrees(page, t, 4)
+    so_far = loss_as_said(page)[2]
+    wanted = f"so far ℓ_1 + ℓ_2 = {so_far} at t = 2 of 4 (L once the forward pass is complete)"
+    assert box == f"epoch 1: {wanted}"
     answer = run_epoch(page)
     wait_for_view(page, "Showing the update of epoch 1.")
     check_update_view(watched, answer["last_update"])
+    for t in (2, 1):  # back to epoch 1's own steps: its loss so far again, not epoch 2's
+        press_and_wait(page, "ArrowLeft", f"Showing forward step t = {t}, epoch 1.")
+        assert check_loss_agrees(page, t, 4).startswith("epoch 1: so far ℓ_1")
+    press_and_wait(page, "ArrowLeft", "Showing the start of epoch 1.")
+    assert loss_as_said(page)[1:] == ("L: not computed yet", None)  # nothing summed at the start
+    box = page.locator("#loss-now").inner_text()
+    assert box == "epoch 1: its forward pass not stepped at this view"
     assert watched.errors == []
