@@ -1,7 +1,7 @@
 // The next step drawn ahead: when → would ask the server for a forward or backward step, the
 // page asks first what that step would answer (GET .../forward/preview or .../backward/preview,
 // which change nothing) and, while idle, draws its view (a backward step's first term) in a
-// panel off the window (panel.js). The press sends the POST as always; when its answer draws
+// panel under the one shown (panel.js). The press sends the POST as always; when its answer draws
 // the same view, that panel is shown as laid out. Else (another client changed the session in
 // between) the answer is drawn, taking the cards and lines that look the same as ones drawn
 // before (cards.js keeps them by everything they show) instead of typesetting them again.
@@ -52,12 +52,12 @@ export function stopPreview() {
   previewing = null;
 }
 
-/** Draw the forward step's view off the page, if the page still shows the state it came from. */
+/** Draw the forward step's view ahead, under the panel shown, if the page still shows the state it came from. */
 function prepareForward(state, answer) {
   if (page.state === state) prepareForwardView(stateAfterStep(state, "forward", answer));
 }
 
-/** Draw the step's first term off the page, if the page still shows the state it came from. */
+/** Draw the step's first term ahead, under the panel shown, if the page still shows the state it came from. */
 function prepareFrom(state, answer) {
   const { first_term: detail, ...step } = answer;
   if (page.state !== state || !detail) return;
@@ -86,7 +86,7 @@ export function prepareNextTerm() {
   }));
 }
 
-/** A term view drawn off the page; the entries in view it chose are forgotten again. */
+/** A term view drawn ahead, under the panel shown; the entries in view it chose are forgotten again. */
 function drawAhead(view, record, epoch, detail) {
   const chosen = entriesChosen(detail.id);
   prepareTermView(view, record, epoch, detail);
