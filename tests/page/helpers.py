@@ -69,6 +69,15 @@ def open_editor_session(watched: Watched, **changes: Any) -> None:
     page.get_by_text("Scenario editor").click()  # close it again
 
 
+def open_first_steps(watched: Watched, preset: str, steps: int) -> None:
+    """The preset's scenario cut to its first `steps` inputs (its weights, its targets),
+    made in the editor: the same cell and lines as the preset's, fewer steps to walk."""
+    watched.open(f"/?preset={preset}")
+    inputs = watched.state()["inputs"][:steps]
+    open_editor_session(watched, inputs=inputs)
+    assert len(watched.state()["inputs"]) == steps
+
+
 # ---- reading what the page shows --------------------------------------------------------
 
 LIT_IDS = "els => els.map(e => e.dataset.id)"
