@@ -73,6 +73,11 @@ def open_first_steps(watched: Watched, preset: str, steps: int) -> None:
     """The preset's scenario cut to its first `steps` inputs (its weights, its targets),
     made in the editor: the same cell and lines as the preset's, fewer steps to walk."""
     watched.open(f"/?preset={preset}")
+    cut_to_first_steps(watched, steps)
+
+
+def cut_to_first_steps(watched: Watched, steps: int) -> None:
+    """The session's scenario cut to its first `steps` inputs, made in the editor."""
     inputs = watched.state()["inputs"][:steps]
     open_editor_session(watched, inputs=inputs)
     assert len(watched.state()["inputs"]) == steps
