@@ -55,7 +55,7 @@ def formatted(page: Page, value: Any) -> list[str]:
 def open_editor_session(watched: Watched, **changes: Any) -> None:
     """Change fields of the scenario editor (filled from the seed example) and create it."""
     page = watched.page
-    page.get_by_text("Scenario editor").click()
+    page.get_by_text("Scenario editor", exact=True).click()
     editor = page.locator("#editor")
     for name, value in changes.items():
         field = editor.locator(f"[name='{name}']")
@@ -66,7 +66,21 @@ def open_editor_session(watched: Watched, **changes: Any) -> None:
     old = watched.session_id
     page.get_by_role("button", name="Create session").click()
     page.wait_for_function("id => document.body.dataset.sessionId !== id", arg=old)
-    page.get_by_text("Scenario editor").click()  # close it again
+    page.get_by_text("Scenario editor", exact=True).click()  # close it again
+
+
+def open_first_steps(watched: Watched, preset: str, steps: int) -> None:
+    """The preset's scenario cut to its first `steps` inputs (its weights, its targets),
+    made in the editor: the same cell and lines as the preset's, fewer steps to walk."""
+    watched.open(f"/?preset={preset}")
+    cut_to_first_steps(watched, steps)
+
+
+def cut_to_first_steps(watched: Watched, steps: int) -> None:
+    """The session's scenario cut to its first `steps` inputs, made in the editor."""
+    inputs = watched.state()["inputs"][:steps]
+    open_editor_session(watched, inputs=inputs)
+    assert len(watched.state()["inputs"]) == steps
 
 
 # ---- reading what the page shows --------------------------------------------------------

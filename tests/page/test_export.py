@@ -4,6 +4,7 @@ JSON, and the worksheet printing to a PDF (with a variant of blanks)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import struct
 import xml.etree.ElementTree as ET
@@ -159,16 +160,33 @@ def test_the_derivation_of_an_update_made_by_training_is_that_update(
     assert watched.errors == []
 
 
+def link_json(value: object) -> str:
+    """A value as the address writes it: base64url (no padding) of its JSON (address.js)."""
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def first_steps_query(state: dict, steps: int) -> str:
+    """The address of the session's scenario cut to its first `steps` inputs, its weights."""
+    scenario = {name: state[name] for name in ("config", "targets", "seed")}
+    scenario["inputs"] = state["inputs"][:steps]
+    return f"s={link_json(scenario)}&w={link_json(state['params'])}"
+
+
 def test_the_worksheet_of_a_gru_and_an_lstm_works_each_factor_entry(watched: Watched) -> None:
     # A factor's entry templates come by block (an LSTM's h and c parts): the worksheet read
-    # them as one string and said "The worksheet could not be made" on every preset.
+    # them as one string and said "The worksheet could not be made" on every preset. Each
+    # preset cut to its first 4 steps: their terms have every kind of factor the 20 steps have.
     page = watched.page
     for preset in ("gru-update-gate", "lstm-remembers"):
+        watched.open(f"/?preset={preset}")
+        query = first_steps_query(watched.state(), 4)
         for blanks in ("", "&blanks=1"):
-            page.goto(f"{watched.base_url}/worksheet?preset={preset}&view=e1-update{blanks}")
+            page.goto(f"{watched.base_url}/worksheet?{query}&view=e1-update{blanks}")
             page.wait_for_function("() => document.body.dataset.ready === '1'")
             sheet = page.locator("#worksheet")
             assert page.locator(".error").count() == 0, sheet.inner_text()[:200]
+            assert "Forward step t = 4" in sheet.inner_text()
+            assert "Forward step t = 5" not in sheet.inner_text()
             assert sheet.locator(".line.factor.entry").count() > 0  # entry (1, 1) worked out
             assert sheet.locator(".katex-error").count() == 0
     assert watched.errors == [] and watched.warnings == []

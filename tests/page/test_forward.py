@@ -13,7 +13,7 @@ import numpy as np
 from playwright.sync_api import Locator, Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import bracketed, next_view, numbers_of, run_epoch
+from tests.page.helpers import bracketed, next_view, numbers_of, open_first_steps, run_epoch
 
 ANNOTATIONS = "els => els.map(e => e.querySelector('annotation').textContent)"
 MATRIX = r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}"
@@ -220,19 +220,24 @@ def test_the_seeds_forward_pass_retraces_at_epochs_1_and_2(watched: Watched) -> 
 
 
 def test_a_grus_and_an_lstms_forward_lines_retrace_at_epochs_1_and_2(watched: Watched) -> None:
-    """Every gate line, c_t and h_t of 20 steps (the one loss at t = 20), before and after an
-    update; and the Elman cell's with vectors (vanishing: H = 2)."""
+    """Every gate line, c_t and h_t of each step (the one loss at the last), before and after
+    an update; and the Elman cell's with vectors (vanishing: H = 2). Each preset cut to its
+    first 4 inputs: step 1 (from s_0), steps 2 and 3 (from the step before) and the last (with
+    the output) are every kind of step its 20 have; its steps 5..20 write the same lines."""
     lines_of = {"gru-update-gate": "zrnh", "lstm-remembers": "ifogch", "vanishing": "h"}
+    T = 4
     for preset, results in lines_of.items():
-        watched.open(f"/?preset={preset}")
-        assert "".join(line["result"] for line in watched.state()["cell"]["step"]) == results
+        open_first_steps(watched, preset, T)
+        state = watched.state()
+        assert state["cell"]["name"] == {"g": "gru", "l": "lstm", "v": "elman"}[preset[0]]
+        assert "".join(line["result"] for line in state["cell"]["step"]) == results
         # each line once a step, a line with a via twice (LSTM h: tanh(c) -> tanh c, then
         # o ⊙ tanh c -> h; Elman h: the sum -> a, then tanh(a) -> h), and the output
         per_step = len(results) + 1 if preset != "gru-update-gate" else len(results)
         for epoch in (1, 2):
             checked: list[tuple[str, str]] = []
-            walk_forward(watched, 20, checked)
-            assert len(checked) == 20 * per_step + 1, (preset, epoch)
+            walk_forward(watched, T, checked)
+            assert len(checked) == T * per_step + 1, (preset, epoch)
             if epoch == 1:
                 run_epoch(watched.page)  # the rest of epoch 1: backward, update
         assert watched.state()["epoch"] == 2

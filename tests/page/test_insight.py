@@ -16,6 +16,7 @@ from tests.page.helpers import (
     LIT_IDS,
     click_and_wait,
     lit_ids,
+    open_first_steps,
     path_ids,
     press_and_wait,
     single,
@@ -318,9 +319,10 @@ def test_choosing_another_optimiser_says_its_state_starts_afresh(watched: Watche
 def test_an_lstm_with_rmsprop_goes_through_every_insight_panel(watched: Watched) -> None:
     """A smoke test away from Elman and SGD: the optimiser chooser, the window, the flow and
     the gauge (its spectrum over the steps' state Jacobians), the gaps, the gradient check and
-    a training job, each drawing the server's numbers."""
+    a training job, each drawing the server's numbers. The preset cut to its first 6 steps:
+    a window of 3 still keeps 3 terms and drops the rest (3 here, 17 of the preset's 20)."""
     page = watched.page
-    watched.open("/?preset=lstm-remembers")  # T = 20, one loss at k = 20
+    open_first_steps(watched, "lstm-remembers", 6)  # T = 6, one loss at k = 6
     page.locator("#insight").scroll_into_view_if_needed()
     page.locator("#optimiser-picker").select_option("rmsprop")
     with page.expect_response(lambda r: r.url.endswith("/optimizer") and r.ok):
@@ -333,7 +335,8 @@ def test_an_lstm_with_rmsprop_goes_through_every_insight_panel(watched: Watched)
         page.get_by_role("button", name="Set window and replay the epoch").click()
     config = watched.state()["config"]
     assert config["optimizer"]["name"] == "rmsprop" and config["truncation"] == 3
-    step_through(page, 20, 20)
+    assert config["cell"] == "lstm"
+    step_through(page, 6, 6)
     page.locator("#insight").scroll_into_view_if_needed()
     page.wait_for_function("() => document.querySelector('#truncation-gaps table') !== null")
     flow = server_flow(watched)
@@ -341,13 +344,13 @@ def test_an_lstm_with_rmsprop_goes_through_every_insight_panel(watched: Watched)
         "#flow-heatmap .flow-cell:not(.empty):not(.dropped)", "els => els.length"
     )
     dropped = page.eval_on_selector_all("#flow-heatmap .flow-cell.dropped", "els => els.length")
-    assert [kept, dropped] == [3, 17]  # W_hi's terms from k = 20: t = 20..18 kept (k - t < 3)
+    assert [kept, dropped] == [3, 3]  # W_hi's terms from k = 6: t = 6..4 kept (k - t < 3)
     assert sum(size is not None for size in flow["sizes"][0]) == 3
     gauge = flow["gauge"]
     assert page.locator("#regime-sentence").inner_text() == gauge["sentence"]
-    assert "Of the state Jacobians ∂s_j/∂s_(j−1) at j = 20..2" in gauge["sentence"]
+    assert "Of the state Jacobians ∂s_j/∂s_(j−1) at j = 6..2" in gauge["sentence"]
     labels = page.eval_on_selector_all("#gauge-numbers dt", "els => els.map(e => e.textContent)")
-    assert labels[0] == "σ_max(∂s_j/∂s_(j−1)), largest over j = 20..2"
+    assert labels[0] == "σ_max(∂s_j/∂s_(j−1)), largest over j = 6..2"
     numbers = page.eval_on_selector_all("#gauge-numbers dd", "els => els.map(e => e.dataset.value)")
     assert float(numbers[0]) == gauge["sigma_max"] == max(gauge["step_sigma_max"])
     gaps = page.eval_on_selector_all(
