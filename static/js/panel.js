@@ -135,7 +135,8 @@ const forwardKey = (...args) => JSON.stringify(["forward", ...args, outputPicked
  * cell, each on a layer of its own: the one drawn ahead under the one shown, transparent. So
  * the browser styles, lays out and paints it while the page is idle. When the press asks for
  * the same drawing, the two change places (their order and opacity: what they hold is not
- * laid out or painted again) and the stack takes the height of the one now shown. The panel
+ * laid out again) and the stack takes the height of the one now shown (its new clip repaints
+ * a little of them). The panel
  * shown before is put aside as it is (emptied when the next view is drawn ahead into it).
  */
 let ahead = null;
