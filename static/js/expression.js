@@ -5,6 +5,7 @@ import katex from "../vendor/katex/katex.mjs";
 import { createHTML } from "./svg.js";
 import { flatten, formatNumber, isSingle, latexValue } from "./format.js";
 import { heatmap, shapeText } from "./heatmap.js";
+import { whenIdle } from "./later.js";
 
 /** Values with at most this many numbers are typeset; bigger ones are drawn as heat maps. */
 export const INLINE_NUMBERS = 4;
@@ -41,8 +42,7 @@ export function warmTypesetting() {
   // The sized brackets' fonts (a matrix's [ ] and ( ) at 40 px in presentation mode) loaded now:
   // loaded at a step's first use, they change the panel's height after it has been scrolled.
   for (const size of [1, 2, 3, 4]) document.fonts?.load(`1em KaTeX_Size${size}`);
-  const later = window.requestIdleCallback ?? ((task) => setTimeout(task, 200));
-  later(() => {
+  whenIdle(() => {
     const latex = "\\textcolor{#D55E00}{\\frac{\\partial h_{2}}{\\partial h_{1}}} = \\tanh\\left(0.5 \\cdot (-0.5) + 0.1\\right)" +
       " = \\begin{bmatrix} 1.2 \\times 10^{-5} \\\\ \\operatorname{diag}(r) \\end{bmatrix}";
     katex.render(latex, document.createElement("span"), { displayMode: true, throwOnError: false, output: "htmlAndMathml" });

@@ -23,6 +23,7 @@ import { act, adopt, goToView, openTerm, prefetchNext, press, setUpStepper, show
 import { prepareNextStep, prepareNextTerm } from "./prepare.js";
 import { follow } from "./watchsession.js";
 import { guarded, openFromAddress, openSession } from "./opening.js";
+import { afterFrame } from "./later.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -46,11 +47,12 @@ setUpRenderer({
     }),
   },
   show,
-  drawn: () => {
+  // What the next → shows, asked for once this drawing is painted (the press does not wait).
+  drawn: () => afterFrame(() => {
     prefetchNext();
     prepareNextStep();
     prepareNextTerm();
-  },
+  }),
 });
 
 /** The link to the view shown (links.js), as Copy link and the exports give it. */

@@ -11,12 +11,8 @@ import { stateAfterStep } from "./session.js";
 import { prepareForwardView, prepareTermView } from "./panel.js";
 import { entriesChosen, forgetEntries } from "./worked.js";
 import { epochOf, page, termOf } from "./pagestate.js";
+import { whenIdle } from "./later.js";
 
-// While idle, or at the latest after IDLE_WAIT_MS (a page kept busy drawing has few idle periods).
-const IDLE_WAIT_MS = 300;
-const later = (task) => (window.requestIdleCallback
-  ? requestIdleCallback(task, { timeout: IDLE_WAIT_MS })
-  : setTimeout(task, 50));
 let asked = null; // the state the last preview was asked for
 
 /** After a drawing: if the next → is a forward or backward step, prepare it (once per state). */
@@ -29,13 +25,13 @@ export function prepareNextStep() {
   asked = state;
   const preview = phase === "forward" ? api.previewForward : api.previewBackward;
   const prepare = phase === "forward" ? prepareForward : prepareFrom;
-  later(() => {
+  whenIdle(() => {
     if (page.state !== state || page.busy) return;
     previewing = new AbortController();
     preview(state.id, previewing.signal)
       .then(async (answer) => {
         await sumsOnTheirWay(state.epoch); // a term's digits come with them, as at the press
-        later(() => prepare(state, answer));
+        whenIdle(() => prepare(state, answer));
       })
       .catch(() => {}); // only ahead of time: the press asks the server as always
   });
@@ -83,7 +79,7 @@ export function prepareNextTerm() {
   nextDrawn = next;
   const epoch = epochOf(page, next);
   const loaded = Promise.all([page.terms.load(next.epoch, term), sumsOnTheirWay(next.epoch)]);
-  loaded.then(([detail]) => later(() => {
+  loaded.then(([detail]) => whenIdle(() => {
     if (!detail || detail.error || page.views[page.cursor + 1] !== next) return;
     drawAhead(next, epoch.backward[next.index], epoch, detail);
   }));

@@ -6,6 +6,7 @@ import { showLossSoFar, showValues } from "./graph.js";
 import { fitStack, renderPanel } from "./panel.js";
 import { renderLossChart } from "./chart.js";
 import { writeAddress } from "./session.js";
+import { afterFrame } from "./later.js";
 import {
   describeView, isLatestStep, nodeValues, recordOf, statusLine, viewKey, viewPhrase,
 } from "./timeline.js";
@@ -38,9 +39,7 @@ export function render() {
   const view = currentView(page);
   const epoch = epochOf(page, view);
   const key = viewKey(view, epoch);
-  // The address first, while the page's style is clean: history.replaceState brings style up
-  // to date, which after the drawing below restyled the whole page a second time.
-  writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
+  showAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
   showValues(page.graph, nodeValues(view, epoch, state));
   showLossSoFar(page.graph, lossSoFarAt(view, epoch));
   const context = { graph: page.graph, state, presets: page.presets, views: page.views, show: hooks.show, termDetail };
@@ -54,6 +53,21 @@ export function render() {
   const asking = quizRender(view, epoch, state, key, page.graph, termDetailShown(view));
   announce(asking ? describeView(view, epoch) : spokenView(view, epoch));
   hooks.drawn();
+}
+
+let addressShown = null; // the address the next frame's end writes (the latest drawn)
+
+/**
+ * The address of the view drawn, written once the frame that shows the view is painted:
+ * history.replaceState brings the page's style up to date and costs 1-6 ms, which the press
+ * need not wait for. Several drawings in one frame write the last one's address.
+ */
+function showAddress(address) {
+  if (addressShown === null) afterFrame(() => {
+    writeAddress(addressShown);
+    addressShown = null;
+  });
+  addressShown = address;
 }
 
 /** The status line (the view shown, if earlier, and the session's place), the view's note, its notice. */

@@ -72,7 +72,6 @@ export async function act(action, send = null) {
     // A backward step opens on its first term: its factors before the one drawing of the view.
     const shown = termOf(page, currentView(page));
     const first = shown ? page.terms.load(currentView(page).epoch, shown) : null;
-    prefetchNext(); // and the second term's, meanwhile
     await first;
     if (action === "backward") await page.sums.get(page.state.epoch); // the sums' digits, if on their way
   } catch (error) {

@@ -173,6 +173,15 @@ def wait_for_view(page: Page, note: str) -> None:
     )
 
 
+def address(page: Page) -> str:
+    """The page's address once it names the view drawn: the page writes it after the frame
+    that shows the view (render.js), as a person sees it in the address bar."""
+    return page.evaluate(
+        "() => new Promise((done) => requestAnimationFrame("
+        "() => setTimeout(() => done(location.href))))"
+    )
+
+
 def wait_for_status(page: Page, status: str, viewing: str | None = None) -> None:
     """Wait until the status line reads the API's `status` sentence: as it is at the session's
     latest step; walked back to an earlier view (`viewing`, as "forward t = 3"; another epoch's

@@ -13,7 +13,7 @@ from pathlib import Path
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import formatted, lit_ids, press_and_wait, run_epoch
+from tests.page.helpers import address, formatted, lit_ids, press_and_wait, run_epoch
 
 SVG = "{http://www.w3.org/2000/svg}"
 SCENARIO_FIELDS = ("config", "params", "inputs", "targets", "seed")
@@ -153,7 +153,8 @@ def test_the_derivation_of_an_update_made_by_training_is_that_update(
     page = watched.page
     watched.open("/")
     run_epoch(page)  # epoch 1 on the training path: the view of its update
-    assert "trained=1" in page.url and "view=e1-update" in page.url
+    link = address(page)
+    assert "trained=1" in link and "view=e1-update" in link
     data = json.loads(exported(page, "Derivation as JSON", tmp_path).read_text())
     assert data["update"] == watched.state()["last_update"]  # the trained one, bit for bit
     assert data["update"]["trained"] is True and len(data["backward"]) == 3

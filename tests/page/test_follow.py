@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Browser
 
 from tests.page.conftest import Watched
-from tests.page.helpers import click_and_wait, wait_for_status
+from tests.page.helpers import address, click_and_wait, wait_for_status
 
 
 def test_a_shared_link_updates_itself_as_the_owner_steps(
@@ -18,7 +18,7 @@ def test_a_shared_link_updates_itself_as_the_owner_steps(
         follower = context.new_page()
         errors: list[str] = []
         follower.on("pageerror", lambda error: errors.append(str(error)))
-        follower.goto(owner.url)
+        follower.goto(address(owner))
         wait_for_status(follower, watched.state()["status"])
         follower.evaluate("window.sameDocument = true")  # gone if the page reloads
         for button, endpoint in [("Forward step", "/forward")] * 3 + [

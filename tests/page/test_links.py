@@ -10,7 +10,14 @@ from contextlib import contextmanager
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import click_and_wait, lit_ids, press_and_wait, run_epoch, wait_for_view
+from tests.page.helpers import (
+    address,
+    click_and_wait,
+    lit_ids,
+    press_and_wait,
+    run_epoch,
+    wait_for_view,
+)
 from tests.servers import Uvicorn, free_port
 
 
@@ -118,7 +125,8 @@ def test_a_link_too_long_for_an_address_names_a_saved_scenario(
     watched.open("/?preset=hello")
     run_epoch(page)  # 94 weights of epoch 2 do not fit in 2,000 characters
     press_and_wait(page, "ArrowRight", "Showing forward step t = 1,")
-    assert len(page.url) <= 2000 and "&w=" not in page.url
+    link = address(page)
+    assert len(link) <= 2000 and "&w=" not in link
     seen = snapshot(page)
     link = copy_link(page)
     assert "saved=" in link and "&w=" not in link and len(link) < 200

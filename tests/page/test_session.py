@@ -7,6 +7,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.page.conftest import Watched
 from tests.page.helpers import (
+    address,
     click_and_wait,
     lit_ids,
     losses_as_read,
@@ -80,6 +81,7 @@ def snapshot(page: Page) -> tuple[str, str, tuple[set[str], set[str]], str]:
 
 
 def reload(watched: Watched) -> None:
+    address(watched.page)  # the view's address written, as a person reloading sees it
     watched.page.reload()
     watched.page.wait_for_function("() => document.body.dataset.sessionId !== undefined")
     wait_for_status(watched.page, watched.state()["status"])
@@ -94,7 +96,7 @@ def test_reload_keeps_the_session_and_a_shared_link_is_read_only(
     session = watched.session_id
     for t in (1, 2):
         press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
-    assert f"session={session}" in page.url
+    assert f"session={session}" in address(page)
     seen = snapshot(page)
     reload(watched)
     assert watched.session_id == session
@@ -127,7 +129,7 @@ def test_reload_keeps_the_session_and_a_shared_link_is_read_only(
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         other = context.new_page()
-        other.goto(page.url)
+        other.goto(address(page))
         other.wait_for_function("() => document.body.dataset.sessionId !== undefined")
         wait_for_status(other, watched.state()["status"])
         assert snapshot(other) == seen
@@ -190,7 +192,7 @@ def test_a_view_from_an_earlier_epoch_says_it_is_gone(watched: Watched) -> None:
     assert notice.is_visible()
     assert "epoch 1" in notice.inner_text() and "showing epoch 2" in notice.inner_text()
     assert page.locator("#view-note").inner_text() == "Showing forward step t = 1, epoch 2."
-    assert "view=e2-forward-1" in page.url
+    assert "view=e2-forward-1" in address(page)
     # The next move is an ordinary one: the line goes.
     press_and_wait(page, "ArrowLeft", "the update of epoch 1")
     assert not notice.is_visible()

@@ -7,6 +7,7 @@ from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
 from tests.page.helpers import (
+    address,
     box,
     click_and_wait,
     formatted,
@@ -109,6 +110,7 @@ def test_walking_back_past_an_epoch_shows_that_epochs_weights(watched: Watched) 
     assert "Epoch 1 began" in page.locator("#formula").inner_text()
     # After a reload (the same view) only the update is left of epoch 1's records: its
     # params_old are the weights epoch 1 used.
+    address(page)  # written after the frame that shows the view
     page.reload()
     page.wait_for_function("() => document.body.dataset.sessionId !== undefined")
     assert page.locator("#view-note").inner_text() == "Showing the start of epoch 1."
