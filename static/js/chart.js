@@ -18,6 +18,7 @@ const SIZES = {
 const sizes = () => SIZES[document.body.classList.contains("present") ? "room" : "normal"];
 const DIGIT_WIDTH = 0.64; // a tabular digit in DejaVu Sans / system-ui, in em
 let drawn = null; // the chart last drawn and what it showed, drawn again when the mode switches
+let drawnKey = null; // what the chart last drawn shows, at its size: the same is not drawn again
 
 /** The last chart drawn again at the mode's size (after P). */
 export function redrawLossChart() {
@@ -54,6 +55,10 @@ export function overflowRuns(lossHistory) {
 
 export function renderLossChart(svg, lossHistory, update = null) {
   drawn = [svg, lossHistory, update];
+  // Most presses change no loss: the chart drawn stays (no element made again, nothing repainted).
+  const key = JSON.stringify([lossHistory, update && [update.epoch, update.loss_before, update.loss_after], sizes()]);
+  if (svg === drawnKey?.svg && key === drawnKey.key) return;
+  drawnKey = { svg, key };
   const { width, height, font, label } = sizes();
   const MARGIN = { right: 14, top: Math.round(0.9 * font), bottom: Math.round(2.3 * font) };
   svg.replaceChildren();

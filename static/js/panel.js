@@ -30,7 +30,7 @@ const $ = (id) => document.getElementById(id);
 export function renderPanel(view, epoch, context) {
   const { graph, state } = context;
   const panel = $("formula");
-  panelSizes().observe(panel); // the stack follows its height
+  panelSizes(); // the stack follows the panel's height
   $("term-list").replaceChildren();
   // Keep the step being shown in view when the graph is wider than its panel (e.g. T = 20).
   revealStep(graph, !view || view.kind === "update" ? 0 : recordOf(view, epoch).t);
@@ -188,20 +188,21 @@ function showAhead() {
  */
 let sizes = null;
 function panelSizes() {
-  sizes ??= new ResizeObserver((entries) => {
+  if (sizes) return sizes;
+  sizes = new ResizeObserver((entries) => {
     for (const { target, borderBoxSize: [size] } of entries) {
       if (target.id === "formula") $("formula-stack").style.height = `${size.blockSize}px`;
       else if (ahead?.panel === target) ahead.height = size.blockSize;
     }
   });
+  sizes.observe($("formula")); // the one in the template; the one drawn ahead when made
   return sizes;
 }
 
 /** The stack at the shown panel's height now, before the page reads where things are. */
 export function fitStack() {
-  const panel = $("formula");
-  panelSizes().observe(panel);
-  $("formula-stack").style.height = `${panel.offsetHeight}px`;
+  panelSizes();
+  $("formula-stack").style.height = `${$("formula").offsetHeight}px`;
 }
 
 const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
