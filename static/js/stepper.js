@@ -63,10 +63,9 @@ function goToWanted(state, wantedView) {
 export async function act(action, send = null) {
   if (page.busy || !page.state || !page.token) return;
   stopPreview();
-  page.busy = true;
-  document.body.classList.add("busy");
+  page.busy = true; // further commands wait, presses of → queue
+  const busyShown = setTimeout(showBusy, BUSY_SHOWN_AFTER_MS);
   showError("");
-  renderButtons();
   try {
     receive(action, await request(action, send));
     // A backward step opens on its first term: its factors before the one drawing of the view.
@@ -78,6 +77,7 @@ export async function act(action, send = null) {
     page.pendingRight = 0; // a refused step: the presses queued after it are dropped
     showError(error instanceof ApiError ? error.message : `The request failed: ${error.message}`);
   } finally {
+    clearTimeout(busyShown);
     page.busy = false;
     document.body.classList.remove("busy");
     page.notice = "";
@@ -85,6 +85,17 @@ export async function act(action, send = null) {
     revealPanel();
   }
   drainPresses();
+}
+
+// An answer within this is drawn with no "working…" frame before it (a step's, in a few ms):
+// the buttons are not disabled and enabled again around it, and the frame that shows the
+// step is not held up behind one that shows the wait.
+const BUSY_SHOWN_AFTER_MS = 150;
+
+/** A command still on its way: the status says "working…", the buttons why they wait. */
+function showBusy() {
+  document.body.classList.add("busy");
+  renderButtons();
 }
 
 /** The session state after the command, from its answer. */
