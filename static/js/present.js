@@ -173,10 +173,19 @@ function keepHeadHeight() {
   }).observe(head);
 }
 
-/** The px at the window's top that the head covers (0 outside presentation mode). */
+/**
+ * The px at the window's top that the head covers (0 outside presentation mode). The page's
+ * --head is brought up to it here too: the ResizeObserver sets it only after the next layout, so
+ * a press whose head changed height (a status line of two lines while it waited, one after)
+ * would bring its lines under a head of the old height, then see them slide under the new one.
+ */
 export function headHeight() {
   const head = document.getElementById("present-head");
-  return presenting() && head ? head.getBoundingClientRect().height : 0;
+  if (!presenting() || !head) return 0;
+  const height = head.getBoundingClientRect().height;
+  const value = `${Math.ceil(height)}px`;
+  if (document.body.style.getPropertyValue("--head") !== value) document.body.style.setProperty("--head", value);
+  return height;
 }
 
 /** The pickers of the entry in view, the term's (or the output's, forward) first. */

@@ -194,3 +194,25 @@ def test_the_key_e_steps_the_update_entry_in_presentation_mode(
     now = entries_in_view(page)
     assert {name: now[name] for name in grids} == {name: seen[name][-2] for name in grids}
     assert watched.errors == []
+
+
+def test_a_second_update_in_presentation_mode_keeps_the_rule_under_the_head(
+    watched: Watched,
+) -> None:
+    # Adam's second Run epoch brought its rule up under a head two lines high (the status line
+    # while the request was on its way), then the head shrank and the rule's first line slid
+    # under it: the room lost m ← β₁m + (1 − β₁)g
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    watched.open("/?preset=hello&present=1")
+    choose_optimiser(watched, "adam")
+    for epoch in (1, 2):
+        run_epoch(page)
+        page.evaluate(
+            "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
+        head = box(page.locator("#present-head"))
+        rule = box(page.locator("#formula .update-rule"))
+        assert rule["y"] >= head["y"] + head["height"] - 0.5, (epoch, rule, head)
+        assert inside(box(page.locator("#formula .compare-loss")), WINDOW), epoch
+    assert watched.errors == []
