@@ -136,6 +136,7 @@ class UpdateRecord:
     optimizer: str = "sgd"  # its name
     hyper: dict[str, float] | None = None  # its hyper-parameters
     formula: tuple[str, ...] = ()  # its rule in LaTeX, one line per assignment
+    entry: tuple[tuple[str, str], ...] = ()  # its rule for one entry, with numbers (base.py)
     quantities: tuple[Quantity, ...] = ()  # g, v, m_hat, ... per parameter
     update_number: int = 1  # n: the optimiser's count of updates, this one included
     state_before: OptimizerState | None = None  # the optimiser's state before (None: initial)

@@ -88,6 +88,7 @@ def _record(
         optimizer=optimizer.name,
         hyper={k: v for k, v in optimizer_dict(optimizer).items() if k != "name"},
         formula=optimizer.formula,
+        entry=optimizer.entry,
         quantities=stepped.quantities,
         update_number=stepped.state.n,
         state_before=run.optimizer_state,

@@ -4,7 +4,7 @@
 
 import { exact } from "./format.js";
 
-const TOKEN = /\s*(\[\[\*\]\]|\[\[\w+(?::(?:ij|i|j))?\]\]|\\mathbb\{1\}\[|\\frac\{|\}\{|\d+|[-+()^\]>}])/y;
+const TOKEN = /\s*(\[\[\*\]\]|\[\[\w+(?::(?:ij|i|j))?\]\]|\\mathbb\{1\}\[|\\frac\{|\\sqrt\{|\}\{|\d+|[-+()^\]>{}])/y;
 const QUOTIENT_DIGITS = 40n; // a quotient's digits past its numerator's last: far past any shown
 const INTEGER = /^\d+$/;
 
@@ -18,7 +18,7 @@ function tokensOf(template) {
     const match = TOKEN.exec(template);
     if (!match) return /^\s*$/.test(template.slice(start)) ? tokens : null;
     const text = match[1];
-    const named = { "[[*]]": "*", "\\frac{": "frac" }[text];
+    const named = { "[[*]]": "*", "\\frac{": "frac", "\\sqrt{": "sqrt" }[text];
     tokens.push(named ?? (text.startsWith("[[") ? "[[" : text.startsWith("\\") ? "1[" : text));
   }
   return tokens;
@@ -40,8 +40,8 @@ function quotient([c, e], [c2, e2]) {
 }
 
 /** Reads tokens as sum := product (± product)*, product := power ([[*]]? power)*,
- * power := atom (^ n)?, atom := number | integer | -atom | (sum) | 1[sum > integer]
- * | \frac{sum}{sum}. */
+ * power := atom (^ n | ^{n})?, atom := number | integer | -atom | (sum) | 1[sum > integer]
+ * | \frac{sum}{sum} | \sqrt{sum} (a square root to a double's digits, as tanh and log are). */
 class Reader {
   constructor(tokens, decimals) {
     Object.assign(this, { tokens, decimals, at: 0, next: 0 });
@@ -68,7 +68,7 @@ class Reader {
 
   product() {
     let value = this.power();
-    const startsFactor = () => ["*", "[[", "(", "1[", "frac"].includes(this.peek()) || INTEGER.test(this.peek() ?? "");
+    const startsFactor = () => ["*", "[[", "(", "1[", "frac", "sqrt"].includes(this.peek()) || INTEGER.test(this.peek() ?? "");
     while (startsFactor()) { // [[*]], or two factors side by side: z(1 - z)
       if (this.peek() === "*") this.take("*");
       value = exact.multiply(value, this.power());
@@ -80,8 +80,12 @@ class Reader {
     const base = this.atom();
     if (this.peek() !== "^") return base;
     this.take("^");
+    const braced = this.peek() === "{" && this.take("{");
+    const power = Number(this.take());
+    if (braced) this.take("}");
+    if (!Number.isInteger(power) || power < 1) throw new Error("not a power the arithmetic takes");
     let value = base;
-    for (let n = Number(this.take()); n > 1; n -= 1) value = exact.multiply(value, base);
+    for (let n = power; n > 1; n -= 1) value = exact.multiply(value, base);
     return value;
   }
 
@@ -96,6 +100,12 @@ class Reader {
       const denominator = this.sum();
       this.take("}");
       return quotient(numerator, denominator);
+    }
+    if (token === "sqrt") {
+      const inner = this.sum();
+      this.take("}");
+      if (exact.sign(inner) < 0) throw new Error("the square root of a negative number");
+      return exact.shown(Math.sqrt(exact.number(inner)));
     }
     if (token !== "(" && token !== "1[") throw new Error(`unexpected ${token}`);
     const inner = this.sum();

@@ -7,7 +7,7 @@ import { SCALE } from "./graph.js";
 import { flatten } from "./format.js";
 import { fitRoomGrids, gridRows, markCell } from "./heatmap.js";
 import { redrawLossChart } from "./chart.js";
-import { markUpdateEntries } from "./updateentry.js";
+import { markUpdateEntries, stepUpdateEntries } from "./updateentry.js";
 
 const NODE_TEXT = 15; // px in the picture's units (.node-label, .node-number)
 const ROOM_TEXT = 28; // px on screen: the smallest type a room reads from the back
@@ -111,8 +111,11 @@ function markEntryInView(panel) {
   }
   const param = panel.querySelector(":scope > .term-product")?.dataset.term?.split(":")[0];
   if (entry && param && shape && gridRows(JSON.parse(shape))[entry[0]]?.[entry[1]]) lastNamed.set(param, entry);
-  markUpdateEntries(panel, (name) => lastNamed.get(name) ?? null, presenting());
+  markUpdateEntries(panel, namedEntry, presenting());
 }
+
+/** The entry [i, j] the term views of a parameter last named, or null. */
+const namedEntry = (name) => lastNamed.get(name) ?? null;
 
 /**
  * Parameter name -> the entry [i, j] its term views last named, where the term is not 0 there
@@ -170,10 +173,19 @@ function keepHeadHeight() {
   }).observe(head);
 }
 
-/** The px at the window's top that the head covers (0 outside presentation mode). */
+/**
+ * The px at the window's top that the head covers (0 outside presentation mode). The page's
+ * --head is brought up to it here too: the ResizeObserver sets it only after the next layout, so
+ * a press whose head changed height (a status line of two lines while it waited, one after)
+ * would bring its lines under a head of the old height, then see them slide under the new one.
+ */
 export function headHeight() {
   const head = document.getElementById("present-head");
-  return presenting() && head ? head.getBoundingClientRect().height : 0;
+  if (!presenting() || !head) return 0;
+  const height = head.getBoundingClientRect().height;
+  const value = `${Math.ceil(height)}px`;
+  if (document.body.style.getPropertyValue("--head") !== value) document.body.style.setProperty("--head", value);
+  return height;
 }
 
 /** The pickers of the entry in view, the term's (or the output's, forward) first. */
@@ -182,10 +194,16 @@ const ENTRY_PICKER = "#formula .term-product > .entry-picker, #formula .output-e
 /**
  * The key E: the next entry in view (shift: the previous), row by row, as the picker would
  * choose it; a term's entries that are 0 are passed over (hello's one-hot x_t leaves 18 of
- * W_x's 24 entries 0). The entry's lines are written out again with its numbers.
+ * W_x's 24 entries 0). The entry's lines are written out again with its numbers. In the update
+ * view every parameter's entry steps (updateentry.js), and its lines come into view.
  */
 export function stepEntry(by) {
   const picker = document.querySelector(ENTRY_PICKER);
+  const panel = document.getElementById("formula");
+  if (!picker && panel && stepUpdateEntries(panel, by, namedEntry, presenting())) {
+    bringIntoView(panel.querySelector(".update-entry"));
+    return;
+  }
   if (!picker) return;
   const row = picker.querySelector(".entry-row");
   const column = picker.querySelector(".entry-column");

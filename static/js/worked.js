@@ -62,7 +62,8 @@ export function fillEntry(template, numbers, i, j, mode, digits = []) {
       : index ? entryOf1(number.value, index === "i" ? i : j) : flatten(number.value)[0];
     used.push([name, index ?? "", value]);
     const beforePower = template[offset + match.length] === "^";
-    const atStart = offset === 0 && !beforePower;
+    // first in the line or in a group (a fraction's numerator, a square root): no operator before it
+    const atStart = (offset === 0 || template[offset - 1] === "{") && !beforePower;
     return numberLatex(value, !atStart, beforePower, digits[used.length - 1] ?? 4);
   });
   return { latex, used };

@@ -40,7 +40,7 @@ from app.api.wire.session import (
     step_answer,
 )
 from app.api.wire.terms import EpochSums, Factor, FactorPart, Number, SumTerm, Term, TermDetail
-from app.api.wire.update import OptimizerState, Quantity, UpdateRecord
+from app.api.wire.update import EntryLine, OptimizerState, Quantity, UpdateRecord
 
 __all__ = [
     "BackwardRecord",
@@ -51,6 +51,7 @@ __all__ = [
     "ClassView",
     "Divergence",
     "EntryCheck",
+    "EntryLine",
     "EpochSums",
     "EventCursor",
     "Factor",

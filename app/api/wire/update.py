@@ -20,6 +20,17 @@ class Quantity(Wire):
     values: dict[str, Array] = Field(description="By parameter, shaped like it." + NULL)
 
 
+class EntryLine(Wire):
+    """One line of the optimiser's rule for one entry (i, j), to fill with its numbers."""
+
+    name: str = Field(description='What the line computes: a quantity ("v", "m_hat") or "new".')
+    template: str = Field(
+        description="LaTeX with placeholders: [[q:ij]] this update's quantity q, [[prev_s:ij]] "
+        "slot s before it (state_before; zeros when null), [[old:ij]] the old parameter, "
+        "[[eta]], [[<hyper-parameter>]], [[n]] update_number, [[*]] a product."
+    )
+
+
 class OptimizerState(Wire):
     """What the optimiser carries from one update to the next; a link holds it."""
 
@@ -57,6 +68,9 @@ class UpdateRecord(Wire):
     optimizer: str = Field(description="The optimiser's name (config.optimizer.name).")
     hyper: dict[str, float] = Field(description="Its hyper-parameters (sgd: none).")
     formula: list[str] = Field(description="Its rule in LaTeX, one line per assignment.")
+    entry: list[EntryLine] = Field(
+        description="Its rule for one entry of a parameter, line by line, the last one new."
+    )
     quantities: list[Quantity] = Field(
         description="What the rule computed (g, then e.g. v, m, m_hat), per parameter."
     )
@@ -84,6 +98,7 @@ class UpdateRecord(Wire):
         values["state_before"] = OptimizerState.of(record.state_before)
         values["state_after"] = OptimizerState.of(record.state_after)
         values["formula"] = list(record.formula)
+        values["entry"] = [EntryLine.make({"name": n, "template": t}) for n, t in record.entry]
         values["quantities"] = [
             Quantity.make({"name": q.name, "latex": q.latex, "values": q.values})
             for q in record.quantities

@@ -25,6 +25,10 @@ class Adagrad:
         r"G \leftarrow G + g^2",
         r"\theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{G} + \epsilon}",
     )
+    entry: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("G", r"[[prev_G:ij]] + [[g:ij]]^2"),
+        ("new", r"[[old:ij]] - [[eta]] [[*]] \frac{[[g:ij]]}{\sqrt{[[G:ij]]} + [[eps]]}"),
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "eps", positive("eps", self.eps))

@@ -31,6 +31,13 @@ class Adam:
         r"\hat v = \frac{v}{1 - \beta_2^{\,n}}",
         r"\theta \leftarrow \theta - \eta\, \frac{\hat m}{\sqrt{\hat v} + \epsilon}",
     )
+    entry: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("m", r"[[beta1]] [[*]] [[prev_m:ij]] + (1 - [[beta1]]) [[*]] [[g:ij]]"),
+        ("v", r"[[beta2]] [[*]] [[prev_v:ij]] + (1 - [[beta2]]) [[*]] [[g:ij]]^2"),
+        ("m_hat", r"\frac{[[m:ij]]}{1 - [[beta1]]^{[[n]]}}"),
+        ("v_hat", r"\frac{[[v:ij]]}{1 - [[beta2]]^{[[n]]}}"),
+        ("new", r"[[old:ij]] - [[eta]] [[*]] \frac{[[m_hat:ij]]}{\sqrt{[[v_hat:ij]]} + [[eps]]}"),
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "beta1", fraction("beta1", self.beta1))

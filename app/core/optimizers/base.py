@@ -8,6 +8,20 @@ computed on the way, per parameter, so a page can typeset the rule with its numb
 
 Shapes: params, grads and every slot hold one array per trained parameter, each shaped
 like that parameter.
+
+`entry` writes the rule for one entry (i, j) of a parameter, so that a student can redo the
+update from the numbers: one (name, template) per line, in the order applied, the last named
+"new" (theta_new). A template is LaTeX with placeholders the page fills with the numbers of
+the entry in view (app/core/entries.py's form):
+
+    [[q:ij]]       entry (i, j) of this update's quantity q (g, v, m_hat, ...)
+    [[prev_s:ij]]  entry (i, j) of slot s as the update found it (zeros for a fresh state)
+    [[old:ij]]     entry (i, j) of theta_old
+    [[eta]]        the learning rate;  [[<hyper>]] a hyper-parameter ([[beta1]], [[eps]])
+    [[n]]          the update's number n (an integer, written as it is)
+    [[*]]          a product
+
+e.g. momentum's ("v", "[[momentum]] [[*]] [[prev_v:ij]] + [[g:ij]]"): 0.9 * 0.01 + 0.2 = 0.209.
 """
 
 from __future__ import annotations
@@ -54,6 +68,7 @@ class OptimizerStep:
 class Optimizer(Protocol):
     name: ClassVar[str]
     formula: ClassVar[tuple[str, ...]]  # LaTeX, one line per assignment, in the order applied
+    entry: ClassVar[tuple[tuple[str, str], ...]]  # the rule for one entry (module docstring)
 
     def init_state(self, params: Arrays) -> OptimizerState:
         """The state before the first update (zeros, n = 0)."""

@@ -26,6 +26,10 @@ class Momentum:
         r"v \leftarrow \mu\, v + g",
         r"\theta \leftarrow \theta - \eta\, v",
     )
+    entry: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("v", r"[[momentum]] [[*]] [[prev_v:ij]] + [[g:ij]]"),
+        ("new", r"[[old:ij]] - [[eta]] [[*]] [[v:ij]]"),
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "momentum", fraction("momentum", self.momentum))

@@ -27,6 +27,10 @@ class RMSProp:
         r"s \leftarrow \rho\, s + (1 - \rho)\, g^2",
         r"\theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{s} + \epsilon}",
     )
+    entry: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("s", r"[[rho]] [[*]] [[prev_s:ij]] + (1 - [[rho]]) [[*]] [[g:ij]]^2"),
+        ("new", r"[[old:ij]] - [[eta]] [[*]] \frac{[[g:ij]]}{\sqrt{[[s:ij]]} + [[eps]]}"),
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rho", fraction("rho", self.rho))

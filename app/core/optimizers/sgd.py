@@ -14,6 +14,9 @@ class SGD:
 
     name: ClassVar[str] = "sgd"
     formula: ClassVar[tuple[str, ...]] = (r"\theta \leftarrow \theta - \eta\, g",)
+    entry: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("new", r"[[old:ij]] - [[eta]] [[*]] [[g:ij]]"),
+    )
 
     def init_state(self, params: Arrays) -> OptimizerState:
         return OptimizerState()

@@ -234,6 +234,8 @@ def update_json(record: UpdateRecord | None) -> JSON | None:
     values["state_before"] = optimizer_state_json(record.state_before)
     values["state_after"] = optimizer_state_json(record.state_after)
     values["formula"] = list(record.formula)
+    # added with issue 9 (the update's entry worked out under every optimiser):
+    values["entry"] = [{"name": name, "template": template} for name, template in record.entry]
     values["quantities"] = [
         {"name": q.name, "latex": q.latex, "values": dict(q.values)} for q in record.quantities
     ]
