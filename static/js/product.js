@@ -5,8 +5,9 @@
 import { createHTML } from "./svg.js";
 import { digitsThatMakeAll, exact, flatten, isSingle, latexNumber, operandDigits } from "./format.js";
 import { entryOf, entryPicker, matrixShape, pickEntry, pickedEntry, shapeLabel } from "./worked.js";
+import { lineDigits } from "./stepdigits.js";
 
-const paren = (number, digits = 4) => (number !== null && number < 0
+const paren = (number, digits = 4, after = true) => (after && number !== null && number < 0
   ? `\\left(${latexNumber(number, digits)}\\right)` : latexNumber(number, digits));
 
 /** Operands written so that, added or multiplied as shown, they give the result as shown at
@@ -175,8 +176,11 @@ function entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits: w
     const d = last === null || last === undefined ? undefined : entryOf(last, i, j);
     const r = term.row?.[i];
     if (d !== undefined && r !== undefined && flatten(term.row).length === matrixShape(term.value)[0]) {
+      const counts = operandDigits([r, d], value, "·", digits.term);
+      const row = rowEntryLine(term, factorValues, i, counts[0], typeset);
+      if (row) lines.push(row);
       lines.push(typeset(
-        `[\\text{term}]${at} = r_{${i + 1}} \\cdot [${term.factors.at(-1).latex}]${at} = ${operandsLatex([r, d], value, "·", digits.term).join(" \\cdot ")} = ${latexNumber(value, digits.term)}`,
+        `[\\text{term}]${at} = r_{${i + 1}} \\cdot [${term.factors.at(-1).latex}]${at} = ${operandsLatex([r, d], value, "·", digits.term, counts).join(" \\cdot ")} = ${latexNumber(value, digits.term)}`,
         { display: true, className: "math product-numbers" },
       ));
     }
@@ -197,4 +201,30 @@ function entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits: w
   sum.dataset.numbers = JSON.stringify(term.dropped ? [previous, running] : [previous, value, running]);
   lines.push(sum);
   return lines;
+}
+
+/**
+ * r_i, the entry the term line uses, worked out from the two factors before the last (the
+ * loss's row a and W_y): r_i = Σ_m a_m [W_y]_{m,i}, the numbers at the digits that make r_i as
+ * written at `digits` (stepdigits.js lineDigits, as a forward line's). null when r is one
+ * factor (its card works out r_i) or of more than two (the rows between are not on the page).
+ */
+function rowEntryLine(term, factorValues, i, digits, typeset) {
+  const before = term.factors.slice(0, -1);
+  if (before.length !== 2 || factorValues.slice(0, 2).some((v) => v === null || v === undefined)) return null;
+  const row = flatten(factorValues[0]);
+  const column = factorValues[1].map((entries) => flatten(entries)[i]);
+  if (row.length !== column.length || column.some((entry) => entry === undefined)) return null;
+  const values = { r: flatten(term.row)[i] };
+  row.forEach((a, m) => Object.assign(values, { [`a${m}`]: a, [`b${m}`]: column[m] }));
+  const rhs = row.map((_, m) => `[[a${m}]] [[*]] [[b${m}]]`).join(" + ");
+  const counts = lineDigits({ rhs, result: "r" }, values, digits);
+  const numbers = row.map((_, m) => `${paren(row[m], counts[`a${m}`], m > 0)} \\cdot ${paren(column[m], counts[`b${m}`])}`);
+  const [a, b] = before.map((factor) => factor.latex);
+  const line = typeset(
+    `r_{${i + 1}} = \\textstyle\\sum_m [${a}]_{1,m} [${b}]_{m,${i + 1}} = ${numbers.join(" + ")} = ${latexNumber(values.r, digits)}`,
+    { display: true, className: "math product-numbers row-entry" },
+  );
+  line.dataset.numbers = JSON.stringify([...row.flatMap((a, m) => [a, column[m]]), values.r]);
+  return line;
 }

@@ -162,15 +162,16 @@ function written(numbers, via) {
  * Significant digits for each name of a forward line "lhs = rhs (numbers) [= via] = result",
  * so that the numbers as shown give the via's values as shown and those the result at its 4
  * digits (without a via, the numbers give the result). values: name -> the server's value
- * (the result's under `result`). A name not in the answer is written at 4 digits.
+ * (the result's under `result`; written at `resultDigits`). A name not in the answer is
+ * written at 4 digits.
  */
-export function lineDigits({ rhs, via = "", result }, values) {
+export function lineDigits({ rhs, via = "", result }, values, resultDigits = FIRST_DIGITS) {
   const numbers = parseTemplate(rhs);
   const names = [...namesOf(numbers), ...(via ? namesOf(parseTemplate(via)) : [])];
   if (names.some((name) => values[name] === undefined || values[name] === null)) return {};
   if (names.reduce((count, name) => count + [values[name]].flat(Infinity).length, 0) > MOST_CHECKED) return {};
   const start = Object.fromEntries(names.map((name) => [name, FIRST_DIGITS]));
-  const last = [[via ? parseTemplate(via) : numbers, values[result], () => FIRST_DIGITS]];
+  const last = [[via ? parseTemplate(via) : numbers, values[result], () => resultDigits]];
   const first = via ? digitsThatWork(last, values, [...namesOf(parseTemplate(via))], start) : start;
   if (!first) return {};
   if (!via) return digitsThatWork(last, values, [...namesOf(numbers)], start) ?? {};

@@ -9,8 +9,7 @@ import { stateAfterStep, writeAddress } from "./session.js";
 import { viewsForRecord, viewsFromState } from "./timeline.js";
 import { classroomAdopted } from "./follow.js";
 import { announce } from "./announce.js";
-import { MAX_PENDING, currentView, epochOf, findView, page, rememberEpoch, rememberSums, termOf } from "./pagestate.js";
-import { isSingle } from "./format.js";
+import { MAX_PENDING, askSums, currentView, epochOf, findView, page, rememberEpoch, sumsReady, termOf } from "./pagestate.js";
 import { render, renderButtons, revealPanel, showError } from "./render.js";
 import { stopPreview } from "./prepare.js";
 
@@ -32,7 +31,7 @@ export function adopt(state, token, wantedView = null) {
   page.epochs.clear();
   page.sums.clear();
   rememberEpoch(page, state);
-  const sums = askSums(state);
+  askSums(page, state);
   page.views = viewsFromState(state);
   page.cursor = page.views.length - 1;
   page.notice = "";
@@ -44,7 +43,7 @@ export function adopt(state, token, wantedView = null) {
   document.body.dataset.sessionId = state.id;
   classroomAdopted(state, token);
   // a term's view is drawn once, with its sums' digits (asked for just now)
-  if (sums && termOf(page, currentView(page))) sums.finally(() => page.state === state && render());
+  if (page.sums.has(state.epoch) && termOf(page, currentView(page))) sumsReady(page, state.epoch).then(() => page.state === state && render());
   else render();
 }
 
@@ -74,7 +73,7 @@ export async function act(action, send = null) {
     const first = shown ? page.terms.load(currentView(page).epoch, shown) : null;
     prefetchNext(); // and the second term's, meanwhile
     await first;
-    if (action === "backward") await page.sums.get(page.state.epoch); // the sums' digits, if on their way
+    if (action === "backward") await sumsReady(page, page.state.epoch); // the sums' digits, if on their way
   } catch (error) {
     page.pendingRight = 0; // a refused step: the presses queued after it are dropped
     showError(error instanceof ApiError ? error.message : `The request failed: ${error.message}`);
@@ -100,23 +99,6 @@ async function request(action, send) {
   return stateAfterStep(page.state, action, answer);
 }
 
-/**
- * Ask for the epoch's running sums (GET .../sums) once its forward pass is complete, so that
- * each sum is written alike in every view (pagestate.js rememberSums); only a model with a
- * parameter of one number has any. The request (it resolves once they are kept), or null.
- */
-function askSums(state) {
-  const epoch = state.epoch;
-  if (state.phase === "forward" || page.sums.has(epoch) || !Object.values(state.params ?? {}).some(isSingle)) return null;
-  const asked = api.sums(state.id, epoch)
-    .then((answer) => {
-      if (page.sums.get(epoch) === asked) rememberSums(page, epoch, answer.sums); // else forgotten meanwhile
-    })
-    .catch(() => page.sums.get(epoch) === asked && page.sums.delete(epoch)); // each view's own digits
-  page.sums.set(epoch, asked);
-  return asked;
-}
-
 /** Add the views of what the server just computed and show the first of them. */
 function receive(action, state) {
   page.state = state;
@@ -129,10 +111,11 @@ function receive(action, state) {
   rememberEpoch(page, state);
   if (action === "scale" || action === "truncate" || action === "optimizer") {
     page.sums.delete(state.epoch); // other terms: asked for again, the view drawn again with them
-    askSums(state)?.then(() => !page.busy && page.state?.id === state.id && render());
+    askSums(page, state);
+    sumsReady(page, state.epoch).then((held) => held && !page.busy && page.state?.id === state.id && render());
     return recomputed(state);
   }
-  askSums(state);
+  askSums(page, state);
   if (action === "reset" || action === "start") {
     page.views = page.views.filter((view) => view.kind === "update" || view.epoch !== state.epoch);
     page.cursor = page.views.length - 1;

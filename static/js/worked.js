@@ -373,14 +373,14 @@ export function pickOnClick(card, worked) {
  * numbers to the digits that make its value as written there (workedEntry). An element with
  * draw(i, j) for the entry in view.
  */
-export function workedParts(factor, value, numbers, { typeset, digits: resultDigits = 4 }) {
+export function workedParts(factor, value, numbers, { typeset, digits: resultDigits = 4, shared = null }) {
   const dims = matrixShape(value, factor.shape);
   const box = createHTML("div", { class: "factor-parts" });
   box.draw = (i, j) => {
     const values = factor.parts.map((part) => entryOf(part.value, i, j));
     const result = entryOf(value, i, j);
     const digits = operandDigits(values, result, "·", resultDigits);
-    const lines = factor.parts.map((part, n) => partLine(part, dims, [i, j], numbers, digits[n], typeset));
+    const lines = factor.parts.map((part, n) => partLine(part, dims, [i, j], numbers, digits[n], typeset, shared));
     const names = factor.parts.map((part) => entryName(part, dims, i, j)).join(" \\cdot ");
     const shown = values.map((number, n) => `\\left(${latexNumber(number, digits[n])}\\right)`).join("");
     const product = inRows("parts-product", [`${entryName(factor, dims, i, j)} = ${names}`, `= ${shown}`, `= ${latexNumber(result, resultDigits)}`], typeset);
@@ -392,12 +392,14 @@ export function workedParts(factor, value, numbers, { typeset, digits: resultDig
 }
 
 /** One part's line for entry (i, j): its name = its template in symbols = in numbers = value. */
-function partLine(part, dims, [i, j], numbers, digits, typeset) {
+function partLine(part, dims, [i, j], numbers, digits, typeset, shared = null) {
   const local = entryTemplate(part.entry, dims, i, j);
   const result = entryOf(part.value, i, j);
   const name = entryName(part, dims, i, j);
   if (!local) return inRows("part-line", [name, `= ${latexNumber(result, digits)}`], typeset);
-  const worked = workedEntry(local.template, numbers, local.i, local.j, result, digits);
+  const given = shared && fillEntry(local.template, numbers, local.i, local.j, "numbers").used
+    .map(([name, where]) => shared.get(`${name}:${where}`));
+  const worked = workedEntry(local.template, numbers, local.i, local.j, result, digits, given?.every(Boolean) ? given : null);
   const rest = [worked.numbers, latexNumber(result, digits)].filter(Boolean).map((piece) => `= ${piece}`);
   const line = inRows("part-line", [`${name} = ${worked.symbols}`, ...rest], typeset);
   Object.assign(line.dataset, { symbol: part.symbol, used: JSON.stringify(worked.used), value: JSON.stringify(result) });

@@ -20,6 +20,7 @@ from tests.page.helpers import (
     run_epoch,
     walk_to,
 )
+from tests.page.test_retrace import ANNOTATIONS, rounds_to
 
 ANNOTATION = "e => e.querySelector('annotation').textContent"
 
@@ -142,6 +143,10 @@ def test_a_constant_entry_is_written_once_and_the_loss_card_works_out_the_r_i_us
 def test_hello_shapes_multiply_to_the_results_shape(watched: Watched) -> None:
     page = watched.page
     watched.open("/?preset=hello")
+    walk_to(page, "backward step t = 4, term 1 of")
+    r_entry_is_worked_out(
+        page, watched.term(page.locator("#formula .factors").get_attribute("data-term"))
+    )
     walk_to(page, "backward step t = 3, term 2 of")
     term_id = page.locator("#formula .factors").get_attribute("data-term")
     term = watched.term(term_id)
@@ -181,6 +186,26 @@ def test_hello_shapes_multiply_to_the_results_shape(watched: Watched) -> None:
     sums = json.loads(page.locator("#formula .running-sum").get_attribute("data-numbers"))
     assert sums == [term["previous"][1][3], term["value"][1][3], term["running"][1][3]]
     assert watched.errors == []
+
+
+def r_entry_is_worked_out(page: Page, term: dict[str, Any]) -> None:
+    """W_x:4:4 (r = the loss's row times W_y): the term line's r_i is worked out on the page,
+    r_i = Σ_m a_m [W_y]_{m,i} with the API's numbers, redone exactly to r_i as the term line
+    writes it."""
+    row_line = page.locator("#formula .row-entry")
+    (line,) = row_line.evaluate_all(ANNOTATIONS)
+    i = int(re.match(r"r_\{(\d+)\}", line).group(1)) - 1
+    loss, output = (factor["value"] for factor in term["factors"][:2])
+    a = [number for row in loss for number in row] if isinstance(loss[0], list) else loss
+    expected = [number for m, weight in enumerate(a) for number in (weight, output[m][i])]
+    assert json.loads(row_line.get_attribute("data-numbers")) == [*expected, term["row"][i]]
+    *_, numbers, r_i = line.split(" = ")
+    assert rounds_to(numbers, r_i), (numbers, r_i)
+    (term_line,) = page.locator("#formula .product-numbers:not(.row-entry)").evaluate_all(
+        ANNOTATIONS
+    )
+    assert f"r_{{{i + 1}}} \\cdot" in term_line
+    assert term_line.split(" = ")[2].split(" \\cdot ")[0] == r_i  # the r_i worked out, as written
 
 
 SCIENTIFIC_E = re.compile(r"\d(e|E)[-+]?\d")
