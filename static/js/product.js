@@ -98,10 +98,16 @@ export function productLines(term, factorValues, {
     keep(JSON.stringify(["words", lastDims[0] !== termDims[0]]), words),
   ];
   const entryBox = box.querySelector(":scope > .term-entry") ?? createHTML("div", { class: "term-entry" });
-  const draw = ([i, j]) => entryBox.replaceChildren(...entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits }));
+  // r_i worked out, before the term line that uses it (presentation mode: after the entry lines)
+  const rowBox = box.querySelector(":scope > .row-entry-box") ?? createHTML("div", { class: "row-entry-box" });
+  const draw = ([i, j]) => {
+    const { row, lines: entry } = entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits });
+    rowBox.replaceChildren(...(row ? [row] : []));
+    entryBox.replaceChildren(...entry);
+  };
   const entry = pickedEntry(term.id, "term");
   if (!isSingle(term.value)) lines.push(termPicker(termDims, entry, keep));
-  placeChildren(box, [...lines, entryBox]);
+  placeChildren(box, [...lines, rowBox, entryBox]);
   box.pick = (i, j) => {
     setTermEntry(term.id, [i, j], factors.length - 1);
     draw([i, j]);
@@ -160,13 +166,17 @@ function setTermEntry(termId, entry, lastIndex) {
   if (lastIndex === 1) pickEntry(termId, 0, [0, entry[0]]); // r is the first factor: its r_i
 }
 
-/** The entry in view of the term and of the running sum, with their numbers. */
+/**
+ * The entry in view of the term and of the running sum, with their numbers: {lines, row}, row
+ * the line that works out the r_i the term line uses (rowEntryLine), or null.
+ */
 function entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits: whole }) {
   const scalars = factorValues.every(isSingle);
   // the entry's own; a term of one number keeps the view's (its sum's digits, the epoch's)
   const digits = scalars || isSingle(term.value) ? whole : termDigits(term, factorValues, [i, j]);
   const value = entryOf(term.value, i, j);
   const lines = [];
+  let row = null;
   const at = flatten(term.value).length === 1 ? "" : `_{${i + 1},${j + 1}}`;
   if (scalars) {
     const product = operandsLatex(factorValues.map((v) => flatten(v)[0]), value, "·", digits.term, digits.factors).join(" \\cdot ");
@@ -177,8 +187,7 @@ function entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits: w
     const r = term.row?.[i];
     if (d !== undefined && r !== undefined && flatten(term.row).length === matrixShape(term.value)[0]) {
       const counts = operandDigits([r, d], value, "·", digits.term);
-      const row = rowEntryLine(term, factorValues, i, counts[0], typeset);
-      if (row) lines.push(row);
+      row = rowEntryLine(term, factorValues, i, counts[0], typeset);
       lines.push(typeset(
         `[\\text{term}]${at} = r_{${i + 1}} \\cdot [${term.factors.at(-1).latex}]${at} = ${operandsLatex([r, d], value, "·", digits.term, counts).join(" \\cdot ")} = ${latexNumber(value, digits.term)}`,
         { display: true, className: "math product-numbers" },
@@ -200,7 +209,7 @@ function entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits: w
     );
   sum.dataset.numbers = JSON.stringify(term.dropped ? [previous, running] : [previous, value, running]);
   lines.push(sum);
-  return lines;
+  return { lines, row };
 }
 
 /**

@@ -20,7 +20,7 @@ from tests.page.helpers import (
     run_epoch,
     walk_to,
 )
-from tests.page.test_retrace import ANNOTATIONS, rounds_to
+from tests.page.test_retrace import ANNOTATIONS, rounds_to, written
 
 ANNOTATION = "e => e.querySelector('annotation').textContent"
 
@@ -190,8 +190,8 @@ def test_hello_shapes_multiply_to_the_results_shape(watched: Watched) -> None:
 
 def r_entry_is_worked_out(page: Page, term: dict[str, Any]) -> None:
     """W_x:4:4 (r = the loss's row times W_y): the term line's r_i is worked out on the page,
-    r_i = Σ_m a_m [W_y]_{m,i} with the API's numbers, redone exactly to r_i as the term line
-    writes it."""
+    r_i = Σ_m a_m [W_y]_{m,i} with the API's numbers (each written as the API's value rounded),
+    redone exactly to r_i as the term line writes it."""
     row_line = page.locator("#formula .row-entry")
     (line,) = row_line.evaluate_all(ANNOTATIONS)
     i = int(re.match(r"r_\{(\d+)\}", line).group(1)) - 1
@@ -200,6 +200,10 @@ def r_entry_is_worked_out(page: Page, term: dict[str, Any]) -> None:
     expected = [number for m, weight in enumerate(a) for number in (weight, output[m][i])]
     assert json.loads(row_line.get_attribute("data-numbers")) == [*expected, term["row"][i]]
     *_, numbers, r_i = line.split(" = ")
+    shown = [text for product in numbers.split(" + ") for text in product.split(" \\cdot ")]
+    for text, number in zip(shown, [*expected], strict=True):  # each a_m and [W_y]_{m,i}
+        assert rounds_to(repr(number), written(text)), (text, number)
+    assert rounds_to(repr(term["row"][i]), r_i), (r_i, term["row"][i])
     assert rounds_to(numbers, r_i), (numbers, r_i)
     (term_line,) = page.locator("#formula .product-numbers:not(.row-entry)").evaluate_all(
         ANNOTATIONS
