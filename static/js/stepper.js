@@ -22,9 +22,17 @@ export function setUpStepper({ follow }) {
   hooks.follow = follow;
 }
 
-/** Take a whole session state: its views, its graph, at its latest view or at `wantedView`. */
-export function adopt(state, token, wantedView = null) {
-  hooks.follow(token ? null : state.id);
+/**
+ * Take a whole session state: its views, its graph, at its latest view or at `wantedView`. A
+ * term's view is drawn once, with its factors and its sums' digits (both asked for just now):
+ * until then the page shows what it showed (a fresh page: nothing, no session id on the body)
+ * and presses wait, so that no one reads the new graph beside the old panel, or the step's
+ * whole path lit while the term's factors are on their way. Resolves once drawn. options:
+ * the sentence the view says if it has none of its own (notice); follow: false, a read-only
+ * page that follows nothing (a view rebuilt from a link).
+ */
+export function adopt(state, token, wantedView = null, { notice = "", follow = true } = {}) {
+  hooks.follow(token || !follow ? null : state.id);
   page.token = token;
   page.state = state;
   page.terms.clear();
@@ -36,15 +44,28 @@ export function adopt(state, token, wantedView = null) {
   page.cursor = page.views.length - 1;
   page.notice = "";
   if (wantedView) goToWanted(state, wantedView);
+  page.notice ||= notice; // the view's own notice (goToWanted's) first
+  const view = currentView(page);
+  const term = termOf(page, view);
+  if (!term) return Promise.resolve(drawAdopted(state, token));
+  page.busy = true;
+  return Promise.all([page.terms.load(view.epoch, term), sumsReady(page, state.epoch)]).then(() => {
+    if (page.state !== state) return; // another session taken meanwhile: it draws itself
+    page.busy = false;
+    drawAdopted(state, token);
+    drainPresses();
+  });
+}
+
+/** The adopted state drawn whole: its graph, the editor, the address, the view. */
+function drawAdopted(state, token) {
   page.graph = renderGraph($("graph"), computeLayout(prepareGraph(state.graph)));
   fillEditor($("editor"), state);
   $("preset-picker").value = state.preset ?? "";
   writeAddress({ preset: state.preset, session: state.id });
   document.body.dataset.sessionId = state.id;
   classroomAdopted(state, token);
-  // a term's view is drawn once, with its sums' digits (asked for just now)
-  if (page.sums.has(state.epoch) && termOf(page, currentView(page))) sumsReady(page, state.epoch).then(() => page.state === state && render());
-  else render();
+  render();
 }
 
 /** The cursor at the view an address names, or a notice when the server no longer keeps it. */
