@@ -188,7 +188,8 @@ function lossDigits(output, p, y) {
 /**
  * The loss of a step written with its numbers, e.g. -log(0.6051) for sigmoid + BCE with y = 1;
  * a loss of one number with ŷ to the digits that give the loss as shown (lossDigits).
- * Returns LaTeX (symbols then numbers) or null when there are too many numbers to write out.
+ * Returns LaTeX (symbols then numbers) with the entry of ŷ it reads and ŷ's digits there
+ * ({symbols, numbers, entry, digits}), or null when there are too many numbers to write out.
  */
 export function lossWorked(output, yhat, y, t) {
   const yhats = flatten(yhat);
@@ -200,7 +201,7 @@ export function lossWorked(output, yhat, y, t) {
   const plain = (number) => latexNumber(number, digits);
   if (output === "softmax_ce") {
     if (c < 0 || ys.some((value, index) => index !== c && value !== 0)) return null;
-    return { symbols: `-\\log [\\hat y_{${t}}]_{${c + 1}}`, numbers: `-\\log ${n(yhats[c])}` };
+    return { symbols: `-\\log [\\hat y_{${t}}]_{${c + 1}}`, numbers: `-\\log ${n(yhats[c])}`, entry: c, digits };
   }
   if (output === "sigmoid_bce") {
     const terms = yhats.map((p, index) => {
@@ -212,11 +213,11 @@ export function lossWorked(output, yhat, y, t) {
       ? (ys[0] === 1 ? `-\\log \\hat y_{${t}}` : `-\\log(1 - \\hat y_{${t}})`)
       : `-\\textstyle\\sum_i [y_i \\log \\hat y_i + (1 - y_i) \\log(1 - \\hat y_i)]`;
     const sum = terms.length === 1 ? terms[0] : terms.map((text) => `(${text})`).join(" + ");
-    return { symbols, numbers: terms.length === 1 && !terms[0].includes("+") ? `-${sum}` : `-\\left(${sum}\\right)` };
+    return { symbols, numbers: terms.length === 1 && !terms[0].includes("+") ? `-${sum}` : `-\\left(${sum}\\right)`, entry: c, digits };
   }
   const squares = yhats.map((p, index) => `(${plain(p)} - ${n(ys[index])})^2`);
   const symbols = yhats.length === 1 ? `\\tfrac12 (\\hat y_{${t}} - y_{${t}})^2` : `\\tfrac12 \\textstyle\\sum_i (\\hat y_i - y_i)^2`;
-  return { symbols, numbers: `\\tfrac12 ${squares.length === 1 ? squares[0] : `\\left(${squares.join(" + ")}\\right)`}` };
+  return { symbols, numbers: `\\tfrac12 ${squares.length === 1 ? squares[0] : `\\left(${squares.join(" + ")}\\right)`}`, entry: c, digits };
 }
 
 // ---- the elements: a factor's worked entry, the term's product and running sum ------------
