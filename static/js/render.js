@@ -16,6 +16,8 @@ import { addressFor, currentLink } from "./links.js";
 import { quizRender } from "./quiz.js";
 import { headHeight, panelDrawn, presenting } from "./present.js";
 import { currentView, epochOf, page, termOf } from "./pagestate.js";
+import { updateDigits } from "./update.js";
+import { isSingle } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -41,7 +43,7 @@ export function render() {
   // The address first, while the page's style is clean: history.replaceState brings style up
   // to date, which after the drawing below restyled the whole page a second time.
   writeAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
-  showValues(page.graph, nodeValues(view, epoch, state));
+  showValues(page.graph, nodeValues(view, epoch, state), railDigits(view));
   showLossSoFar(page.graph, lossSoFarAt(view, epoch));
   const context = { graph: page.graph, state, presets: page.presets, views: page.views, show: hooks.show, termDetail };
   renderPanel(view, epoch, context);
@@ -54,6 +56,16 @@ export function render() {
   const asking = quizRender(view, epoch, state, key, page.graph, termDetailShown(view));
   announce(asking ? describeView(view, epoch) : spokenView(view, epoch));
   hooks.drawn();
+}
+
+/**
+ * The update's view: each new weight of one number on its rail at the digits the update's
+ * rows write it with (θ_new = θ_old − η × g = 0.80037 in both), node id -> digits.
+ */
+function railDigits(view) {
+  if (view?.kind !== "update") return new Map();
+  const names = Object.keys(view.record.params_new).filter((name) => isSingle(view.record.params_new[name]));
+  return new Map(names.map((name) => [name, updateDigits(view.record, name).digits]));
 }
 
 /** The status line (the view shown, if earlier, and the session's place), the view's note, its notice. */
