@@ -4,7 +4,7 @@
 // read it and change nothing.
 
 import { startEpoch, viewKey } from "./timeline.js";
-import { isSingle, sumDigits } from "./format.js";
+import { digitsThatMakeAll, exact, isSingle, sumDigits } from "./format.js";
 import { api } from "./api.js";
 
 /** At most this many → presses wait while a request is on its way. */
@@ -112,16 +112,34 @@ export function sumsReady(page, epoch) {
  * sumDigits): by parameter.
  */
 function rememberSums(entry, sums) {
+  const factors = new Map(); // a factor's symbol -> its digits in every term view of the epoch
   entry.chains = new Map(Object.entries(sums).map(([param, chain], order) => {
     const digits = sumDigits(chain);
+    chain.forEach((item, n) => askFactors(factors, item, digits[n].term));
     return [param, chain.map((item, n) => ({ id: item.id, place: placeOf(item, order), digits: digits[n] }))];
   }));
+  entry.factors = factors;
+}
+
+const productOf = (decimals) => decimals.reduce(exact.multiply);
+
+/**
+ * One count per factor across the epoch's term views (∂ℓ_3/∂z_3, ∂h_3/∂h_2 read alike in
+ * every view that writes them): the most digits any term's product needs of it to give the
+ * term as its view writes it (`termCount`, format.js digitsThatMakeAll).
+ */
+function askFactors(factors, item, termCount) {
+  const numbers = (item.factors ?? []).map((factor) => factor.value);
+  if (item.dropped || !numbers.length || ![...numbers, item.value].every(Number.isFinite)) return;
+  const counts = digitsThatMakeAll(numbers, [{ combine: productOf, result: item.value, digits: termCount }], numbers.map(() => 4));
+  item.factors.forEach(({ symbol }, n) => factors.set(symbol, Math.max(factors.get(symbol) ?? 4, counts[n])));
 }
 
 /**
  * The digits of the sums term `termId`'s view writes: {before, term, running} for its own,
  * and `others`, parameter -> the count its sum so far is written with there (that of its
- * last term walked before this one, as that view wrote it). null without the epoch's sums.
+ * last term walked before this one, as that view wrote it), and `factors`, a factor's symbol ->
+ * its count in every term view (askFactors). null without the epoch's sums.
  */
 export function sumsAt(page, epoch, termId) {
   const chains = page.sums.get(epoch)?.chains;
@@ -134,5 +152,5 @@ export function sumsAt(page, epoch, termId) {
     if (last) others.set(name, last.digits.running);
   }
   others.set(param, own.digits.running);
-  return { ...own.digits, others };
+  return { ...own.digits, others, factors: page.sums.get(epoch).factors };
 }

@@ -26,7 +26,8 @@ const productOf = (decimals) => decimals.reduce(exact.multiply);
  * `sums`, the epoch's counts for a parameter of one number, pagestate.js sumsAt, give them
  * instead, so that before reads as the view before wrote its sum), then the factors, one count
  * each for their cards, the r line and the term line, such that their product as shown gives
- * the term at its digits and the factors before the last give r at 4 (digitsThatMakeAll).
+ * the term at its digits and the factors before the last give r at 4 (digitsThatMakeAll),
+ * from each factor's count in every view of the epoch (sums.factors) when there is one.
  * Returns {factors, row, term, before, running}; entry (i, j) of a term of several numbers:
  * its addends' digits, the factors at 4 (the entry line picks its own).
  */
@@ -36,11 +37,12 @@ export function termDigits(term, factorValues, [i, j] = [0, 0], sums = null) {
     : term.dropped ? [4, 4] : operandDigits([previous, value], running, "+");
   const four = factorValues.map(() => 4);
   const digits = { factors: four, row: 4, term: termCount, before, running: sums?.running ?? 4 };
+  const start = term.factors.map((factor) => sums?.factors?.get(factor.symbol) ?? 4); // the epoch's
   if (!isSingle(term.value) || !factorValues.every(isSingle)) return digits;
   const numbers = factorValues.map((v) => flatten(v)[0]);
   const checks = [{ combine: productOf, result: value, digits: termCount }];
   if (numbers.length > 2) checks.push({ combine: (d) => productOf(d.slice(0, -1)), result: flatten(term.row ?? [])[0], digits: 4 });
-  const factors = digitsThatMakeAll(numbers, checks, four);
+  const factors = digitsThatMakeAll(numbers, checks, start);
   return { ...digits, factors, row: numbers.length === 2 ? factors[0] : 4 };
 }
 

@@ -11,7 +11,7 @@ import math
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import press_and_wait, run_epoch, walk_to
+from tests.page.helpers import next_view, press_and_wait, run_epoch, walk_to
 from tests.page.test_retrace import argument, follows, joined, texts, written
 
 SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
@@ -138,4 +138,34 @@ def test_the_updates_new_weights_read_alike_in_its_rows_and_on_the_rails(watched
         (new,) = texts(row, ".param-new")
         rail = page.locator(f"#graph [data-id='{name}'] .node-number").text_content()
         assert rail.replace("−", "-") == written(new), (name, rail, new)
+    assert watched.errors == []
+
+
+# Each factor card of the term in view: its derivative (LaTeX, its colour left off) and its
+# value as the card writes it.
+FACTOR_VALUES = """() => [...document.querySelectorAll('#formula .factors > .factor')].map((card) => [
+    card.querySelector('annotation').textContent.replace(/^\\\\textcolor\\{[^}]*\\}\\{(.*)\\}$/, '$1'),
+    card.querySelector(':scope > .value annotation').textContent])"""
+
+
+def test_a_factor_reads_alike_in_every_term_view_of_the_epoch(watched: Watched) -> None:
+    """∂ℓ₃/∂z₃ was −0.39487 in one term's view and −0.3949 in another's; ∂h₃/∂h₂ 0.698759,
+    0.6988 and 0.69876. Now each factor of one number has one count across the epoch's term
+    views (the most any term's product needs), and each view's product still works out
+    (test_retrace redoes them)."""
+    page = watched.page
+    watched.open("/?preset=seed-3-step")
+    seen: dict[str, set[str]] = {}
+    views = 0
+    while "update" not in (note := next_view(page)):
+        if "backward step" not in note:
+            continue
+        views += 1
+        for symbol, value in page.evaluate(FACTOR_VALUES):
+            seen.setdefault(symbol, set()).add(value)
+    assert views == 10
+    loss = "\\frac{\\partial \\ell_{3}}{\\partial z_{3}}"  # in every view
+    recurrent = "\\frac{\\partial h_{3}}{\\partial h_{2}}"  # in every term through h_2
+    assert {loss, recurrent} <= set(seen), seen
+    assert all(len(values) == 1 for values in seen.values()), seen
     assert watched.errors == []
