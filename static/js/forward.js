@@ -176,13 +176,17 @@ function outputLines(record, params, config, t, { worked, demand }) {
     return [oneEquation(forms, "output-line")];
   }
   const squashed = g ? lineForms({ lhs: "\\hat y_{t}", rhs: `${g}([[z]])`, result: "yhat" }, t, symbols, (name) => named[name], yDigits) : null;
-  const zDigits = squashed ? squashed.digits.z ?? 4 : yDigits; // z_t's entry at the digits ŷ_t's line reads it with
+  // z_t's entry at 4 digits after a squashing g (softmax reads z_t at 5 to give ŷ_t at 4: its
+  // entry line at 5 would need h_t at 6 and its argument at 7, too long for a room's window)
+  const zDigits = squashed ? 4 : yDigits;
   const count = params.W_y.length;
-  // h_t at one count in every entry's line and in h_t's own: the most any entry's line needs
+  // h_t at one count in the entry's line and in h_t's own: the most the first entry's line
+  // needs (another entry picked: at least that many, more if its line needs them)
   const hDigits = (digits) => Math.max(4, ...Object.entries(digits).filter(([name]) => /^h\d+$/.test(name)).map(([, n]) => n));
-  const least = Object.fromEntries(flatten(record.h).map((_, j) => [`h${j}`,
-    Math.max(...params.W_y.map((_, k) => hDigits(entryForms(record, params, config, t, k, zDigits).digits)))]));
-  ask(demand, { h: least.h0 ?? 4 });
+  const first = pickedOutput !== null && pickedOutput < params.W_y.length ? pickedOutput : lossEntry(config, record);
+  const most = hDigits(entryForms(record, params, config, t, first, zDigits).digits);
+  const least = Object.fromEntries(flatten(record.h).map((_, j) => [`h${j}`, most]));
+  ask(demand, { h: most });
   const box = createHTML("div", { class: "output-entry-box" });
   const draw = (k) => {
     const forms = entryForms(record, params, config, t, k, zDigits, least);
@@ -195,7 +199,7 @@ function outputLines(record, params, config, t, { worked, demand }) {
       oneEquation(forms, "output-entry"),
     );
   };
-  draw(pickedOutput !== null && pickedOutput < count ? pickedOutput : lossEntry(config, record));
+  draw(first);
   return squashed ? [box, oneEquation(squashed, "output-line")] : [box];
 }
 
