@@ -6,7 +6,9 @@
 
 import { createHTML } from "./svg.js";
 import { typeset, valueElement } from "./expression.js";
-import { matrixShape, pickEntry, pickOnClick, pickedEntry, workedFactor, workedParts } from "./worked.js";
+import { entryTemplate, matrixShape, pickEntry, pickOnClick, pickedEntry, workedEntry, workedFactor, workedParts } from "./worked.js";
+import { templateValue } from "./arithmetic.js";
+import { exact, flatten, operandDigits as productDigits } from "./format.js";
 import { shapeTag } from "./product.js";
 
 const PLACEHOLDER_NAME = /\[\[(\w+)(?::\w+)?\]\]/g;
@@ -103,8 +105,10 @@ function factorValueElement(factor, jacobianAt, digits) {
   return element;
 }
 
-function factorCard(factor, term, { jacobianAt }, { index, value, numbers, colour, digits = 4, operandDigits = null }) {
-  const parts = factor.parts?.length ? factorParts(factor, value, numbers, digits) : null;
+function factorCard(factor, term, { jacobianAt }, { index, value, numbers, colour, digits = 4, operandDigits: given = null }) {
+  const shared = factor.parts?.length ? sharedDigits(factor, value, numbers, digits, given) : null;
+  const operandDigits = shared?.worked ?? given;
+  const parts = factor.parts?.length ? factorParts(factor, value, numbers, digits, shared?.counts) : null;
   const worked = workedFactor(factor, value, numbers, { termId: term.id, index, typeset, onDraw: parts?.draw, digits, operandDigits });
   const card = createHTML("div", {
     class: `factor factor-${factor.kind}`,
@@ -160,8 +164,34 @@ function routePicks(card, worked, builtFor, index) {
  * view (workedParts; the card's worked entry redraws it when another entry is picked), the
  * product's value at the card's `digits`.
  */
-function factorParts(factor, value, numbers, digits) {
-  return workedParts(factor, value, numbers, { typeset, digits });
+function factorParts(factor, value, numbers, digits, shared) {
+  return workedParts(factor, value, numbers, { typeset, digits, shared });
+}
+
+/**
+ * A card of one number with parts (sigmoid + BCE's loss factor: ŷ − y, then −y/ŷ + ..., ŷ(1 − ŷ)):
+ * each number written with one count in all its lines (ŷ_3 alike in the three), the most any
+ * of them needs, when every line still works out at it. {worked: the worked line's counts,
+ * counts: "name:index" -> count} or null (a matrix, or a line that would not work out).
+ */
+function sharedDigits(factor, value, numbers, digits, given) {
+  const result = flatten(value ?? [])[0];
+  const first = entryTemplate(factor.entry, [1, 1], 0, 0)?.template;
+  if (flatten(value ?? []).length !== 1 || !first || !Number.isFinite(result)) return null;
+  const partValues = factor.parts.map((part) => flatten(part.value)[0]);
+  const partDigits = productDigits(partValues, result, "·", digits);
+  const lines = [[first, result, digits, given], ...factor.parts.map((part, n) => [entryTemplate(part.entry, [1, 1], 0, 0)?.template, partValues[n], partDigits[n], null])];
+  if (lines.some(([template, number]) => !template || !Number.isFinite(number))) return null;
+  const worked = lines.map(([template, number, count, own]) => ({ template, number, count, ...workedEntry(template, numbers, 0, 0, number, count, own) }));
+  const counts = new Map();
+  for (const line of worked) line.used.forEach(([name, where], n) => counts.set(`${name}:${where}`, Math.max(counts.get(`${name}:${where}`) ?? 0, line.digits[n])));
+  const countsOf = (line) => line.used.map(([name, where]) => counts.get(`${name}:${where}`));
+  const works = worked.every((line) => {
+    const decimals = line.used.map(([, , number], n) => exact.shown(number, countsOf(line)[n]));
+    const redone = templateValue(line.template, decimals);
+    return redone !== null && exact.roundsTo(redone, line.number, line.count);
+  });
+  return works ? { worked: countsOf(worked[0]), counts } : null;
 }
 
 function directLabel(factor, term) {

@@ -158,7 +158,7 @@ function pieces(parts) {
       flush();
       // A row of several: a matrix as cells only, a vector (a column) with its numbers.
       const vector = Array.isArray(part.value) && !Array.isArray(part.value[0]);
-      out.push(valueElement(part.value, { numbers: vector }));
+      out.push(valueElement(part.value, { numbers: vector, digits: part.digits }));
     }
   }
   flush();

@@ -89,11 +89,14 @@ function textWidth(text) {
 
 /**
  * A number in at most `width` characters, for the graph's small boxes: four significant
- * digits or fewer, the mantissa shortened first when the exponent needs the room.
+ * digits or fewer, the mantissa shortened first when the exponent needs the room; at `most`
+ * digits when more than 4 are asked for (as the view's panel writes it) and they fit.
  */
-export function formatCompact(value, width = 8) {
+export function formatCompact(value, width = 8, most = 4) {
   if (value === null || value === undefined) return "—";
-  let text = formatNumber(value);
+  let text = formatNumber(value, most);
+  if (most > 4 && textWidth(text) <= width) return text; // a count the view writes it with elsewhere
+  text = formatNumber(value);
   for (let digits = 3; digits >= 1 && textWidth(text) > width; digits -= 1) text = formatNumber(value, digits);
   return text;
 }

@@ -80,41 +80,58 @@ function lineValues(line, valueOf) {
 
 /**
  * A line's three forms as equation parts: its symbols (a string), "= numbers [= via numbers]"
- * and "= result", the numbers at the digits that make the results as shown (lineDigits).
+ * and "= result", the numbers at the digits that make the results as shown (lineDigits), the
+ * result at `resultDigits` (the count a later line of the view writes it with). Also the
+ * digits of each name (`digits`), for the lines before it.
  */
-function lineForms(line, t, symbols, valueOf) {
+function lineForms(line, t, symbols, valueOf, resultDigits = 4, least = {}) {
   const values = lineValues(line, valueOf);
-  const digits = lineDigits(line, values);
+  const digits = lineDigits(line, values, resultDigits, least);
   const symbol = (name) => (name === "*" ? "\\," : atStep(symbols[name] ?? name, t));
   const number = (name) => (name === "*" ? "\\cdot" : value(values[name], digits[name]));
   const symbolic = line.symbolic ?? atStep(line.rhs, t).replace(/\[\[(\w+|\*)\]\]/g, (_, name) => symbol(name));
   return {
     symbolic: `${atStep(line.lhs, t)} = ${symbolic}`,
     numbers: ["=", ...templateParts(line.rhs, number)],
-    result: [...(line.via ? ["=", ...templateParts(line.via, number)] : []), "=", value(values[line.result])],
+    result: [...(line.via ? ["=", ...templateParts(line.via, number)] : []), "=", value(values[line.result], resultDigits)],
+    digits,
   };
+}
+
+/** What a line asks of the lines before it: each name it reads at the most digits asked yet. */
+function ask(demand, digits) {
+  for (const [name, count] of Object.entries(digits)) demand[name] = Math.max(demand[name] ?? 0, count);
 }
 
 /**
  * Forward step t, as the server's cell declares it (cell.step): each line written with its
  * symbols, then with the step's numbers, then (via an intermediate form) its result; then the
- * output if t is a loss step.
+ * output if t is a loss step. One count per quantity in the view: the lines are solved from
+ * the last back (ℓ_t's ŷ_t, then ŷ_t's z_t and h_t, then the cell's lines), each result
+ * written with the digits the line after it reads it with, so that it follows from its
+ * operands as written and reads the same in both lines.
  */
 export function renderForward(panel, record, params, config, cell) {
   const t = record.t;
   const valueOf = (name) => stepValue(name, record, params);
-  const lines = cell.step.map((line) => {
-    const forms = lineForms(line, t, cell.symbols, valueOf);
+  const demand = {}; // name -> the digits a later line writes it with
+  const atLoss = record.loss !== null && record.loss !== undefined;
+  const worked = atLoss ? lossWorked(config.output, record.yhat, record.y, t) : null;
+  const output = atLoss ? outputLines(record, params, config, t, { worked, demand }) : [];
+  const forms = [...cell.step].reverse().map((line) => {
+    const found = lineForms(line, t, cell.symbols, valueOf, demand[line.result] ?? 4);
+    ask(demand, found.digits);
+    return found;
+  }).reverse();
+  const lines = cell.step.map((line, n) => {
     const row = createHTML("div", { class: "step-line", "data-result": line.result });
-    row.append(equation([forms.symbolic]), equation(forms.numbers), equation(forms.result, { className: "math result" }));
+    row.append(equation([forms[n].symbolic]), equation(forms[n].numbers), equation(forms[n].result, { className: "math result" }));
     return row;
   });
   panel.replaceChildren(createHTML("h2", { text: `Forward step t = ${t}` }), ...lines);
   const gates = renderGates(record, cell, t);
   if (gates) panel.append(gates);
-  if (record.loss !== null && record.loss !== undefined) {
-    panel.append(...outputLines(record, params, config, t), lossLine(config.output, record, t));
-  }
+  if (atLoss) panel.append(...output, lossLine(worked, record, t));
   panel.append(createHTML("p", { class: "note", text: `Loss so far: ${formatNumber(record.loss_so_far)}` }));
   appendDiverged(panel, record.diverged);
 }
@@ -142,35 +159,52 @@ function lossEntry(config, record) {
  * The output at a loss step, ŷ_t = g(W_y h_t + b_y) = g(numbers) = g(z_t) = ŷ_t (for the
  * identity z_t is ŷ_t: one "=" step). When W_y h_t is too big to write out, its entry in
  * view is, [z_t]_k = Σ_j [W_y]_{k,j} [h_t]_j + [b_y]_k with its numbers (an entry picker
- * beside it, as a term's), then ŷ_t = g(z_t).
+ * beside it, as a term's), then ŷ_t = g(z_t). ŷ_t at the digits the loss line reads it with
+ * (worked.digits); what these lines read of h_t asked of the cell's lines (demand.h).
  */
-function outputLines(record, params, config, t) {
+function outputLines(record, params, config, t, { worked, demand }) {
   const g = OUTPUT_LATEX[config.output];
   const named = { W_y: params.W_y, b_y: params.b_y, h: record.h, z: record.z, yhat: record.yhat };
   const symbols = { W_y: "W_y", b_y: "b_y", h: "h_{t}", z: "z_{t}" };
+  const yDigits = worked?.digits ?? 4;
   if (isSmall(params.W_y) && isSmall(record.h) && !(config.output_bias && !isSmall(params.b_y))) {
     const inner = `[[W_y]] [[*]] [[h]]${config.output_bias ? " + [[b_y]]" : ""}`;
     const line = g ? { lhs: "\\hat y_{t}", rhs: `${g}(${inner})`, via: `${g}([[z]])`, result: "yhat" }
       : { lhs: "\\hat y_{t}", rhs: inner, result: "yhat" };
-    return [oneEquation(lineForms(line, t, symbols, (name) => named[name]), "output-line")];
+    const forms = lineForms(line, t, symbols, (name) => named[name], yDigits);
+    ask(demand, { h: forms.digits.h ?? 4 });
+    return [oneEquation(forms, "output-line")];
   }
+  const squashed = g ? lineForms({ lhs: "\\hat y_{t}", rhs: `${g}([[z]])`, result: "yhat" }, t, symbols, (name) => named[name], yDigits) : null;
+  // z_t's entry at 4 digits after a squashing g (softmax reads z_t at 5 to give ŷ_t at 4: its
+  // entry line at 5 would need h_t at 6 and its argument at 7, too long for a room's window)
+  const zDigits = squashed ? 4 : yDigits;
   const count = params.W_y.length;
+  // h_t at one count in the entry's line and in h_t's own: the most the first entry's line
+  // needs (another entry picked: at least that many, more if its line needs them)
+  const hDigits = (digits) => Math.max(4, ...Object.entries(digits).filter(([name]) => /^h\d+$/.test(name)).map(([, n]) => n));
+  const first = pickedOutput !== null && pickedOutput < params.W_y.length ? pickedOutput : lossEntry(config, record);
+  const most = hDigits(entryForms(record, params, config, t, first, zDigits).digits);
+  const least = Object.fromEntries(flatten(record.h).map((_, j) => [`h${j}`, most]));
+  ask(demand, { h: most });
   const box = createHTML("div", { class: "output-entry-box" });
-  const draw = (k) => box.replaceChildren(
-    entryPicker([count, 1], [k, 0], (i) => {
-      pickedOutput = i;
-      draw(i);
-    }, `${g ? "z" : "ŷ"}_${t}, the entry in view`),
-    oneEquation(entryForms(record, params, config, t, k), "output-entry"),
-  );
-  draw(pickedOutput !== null && pickedOutput < count ? pickedOutput : lossEntry(config, record));
-  if (!g) return [box];
-  const squashed = { lhs: "\\hat y_{t}", rhs: `${g}([[z]])`, result: "yhat" };
-  return [box, oneEquation(lineForms(squashed, t, symbols, (name) => named[name]), "output-line")];
+  const draw = (k) => {
+    const forms = entryForms(record, params, config, t, k, zDigits, least);
+    ask(demand, { h: hDigits(forms.digits) });
+    box.replaceChildren(
+      entryPicker([count, 1], [k, 0], (i) => {
+        pickedOutput = i;
+        draw(i);
+      }, `${g ? "z" : "ŷ"}_${t}, the entry in view`),
+      oneEquation(forms, "output-entry"),
+    );
+  };
+  draw(first);
+  return squashed ? [box, oneEquation(squashed, "output-line")] : [box];
 }
 
 /** Entry k of W_y h_t + b_y as a sum of products: [z_t]_k = Σ_j [W_y]_{k,j} [h_t]_j + [b_y]_k. */
-function entryForms(record, params, config, t, k) {
+function entryForms(record, params, config, t, k, resultDigits = 4, least = {}) {
   const row = flatten(params.W_y[k]);
   const hs = flatten(record.h);
   const bias = config.output_bias;
@@ -183,12 +217,11 @@ function entryForms(record, params, config, t, k) {
     result: "entry",
     symbolic: `\\textstyle\\sum_j [W_y]_{${k + 1},j}\\,[h_{${t}}]_j${bias ? ` + [b_y]_{${k + 1}}` : ""}`,
   };
-  return lineForms(line, t, {}, (name) => entry[name]);
+  return lineForms(line, t, {}, (name) => entry[name], resultDigits, least);
 }
 
 /** ℓ_t with its numbers, e.g. ℓ_3 = −log ŷ_3 = −log 0.6051 = 0.5023, with y_t beside it. */
-function lossLine(output, record, t) {
-  const worked = lossWorked(output, record.yhat, record.y, t);
+function lossLine(worked, record, t) {
   const steps = worked ? `${worked.symbols} = ${worked.numbers} =` : `\\ell(\\hat y_{${t}}, y_{${t}}) =`;
   const line = equation([`\\ell_{${t}} = ${steps}`, value(record.loss), `\\quad \\text{with } y_{${t}} =`, targetPart(record.y)]);
   line.classList.add("loss-line");

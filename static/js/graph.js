@@ -292,7 +292,7 @@ function createNode(node, { x, y }) {
 }
 
 /** Show each node's value: a number when scalar, a heat strip for vectors and matrices. */
-export function showValues(rendered, valuesById) {
+export function showValues(rendered, valuesById, digitsById = new Map()) {
   // One colour scale per kind of quantity (all h_t share one, all x_t another, ...), so a
   // growing or decaying state shows as growing or fading colour: the largest finite |value|.
   const scales = new Map();
@@ -309,7 +309,8 @@ export function showValues(rendered, valuesById) {
     // parameter or h_0 comes in every answer as a new array of the same numbers.
     // (Its label as drawn: one written over since, as the quiz does, is drawn again.)
     const intact = element.getAttribute("aria-label") === element.shownLabel;
-    if (element.shownOnce && intact && sameNumbers(element.shownValue, value)) {
+    const digits = digitsById.get(id) ?? 4;
+    if (element.shownOnce && intact && sameNumbers(element.shownValue, value) && element.shownDigits === digits) {
       // Under a new colour scale (the largest |h| grew) a heat strip's cells are recoloured; a
       // number, a shape, a pending "·" and a parameter's own heat map do not follow the scale.
       if (element.shownScale !== scale) recolour(element, value, scale);
@@ -318,6 +319,7 @@ export function showValues(rendered, valuesById) {
     }
     element.shownValue = value;
     element.shownScale = scale;
+    element.shownDigits = digits;
     element.shownOnce = true;
     const slot = element.querySelector(".node-value");
     const label = element.dataset.label;
@@ -326,7 +328,7 @@ export function showValues(rendered, valuesById) {
     element.setAttribute("aria-label", element.shownLabel);
     element.querySelector("title").textContent = value === undefined ? `${label}: not computed yet` : description;
     const isParam = element.classList.contains("node-param");
-    slot.replaceChildren(...(isParam ? paramMarks(value) : valueMarks(value, NODE.width, scale)));
+    slot.replaceChildren(...(isParam ? paramMarks(value, digits) : valueMarks(value, NODE.width, scale)));
     element.classList.toggle("not-finite", value !== undefined && flatten(value).includes(null));
   }
 }
@@ -361,11 +363,11 @@ function recolour(element, value, scale) {
   return true;
 }
 
-function valueMarks(value, width, sharedScale = undefined) {
+function valueMarks(value, width, sharedScale = undefined, digits = 4) {
   if (value === undefined) return [createSVG("text", { x: width / 2, y: 16, class: "node-number pending", text: "·" })];
   const numbers = flatten(value);
   if (numbers.length === 1) {
-    const text = formatCompact(numbers[0], NUMBER_CHARS[width]);
+    const text = formatCompact(numbers[0], NUMBER_CHARS[width], digits);
     const scientific = text.includes("×"); // "×10⁻⁵" is wider than its digits count: a size smaller
     return [createSVG("text", { x: width / 2, y: 16, class: scientific ? "node-number scientific" : "node-number", text })];
   }
@@ -399,10 +401,11 @@ function valueMarks(value, width, sharedScale = undefined) {
   return [magnitude, strip];
 }
 
-/** A parameter's value: a number, or its matrix as a heat map in its own rows and columns. */
-function paramMarks(value) {
+/** A parameter's value: a number (at `digits`, as the update's panel writes it), or its matrix
+ * as a heat map in its own rows and columns. */
+function paramMarks(value, digits = 4) {
   const numbers = value === undefined ? [] : flatten(value);
-  if (numbers.length <= 1 || numbers.length > 64) return valueMarks(value, PARAM_VALUE.width);
+  if (numbers.length <= 1 || numbers.length > 64) return valueMarks(value, PARAM_VALUE.width, undefined, digits);
   const rows = Array.isArray(value[0]) ? value.length : 1;
   const columns = numbers.length / rows;
   const cell = Math.min(12, PARAM_VALUE.width / columns);

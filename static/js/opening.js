@@ -12,8 +12,7 @@ import { readLink } from "./address.js";
 import { canRebuild, rebuildLink } from "./links.js";
 import { page } from "./pagestate.js";
 import { adopt } from "./stepper.js";
-import { render, renderButtons, showError } from "./render.js";
-import { follow } from "./watchsession.js";
+import { renderButtons, showError } from "./render.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -86,10 +85,8 @@ function unknownPreset(preset) {
 /** A link whose session is gone (or moved on): its view rebuilt from the address, read-only. */
 async function openLink(link) {
   const state = await rebuildLink(link, page.presets);
-  adopt(state, null, link.view);
-  follow(null); // nobody can step a rebuilt view: nothing to follow
-  if (!page.notice) page.notice = "This link's view, rebuilt from its address: read-only. “Explore from here” makes it yours to step.";
-  render();
+  const notice = "This link's view, rebuilt from its address: read-only. “Explore from here” makes it yours to step.";
+  return adopt(state, null, link.view, { notice, follow: false }); // nobody can step it: nothing to follow
 }
 
 /** /follow/CODE: the session the code opens, where its owner is, followed live. */

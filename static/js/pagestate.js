@@ -4,7 +4,8 @@
 // read it and change nothing.
 
 import { startEpoch, viewKey } from "./timeline.js";
-import { sumDigits } from "./format.js";
+import { digitsThatMakeAll, exact, isSingle, sumDigits } from "./format.js";
+import { api } from "./api.js";
 
 /** At most this many → presses wait while a request is on its way. */
 export const MAX_PENDING = 10;
@@ -24,7 +25,7 @@ function createPageState() {
     pendingRight: 0, // → presses waiting while a request is on its way (at most MAX_PENDING)
     graph: null, // the rendered SVG's elements by id
     terms: null, // the terms' factors by "epoch:param:k:t" (termcache.js)
-    sums: new Map(), // epoch -> each parameter's running sums with their digits (rememberSums), or the request on its way
+    sums: new Map(), // epoch -> { asked: the request (resolves once kept), chains: each parameter's sums with their digits, or null }
     following: null, // { id, stop } while a read-only page follows the session's events
     notice: "", // a sentence about the view asked for (not kept, or rebuilt from a link)
     fromList: false, // the view shown was picked from the term list further down
@@ -77,27 +78,73 @@ const walkedBefore = (a, b) => {
 };
 
 /**
+ * Ask for the epoch's running sums (GET .../sums) once its forward pass is complete, so that
+ * each sum is written alike in every view (rememberSums); only a model with a parameter of one
+ * number has any, and an epoch's are asked for once. After any command (a step, Run epoch, a
+ * reset) and when a state is taken whole.
+ */
+export function askSums(page, state) {
+  const epoch = state.epoch;
+  if (state.phase === "forward" || page.sums.has(epoch) || !Object.values(state.params ?? {}).some(isSingle)) return;
+  const entry = { asked: null, chains: null };
+  entry.asked = api.sums(state.id, epoch)
+    .then((answer) => {
+      if (page.sums.get(epoch) === entry) rememberSums(entry, answer.sums); // else forgotten meanwhile
+    })
+    .catch(() => page.sums.get(epoch) === entry && page.sums.delete(epoch)); // each view's own digits
+  page.sums.set(epoch, entry);
+}
+
+/**
+ * The epoch's running sums once they are here: a promise of true when the page holds them
+ * (asked for and answered), false when there are none (not asked, or refused). The one wait
+ * of the press, a page opened on a term and a view drawn ahead.
+ */
+export function sumsReady(page, epoch) {
+  const entry = page.sums.get(epoch);
+  if (!entry) return Promise.resolve(false);
+  return entry.asked.then(() => page.sums.get(epoch)?.chains != null, () => false);
+}
+
+/**
  * Keep an epoch's running sums (GET .../sums: per parameter of one number, its terms in the
  * order walked) with the digits each sum is written with in every view (format.js
- * sumDigits): keyed by epoch, then parameter.
+ * sumDigits): by parameter.
  */
-export function rememberSums(page, epoch, sums) {
-  const chains = new Map(Object.entries(sums).map(([param, chain], order) => {
+function rememberSums(entry, sums) {
+  const factors = new Map(); // a factor's symbol -> its digits in every term view of the epoch
+  entry.chains = new Map(Object.entries(sums).map(([param, chain], order) => {
     const digits = sumDigits(chain);
-    return [param, chain.map((entry, n) => ({ id: entry.id, place: placeOf(entry, order), digits: digits[n] }))];
+    chain.forEach((item, n) => askFactors(factors, item, digits[n].term));
+    return [param, chain.map((item, n) => ({ id: item.id, place: placeOf(item, order), digits: digits[n] }))];
   }));
-  page.sums.set(epoch, chains);
+  entry.factors = factors;
+}
+
+const productOf = (decimals) => decimals.reduce(exact.multiply);
+
+/**
+ * One count per factor across the epoch's term views (∂ℓ_3/∂z_3, ∂h_3/∂h_2 read alike in
+ * every view that writes them): the most digits any term's product needs of it to give the
+ * term as its view writes it (`termCount`, format.js digitsThatMakeAll).
+ */
+function askFactors(factors, item, termCount) {
+  const numbers = (item.factors ?? []).map((factor) => factor.value);
+  if (item.dropped || !numbers.length || ![...numbers, item.value].every(Number.isFinite)) return;
+  const counts = digitsThatMakeAll(numbers, [{ combine: productOf, result: item.value, digits: termCount }], numbers.map(() => 4));
+  item.factors.forEach(({ symbol }, n) => factors.set(symbol, Math.max(factors.get(symbol) ?? 4, counts[n])));
 }
 
 /**
  * The digits of the sums term `termId`'s view writes: {before, term, running} for its own,
  * and `others`, parameter -> the count its sum so far is written with there (that of its
- * last term walked before this one, as that view wrote it). null without the epoch's sums.
+ * last term walked before this one, as that view wrote it), and `factors`, a factor's symbol ->
+ * its count in every term view (askFactors). null without the epoch's sums.
  */
 export function sumsAt(page, epoch, termId) {
-  const chains = page.sums.get(epoch);
+  const chains = page.sums.get(epoch)?.chains;
   const param = termId.split(":")[0];
-  const own = chains instanceof Map ? chains.get(param)?.find((entry) => entry.id === termId) : null;
+  const own = chains?.get(param)?.find((entry) => entry.id === termId);
   if (!own) return null;
   const others = new Map();
   for (const [name, chain] of chains) {
@@ -105,5 +152,5 @@ export function sumsAt(page, epoch, termId) {
     if (last) others.set(name, last.digits.running);
   }
   others.set(param, own.digits.running);
-  return { ...own.digits, others };
+  return { ...own.digits, others, factors: page.sums.get(epoch).factors };
 }

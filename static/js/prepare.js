@@ -10,7 +10,7 @@ import { api } from "./api.js";
 import { stateAfterStep } from "./session.js";
 import { prepareForwardView, prepareTermView } from "./panel.js";
 import { entriesChosen, forgetEntries } from "./worked.js";
-import { epochOf, page, termOf } from "./pagestate.js";
+import { epochOf, page, sumsReady, termOf } from "./pagestate.js";
 import { whenIdle } from "./later.js";
 
 let asked = null; // the state the last preview was asked for
@@ -30,15 +30,12 @@ export function prepareNextStep() {
     previewing = new AbortController();
     preview(state.id, previewing.signal)
       .then(async (answer) => {
-        await sumsOnTheirWay(state.epoch); // a term's digits come with them, as at the press
+        await sumsReady(page, state.epoch); // a term's digits come with them, as at the press
         whenIdle(() => prepare(state, answer));
       })
       .catch(() => {}); // only ahead of time: the press asks the server as always
   });
 }
-
-/** The epoch's running sums (pagestate.js rememberSums) when they are on their way. */
-const sumsOnTheirWay = (epoch) => Promise.resolve(page.sums.get(epoch)).catch(() => null);
 
 let previewing = null; // the preview on its way, called off by a press
 
@@ -78,7 +75,7 @@ export function prepareNextTerm() {
   if (!term || nextDrawn === next) return;
   nextDrawn = next;
   const epoch = epochOf(page, next);
-  const loaded = Promise.all([page.terms.load(next.epoch, term), sumsOnTheirWay(next.epoch)]);
+  const loaded = Promise.all([page.terms.load(next.epoch, term), sumsReady(page, next.epoch)]);
   loaded.then(([detail]) => whenIdle(() => {
     if (!detail || detail.error || page.views[page.cursor + 1] !== next) return;
     drawAhead(next, epoch.backward[next.index], epoch, detail);

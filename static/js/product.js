@@ -5,8 +5,9 @@
 import { createHTML } from "./svg.js";
 import { digitsThatMakeAll, exact, flatten, isSingle, latexNumber, operandDigits } from "./format.js";
 import { entryOf, entryPicker, matrixShape, pickEntry, pickedEntry, shapeLabel } from "./worked.js";
+import { lineDigits } from "./stepdigits.js";
 
-const paren = (number, digits = 4) => (number !== null && number < 0
+const paren = (number, digits = 4, after = true) => (after && number !== null && number < 0
   ? `\\left(${latexNumber(number, digits)}\\right)` : latexNumber(number, digits));
 
 /** Operands written so that, added or multiplied as shown, they give the result as shown at
@@ -25,7 +26,8 @@ const productOf = (decimals) => decimals.reduce(exact.multiply);
  * `sums`, the epoch's counts for a parameter of one number, pagestate.js sumsAt, give them
  * instead, so that before reads as the view before wrote its sum), then the factors, one count
  * each for their cards, the r line and the term line, such that their product as shown gives
- * the term at its digits and the factors before the last give r at 4 (digitsThatMakeAll).
+ * the term at its digits and the factors before the last give r at 4 (digitsThatMakeAll),
+ * from each factor's count in every view of the epoch (sums.factors) when there is one.
  * Returns {factors, row, term, before, running}; entry (i, j) of a term of several numbers:
  * its addends' digits, the factors at 4 (the entry line picks its own).
  */
@@ -35,11 +37,12 @@ export function termDigits(term, factorValues, [i, j] = [0, 0], sums = null) {
     : term.dropped ? [4, 4] : operandDigits([previous, value], running, "+");
   const four = factorValues.map(() => 4);
   const digits = { factors: four, row: 4, term: termCount, before, running: sums?.running ?? 4 };
+  const start = term.factors.map((factor) => sums?.factors?.get(factor.symbol) ?? 4); // the epoch's
   if (!isSingle(term.value) || !factorValues.every(isSingle)) return digits;
   const numbers = factorValues.map((v) => flatten(v)[0]);
   const checks = [{ combine: productOf, result: value, digits: termCount }];
   if (numbers.length > 2) checks.push({ combine: (d) => productOf(d.slice(0, -1)), result: flatten(term.row ?? [])[0], digits: 4 });
-  const factors = digitsThatMakeAll(numbers, checks, four);
+  const factors = digitsThatMakeAll(numbers, checks, start);
   return { ...digits, factors, row: numbers.length === 2 ? factors[0] : 4 };
 }
 
@@ -97,10 +100,16 @@ export function productLines(term, factorValues, {
     keep(JSON.stringify(["words", lastDims[0] !== termDims[0]]), words),
   ];
   const entryBox = box.querySelector(":scope > .term-entry") ?? createHTML("div", { class: "term-entry" });
-  const draw = ([i, j]) => entryBox.replaceChildren(...entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits }));
+  // r_i worked out, before the term line that uses it (presentation mode: after the entry lines)
+  const rowBox = box.querySelector(":scope > .row-entry-box") ?? createHTML("div", { class: "row-entry-box" });
+  const draw = ([i, j]) => {
+    const { row, lines: entry } = entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits });
+    rowBox.replaceChildren(...(row ? [row] : []));
+    entryBox.replaceChildren(...entry);
+  };
   const entry = pickedEntry(term.id, "term");
   if (!isSingle(term.value)) lines.push(termPicker(termDims, entry, keep));
-  placeChildren(box, [...lines, entryBox]);
+  placeChildren(box, [...lines, rowBox, entryBox]);
   box.pick = (i, j) => {
     setTermEntry(term.id, [i, j], factors.length - 1);
     draw([i, j]);
@@ -159,13 +168,17 @@ function setTermEntry(termId, entry, lastIndex) {
   if (lastIndex === 1) pickEntry(termId, 0, [0, entry[0]]); // r is the first factor: its r_i
 }
 
-/** The entry in view of the term and of the running sum, with their numbers. */
+/**
+ * The entry in view of the term and of the running sum, with their numbers: {lines, row}, row
+ * the line that works out the r_i the term line uses (rowEntryLine), or null.
+ */
 function entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits: whole }) {
   const scalars = factorValues.every(isSingle);
   // the entry's own; a term of one number keeps the view's (its sum's digits, the epoch's)
   const digits = scalars || isSingle(term.value) ? whole : termDigits(term, factorValues, [i, j]);
   const value = entryOf(term.value, i, j);
   const lines = [];
+  let row = null;
   const at = flatten(term.value).length === 1 ? "" : `_{${i + 1},${j + 1}}`;
   if (scalars) {
     const product = operandsLatex(factorValues.map((v) => flatten(v)[0]), value, "·", digits.term, digits.factors).join(" \\cdot ");
@@ -175,8 +188,10 @@ function entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits: w
     const d = last === null || last === undefined ? undefined : entryOf(last, i, j);
     const r = term.row?.[i];
     if (d !== undefined && r !== undefined && flatten(term.row).length === matrixShape(term.value)[0]) {
+      const counts = operandDigits([r, d], value, "·", digits.term);
+      row = rowEntryLine(term, factorValues, i, counts[0], typeset);
       lines.push(typeset(
-        `[\\text{term}]${at} = r_{${i + 1}} \\cdot [${term.factors.at(-1).latex}]${at} = ${operandsLatex([r, d], value, "·", digits.term).join(" \\cdot ")} = ${latexNumber(value, digits.term)}`,
+        `[\\text{term}]${at} = r_{${i + 1}} \\cdot [${term.factors.at(-1).latex}]${at} = ${operandsLatex([r, d], value, "·", digits.term, counts).join(" \\cdot ")} = ${latexNumber(value, digits.term)}`,
         { display: true, className: "math product-numbers" },
       ));
     }
@@ -196,5 +211,31 @@ function entryLines(term, factorValues, [i, j], { typeset, paramLatex, digits: w
     );
   sum.dataset.numbers = JSON.stringify(term.dropped ? [previous, running] : [previous, value, running]);
   lines.push(sum);
-  return lines;
+  return { lines, row };
+}
+
+/**
+ * r_i, the entry the term line uses, worked out from the two factors before the last (the
+ * loss's row a and W_y): r_i = Σ_m a_m [W_y]_{m,i}, the numbers at the digits that make r_i as
+ * written at `digits` (stepdigits.js lineDigits, as a forward line's). null when r is one
+ * factor (its card works out r_i) or of more than two (the rows between are not on the page).
+ */
+function rowEntryLine(term, factorValues, i, digits, typeset) {
+  const before = term.factors.slice(0, -1);
+  if (before.length !== 2 || factorValues.slice(0, 2).some((v) => v === null || v === undefined)) return null;
+  const row = flatten(factorValues[0]);
+  const column = factorValues[1].map((entries) => flatten(entries)[i]);
+  if (row.length !== column.length || column.some((entry) => entry === undefined)) return null;
+  const values = { r: flatten(term.row)[i] };
+  row.forEach((a, m) => Object.assign(values, { [`a${m}`]: a, [`b${m}`]: column[m] }));
+  const rhs = row.map((_, m) => `[[a${m}]] [[*]] [[b${m}]]`).join(" + ");
+  const counts = lineDigits({ rhs, result: "r" }, values, digits);
+  const numbers = row.map((_, m) => `${paren(row[m], counts[`a${m}`], m > 0)} \\cdot ${paren(column[m], counts[`b${m}`])}`);
+  const [a, b] = before.map((factor) => factor.latex);
+  const line = typeset(
+    `r_{${i + 1}} = \\textstyle\\sum_m [${a}]_{1,m} [${b}]_{m,${i + 1}} = ${numbers.join(" + ")} = ${latexNumber(values.r, digits)}`,
+    { display: true, className: "math product-numbers row-entry" },
+  );
+  line.dataset.numbers = JSON.stringify([...row.flatMap((a, m) => [a, column[m]]), values.r]);
+  return line;
 }

@@ -17,6 +17,8 @@ import { addressFor, currentLink } from "./links.js";
 import { quizRender } from "./quiz.js";
 import { headHeight, panelDrawn, presenting } from "./present.js";
 import { currentView, epochOf, page, termOf } from "./pagestate.js";
+import { updateDigits } from "./update.js";
+import { isSingle } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -40,7 +42,7 @@ export function render() {
   const epoch = epochOf(page, view);
   const key = viewKey(view, epoch);
   showAddress(addressFor(currentLink(state, view, epoch, key, page.presets)));
-  showValues(page.graph, nodeValues(view, epoch, state));
+  showValues(page.graph, nodeValues(view, epoch, state), railDigits(view));
   showLossSoFar(page.graph, lossSoFarAt(view, epoch));
   const context = { graph: page.graph, state, presets: page.presets, views: page.views, show: hooks.show, termDetail };
   renderPanel(view, epoch, context);
@@ -68,6 +70,16 @@ function showAddress(address) {
     addressShown = null;
   });
   addressShown = address;
+}
+
+/**
+ * The update's view: each new weight of one number on its rail at the digits the update's
+ * rows write it with (θ_new = θ_old − η × g = 0.80037 in both), node id -> digits.
+ */
+function railDigits(view) {
+  if (view?.kind !== "update") return new Map();
+  const names = Object.keys(view.record.params_new).filter((name) => isSingle(view.record.params_new[name]));
+  return new Map(names.map((name) => [name, updateDigits(view.record, name).digits]));
 }
 
 /** The status line (the view shown, if earlier, and the session's place), the view's note, its notice. */

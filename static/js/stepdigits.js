@@ -131,10 +131,10 @@ function flatDecimals(value) {
 }
 
 /**
- * Digits for the names `free` (one count each, gaining one at a time from 4, then each back
- * down to the fewest that work: format.js fewestDigitsThatWork; the others as `digits` has
- * them) at which every [tree, value, its digits] of `checks` works out; null when none does
- * (up to 15) or a form cannot be checked.
+ * Digits for the names `free` (one count each, gaining one at a time from `digits`' count or
+ * 4, then each back down to the fewest that work: format.js fewestDigitsThatWork; the others
+ * as `digits` has them) at which every [tree, value, its digits] of `checks` works out; null
+ * when none does (up to 15) or a form cannot be checked.
  */
 function digitsThatWork(checks, values, free, digits) {
   const trialOf = (counts) => ({ ...digits, ...Object.fromEntries(free.map((name, n) => [name, counts[n]])) });
@@ -146,7 +146,7 @@ function digitsThatWork(checks, values, free, digits) {
       return null; // a shape or function this check does not know: the line keeps its 4 digits
     }
   };
-  const found = fewestDigitsThatWork(free.map(() => FIRST_DIGITS), works);
+  const found = fewestDigitsThatWork(free.map((name) => digits[name] ?? FIRST_DIGITS), works);
   return found ? trialOf(found) : null;
 }
 
@@ -160,21 +160,26 @@ function written(numbers, via) {
 
 /**
  * Significant digits for each name of a forward line "lhs = rhs (numbers) [= via] = result",
- * so that the numbers as shown give the via's values as shown and those the result at its 4
- * digits (without a via, the numbers give the result). values: name -> the server's value
- * (the result's under `result`). A name not in the answer is written at 4 digits.
+ * so that the numbers as shown give the via's values as shown and those the result at
+ * `resultDigits` (without a via, the numbers give the result). values: name -> the server's
+ * value (the result's under `result`). A name not in the answer is written at 4 digits. A
+ * line of more than MOST_CHECKED numbers (hello's W_x x_t + W_h h_{t−1} + b, drawn as heat
+ * maps) still gets its via's digits: tanh(a) as written gives h_t as written. least: the
+ * fewest digits of a name (one the view writes elsewhere at that count), else 4.
  */
-export function lineDigits({ rhs, via = "", result }, values) {
+export function lineDigits({ rhs, via = "", result }, values, resultDigits = FIRST_DIGITS, least = {}) {
   const numbers = parseTemplate(rhs);
-  const names = [...namesOf(numbers), ...(via ? namesOf(parseTemplate(via)) : [])];
+  const inner = via ? parseTemplate(via) : null;
+  const names = [...namesOf(numbers), ...(inner ? namesOf(inner) : [])];
   if (names.some((name) => values[name] === undefined || values[name] === null)) return {};
-  if (names.reduce((count, name) => count + [values[name]].flat(Infinity).length, 0) > MOST_CHECKED) return {};
-  const start = Object.fromEntries(names.map((name) => [name, FIRST_DIGITS]));
-  const last = [[via ? parseTemplate(via) : numbers, values[result], () => FIRST_DIGITS]];
-  const first = via ? digitsThatWork(last, values, [...namesOf(parseTemplate(via))], start) : start;
+  const tooMany = (tree) => [...namesOf(tree)].reduce((count, name) => count + [values[name]].flat(Infinity).length, 0) > MOST_CHECKED;
+  const start = Object.fromEntries(names.map((name) => [name, least[name] ?? FIRST_DIGITS]));
+  const last = [[inner ?? numbers, values[result], () => resultDigits]];
+  if (!inner) return tooMany(numbers) ? {} : digitsThatWork(last, values, [...namesOf(numbers)], start) ?? {};
+  const first = tooMany(inner) ? null : digitsThatWork(last, values, [...namesOf(inner)], start);
   if (!first) return {};
-  if (!via) return digitsThatWork(last, values, [...namesOf(numbers)], start) ?? {};
-  const parts = written(numbers, parseTemplate(via));
+  if (tooMany(numbers)) return first;
+  const parts = written(numbers, inner);
   const free = [...new Set(parts.flatMap(([tree]) => [...namesOf(tree)]))];
   const checks = parts.map(([tree, name]) => [tree, values[name], () => first[name]]);
   return digitsThatWork(checks, values, free, first) ?? first;

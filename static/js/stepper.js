@@ -9,8 +9,7 @@ import { stateAfterStep, writeAddress } from "./session.js";
 import { viewsForRecord, viewsFromState } from "./timeline.js";
 import { classroomAdopted } from "./follow.js";
 import { announce } from "./announce.js";
-import { MAX_PENDING, currentView, epochOf, findView, page, rememberEpoch, rememberSums, termOf } from "./pagestate.js";
-import { isSingle } from "./format.js";
+import { MAX_PENDING, askSums, currentView, epochOf, findView, page, rememberEpoch, sumsReady, termOf } from "./pagestate.js";
 import { render, renderButtons, revealPanel, showError } from "./render.js";
 import { stopPreview } from "./prepare.js";
 
@@ -23,29 +22,50 @@ export function setUpStepper({ follow }) {
   hooks.follow = follow;
 }
 
-/** Take a whole session state: its views, its graph, at its latest view or at `wantedView`. */
-export function adopt(state, token, wantedView = null) {
-  hooks.follow(token ? null : state.id);
+/**
+ * Take a whole session state: its views, its graph, at its latest view or at `wantedView`. A
+ * term's view is drawn once, with its factors and its sums' digits (both asked for just now):
+ * until then the page shows what it showed (a fresh page: nothing, no session id on the body)
+ * and presses wait, so that no one reads the new graph beside the old panel, or the step's
+ * whole path lit while the term's factors are on their way. Resolves once drawn. options:
+ * the sentence the view says if it has none of its own (notice); follow: false, a read-only
+ * page that follows nothing (a view rebuilt from a link).
+ */
+export function adopt(state, token, wantedView = null, { notice = "", follow = true } = {}) {
+  hooks.follow(token || !follow ? null : state.id);
   page.token = token;
   page.state = state;
   page.terms.clear();
   page.epochs.clear();
   page.sums.clear();
   rememberEpoch(page, state);
-  const sums = askSums(state);
+  askSums(page, state);
   page.views = viewsFromState(state);
   page.cursor = page.views.length - 1;
   page.notice = "";
   if (wantedView) goToWanted(state, wantedView);
+  page.notice ||= notice; // the view's own notice (goToWanted's) first
+  const view = currentView(page);
+  const term = termOf(page, view);
+  if (!term) return Promise.resolve(drawAdopted(state, token));
+  page.busy = true;
+  return Promise.all([page.terms.load(view.epoch, term), sumsReady(page, state.epoch)]).then(() => {
+    if (page.state !== state) return; // another session taken meanwhile: it draws itself
+    page.busy = false;
+    drawAdopted(state, token);
+    drainPresses();
+  });
+}
+
+/** The adopted state drawn whole: its graph, the editor, the address, the view. */
+function drawAdopted(state, token) {
   page.graph = renderGraph($("graph"), computeLayout(prepareGraph(state.graph)));
   fillEditor($("editor"), state);
   $("preset-picker").value = state.preset ?? "";
   writeAddress({ preset: state.preset, session: state.id });
   document.body.dataset.sessionId = state.id;
   classroomAdopted(state, token);
-  // a term's view is drawn once, with its sums' digits (asked for just now)
-  if (sums && termOf(page, currentView(page))) sums.finally(() => page.state === state && render());
-  else render();
+  render();
 }
 
 /** The cursor at the view an address names, or a notice when the server no longer keeps it. */
@@ -72,7 +92,7 @@ export async function act(action, send = null) {
     const shown = termOf(page, currentView(page));
     const first = shown ? page.terms.load(currentView(page).epoch, shown) : null;
     await first;
-    if (action === "backward") await page.sums.get(page.state.epoch); // the sums' digits, if on their way
+    if (action === "backward") await sumsReady(page, page.state.epoch); // the sums' digits, if on their way
   } catch (error) {
     page.pendingRight = 0; // a refused step: the presses queued after it are dropped
     showError(error instanceof ApiError ? error.message : `The request failed: ${error.message}`);
@@ -110,23 +130,6 @@ async function request(action, send) {
   return stateAfterStep(page.state, action, answer);
 }
 
-/**
- * Ask for the epoch's running sums (GET .../sums) once its forward pass is complete, so that
- * each sum is written alike in every view (pagestate.js rememberSums); only a model with a
- * parameter of one number has any. The request (it resolves once they are kept), or null.
- */
-function askSums(state) {
-  const epoch = state.epoch;
-  if (state.phase === "forward" || page.sums.has(epoch) || !Object.values(state.params ?? {}).some(isSingle)) return null;
-  const asked = api.sums(state.id, epoch)
-    .then((answer) => {
-      if (page.sums.get(epoch) === asked) rememberSums(page, epoch, answer.sums); // else forgotten meanwhile
-    })
-    .catch(() => page.sums.get(epoch) === asked && page.sums.delete(epoch)); // each view's own digits
-  page.sums.set(epoch, asked);
-  return asked;
-}
-
 /** Add the views of what the server just computed and show the first of them. */
 function receive(action, state) {
   page.state = state;
@@ -139,10 +142,11 @@ function receive(action, state) {
   rememberEpoch(page, state);
   if (action === "scale" || action === "truncate" || action === "optimizer") {
     page.sums.delete(state.epoch); // other terms: asked for again, the view drawn again with them
-    askSums(state)?.then(() => !page.busy && page.state?.id === state.id && render());
+    askSums(page, state);
+    sumsReady(page, state.epoch).then((held) => held && !page.busy && page.state?.id === state.id && render());
     return recomputed(state);
   }
-  askSums(state);
+  askSums(page, state);
   if (action === "reset" || action === "start") {
     page.views = page.views.filter((view) => view.kind === "update" || view.epoch !== state.epoch);
     page.cursor = page.views.length - 1;

@@ -189,7 +189,8 @@ function lossDigits(output, p, y) {
 /**
  * The loss of a step written with its numbers, e.g. -log(0.6051) for sigmoid + BCE with y = 1;
  * a loss of one number with ŷ to the digits that give the loss as shown (lossDigits).
- * Returns LaTeX (symbols then numbers) or null when there are too many numbers to write out.
+ * Returns LaTeX (symbols then numbers) with the entry of ŷ it reads and ŷ's digits there
+ * ({symbols, numbers, entry, digits}), or null when there are too many numbers to write out.
  */
 export function lossWorked(output, yhat, y, t) {
   const yhats = flatten(yhat);
@@ -201,7 +202,7 @@ export function lossWorked(output, yhat, y, t) {
   const plain = (number) => latexNumber(number, digits);
   if (output === "softmax_ce") {
     if (c < 0 || ys.some((value, index) => index !== c && value !== 0)) return null;
-    return { symbols: `-\\log [\\hat y_{${t}}]_{${c + 1}}`, numbers: `-\\log ${n(yhats[c])}` };
+    return { symbols: `-\\log [\\hat y_{${t}}]_{${c + 1}}`, numbers: `-\\log ${n(yhats[c])}`, entry: c, digits };
   }
   if (output === "sigmoid_bce") {
     const terms = yhats.map((p, index) => {
@@ -213,11 +214,11 @@ export function lossWorked(output, yhat, y, t) {
       ? (ys[0] === 1 ? `-\\log \\hat y_{${t}}` : `-\\log(1 - \\hat y_{${t}})`)
       : `-\\textstyle\\sum_i [y_i \\log \\hat y_i + (1 - y_i) \\log(1 - \\hat y_i)]`;
     const sum = terms.length === 1 ? terms[0] : terms.map((text) => `(${text})`).join(" + ");
-    return { symbols, numbers: terms.length === 1 && !terms[0].includes("+") ? `-${sum}` : `-\\left(${sum}\\right)` };
+    return { symbols, numbers: terms.length === 1 && !terms[0].includes("+") ? `-${sum}` : `-\\left(${sum}\\right)`, entry: c, digits };
   }
   const squares = yhats.map((p, index) => `(${plain(p)} - ${n(ys[index])})^2`);
   const symbols = yhats.length === 1 ? `\\tfrac12 (\\hat y_{${t}} - y_{${t}})^2` : `\\tfrac12 \\textstyle\\sum_i (\\hat y_i - y_i)^2`;
-  return { symbols, numbers: `\\tfrac12 ${squares.length === 1 ? squares[0] : `\\left(${squares.join(" + ")}\\right)`}` };
+  return { symbols, numbers: `\\tfrac12 ${squares.length === 1 ? squares[0] : `\\left(${squares.join(" + ")}\\right)`}`, entry: c, digits };
 }
 
 // ---- the elements: a factor's worked entry, the term's product and running sum ------------
@@ -374,14 +375,14 @@ export function pickOnClick(card, worked) {
  * numbers to the digits that make its value as written there (workedEntry). An element with
  * draw(i, j) for the entry in view.
  */
-export function workedParts(factor, value, numbers, { typeset, digits: resultDigits = 4 }) {
+export function workedParts(factor, value, numbers, { typeset, digits: resultDigits = 4, shared = null }) {
   const dims = matrixShape(value, factor.shape);
   const box = createHTML("div", { class: "factor-parts" });
   box.draw = (i, j) => {
     const values = factor.parts.map((part) => entryOf(part.value, i, j));
     const result = entryOf(value, i, j);
     const digits = operandDigits(values, result, "·", resultDigits);
-    const lines = factor.parts.map((part, n) => partLine(part, dims, [i, j], numbers, digits[n], typeset));
+    const lines = factor.parts.map((part, n) => partLine(part, dims, [i, j], numbers, digits[n], typeset, shared));
     const names = factor.parts.map((part) => entryName(part, dims, i, j)).join(" \\cdot ");
     const shown = values.map((number, n) => `\\left(${latexNumber(number, digits[n])}\\right)`).join("");
     const product = inRows("parts-product", [`${entryName(factor, dims, i, j)} = ${names}`, `= ${shown}`, `= ${latexNumber(result, resultDigits)}`], typeset);
@@ -393,12 +394,14 @@ export function workedParts(factor, value, numbers, { typeset, digits: resultDig
 }
 
 /** One part's line for entry (i, j): its name = its template in symbols = in numbers = value. */
-function partLine(part, dims, [i, j], numbers, digits, typeset) {
+function partLine(part, dims, [i, j], numbers, digits, typeset, shared = null) {
   const local = entryTemplate(part.entry, dims, i, j);
   const result = entryOf(part.value, i, j);
   const name = entryName(part, dims, i, j);
   if (!local) return inRows("part-line", [name, `= ${latexNumber(result, digits)}`], typeset);
-  const worked = workedEntry(local.template, numbers, local.i, local.j, result, digits);
+  const given = shared && fillEntry(local.template, numbers, local.i, local.j, "numbers").used
+    .map(([name, where]) => shared.get(`${name}:${where}`));
+  const worked = workedEntry(local.template, numbers, local.i, local.j, result, digits, given?.every(Boolean) ? given : null);
   const rest = [worked.numbers, latexNumber(result, digits)].filter(Boolean).map((piece) => `= ${piece}`);
   const line = inRows("part-line", [`${name} = ${worked.symbols}`, ...rest], typeset);
   Object.assign(line.dataset, { symbol: part.symbol, used: JSON.stringify(worked.used), value: JSON.stringify(result) });

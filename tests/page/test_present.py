@@ -21,6 +21,7 @@ from tests.page.helpers import (
     path_ids,
     press_and_wait,
 )
+from tests.page.test_worked import r_entry_is_worked_out
 
 ON_SCREEN = """e => {
     const svg = e.ownerSVGElement;
@@ -193,6 +194,10 @@ def assert_grids_numbered(page: Page, view: str) -> tuple[int, int]:
     return len(written), sum(g["columns"] > 4 for g in written)
 
 
+# The term's entry line, "[term]_{i,j} = r_i · [∂⁺]_{i,j} = ...", not the r_i line worked out.
+TERM_LINE = "#formula .term-entry .product-numbers:not(.row-entry) .katex-mathml"
+
+
 def assert_entry_marked(page: Page, view: str) -> None:
     """In a term's view each shown grid of the term's shape that holds its entry in view (the
     term, its sum so far, its running sum) marks that one cell, the entry its lines name."""
@@ -204,7 +209,7 @@ def assert_entry_marked(page: Page, view: str) -> None:
         assert len(holding) >= 2, (view, "the term and its sum so far")
     for grid in grids:
         assert grid["marked"] == ([[i, j]] if grid in holding else []), (view, grid["marked"])
-    entry = page.locator("#formula .term-entry .product-numbers .katex-mathml").text_content()
+    entry = page.locator(TERM_LINE).text_content()
     assert entry and f"{i + 1},{j + 1}" in entry.replace(" ", ""), (view, entry)
 
 
@@ -346,6 +351,7 @@ def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watche
     side: list[str] = []
     named: dict[str, tuple[int, int]] = {}  # the entry each parameter's terms last named, not 0
     w_h_written: list[bool] = []  # each 6×6 W_h term: its numbers in its cells
+    worked_r: list[str] = []  # the terms whose r_i is worked out, r_i = Σ_m a_m [W_y]_{m,i}
 
     def check(note: str) -> None:
         assert_fits_the_room(page, note)
@@ -362,6 +368,9 @@ def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watche
                 named[term_id.split(":")[0]] = (i, j)
             if term_id.startswith("W_h:"):
                 w_h_written.append(term_numbers_written(page))
+            if page.locator("#formula .row-entry").count():  # r = the loss's row times W_y
+                r_entry_is_worked_out(page, watched.term(term_id))
+                worked_r.append(term_id)
 
     assert walk_hello(page, check) == 4 + 38 + 1
     # the update marks an entry of each matrix, the one its term views last named, and writes
@@ -370,6 +379,9 @@ def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watche
     assert assert_update_entries(page, update, named) == {"W_x", "W_h", "b", "W_y"}
     # every 6×6 W_h term writes its numbers at 28 px, in the vendored narrow face (no network)
     assert len(w_h_written) == 1 + 2 + 3 + 4 and all(w_h_written), w_h_written
+    # r_i worked out in each term at t = k of W_x, W_h and b (after the entry lines here)
+    at_k = [f"{param}:{t}:{t}" for param in ("W_x", "W_h", "b") for t in range(1, 5)]
+    assert sorted(worked_r) == sorted(at_k), worked_r
     assert page.evaluate(NARROW_FACE) == ["loaded"] and watched.foreign_requests() == []
     # a window too narrow for them (1280×800): the update's 6-column grids are colour squares,
     # and each writes its entry in view under it (old, gradient and new of W_h and W_y)
@@ -633,7 +645,7 @@ def test_a_term_starts_on_its_largest_entry(watched: Watched, present: bool) -> 
         i, j = picked_entry(page)
         largest = max(abs(number) for row in rows for number in row)
         assert largest > 0 and abs(rows[i][j]) == largest, (n, (i, j), largest)
-        entry = page.locator("#formula .term-entry .product-numbers .katex-mathml").text_content()
+        entry = page.locator(TERM_LINE).text_content()
         assert entry and f"{i + 1},{j + 1}" in entry.replace(" ", ""), (n, entry)
     page.select_option("#formula .term-product > .entry-picker .entry-row", "0")
     press_and_wait(page, "ArrowLeft", "Showing backward step t = 4, term 4 of 5,")

@@ -249,13 +249,19 @@ def put_in(template: str, line: str) -> list[tuple[str, str]]:
 
 
 def same_numbers_in_cards(page: Page, term: dict[str, Any]) -> None:
-    """A number two cards put in (W_h in ∂h_3/∂h_2 and ∂h_2/∂h_1) reads the same in both."""
+    """A number two cards put in (W_h in ∂h_3/∂h_2 and ∂h_2/∂h_1) reads the same in both, and
+    in every line of one card (ŷ_3 in ŷ − y, in −y/ŷ + (1 − y)/(1 − ŷ) and in ŷ(1 − ŷ))."""
     seen: dict[str, str] = {}
     cards = page.locator("#formula .factors > .factor").all()
     for card, factor in zip(cards, term["factors"], strict=True):
-        for line in texts(card, ".worked-line"):
-            numbers = line.removeprefix("= ").removesuffix(" =")
-            for name, text in put_in(factor["entry"][0][0], numbers):
+        lines = [
+            (factor["entry"][0][0], line.removeprefix("= ").removesuffix(" ="))
+            for line in texts(card, ".worked-line")
+        ]
+        for part, line in zip(factor["parts"], joined(card, ".part-line"), strict=True):
+            lines.append((part["entry"][0][0], line.split(" = ")[-2]))
+        for template, numbers in lines:
+            for name, text in put_in(template, numbers):
                 assert seen.setdefault(name, text) == text, (name, seen[name], text)
 
 

@@ -3,6 +3,7 @@ why a step completes no term, and graph lines that do not cross nodes."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
@@ -11,6 +12,7 @@ from tests.page.helpers import (
     box,
     click_and_wait,
     formatted,
+    numbers_of,
     open_editor_session,
     press_and_wait,
     wait_for_status,
@@ -116,7 +118,10 @@ def test_walking_back_past_an_epoch_shows_that_epochs_weights(watched: Watched) 
     assert page.locator("#view-note").inner_text() == "Showing the start of epoch 1."
     assert rail.text_content() == formatted(page, old_w_h)[0]
     press_and_wait(page, "ArrowRight", "Showing the update of epoch 1.")
-    assert rail.text_content() == formatted(page, new_w_h)[0]
+    # the update's view: the rail writes W_h's new weight as its row does (0.80037)
+    row = page.locator("#formula .update-row[data-param='W_h'] .param-new annotation")
+    assert rail.text_content() == row.text_content()
+    assert float(rail.text_content()) == pytest.approx(numbers_of(new_w_h)[0], rel=1e-5)
     assert watched.errors == []
 
 

@@ -20,6 +20,7 @@ from tests.page.helpers import (
     run_epoch,
     walk_to,
 )
+from tests.page.test_retrace import ANNOTATIONS, rounds_to, written
 
 ANNOTATION = "e => e.querySelector('annotation').textContent"
 
@@ -61,11 +62,16 @@ def test_the_seed_backward_factors_show_the_apis_numbers(watched: Watched) -> No
         assert used, factor["symbol"]
         for name, where, number in used:
             assert number == picked(numbers[name], where, 0, 0)
-    # ∂h_3/∂h_2 = (1 − h_3²) W_h = (1 − 0.3557²) · 0.8, then its value 0.6988
+    # ∂h_3/∂h_2 = (1 − h_3²) W_h = (1 − 0.35574²) · 0.8, then its value 0.698759 (as every
+    # term view of the epoch writes it): h_3 the API's, to the digits that make that value
     recurrent = annotation(page, "#formula .factor-recurrent .worked-line")
-    h_3, W_h = formatted(page, [numbers["h_3"], numbers["W_h"]])
-    assert f"(1 - {h_3}^2) \\cdot {W_h}" in recurrent
-    assert formatted(page, term["factors"][2]["value"]) == ["0.6988"]
+    found = re.search(r"\(1 - ([\d.]+)\^2\) \\cdot ([\d.]+)", recurrent)
+    assert found and found.group(2) == "0.8", recurrent
+    h_3 = picked(numbers["h_3"], "", 0, 0)
+    assert rounds_to(repr(h_3), found.group(1)), (found.group(1), h_3)
+    value = annotation(page, "#formula .factor-recurrent > .value")
+    assert rounds_to(found.group(0), value), (recurrent, value)
+    assert rounds_to(repr(term["factors"][2]["value"][0][0]), value), value
     # the running sum −0.3722 = −0.2701 + (−0.1021), the numbers the API sent
     running = page.locator("#formula .running-sum")
     assert json.loads(running.get_attribute("data-numbers")) == [
@@ -142,6 +148,10 @@ def test_a_constant_entry_is_written_once_and_the_loss_card_works_out_the_r_i_us
 def test_hello_shapes_multiply_to_the_results_shape(watched: Watched) -> None:
     page = watched.page
     watched.open("/?preset=hello")
+    walk_to(page, "backward step t = 4, term 1 of")
+    r_entry_is_worked_out(
+        page, watched.term(page.locator("#formula .factors").get_attribute("data-term"))
+    )
     walk_to(page, "backward step t = 3, term 2 of")
     term_id = page.locator("#formula .factors").get_attribute("data-term")
     term = watched.term(term_id)
@@ -181,6 +191,30 @@ def test_hello_shapes_multiply_to_the_results_shape(watched: Watched) -> None:
     sums = json.loads(page.locator("#formula .running-sum").get_attribute("data-numbers"))
     assert sums == [term["previous"][1][3], term["value"][1][3], term["running"][1][3]]
     assert watched.errors == []
+
+
+def r_entry_is_worked_out(page: Page, term: dict[str, Any]) -> None:
+    """W_x:4:4 (r = the loss's row times W_y): the term line's r_i is worked out on the page,
+    r_i = Σ_m a_m [W_y]_{m,i} with the API's numbers (each written as the API's value rounded),
+    redone exactly to r_i as the term line writes it."""
+    row_line = page.locator("#formula .row-entry")
+    (line,) = row_line.evaluate_all(ANNOTATIONS)
+    i = int(re.match(r"r_\{(\d+)\}", line).group(1)) - 1
+    loss, output = (factor["value"] for factor in term["factors"][:2])
+    a = [number for row in loss for number in row] if isinstance(loss[0], list) else loss
+    expected = [number for m, weight in enumerate(a) for number in (weight, output[m][i])]
+    assert json.loads(row_line.get_attribute("data-numbers")) == [*expected, term["row"][i]]
+    *_, numbers, r_i = line.split(" = ")
+    shown = [text for product in numbers.split(" + ") for text in product.split(" \\cdot ")]
+    for text, number in zip(shown, [*expected], strict=True):  # each a_m and [W_y]_{m,i}
+        assert rounds_to(repr(number), written(text)), (text, number)
+    assert rounds_to(repr(term["row"][i]), r_i), (r_i, term["row"][i])
+    assert rounds_to(numbers, r_i), (numbers, r_i)
+    (term_line,) = page.locator("#formula .product-numbers:not(.row-entry)").evaluate_all(
+        ANNOTATIONS
+    )
+    assert f"r_{{{i + 1}}} \\cdot" in term_line
+    assert term_line.split(" = ")[2].split(" \\cdot ")[0] == r_i  # the r_i worked out, as written
 
 
 SCIENTIFIC_E = re.compile(r"\d(e|E)[-+]?\d")

@@ -39,7 +39,16 @@ from app.api.wire.session import (
     UpdateStep,
     step_answer,
 )
-from app.api.wire.terms import EpochSums, Factor, FactorPart, Number, SumTerm, Term, TermDetail
+from app.api.wire.terms import (
+    EpochSums,
+    Factor,
+    FactorPart,
+    Number,
+    SumFactor,
+    SumTerm,
+    Term,
+    TermDetail,
+)
 from app.api.wire.update import EntryLine, OptimizerState, Quantity, UpdateRecord
 
 __all__ = [
@@ -85,6 +94,7 @@ __all__ = [
     "SessionSummary",
     "StepLine",
     "StepTerms",
+    "SumFactor",
     "SumTerm",
     "Term",
     "TermDetail",

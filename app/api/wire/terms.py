@@ -184,6 +184,17 @@ def _one_number(value: np.ndarray) -> float | None:
     return number if np.isfinite(number) else None
 
 
+class SumFactor(Wire):
+    """A factor of one number: which derivative it is, and its value."""
+
+    symbol: str = Field(description='The derivative in plain text, e.g. "∂h_3/∂h_2".')
+    value: float | None = Field(description="Its one number." + NULL)
+
+    @classmethod
+    def of(cls, factor: CoreFactor) -> SumFactor:
+        return cls.make({"symbol": factor.symbol, "value": _one_number(factor.value)})
+
+
 class SumTerm(Wire):
     """One term of a parameter's sum: before + value = running, as its term view adds them."""
 
@@ -194,9 +205,14 @@ class SumTerm(Wire):
         description="dL/dparam so far, this term included (previous for a dropped term)." + NULL
     )
     dropped: bool = Field(description="The truncation window drops it: running skips it.")
+    factors: list[SumFactor] = Field(
+        description="Its factors in order, when every one is one number (else empty): a page "
+        "writes each factor with one count in all the epoch's term views."
+    )
 
     @classmethod
     def of(cls, term: CoreTerm) -> SumTerm:
+        single = all(factor.value.size == 1 for factor in term.factors)
         return cls.make(
             {
                 "id": f"{term.param}:{term.k}:{term.t}",
@@ -204,6 +220,7 @@ class SumTerm(Wire):
                 "value": _one_number(term.value),
                 "running": _one_number(term.running),
                 "dropped": term.dropped,
+                "factors": [SumFactor.of(factor) for factor in term.factors] if single else [],
             }
         )
 
