@@ -70,13 +70,16 @@ def test_each_step_completes_exactly_the_kept_terms_with_k_at_or_after_t(scenari
 @given(scenarios(max_T=6))
 def test_batched_term_sizes_equal_the_terms_built_one_by_one(scenario):
     run = bptt(scenario)
+    built = {}  # every term built one by one, once per step (not again per parameter and k)
+    for t in range(1, run.T + 1):
+        for term in terms_at(run, t):
+            built.setdefault((term.param, term.k, t), term)
     for param in scenario.config.param_names:
         sizes = term_sizes(run, param)
         for k in range(1, run.T + 1):
             for t in range(1, run.T + 1):
-                built = [term for term in terms_at(run, t) if term.param == param and term.k == k]
-                if built:
-                    expected = np.linalg.norm(built[0].value)
+                if (param, k, t) in built:
+                    expected = np.linalg.norm(built[param, k, t].value)
                     assert np.isclose(sizes[k - 1, t - 1], expected, rtol=1e-10, atol=1e-14)
                 else:
                     assert np.isnan(sizes[k - 1, t - 1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from typing import Any
@@ -74,6 +75,18 @@ def open_first_steps(watched: Watched, preset: str, steps: int) -> None:
     made in the editor: the same cell and lines as the preset's, fewer steps to walk."""
     watched.open(f"/?preset={preset}")
     cut_to_first_steps(watched, steps)
+
+
+def link_json(value: object) -> str:
+    """A value as the address writes it: base64url (no padding) of its JSON (address.js)."""
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def first_steps_query(state: dict, steps: int) -> str:
+    """The address of the session's scenario cut to its first `steps` inputs, its weights."""
+    scenario = {name: state[name] for name in ("config", "targets", "seed")}
+    scenario["inputs"] = state["inputs"][:steps]
+    return f"s={link_json(scenario)}&w={link_json(state['params'])}"
 
 
 def cut_to_first_steps(watched: Watched, steps: int) -> None:

@@ -4,7 +4,6 @@ JSON, and the worksheet printing to a PDF (with a variant of blanks)."""
 
 from __future__ import annotations
 
-import base64
 import json
 import struct
 import xml.etree.ElementTree as ET
@@ -13,7 +12,14 @@ from pathlib import Path
 from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
-from tests.page.helpers import address, formatted, lit_ids, press_and_wait, run_epoch
+from tests.page.helpers import (
+    address,
+    first_steps_query,
+    formatted,
+    lit_ids,
+    press_and_wait,
+    run_epoch,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 SCENARIO_FIELDS = ("config", "params", "inputs", "targets", "seed")
@@ -159,18 +165,6 @@ def test_the_derivation_of_an_update_made_by_training_is_that_update(
     assert data["update"] == watched.state()["last_update"]  # the trained one, bit for bit
     assert data["update"]["trained"] is True and len(data["backward"]) == 3
     assert watched.errors == []
-
-
-def link_json(value: object) -> str:
-    """A value as the address writes it: base64url (no padding) of its JSON (address.js)."""
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
-
-
-def first_steps_query(state: dict, steps: int) -> str:
-    """The address of the session's scenario cut to its first `steps` inputs, its weights."""
-    scenario = {name: state[name] for name in ("config", "targets", "seed")}
-    scenario["inputs"] = state["inputs"][:steps]
-    return f"s={link_json(scenario)}&w={link_json(state['params'])}"
 
 
 def test_the_worksheet_of_a_gru_and_an_lstm_works_each_factor_entry(watched: Watched) -> None:

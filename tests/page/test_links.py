@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, Page
 
 from tests.page.conftest import Watched
 from tests.page.helpers import (
@@ -18,7 +18,7 @@ from tests.page.helpers import (
     run_epoch,
     wait_for_view,
 )
-from tests.servers import Uvicorn, free_port
+from tests.servers import Uvicorn
 
 
 def snapshot(page: Page) -> tuple[str, str, tuple[set[str], set[str]], str]:
@@ -90,32 +90,31 @@ def test_a_link_shows_the_same_term_after_its_session_moved_on(
     assert watched.errors == []
 
 
-def open_preset(context: BrowserContext, base_url: str, preset: str) -> Page:
-    """A new tab on the server's page with a new session of the preset."""
-    page = context.new_page()
-    page.goto(f"{base_url}/?preset={preset}")
-    page.wait_for_function("() => document.body.dataset.sessionId !== undefined")
-    return page
+def on_a_new_server(link: str, old: str, server: Uvicorn) -> str:
+    """The link as copied from the server at `old`, opened on another: one started after
+    the link was made, as a restarted server is, that holds none of the old one's sessions."""
+    assert link.startswith(old + "/"), link
+    return server.url + link.removeprefix(old)
 
 
-def test_a_link_copied_mid_backward_survives_a_server_restart(browser: Browser) -> None:
-    port = free_port()
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    try:
-        with Uvicorn(env={}, port=port) as server:
-            page = open_preset(context, server.url, "hello")
-            for t in range(1, 5):
-                press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
-            press_and_wait(page, "ArrowRight", "Showing backward step t = 4, term 1 of")
-            press_and_wait(page, "ArrowRight", "Showing backward step t = 4, term 2 of")
-            seen = snapshot(page)
-            link = copy_link(page)
-        # A new server: every session forgotten.
-        with Uvicorn(env={}, port=port), fresh(browser, link) as visitor:
-            assert snapshot(visitor) == seen
-            assert visitor.get_by_role("button", name="Forward step").is_disabled()
-    finally:
-        context.close()
+def test_a_link_copied_mid_backward_survives_a_server_restart(
+    watched: Watched, browser: Browser
+) -> None:
+    page = watched.page
+    watched.open("/?preset=hello")
+    for t in range(1, 5):
+        press_and_wait(page, "ArrowRight", f"Showing forward step t = {t},")
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 4, term 1 of")
+    press_and_wait(page, "ArrowRight", "Showing backward step t = 4, term 2 of")
+    seen = snapshot(page)
+    link = copy_link(page)
+    # A new server: every session forgotten.
+    with (
+        Uvicorn(env={}) as server,
+        fresh(browser, on_a_new_server(link, watched.base_url, server)) as visitor,
+    ):
+        assert snapshot(visitor) == seen
+        assert visitor.get_by_role("button", name="Forward step").is_disabled()
 
 
 def test_a_link_too_long_for_an_address_names_a_saved_scenario(
@@ -159,24 +158,25 @@ def rebuilt_update(page: Page) -> dict:
     return page.evaluate(read, session_id)
 
 
-def test_a_link_to_an_adam_update_shows_the_same_w_new_anywhere(browser: Browser) -> None:
-    port = free_port()
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    try:
-        with Uvicorn(env={}, port=port) as server:
-            page = open_preset(context, server.url, "seed-3-step")
-            update = adam_update_of_epoch_3(page)
-            seen = snapshot(page)
-            link = copy_link(page)
-            assert "&o=" in link and "view=e3-update" in link and "preset=" not in link
-            run_epoch(page)  # the session moves on: the link's view is rebuilt
-            with fresh(browser, link) as visitor:
-                assert snapshot(visitor) == seen and "rebuilt" in visitor.content()
-                assert rebuilt_update(visitor)["params_new"] == update["params_new"]
-        with Uvicorn(env={}, port=port), fresh(browser, link) as visitor:  # all forgotten
-            assert snapshot(visitor) == seen
-            again = rebuilt_update(visitor)
-            assert again["params_new"] == update["params_new"]
-            assert again["quantities"] == update["quantities"] and again["update_number"] == 3
-    finally:
-        context.close()
+def test_a_link_to_an_adam_update_shows_the_same_w_new_anywhere(
+    watched: Watched, browser: Browser
+) -> None:
+    page = watched.page
+    watched.open("/?preset=seed-3-step")
+    update = adam_update_of_epoch_3(page)
+    seen = snapshot(page)
+    link = copy_link(page)
+    assert "&o=" in link and "view=e3-update" in link and "preset=" not in link
+    run_epoch(page)  # the session moves on: the link's view is rebuilt
+    with fresh(browser, link) as visitor:
+        assert snapshot(visitor) == seen and "rebuilt" in visitor.content()
+        assert rebuilt_update(visitor)["params_new"] == update["params_new"]
+    # A new server: all forgotten.
+    with (
+        Uvicorn(env={}) as server,
+        fresh(browser, on_a_new_server(link, watched.base_url, server)) as visitor,
+    ):
+        assert snapshot(visitor) == seen
+        again = rebuilt_update(visitor)
+        assert again["params_new"] == update["params_new"]
+        assert again["quantities"] == update["quantities"] and again["update_number"] == 3

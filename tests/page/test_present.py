@@ -7,6 +7,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pytest
 from playwright.sync_api import Page
@@ -177,11 +178,11 @@ def number_read(text: str) -> float:
     return float(mantissa) * 10 ** int(power.translate(SUPERSCRIPT))
 
 
-def assert_grids_numbered(page: Page, view: str) -> tuple[int, int]:
+def assert_grids_numbered(page: Page, view: str, grids: list | None = None) -> tuple[int, int]:
     """Every shown grid of up to 4 columns writes its numbers in its cells; a wider one writes
     them all or is colour squares. Returns how many matrices write their numbers, and how many
-    of those have 5 columns or more."""
-    grids = page.evaluate(SHOWN_GRIDS)
+    of those have 5 columns or more. `grids`: SHOWN_GRIDS as read for this view."""
+    grids = page.evaluate(SHOWN_GRIDS) if grids is None else grids
     for grid in grids:
         numbers = numbers_of(grid["value"])
         assert len(grid["cells"]) == len(numbers), (view, grid)
@@ -198,10 +199,11 @@ def assert_grids_numbered(page: Page, view: str) -> tuple[int, int]:
 TERM_LINE = "#formula .term-entry .product-numbers:not(.row-entry) .katex-mathml"
 
 
-def assert_entry_marked(page: Page, view: str) -> None:
+def assert_entry_marked(page: Page, view: str, grids: list | None = None) -> tuple[int, int]:
     """In a term's view each shown grid of the term's shape that holds its entry in view (the
-    term, its sum so far, its running sum) marks that one cell, the entry its lines name."""
-    grids = page.evaluate(SHOWN_GRIDS)
+    term, its sum so far, its running sum) marks that one cell, the entry its lines name.
+    Returns that entry."""
+    grids = page.evaluate(SHOWN_GRIDS) if grids is None else grids
     i, j = picked_entry(page)
     shape = matrix_shape(json.loads(page.get_attribute("#term-value", "data-value") or "null"))
     holding = [g for g in grids if g["term"] and matrix_shape(g["value"]) == shape]
@@ -211,14 +213,15 @@ def assert_entry_marked(page: Page, view: str) -> None:
         assert grid["marked"] == ([[i, j]] if grid in holding else []), (view, grid["marked"])
     entry = page.locator(TERM_LINE).text_content()
     assert entry and f"{i + 1},{j + 1}" in entry.replace(" ", ""), (view, entry)
+    return i, j
 
 
-def assert_colour_grids_write_their_entry(page: Page, view: str) -> int:
+def assert_colour_grids_write_their_entry(page: Page, view: str, grids: list | None = None) -> int:
     """A grid of colour squares that marks the entry in view writes it out under it, "[4,6] =
     0.2283", its number the grid's; a grid with its numbers in its cells writes none. Returns
     how many grids wrote their entry."""
     written = 0
-    for grid in page.evaluate(SHOWN_GRIDS):
+    for grid in page.evaluate(SHOWN_GRIDS) if grids is None else grids:
         colours = set(grid["cells"]) == {""}
         if not (colours and grid["marked"]):
             assert grid["note"] is None, (view, grid["note"])
@@ -243,9 +246,9 @@ def resize(page: Page, width: int, height: int) -> None:
     page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
-def term_numbers_written(page: Page) -> bool:
+def term_numbers_written(grids: list) -> bool:
     """Whether the term's grid ("term =") writes its numbers in its cells at room size."""
-    (grid,) = [g for g in page.evaluate(SHOWN_GRIDS) if g["id"] == "term-value"]
+    (grid,) = [g for g in grids if g["id"] == "term-value"]
     return "" not in grid["cells"]
 
 
@@ -339,66 +342,135 @@ def assert_side_fits(page: Page, view: str) -> list[str]:
     return [text for text, _, _ in texts]
 
 
-def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watched) -> None:
-    # 13 of hello's views ran past the panel's right edge: the 6×6 term matrices and the long
-    # summary lines; matrices of 5 columns or more write their numbers when they fit the panel,
-    # else they are colour heat maps, the term's entry in view marked and written out
+@dataclass
+class HelloWalk:
+    """What one walk of hello in presentation mode saw, view by view."""
+
+    matrices: dict[str, tuple[int, int]] = field(default_factory=dict)
+    side: list[str] = field(default_factory=list)  # the term list's and loss chart's texts
+    named: dict[str, tuple[int, int]] = field(default_factory=dict)  # each param's last entry
+    w_h_written: list[bool] = field(default_factory=list)  # each 6×6 W_h term: numbers in cells
+    paths: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # each lit path
+    worked_r: list[str] = field(default_factory=list)  # terms with r_i = Σ_m a_m [W_y]_{m,i}
+
+
+def check_room_type(watched: Watched, walk: HelloWalk, note: str, term: dict | None) -> None:
+    """The view within the width, in room type; its grids numbered or colour squares with
+    their entry in view marked and written out."""
+    page = watched.page
+    assert_fits_the_room(page, note)
+    grids = page.evaluate(SHOWN_GRIDS)
+    walk.matrices[note] = assert_grids_numbered(page, note, grids)
+    walk.side.extend(assert_side_fits(page, note))
+    assert_colour_grids_write_their_entry(page, note, grids)
+    if term is not None:
+        shown = page.get_attribute("#term-value", "data-value")
+        assert json.loads(shown) == term["value"], note
+        i, j = assert_entry_marked(page, note, grids)
+        if rows_of(json.loads(shown))[i][j] != 0:  # W_h's term at t = 1 is 0 (h_0 = 0)
+            walk.named[term["param"]] = (i, j)
+        if term["param"] == "W_h":
+            walk.w_h_written.append(term_numbers_written(grids))
+        if page.locator("#formula .row-entry").count():  # r = the loss's row times W_y
+            r_entry_is_worked_out(page, term)
+            walk.worked_r.append(term["id"])
+
+
+def check_lit_path(watched: Watched, walk: HelloWalk, note: str, term: dict | None) -> None:
+    """The press's result in the window, the graph's text clear, nothing under the head; the
+    step's or term's path lit, every node of it inside the graph and the window."""
+    page = watched.page
+    assert_result_in_view(page, note)
+    assert_graph_text_clear(page, note)
+    assert_nothing_under_the_head(page, note)
+    if note.startswith("forward"):
+        t = int(note.split("t = ")[1].split(",")[0])
+        path = watched.state()["forward"][t - 1]["path"]
+    elif term is not None:
+        path = term["path"]
+    else:
+        return
+    assert lit_ids(page) == path_ids(path), note
+    assert "L" in path["nodes"], note
+    assert_lit_nodes_in_view(page, path["nodes"], note)
+    walk.paths[note] = path
+
+
+def test_every_view_of_hello_fits_the_room_with_its_lit_path_in_view(watched: Watched) -> None:
+    # One walk of hello's 43 views (it was two walks, one per check), each view checked for:
+    # - the width and room type: 13 of hello's views ran past the panel's right edge: the 6×6
+    #   term matrices and the long summary lines; matrices of 5 columns or more write their
+    #   numbers when they fit the panel, else they are colour heat maps, the term's entry in
+    #   view marked and written out;
+    # - the lit path: following it scrolled the graph to h_t and cut off h_0 or L at the other
+    #   end; a term's panel is 2,000-4,000 px tall and the page never scrolled: its product and
+    #   running sum were never on screen. Now each press scrolls the window to its result; the
+    #   graph stays in view beside the panel.
     page = watched.page
     page.set_viewport_size({"width": 1920, "height": 1080})
     watched.open("/?preset=hello&present=1")
     assert_fits_the_room(page, "start")
-    matrices: dict[str, tuple[int, int]] = {}
-    side: list[str] = []
-    named: dict[str, tuple[int, int]] = {}  # the entry each parameter's terms last named, not 0
-    w_h_written: list[bool] = []  # each 6×6 W_h term: its numbers in its cells
-    worked_r: list[str] = []  # the terms whose r_i is worked out, r_i = Σ_m a_m [W_y]_{m,i}
+    walk = HelloWalk()
 
     def check(note: str) -> None:
-        assert_fits_the_room(page, note)
-        matrices[note] = assert_grids_numbered(page, note)
-        side.extend(assert_side_fits(page, note))
-        assert_colour_grids_write_their_entry(page, note)
+        term = None
         if note.startswith("backward"):
-            term_id = page.get_attribute("#formula .term-product", "data-term")
-            shown = page.get_attribute("#term-value", "data-value")
-            assert json.loads(shown) == watched.term(term_id)["value"], note
-            assert_entry_marked(page, note)
-            i, j = picked_entry(page)
-            if rows_of(json.loads(shown))[i][j] != 0:  # W_h's term at t = 1 is 0 (h_0 = 0)
-                named[term_id.split(":")[0]] = (i, j)
-            if term_id.startswith("W_h:"):
-                w_h_written.append(term_numbers_written(page))
-            if page.locator("#formula .row-entry").count():  # r = the loss's row times W_y
-                r_entry_is_worked_out(page, watched.term(term_id))
-                worked_r.append(term_id)
+            term = watched.term(page.get_attribute("#formula .term-product", "data-term"))
+        check_room_type(watched, walk, note, term)
+        check_lit_path(watched, walk, note, term)
 
     assert walk_hello(page, check) == 4 + 38 + 1
+    assert len(walk.paths) == 4 + 5 + 8 + 11 + 14
+    # the update lights nothing: the whole unrolled graph is in view, h_0 to L
+    steps = page.eval_on_selector_all("#graph .node:not(.node-param)", LIT_IDS)
+    assert {"h_0", "x_1", "L", "loss_4"} <= set(steps)
+    assert_lit_nodes_in_view(page, steps, "update")
+    assert_the_update_in_the_room(watched, walk)
+    # leaving presentation mode and coming back keeps the lit path in view at the new scale
+    press_and_wait(page, "PageUp", "Showing backward step t = 1, term 14 of 14,")
+    for key in ("p", "p"):
+        page.keyboard.press(key)
+    assert page.locator("body.present").count() == 1
+    assert_lit_nodes_in_view(
+        page, walk.paths["backward step t = 1, term 14 of 14,"]["nodes"], "P, P"
+    )
+    assert_the_scales_and_p_in_the_room(page)
+    assert watched.errors == []
+
+
+def assert_the_update_in_the_room(watched: Watched, walk: HelloWalk) -> None:
+    """After the walk, at the update."""
+    page = watched.page
     # the update marks an entry of each matrix, the one its term views last named, and writes
     # it out: W_x (6×4), W_h (6×6), b (6) and W_y (4×6) are grids; b_y's 4 numbers are typeset
     update = watched.state()["last_update"]
-    assert assert_update_entries(page, update, named) == {"W_x", "W_h", "b", "W_y"}
+    assert assert_update_entries(page, update, walk.named) == {"W_x", "W_h", "b", "W_y"}
     # every 6×6 W_h term writes its numbers at 28 px, in the vendored narrow face (no network)
-    assert len(w_h_written) == 1 + 2 + 3 + 4 and all(w_h_written), w_h_written
+    assert len(walk.w_h_written) == 1 + 2 + 3 + 4 and all(walk.w_h_written), walk.w_h_written
     # r_i worked out in each term at t = k of W_x, W_h and b (after the entry lines here)
     at_k = [f"{param}:{t}:{t}" for param in ("W_x", "W_h", "b") for t in range(1, 5)]
-    assert sorted(worked_r) == sorted(at_k), worked_r
+    assert sorted(walk.worked_r) == sorted(at_k), walk.worked_r
     assert page.evaluate(NARROW_FACE) == ["loaded"] and watched.foreign_requests() == []
     # a window too narrow for them (1280×800): the update's 6-column grids are colour squares,
     # and each writes its entry in view under it (old, gradient and new of W_h and W_y)
     resize(page, 1280, 800)
     assert assert_colour_grids_write_their_entry(page, "update at 1280×800") >= 6
-    assert assert_update_entries(page, update, named) == {"W_x", "W_h", "b", "W_y"}
+    assert assert_update_entries(page, update, walk.named) == {"W_x", "W_h", "b", "W_y"}
     resize(page, 1920, 1080)
     assert assert_colour_grids_write_their_entry(page, "update at 1920×1080") == 0
     # the update's W_x, gradient and new W_x, a W_x term and its running sum: numbers written
+    matrices = walk.matrices
     assert matrices["the update of epoch 1"][0] >= 3
     assert max(matrices[note][0] for note in matrices if "backward step t = 1" in note) >= 2
     # a 4×6 W_y term and its sums so far, written in narrow type, in some views
     assert sum(wide for _, wide in matrices.values()) >= 3, matrices
-    assert {"L before", "L after", "ℓ_4", "∂L/∂W_h"} <= set(side)
+    assert {"L before", "L after", "ℓ_4", "∂L/∂W_h"} <= set(walk.side)
+
+
+def assert_the_scales_and_p_in_the_room(page: Page) -> None:
+    """From hello's last term: the colour scales in room type; P, P redraws the grids."""
     # the colour scales' values too (they were 12.6 px), and the heat map in view: a term's
     # 6×6 matrix, its cells as colour squares, the entry in view written out with numbers
-    press_and_wait(page, "PageUp", "Showing backward step t = 1, term 14 of 14,")
     press_and_wait(page, "PageUp", "Showing backward step t = 1, term 13 of 14,")
     scale_values = page.locator("#formula .colour-scale .scale-value")
     assert scale_values.count() >= 2
@@ -417,14 +489,36 @@ def test_every_view_of_hello_fits_the_width_with_room_sized_text(watched: Watche
     # E moves the mark with the entry in view
     page.keyboard.press("e")
     assert_entry_marked(page, "after E")
-    assert watched.errors == []
+
+
+# The boxes of the graph's scroller, the head and each named node's box, read at once (a
+# read per box cost 10 s of a walk of hello): each a list of the boxes its selector matches,
+# None for one not rendered (as Playwright's bounding_box); polled until every one is there.
+RENDERED_BOX = """(e) => {
+    if (!e.getClientRects().length) return null;
+    const r = e.getBoundingClientRect();
+    return { x: r.x, y: r.y, width: r.width, height: r.height };
+}"""
+NODE_BOXES = f"""nodes => {{
+    const rect = {RENDERED_BOX};
+    const all = (selector) => [...document.querySelectorAll(selector)].map(rect);
+    const found = [all('.graph-scroll'), all('#present-head'),
+        ...nodes.map((node) => all(`#graph [data-id='${{node}}'] .node-box`))];
+    return found.every((boxes) => boxes.length) && found;
+}}"""
+
+
+def only_box(boxes: list, what: str) -> dict[str, float]:
+    """The one rendered box of a selector (as box(): one element, displayed)."""
+    assert len(boxes) == 1 and boxes[0] is not None, (what, boxes)
+    return boxes[0]
 
 
 def assert_lit_nodes_in_view(page: Page, nodes: list[str], view: str) -> None:
-    graph = box(page.locator(".graph-scroll"))
-    head = box(page.locator("#present-head"))
-    for node in nodes:
-        found = box(page.locator(f"#graph [data-id='{node}'] .node-box"))
+    graph, head, *found = page.wait_for_function(NODE_BOXES, arg=nodes).json_value()
+    graph, head = only_box(graph, ".graph-scroll"), only_box(head, "#present-head")
+    for node, boxes in zip(nodes, found, strict=True):
+        found = only_box(boxes, node)
         assert inside(found, graph) and inside(found, WINDOW), (view, node, found, graph)
         assert found["y"] >= head["y"] + head["height"] - 0.5, (view, node, "under the head")
 
@@ -520,66 +614,48 @@ GLYPHS = """selector => [...document.querySelectorAll(selector)].flatMap(line =>
     ).filter(size => size > 0)"""
 
 
+OPTIONAL_LINES = ("#formula .loss-line", "#formula .output-entry-box")
+# The heading, the head's box and each result line's last box, its and its formulas' type
+# sizes and its glyphs' (GLYPHS), read at once; polled until every line that must be there is.
+RESULT_LINES = f"""([selectors, optional]) => {{
+    const rect = {RENDERED_BOX};
+    const glyphs = {GLYPHS};
+    const font = (e) => parseFloat(getComputedStyle(e).fontSize);
+    const lines = selectors.map((selector) => {{
+        const all = document.querySelectorAll(selector);
+        if (!all.length) return {{ selector, count: 0 }};
+        return {{ selector, count: all.length, box: rect(all[all.length - 1]),
+            fonts: [...document.querySelectorAll(`${{selector}}, :is(${{selector}}) .katex`)]
+                .map(font), glyphs: glyphs(selector) }};
+    }});
+    const heads = [...document.querySelectorAll('#present-head')].map(rect);
+    const heading = document.getElementById('view-heading');
+    if (!heading || !heads.length
+        || lines.some((l) => !l.count && !optional.includes(l.selector))) return null;
+    const h2 = [...document.querySelectorAll('#formula > h2')].map((e) => e.textContent);
+    return {{ heading: heading.innerText, h2, heads, lines }};
+}}"""
+
+
 def assert_result_in_view(page: Page, note: str) -> None:
     """The press's result lines whole inside the window (not just the panel) and none hidden
     under the head, in room type; the heading is the panel's own."""
-    heading = page.locator("#view-heading").inner_text()
-    assert heading == page.locator("#formula > h2").text_content(), note
-    head = box(page.locator("#present-head"))
-    for selector in result_lines(note):
-        line = page.locator(selector).last
-        if selector in ("#formula .loss-line", "#formula .output-entry-box") and not line.count():
+    arg = [result_lines(note), list(OPTIONAL_LINES)]
+    found = page.wait_for_function(RESULT_LINES, arg=arg).json_value()
+    assert [found["heading"]] == found["h2"], note
+    head = only_box(found["heads"], "#present-head")
+    for line in found["lines"]:
+        selector = line["selector"]
+        if selector in OPTIONAL_LINES and not line["count"]:
             continue  # a step with no loss; one output, no entry to pick (the seed)
-        found = box(line)
-        assert inside(found, WINDOW), (note, selector, found, page.evaluate("scrollY"))
+        where = line["box"]
+        assert where is not None, (note, selector, "not displayed")
+        assert inside(where, WINDOW), (note, selector, where, page.evaluate("scrollY"))
         if not selector.startswith("#status") and selector != "#view-heading":
-            assert found["y"] >= head["y"] + head["height"] - 0.5, (note, selector, found, head)
-        assert smallest(page, f"{selector}, :is({selector}) .katex", FONT) >= 28, (note, selector)
-        glyphs = page.evaluate(GLYPHS, selector)
+            assert where["y"] >= head["y"] + head["height"] - 0.5, (note, selector, where, head)
+        assert line["fonts"] and min(line["fonts"]) >= 28, (note, selector)
+        glyphs = line["glyphs"]
         assert min(glyphs) >= 28, (note, selector, "a script or fraction part", min(glyphs))
-
-
-def test_every_lit_node_of_every_term_is_inside_the_graph(watched: Watched) -> None:
-    # following the lit path scrolled the graph to h_t and cut off h_0 or L at the other end;
-    # a term's panel is 2,000-4,000 px tall and the page never scrolled: its product and running
-    # sum were never on screen. Now each press scrolls the window to its result; the graph
-    # stays in view beside the panel.
-    page = watched.page
-    page.set_viewport_size({"width": 1920, "height": 1080})
-    watched.open("/?preset=hello&present=1")
-    paths: dict[str, dict[str, list[str]]] = {}
-
-    def check(note: str) -> None:
-        assert_result_in_view(page, note)
-        assert_graph_text_clear(page, note)
-        assert_nothing_under_the_head(page, note)
-        if note.startswith("forward"):
-            t = int(note.split("t = ")[1].split(",")[0])
-            path = watched.state()["forward"][t - 1]["path"]
-        elif note.startswith("backward"):
-            term_id = page.get_attribute("#formula .term-product", "data-term")
-            path = watched.term(term_id)["path"]
-        else:
-            return
-        assert lit_ids(page) == path_ids(path), note
-        assert "L" in path["nodes"], note
-        assert_lit_nodes_in_view(page, path["nodes"], note)
-        paths[note] = path
-
-    walk_hello(page, check)
-    assert len(paths) == 4 + 5 + 8 + 11 + 14
-    # the update lights nothing: the whole unrolled graph is in view, h_0 to L
-    steps = page.eval_on_selector_all("#graph .node:not(.node-param)", LIT_IDS)
-    assert {"h_0", "x_1", "L", "loss_4"} <= set(steps)
-    assert_lit_nodes_in_view(page, steps, "update")
-    # leaving presentation mode and coming back keeps the lit path in view at the new scale
-    press_and_wait(page, "PageUp", "Showing backward step t = 1, term 14 of 14,")
-    path = paths["backward step t = 1, term 14 of 14,"]
-    for key in ("p", "p"):
-        page.keyboard.press(key)
-    assert page.locator("body.present").count() == 1
-    assert_lit_nodes_in_view(page, path["nodes"], "after P, P")
-    assert watched.errors == []
 
 
 def test_a_clicker_walks_the_seed_with_each_result_and_its_path_in_view(watched: Watched) -> None:
@@ -621,12 +697,21 @@ def test_gated_cells_forward_lines_wrap_inside_the_panel(watched: Watched, prese
     assert watched.errors == []
 
 
+# The term's entry picker's row and column selects' values, read at once once it is there.
+PICKED = """() => {
+    const pickers = [...document.querySelectorAll('#formula .term-product > .entry-picker')];
+    const values = (name) => pickers.flatMap((p) => [...p.querySelectorAll(name)])
+        .map((e) => e.value);
+    const [rows, columns] = [values('.entry-row'), values('.entry-column')];
+    return pickers.length && rows.length && [pickers.length, rows, columns];
+}"""
+
+
 def picked_entry(page: Page) -> tuple[int, int]:
     """The term's entry in view as its picker says (0-based; a vector's column is 0)."""
-    picker = page.locator("#formula .term-product > .entry-picker")
-    column = picker.locator(".entry-column")
-    row = int(picker.locator(".entry-row").input_value())
-    return row, int(column.input_value()) if column.count() else 0
+    pickers, rows, columns = page.wait_for_function(PICKED).json_value()
+    assert pickers == 1 and len(rows) == 1 and len(columns) <= 1, (pickers, rows, columns)
+    return int(rows[0]), int(columns[0]) if columns else 0
 
 
 @pytest.mark.parametrize("present", [True, False])

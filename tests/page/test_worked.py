@@ -13,6 +13,7 @@ from playwright.sync_api import Page
 
 from tests.page.conftest import Watched
 from tests.page.helpers import (
+    first_steps_query,
     formatted,
     open_editor_session,
     open_growing_session,
@@ -384,7 +385,8 @@ DIRECT_NAMED = re.compile(
 
 def test_an_lstm_entry_is_named_in_its_block_with_the_apis_number(watched: Watched) -> None:
     """H = 2: ds_3/ds_2 is 4×4 in four blocks; its entry (3, 2) is entry (1, 2) of dc_3/dh_2,
-    and row 3 of d+s_2/dθ is row 1 of d+c_2/dθ. The worksheet names the blocks the same way."""
+    and row 3 of d+s_2/dθ is row 1 of d+c_2/dθ. The worksheet names the blocks the same way
+    (lstm-remembers' first 4 steps)."""
     page = watched.page
     watched.open("/")
     inputs = [[1.0], [0.5], [-0.3]]
@@ -411,7 +413,11 @@ def test_an_lstm_entry_is_named_in_its_block_with_the_apis_number(watched: Watch
     theta = f"{head}_{{{sub}}}" if len(sub) > 1 else term["param"]
     assert latex.startswith(rf"[\frac{{\partial^{{+}} c_{{2}}}}{{\partial {theta}}}]_{{1,1}} = ")
     assert [shown_result(latex)] == formatted(page, entry_value(value, 2, 0))
-    page.goto(f"{watched.base_url}/worksheet?preset=lstm-remembers&view=e1-update")
+    # the preset's worksheet cut to its first 4 steps: Jacobians ∂s_j/∂s_(j−1) at j = 2..4, each
+    # block named as in the sheet of all 20 steps (most of this test's time)
+    watched.open("/?preset=lstm-remembers")
+    query = first_steps_query(watched.state(), 4)
+    page.goto(f"{watched.base_url}/worksheet?{query}&view=e1-update")
     page.wait_for_function("() => document.body.dataset.ready === '1'")
     entries = page.eval_on_selector_all(".line.factor.entry", f"els => els.map({ANNOTATION})")
     jacobians = [m.groups() for m in map(JACOBIAN_NAMED.match, entries) if m]
