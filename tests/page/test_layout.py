@@ -63,9 +63,10 @@ def test_parameter_values_sit_beside_their_labels(watched: Watched) -> None:
     page = watched.page
     watched.open("/")
     assert_param_rail_readable(page)
-    # After an update W_h is 0.8004: still beside "W_h", not over it.
+    # After an update W_h is 0.80037 (the update's view writes it as its row does): still
+    # beside "W_h", not over it.
     run_epoch(page)
-    assert page.locator("[data-id='W_h'] .node-number").text_content() == "0.8004"
+    assert page.locator("[data-id='W_h'] .node-number").text_content() == "0.80037"
     assert_param_rail_readable(page)
     # The widest numbers the page writes (four significant digits, exponents).
     params = {
