@@ -25,7 +25,7 @@ function createPageState() {
     pendingRight: 0, // → presses waiting while a request is on its way (at most MAX_PENDING)
     graph: null, // the rendered SVG's elements by id
     terms: null, // the terms' factors by "epoch:param:k:t" (termcache.js)
-    sums: new Map(), // epoch -> { asked: the request (resolves once kept), chains: each parameter's sums with their digits, or null }
+    sums: new Map(), // epoch -> { asked: the request (resolves once kept), chains: each parameter's sums with their digits, factors: each factor's digits (null until answered) }
     following: null, // { id, stop } while a read-only page follows the session's events
     notice: "", // a sentence about the view asked for (not kept, or rebuilt from a link)
     fromList: false, // the view shown was picked from the term list further down
@@ -86,7 +86,7 @@ const walkedBefore = (a, b) => {
 export function askSums(page, state) {
   const epoch = state.epoch;
   if (state.phase === "forward" || page.sums.has(epoch) || !Object.values(state.params ?? {}).some(isSingle)) return;
-  const entry = { asked: null, chains: null };
+  const entry = { asked: null, chains: null, factors: null };
   entry.asked = api.sums(state.id, epoch)
     .then((answer) => {
       if (page.sums.get(epoch) === entry) rememberSums(entry, answer.sums); // else forgotten meanwhile

@@ -167,10 +167,13 @@ export function setUpPresenting(refit) {
 function keepHeadHeight() {
   const head = document.getElementById("present-head");
   if (!head || !window.ResizeObserver) return;
-  new ResizeObserver(() => {
-    const height = presenting() ? head.getBoundingClientRect().height : 0;
-    document.body.style.setProperty("--head", `${Math.ceil(height)}px`);
-  }).observe(head);
+  new ResizeObserver(() => setHead(presenting() ? head.getBoundingClientRect().height : 0)).observe(head);
+}
+
+/** --head on the body at `height` px (rounded up), set only when it changes. */
+function setHead(height) {
+  const value = `${Math.ceil(height)}px`;
+  if (document.body.style.getPropertyValue("--head") !== value) document.body.style.setProperty("--head", value);
 }
 
 /**
@@ -183,8 +186,7 @@ export function headHeight() {
   const head = document.getElementById("present-head");
   if (!presenting() || !head) return 0;
   const height = head.getBoundingClientRect().height;
-  const value = `${Math.ceil(height)}px`;
-  if (document.body.style.getPropertyValue("--head") !== value) document.body.style.setProperty("--head", value);
+  setHead(height);
   return height;
 }
 
