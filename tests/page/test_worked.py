@@ -342,10 +342,10 @@ def test_a_big_matrix_names_the_cell_under_the_pointer_and_a_click_picks_it(
     inputs = [[1.0], [0.5], [-0.5]]
     open_editor_session(watched, hidden_size="16", mode="many_to_one", inputs=inputs, params="")
     walk_to(page, "backward step t = 3, term 1 of")
-    for _ in range(6):
+    for n in range(2, 8):  # each press waits for its own term (a note of t = 3 is not enough)
         if page.locator("#formula .factors").get_attribute("data-term").startswith("W_h:"):
             break
-        press_and_wait(page, "ArrowRight", "backward step t = 3, term")
+        press_and_wait(page, "ArrowRight", f"backward step t = 3, term {n} of")
     term = watched.term(page.locator("#formula .factors").get_attribute("data-term"))
     assert term["param"] == "W_h"
     direct = page.locator("#formula .factor-direct")
